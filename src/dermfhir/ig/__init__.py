@@ -1,0 +1,1 @@
+"""The guide itself: its compiled FHIR package (`package/`, committed) and the build that produces it (`build`)."""

@@ -1,0 +1,88 @@
+import tarfile
+from pathlib import Path
+
+import orjson
+
+from dermfhir.definitions import Package
+from dermfhir.definitions.install import install_core, install_stubs, install_tarball, write_tarball
+
+_VALUE_SET = {"resourceType": "ValueSet", "id": "vs", "url": "http://example.org/ValueSet/vs", "version": "1"}
+
+
+def _bundles(folder: Path) -> Path:
+    """A miniature dist/fhir/r4 with a duplicate (first occurrence must win)."""
+    folder.mkdir()
+    structure = {
+        "resourceType": "StructureDefinition",
+        "id": "Thing",
+        "url": "http://hl7.org/fhir/StructureDefinition/Thing",
+        "kind": "resource",
+        "type": "Thing",
+    }
+    for name in (
+        "profiles-types.json",
+        "profiles-resources.json",
+        "profiles-others.json",
+        "extension-definitions.json",
+        "v3-codesystems.json",
+        "v2-tables.json",
+        "conceptmaps.json",
+        "search-parameters.json",
+    ):
+        (folder / name).write_bytes(orjson.dumps({"resourceType": "Bundle", "entry": []}))
+    (folder / "profiles-resources.json").write_bytes(
+        orjson.dumps({"resourceType": "Bundle", "entry": [{"resource": structure}]})
+    )
+    duplicate = dict(_VALUE_SET, version="2")
+    (folder / "valuesets.json").write_bytes(
+        orjson.dumps({"resourceType": "Bundle", "entry": [{"resource": _VALUE_SET}, {"resource": duplicate}]})
+    )
+    return folder
+
+
+def test_core_package_layout(tmp_path: Path) -> None:
+    folder = install_core(_bundles(tmp_path / "r4"), cache=tmp_path / "cache")
+    assert folder == tmp_path / "cache" / "hl7.fhir.r4.core#4.0.1" / "package"
+    package = Package(folder)
+    assert (package.name, package.version) == ("hl7.fhir.r4.core", "4.0.1")
+    assert package.manifest["fhirVersions"] == ["4.0.1"]
+    assert sorted(entry["filename"] for entry in package.index) == [
+        "StructureDefinition-Thing.json",
+        "ValueSet-vs.json",
+    ]
+    assert package.load("ValueSet-vs.json")["version"] == "1"
+    assert next(e for e in package.index if e["id"] == "Thing")["kind"] == "resource"
+
+
+def test_core_package_is_not_rebuilt_unless_forced(tmp_path: Path) -> None:
+    source = _bundles(tmp_path / "r4")
+    folder = install_core(source, cache=tmp_path / "cache")
+    (folder / "marker").write_text("kept")
+    install_core(source, cache=tmp_path / "cache")
+    assert (folder / "marker").exists()
+    install_core(source, cache=tmp_path / "cache", force=True)
+    assert not (folder / "marker").exists()
+
+
+def test_stubs_are_empty_packages(tmp_path: Path) -> None:
+    folders = install_stubs(cache=tmp_path)
+    assert {Package(f).name for f in folders} == {
+        "hl7.fhir.uv.tools.r4",
+        "hl7.terminology.r4",
+        "hl7.fhir.uv.extensions.r4",
+    }
+    assert all(Package(f).index == [] and Package(f).version == "0.0.1-stub" for f in folders)
+
+
+def test_tarball_round_trip(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "package.json").write_bytes(orjson.dumps({"name": "example.pkg", "version": "1.2.3"}))
+    (source / "ValueSet-vs.json").write_bytes(orjson.dumps(_VALUE_SET))
+    tarball = write_tarball(source, tmp_path / "dist" / "example.tgz")
+    with tarfile.open(tarball) as archive:
+        assert sorted(archive.getnames()) == ["package/ValueSet-vs.json", "package/package.json"]
+    assert write_tarball(source, tmp_path / "again.tgz").read_bytes() == tarball.read_bytes()  # reproducible
+    folder = install_tarball(tarball, cache=tmp_path / "cache")
+    assert folder == tmp_path / "cache" / "example.pkg#1.2.3" / "package"
+    assert Package(folder).index[0]["url"] == "http://example.org/ValueSet/vs"
