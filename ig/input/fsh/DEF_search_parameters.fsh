@@ -1,0 +1,41 @@
+// Search parameters published by the guide 0.1.0. They restate the R4 core parameters of the same code
+// (derivedFrom set) so a server can advertise them as part of the guide.
+
+Instance: observation-derived-from
+InstanceOf: SearchParameter
+Usage: #definition
+Title: "Observation derived-from (source image)"
+Description: "Search annotations and AI predictions by the source image they were derived from."
+* url = "https://annotatemd.com/fhir/ig/SearchParameter/observation-derived-from"
+* name = "ObservationDerivedFrom"
+* status = #draft
+* experimental = false
+* publisher = "Annotate MD"
+* description = "Search annotations and AI predictions by their source image reference (Observation.derivedFrom): ImagingStudy, DocumentReference or Media."
+* derivedFrom = "http://hl7.org/fhir/SearchParameter/Observation-derived-from"
+* code = #derived-from
+* base = #Observation
+* type = #reference
+* expression = "Observation.derivedFrom"
+* xpathUsage = #normal
+* target[+] = #ImagingStudy
+* target[+] = #DocumentReference
+* target[+] = #Media
+
+Instance: observation-method
+InstanceOf: SearchParameter
+Usage: #definition
+Title: "Observation method (annotation method)"
+Description: "Search annotations by annotation method."
+* url = "https://annotatemd.com/fhir/ig/SearchParameter/observation-method"
+* name = "ObservationMethod"
+* status = #draft
+* experimental = false
+* publisher = "Annotate MD"
+* description = "Search annotations and AI predictions by annotation method (Observation.method), e.g. annotation-method|ai-assisted-corrected."
+* derivedFrom = "http://hl7.org/fhir/SearchParameter/Observation-method"
+* code = #method
+* base = #Observation
+* type = #token
+* expression = "Observation.method"
+* xpathUsage = #normal
