@@ -8,12 +8,13 @@
 
 from dermfhir.definitions.cache import PackageNotFoundError, package_cache, package_folder
 from dermfhir.definitions.loader import Definitions, core_package, guide_package
-from dermfhir.definitions.package import Package
+from dermfhir.definitions.package import MemoryPackage, Package
 from dermfhir.definitions.structure import ElementDefinition, StructureDefinition, TypeRef
 
 __all__ = [
     "Definitions",
     "ElementDefinition",
+    "MemoryPackage",
     "Package",
     "PackageNotFoundError",
     "StructureDefinition",

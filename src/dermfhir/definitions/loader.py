@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from dermfhir.definitions.cache import CORE_PACKAGE, CORE_VERSION, PackageNotFoundError, package_folder
-from dermfhir.definitions.package import Package
+from dermfhir.definitions.package import MemoryPackage, Package
 from dermfhir.definitions.structure import StructureDefinition
 
 #: The guide's compiled package, committed in the source tree and shipped in the wheel.
@@ -71,6 +71,36 @@ class Definitions:
             structure = StructureDefinition(json)
             self._structures[url] = structure
         return structure
+
+    def with_resources(self, resources: Iterable[dict]) -> Definitions:
+        """A copy of these definitions with extra in-memory resources (profiles, value sets…) added after the packages.
+
+        The packages (and the resources they have parsed) are shared, not copied; the original is left unchanged.
+        """
+        copy = Definitions.__new__(Definitions)
+        copy.packages = list(self.packages)
+        copy._by_url = {url: list(found) for url, found in self._by_url.items()}
+        copy._by_type_id = dict(self._by_type_id)
+        copy._structures = dict(self._structures)
+        memory = MemoryPackage()
+        copy.packages.append(memory)
+        for resource in resources:
+            copy.add(resource, memory)
+        return copy
+
+    def add(self, resource: dict, package: MemoryPackage | None = None) -> None:
+        """Add one in-memory resource; like a later package, it does not override what is already known."""
+        if package is None:
+            package = next((p for p in self.packages if isinstance(p, MemoryPackage)), None)
+            if package is None:
+                package = MemoryPackage()
+                self.packages.append(package)
+        entry = package.add(resource)
+        key = (entry["resourceType"], entry.get("id") or "")
+        self._by_type_id.setdefault(key, (package, entry))
+        url = entry.get("url")
+        if url:
+            self._by_url.setdefault(url, []).append((package, entry))
 
     def package(self, name: str) -> Package | None:
         return next((package for package in self.packages if package.name == name), None)

@@ -6,7 +6,7 @@ below a second even for the 4,480-resource core package.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,3 +65,33 @@ class Package:
 
     def __repr__(self) -> str:
         return f"Package({self.name}#{self.version}, {len(self.index)} resources)"
+
+
+class MemoryPackage(Package):
+    """A package held in memory: FHIR JSON resources given directly (tests, uploaded or contained definitions).
+
+    >>> package = MemoryPackage([{"resourceType": "CodeSystem", "id": "x", "url": "http://example.org/x"}])
+    >>> package.load(package.index[0]["filename"])["url"]
+    'http://example.org/x'
+    """
+
+    def __init__(self, resources: Iterable[dict] = (), name: str = "memory", version: str = "0.0.0") -> None:
+        self.folder = Path()
+        self.manifest = {"name": name, "version": version}
+        self.index = []
+        self._parsed = {}
+        for resource in resources:
+            self.add(resource)
+
+    def add(self, resource: dict) -> dict:
+        """Add one resource; returns its index entry."""
+        resource_type = str(resource.get("resourceType", ""))
+        filename = f"{len(self.index)}-{resource_type}-{resource.get('id', '')}.json"
+        entry = index_entry(filename, {**resource, "resourceType": resource_type})
+        self.index.append(entry)
+        self._parsed[filename] = resource
+        return entry
+
+    def load(self, filename: str) -> dict:
+        """The resource stored under `filename` (never read from disk)."""
+        return self._parsed[filename]
