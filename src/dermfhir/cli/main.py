@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from dermfhir import __version__
-from dermfhir.cli import ig_commands, package_commands
+from dermfhir.cli import ig_commands, package_commands, validate_commands
 from dermfhir.definitions.cache import PackageNotFoundError
 
 
@@ -24,6 +24,7 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", metavar="COMMAND", required=True)
     package_commands.register(commands)
     ig_commands.register(commands)
+    validate_commands.register(commands)
     return root
 
 

@@ -1,0 +1,104 @@
+"""The FHIRPath engine wrapper: compile once (LRU cache), evaluate at any node with the standard variables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+import fhirpathpy
+from fhirpathpy.engine.nodes import ResourceNode
+from fhirpathpy.models import models
+
+_R4 = models["r4"]
+
+
+class FhirPathError(Exception):
+    """An expression that cannot be parsed or evaluated."""
+
+
+def _has_value(collection: list) -> list:
+    """`hasValue()`: a single primitive with a value (not only extensions)."""
+    if len(collection) != 1:
+        return [False]
+    item = collection[0]
+    return [item is not None and not isinstance(item, dict | list)]
+
+
+def _ignore_trace(*_: object) -> None:
+    """`trace()` writes nowhere: a validator must not print."""
+
+
+_INVOCATIONS = {"hasValue": {"fn": _has_value, "arity": {0: []}}}
+
+
+class CompiledExpression:
+    """A parsed FHIRPath expression, ready to run many times."""
+
+    __slots__ = ("_function", "error", "expression")
+
+    def __init__(self, expression: str) -> None:
+        self.expression = expression
+        self.error: str | None = None
+        self._function: Callable[..., list] | None = None
+        try:
+            self._function = fhirpathpy.compile(
+                expression, _R4, options={"userInvocationTable": _INVOCATIONS, "traceFn": _ignore_trace}
+            )
+        except Exception as error:  # fhirpathpy raises many kinds of errors on bad syntax
+            self.error = f"{type(error).__name__}: {error}"
+
+    def __call__(
+        self,
+        data: Any,
+        type_name: str | None = None,
+        resource: Any = None,
+        root_resource: Any = None,
+        variables: dict | None = None,
+    ) -> list:
+        """Evaluate at `data` (of FHIR type / element path `type_name`); raises FhirPathError on any failure."""
+        if self._function is None:
+            raise FhirPathError(self.error or "expression did not compile")
+        context = {
+            "resource": resource if resource is not None else data,
+            "rootResource": root_resource
+            if root_resource is not None
+            else (resource if resource is not None else data),
+            "context": data,
+        }
+        if variables:
+            context.update(variables)
+        node = ResourceNode.create_node(data, type_name) if type_name else data
+        try:
+            return list(self._function(node, context))
+        except RecursionError as error:
+            raise FhirPathError("expression too deeply nested") from error
+        except Exception as error:
+            raise FhirPathError(f"{type(error).__name__}: {error}") from error
+
+
+@lru_cache(maxsize=4096)
+def compile(expression: str) -> CompiledExpression:
+    """The compiled expression (cached by text)."""
+    return CompiledExpression(expression)
+
+
+def evaluate(
+    data: Any,
+    expression: str,
+    type_name: str | None = None,
+    resource: Any = None,
+    root_resource: Any = None,
+    variables: dict | None = None,
+) -> list:
+    """Compile (cached) and evaluate `expression` at `data`; raises FhirPathError."""
+    return compile(expression)(data, type_name, resource, root_resource, variables)
+
+
+def truthy(result: list) -> bool | None:
+    """The boolean meaning of an invariant's result: empty → None, [True] → True, anything else false-ish."""
+    if not result:
+        return None
+    if len(result) == 1 and isinstance(result[0], bool):
+        return result[0]
+    return True

@@ -1,0 +1,150 @@
+"""Terminology bindings and code validity.
+
+Checked: required bindings (error when the code is not in the value set), extensible (warning), preferred/example
+(nothing); codes of code systems known here (unknown code → error, wrong display → error) whatever the binding;
+value sets or systems that cannot be expanded offline (SNOMED CT, LOINC, UCUM …) give an information issue, never an
+error. Not checked: binding `additional` extensions, max value sets, concept properties such as inactive status.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dermfhir.validation.context import Frame
+from dermfhir.validation.model import Node, StructureModel
+
+if TYPE_CHECKING:
+    from dermfhir.validation.structure import Walker
+
+
+def check(walker: Walker, node: Node, item: Any, location: str, code: str, frame: Frame, model: StructureModel) -> None:
+    codings = _codings(item, code)
+    if code in ("Coding", "CodeableConcept"):
+        for system, value, display, where in codings:
+            if system and value:
+                _system_check(walker, system, value, display, f"{location}{where}")
+    binding = node.binding or {}
+    strength = binding.get("strength")
+    value_set = binding.get("valueSet")
+    if strength not in ("required", "extensible") or not isinstance(value_set, str) or not codings:
+        return
+    if code == "Quantity" and not any(c[1] for c in codings):
+        return
+    terminology = walker.terminology
+    results = []
+    for system, value, display, _ in codings:
+        if not isinstance(value, str):
+            continue
+        try:
+            results.append(terminology.validate_code(value_set, system, value, display))
+        except Exception as error:  # a terminology failure is never a validation error
+            walker.run.info(
+                "informational", f"The value set {value_set} could not be checked: {error}", location, "TX_GENERAL"
+            )
+            return
+    if not results:
+        return
+    if any(r.result == "valid" for r in results):
+        return
+    if all(r.result == "unknown" for r in results) or (
+        code == "CodeableConcept" and any(r.result == "unknown" for r in results)
+    ):
+        walker.run.info(
+            "informational",
+            f"The value set {value_set} cannot be checked here (not expandable offline)",
+            location,
+            "TX_NOT_EXPANDABLE",
+        )
+        return
+    label = _value_set_label(walker, value_set)
+    shown = ", ".join(f"{s}#{v}" if s else str(v) for s, v, _, _ in codings if v)
+    severity = "error" if strength == "required" else "warning"
+    if code == "CodeableConcept":
+        message = (
+            f"None of the codings provided are in the value set {label}, and a coding from this value set is "
+            f"{strength} (codes = {shown})"
+        )
+        message_id = "Terminology_TX_NoValid_1_CC"
+    else:
+        message = (
+            f"The value provided ('{shown}') was not found in the value set {label}, and a code is {strength} "
+            "from this value set"
+        )
+        message_id = "Terminology_TX_NoValid_17"
+        if code == "code" and severity == "error" and not _code_in_any_system(walker, value_set, str(item)):
+            walker.run.error(
+                "not-found",
+                f"The System URI could not be determined for the code '{item}' in the ValueSet {label}",
+                location,
+                "Terminology_TX_System_NotKnown",
+            )
+    walker.run.add(severity, "code-invalid", message, location, message_id)
+
+
+def _codings(item: Any, code: str) -> list[tuple[str | None, Any, str | None, str]]:
+    if code in ("code", "string", "uri"):
+        return [(None, item, None, "")] if isinstance(item, str) else []
+    if not isinstance(item, dict):
+        return []
+    if code == "CodeableConcept":
+        found = []
+        for index, coding in enumerate(item.get("coding") or []):
+            if isinstance(coding, dict):
+                found.append(
+                    (_str(coding.get("system")), coding.get("code"), _str(coding.get("display")), f".coding[{index}]")
+                )
+        return found
+    return [(_str(item.get("system")), item.get("code"), _str(item.get("display")), "")]
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _system_check(walker: Walker, system: str, value: Any, display: str | None, location: str) -> None:
+    if not isinstance(value, str):
+        return
+    try:
+        if not walker.terminology.knows_system(system):
+            return
+        result = walker.terminology.validate_coding_in_system(system, value, display)
+    except Exception:
+        return
+    if result.result == "invalid":
+        walker.run.error(
+            "code-invalid",
+            f"Unknown code '{value}' in the CodeSystem '{system}'",
+            location + ".code",
+            "Terminology_TX_Code_NotValid",
+        )
+    elif result.display_ok is False:
+        walker.run.error(
+            "invalid",
+            f"Wrong Display Name '{display}' for {system}#{value}. Valid display is '{result.expected_display}'",
+            location + ".display",
+            "Display_Name_for__should_be_one_of__instead_of",
+        )
+
+
+def _code_in_any_system(walker: Walker, value_set: str, value: str) -> bool:
+    resource = walker.validator.definitions.resolve(value_set)
+    if not isinstance(resource, dict):
+        return True
+    for include in (resource.get("compose") or {}).get("include") or []:
+        system = include.get("system")
+        if isinstance(system, str):
+            try:
+                if walker.terminology.lookup(system, value) is not None:
+                    return True
+            except Exception:
+                return True
+    return False
+
+
+def _value_set_label(walker: Walker, value_set: str) -> str:
+    resource = walker.validator.definitions.resolve(value_set)
+    if isinstance(resource, dict):
+        version = resource.get("version")
+        name = resource.get("title") or resource.get("name") or value_set
+        return f"'{name}' ({resource.get('url')}{'|' + version if version else ''})"
+    return f"'{value_set}'"

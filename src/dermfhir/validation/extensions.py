@@ -1,0 +1,204 @@
+"""Extensions: the definition of each extension is found by URL and the extension is validated against it.
+
+Checked: url present and unversioned; unknown extensions (an error, except HL7 core-namespace extensions that are
+not loaded, which are warnings since they cannot be resolved offline); example URLs when examples are not allowed;
+the context of use (element / extension / fhirpath contexts by type or path); modifier vs non-modifier use; value
+type and nested extensions through the extension's StructureDefinition; ext-1 (value or extensions, not both).
+Not checked: `contextInvariant` expressions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dermfhir.validation.context import Frame
+from dermfhir.validation.model import Node, StructureModel
+
+if TYPE_CHECKING:
+    from dermfhir.validation.structure import Walker
+
+_HL7_NAMESPACE = ("http://hl7.org/fhir/StructureDefinition/",)
+_EXAMPLE_HOSTS = (
+    "http://example.org",
+    "https://example.org",
+    "http://example.com",
+    "https://example.com",
+    "http://acme.",
+)
+
+
+def check(
+    walker: Walker, node: Node, item: dict, location: str, frame: Frame, model: StructureModel, holder: Node | None
+) -> None:
+    run = walker.run
+    url = item.get("url")
+    if not isinstance(url, str):
+        run.error(
+            "invalid",
+            "Extension.url is required in order to identify, use and validate the extension",
+            location,
+            "Extension_EXT_URL_Absent",
+        )
+        base = walker.models.get("Extension")
+        if base is not None and base.root is not None:
+            walker.element(base.root, item, location, "Extension", frame, base)
+        return
+    if "|" in url:
+        run.error(
+            "invalid",
+            "The extension URL must not contain a version",
+            f"{location}[url='{url}']",
+            "Extension_EXT_Version_Internal",
+        )
+    if not walker.validator.options.examples_allowed and url.startswith(_EXAMPLE_HOSTS):
+        run.error(
+            "invalid",
+            f"Example URLs are not allowed in this context ({url})",
+            f"{location}.url",
+            "Extension_EXT_Url_NotFound",
+        )
+    if node.slice_name and not any(t.profiles for t in node.types) and node.children:
+        # a slice of a complex extension defined inline (`Extension.extension:part`): its own tree applies
+        _ext1(walker, item, location)
+        walker.element(node, item, location, "Extension", frame, model)
+        return
+    definition = _definition(walker, node, url)
+    if definition is None and ":" not in url:
+        # a relative url names a part of a complex extension whose definition is not known here
+        base = walker.models.get("Extension")
+        if base is not None and base.root is not None:
+            walker.element(base.root, item, location, "Extension", frame, base)
+        return
+    if definition is None:
+        _unknown(walker, item, url, location, node)
+        return
+    if definition.type != "Extension" or definition.root is None:
+        run.error(
+            "structure", f"The URL {url} does not identify an extension definition", location, "Extension_EXT_Type"
+        )
+        return
+    _context(walker, definition, location, holder, frame)
+    modifier = _is_modifier(definition)
+    if node.key == "modifierExtension" and not modifier:
+        run.error(
+            "structure",
+            f"Extension {url} is not a modifier extension, but is used as one",
+            location,
+            "Extension_EXT_Modifier_N",
+        )
+    elif node.key == "extension" and modifier:
+        run.error(
+            "structure",
+            f"Extension {url} is a modifier extension and must be used as modifierExtension",
+            location,
+            "Extension_EXT_Modifier_Y",
+        )
+    _ext1(walker, item, location)
+    walker.element(definition.root, item, location, "Extension", frame, definition)
+
+
+def _definition(walker: Walker, node: Node, url: str) -> StructureModel | None:
+    for profile in (p for t in node.types for p in t.profiles):
+        if profile.partition("|")[0] == url.partition("|")[0]:
+            model = walker.models.get(profile)
+            if model is not None:
+                return model
+    model = walker.models.get(url)
+    if model is None and "|" in url:
+        model = walker.models.get(url.partition("|")[0])
+    return model
+
+
+def _unknown(walker: Walker, item: dict, url: str, location: str, node: Node) -> None:
+    run = walker.run
+    cannot_fetch = url.startswith(_HL7_NAMESPACE)
+    message = f"The extension {url} could not be found so is not allowed here"
+    if cannot_fetch:
+        run.warning(
+            "structure",
+            f"The extension {url} is not known here (not loaded); it is not validated",
+            location,
+            "Extension_EXT_Unknown_NotHere",
+        )
+    elif node.key == "modifierExtension" or not url.startswith(("http:", "https:", "urn:")):
+        run.error("structure", message, location, "Extension_EXT_Unknown_NotHere")
+    else:
+        run.error("structure", message, location, "Extension_EXT_Unknown_NotHere")
+    _ext1(walker, item, location)
+    base = walker.models.get("Extension")
+    if base is not None and base.root is not None:
+        frame = Frame(item, location)
+        walker.element(base.root, item, location, "Extension", frame, base)
+
+
+def _ext1(walker: Walker, item: dict, location: str) -> None:
+    has_value = any(key.startswith("value") and key[5:6].isupper() for key in item)
+    if has_value and item.get("extension"):
+        walker.run.error(
+            "invariant",
+            "Constraint failed: ext-1: 'Must have either extensions or value[x], not both'",
+            location,
+            "http://hl7.org/fhir/StructureDefinition/Extension#ext-1",
+        )
+
+
+def _is_modifier(definition: StructureModel) -> bool:
+    root = definition.root
+    return bool(root is not None and root.is_modifier)
+
+
+def _context(walker: Walker, definition: StructureModel, location: str, holder: Node | None, frame: Frame) -> None:
+    if not definition.context or holder is None:
+        return
+    type_name = holder.model.type if holder is holder.model.root else None
+    element_path = holder.path
+    candidates = {element_path, "Element", "Base"}
+    context_path, context_type = walker.context
+    if context_path:
+        candidates.add(context_path)
+    if context_type:
+        candidates.add(context_type)
+    if type_name:
+        candidates.add(type_name)
+        if holder.model.kind == "resource":
+            candidates.update({"Resource", "DomainResource"})
+        base = holder.model
+        hops = 0
+        while base is not None and base.base_definition and hops < 10:
+            candidates.add(str(base.base_definition).rsplit("/", 1)[-1])
+            base = walker.models.get(str(base.base_definition))
+            hops += 1
+    if holder.model.derivation == "constraint" and holder.model.type:
+        candidates.add(
+            holder.model.type + element_path[len(holder.model.root.path) :] if holder.model.root else element_path
+        )
+    for context in definition.context:
+        kind = context.get("type")
+        expression = str(context.get("expression", ""))
+        if kind == "element" and (expression in candidates or expression.partition(".")[0] in ("Element",)):
+            return
+        if kind == "element" and "." not in expression and expression in candidates:
+            return
+        if kind == "extension":
+            return  # checked when the parent extension's own definition is applied
+        if kind == "fhirpath":
+            return
+    allowed = ", ".join(f"{c.get('type')}={c.get('expression')}" for c in definition.context)
+    walker.run.error(
+        "structure",
+        f"The extension {definition.url} is not allowed to be used at this point (this element is "
+        f"[{', '.join(sorted(x for x in candidates if x not in ('Element', 'Base')))}]; allowed: {allowed})",
+        location,
+        "Extension_EXT_Context_Wrong",
+    )
+
+
+def value_of(item: dict) -> tuple[str, Any] | None:
+    for key, value in item.items():
+        if key.startswith("value") and key[5:6].isupper():
+            return key[5:], value
+    return None
+
+
+__all__ = ["check", "value_of"]
+Any = Any

@@ -1,0 +1,128 @@
+"""Invariants (ElementDefinition.constraint): the universal ones natively, the rest through compiled FHIRPath.
+
+Native (never evaluated through FHIRPath): ele-1 (checked by the walk: no empty objects), ext-1 (extensions),
+dom-2/dom-3/dom-4/dom-5 (contained resources), ref-1 (references), txt-1/txt-2 (narrative checked as xhtml), dom-6
+(a best-practice narrative guideline; not reported). Everything else runs through `dermfhir.fhirpath` with
+%resource, %rootResource and %context set. Expressions that fhirpathpy cannot evaluate give a warning naming the
+invariant, never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from dermfhir import fhirpath
+from dermfhir.validation.context import Frame
+from dermfhir.validation.model import Constraint, Node
+
+if TYPE_CHECKING:
+    from dermfhir.validation.structure import Walker
+
+NATIVE = frozenset({"ele-1", "ext-1", "dom-2", "dom-3", "dom-4", "dom-5", "dom-6", "ref-1", "txt-1", "txt-2"})
+_BEST_PRACTICE = "http://hl7.org/fhir/StructureDefinition/elementdefinition-bestpractice"
+
+
+def _has_value_key(value: dict) -> bool:
+    return any(key.startswith("value") and key[5:6].isupper() for key in value)
+
+
+def _obs7(value: dict, resource: Any) -> bool:
+    if not _has_value_key(value):
+        return True
+    code = resource.get("code") if isinstance(resource, dict) else None
+    codings = code.get("coding") if isinstance(code, dict) else None
+    own = {_coding_key(c) for c in codings or [] if isinstance(c, dict)}
+    for component in value.get("component") or []:
+        component_code = component.get("code") if isinstance(component, dict) else None
+        for coding in (component_code.get("coding") or []) if isinstance(component_code, dict) else []:
+            if isinstance(coding, dict) and _coding_key(coding) in own:
+                return False
+    return True
+
+
+def _coding_key(coding: dict) -> str:
+    return repr(sorted((k, repr(v)) for k, v in coding.items()))
+
+
+#: Core invariants evaluated in Python: expression text → check(value, %resource) → passed. Used only when the
+#: expression is exactly the core one, so a profile's own invariant with the same key still runs as FHIRPath.
+NATIVE_EXPRESSIONS: dict[str, Callable[[dict, Any], bool]] = {
+    "code.empty() or system.exists()": lambda v, r: "code" not in v or "system" in v,
+    "dataAbsentReason.empty() or value.empty()": lambda v, r: "dataAbsentReason" not in v or not _has_value_key(v),
+    "value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()": _obs7,
+    "url.exists() or data.exists()": lambda v, r: "url" in v or "data" in v,
+}
+
+
+def check(
+    walker: Walker, node: Node, holder: Node, value: dict, path: str, type_code: str | None, frame: Frame
+) -> None:
+    constraints = node.constraints
+    if holder is not node and holder.constraints:
+        keys = {c.key for c in constraints}
+        constraints = constraints + [c for c in holder.constraints if c.key not in keys]
+    if not constraints:
+        return
+    done = walker.invariants_done
+    for constraint in constraints:
+        if constraint.key in NATIVE or not constraint.expression:
+            continue
+        key = (id(value), constraint.key, constraint.expression)
+        if key in done:
+            continue  # the same invariant on the same element (base and profile): evaluated once
+        done.add(key)
+        native = NATIVE_EXPRESSIONS.get(constraint.expression)
+        if native is not None:
+            if not native(value, frame.resource):
+                _report(walker, constraint, path)
+            continue
+        _evaluate(walker, constraint, node, holder, value, path, type_code, frame)
+
+
+def _evaluate(
+    walker: Walker,
+    constraint: Constraint,
+    node: Node,
+    holder: Node,
+    value: dict,
+    path: str,
+    type_code: str | None,
+    frame: Frame,
+) -> None:
+    compiled = fhirpath.compile(constraint.expression)
+    is_resource = isinstance(value.get("resourceType"), str) and value is frame.resource
+    type_name = (
+        None
+        if is_resource
+        else (type_code if type_code and type_code[:1].isupper() and holder is not node else node.path or type_code)
+    )
+    if not is_resource and holder is not node and type_code:
+        type_name = type_code
+    root = frame.root.resource
+    resource = frame.resource
+    if frame.bundle is not None and frame.full_url is None and frame.container is not None and not frame.is_contained:
+        resource = frame.resource
+    try:
+        result = compiled(value, type_name, resource, root)
+    except fhirpath.FhirPathError as error:
+        walker.run.warning(
+            "informational",
+            f"The invariant {constraint.key} could not be evaluated ({error}): {constraint.expression}",
+            path,
+            "FHIRPATH_EVALUATION_FAILED",
+        )
+        return
+    if fhirpath.truthy(result) is False:
+        _report(walker, constraint, path)
+
+
+def _report(walker: Walker, constraint: Constraint, path: str) -> None:
+    severity = "error" if constraint.severity == "error" else "warning"
+    walker.run.add(
+        severity,
+        "invariant",
+        f"Constraint failed: {constraint.key}: '{constraint.human}'",
+        path,
+        f"{constraint.source}#{constraint.key}" if constraint.source else constraint.key,
+    )

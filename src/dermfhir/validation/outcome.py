@@ -1,0 +1,91 @@
+"""Issues and the OperationOutcome built from them.
+
+Every issue has a severity, an IssueType code, a message, a stable message id and the FHIRPath-style location of
+the element it is about (`Observation.component[1].valueQuantity.value`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+#: The extension that carries the stable message id of an issue.
+MESSAGE_ID_URL = "http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id"
+
+
+class Severity(StrEnum):
+    FATAL = "fatal"
+    ERROR = "error"
+    WARNING = "warning"
+    INFORMATION = "information"
+
+
+class IssueType(StrEnum):
+    """The IssueType codes (http://hl7.org/fhir/issue-type) a validator reports."""
+
+    INVALID = "invalid"
+    STRUCTURE = "structure"
+    REQUIRED = "required"
+    VALUE = "value"
+    INVARIANT = "invariant"
+    BUSINESS_RULE = "business-rule"
+    CODE_INVALID = "code-invalid"
+    NOT_FOUND = "not-found"
+    NOT_SUPPORTED = "not-supported"
+    INFORMATIONAL = "informational"
+    PROCESSING = "processing"
+    TOO_COSTLY = "too-costly"
+    EXCEPTION = "exception"
+    INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One finding; `location` is the FHIRPath expression of the element concerned."""
+
+    severity: str
+    code: str
+    message: str
+    location: str
+    message_id: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity in ("error", "fatal")
+
+    def to_json(self) -> dict:
+        issue: dict = {"severity": self.severity, "code": self.code, "details": {"text": self.message}}
+        if self.message_id:
+            issue["extension"] = [{"url": MESSAGE_ID_URL, "valueString": self.message_id}]
+            issue["details"]["coding"] = [
+                {"system": "http://dermfhir.org/CodeSystem/validation-message", "code": self.message_id}
+            ]
+        if self.location:
+            issue["expression"] = [self.location]
+            issue["location"] = [self.location]
+        return issue
+
+
+_ORDER = {"fatal": 0, "error": 1, "warning": 2, "information": 3}
+
+
+def operation_outcome(issues: list[Issue]) -> dict:
+    """The OperationOutcome of a validation: issues in document order, deduplicated; `All OK` when there are none."""
+    seen: set[tuple[str, str, str]] = set()
+    unique: list[Issue] = []
+    for issue in issues:
+        key = (issue.severity, issue.location, issue.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(issue)
+    if not unique:
+        return {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "information", "code": "informational", "details": {"text": "All OK"}}],
+        }
+    return {"resourceType": "OperationOutcome", "issue": [issue.to_json() for issue in unique]}
+
+
+def error_count(outcome: dict) -> int:
+    """How many issues of an OperationOutcome are errors or fatal."""
+    return sum(1 for issue in outcome.get("issue", []) if issue.get("severity") in ("error", "fatal"))

@@ -1,0 +1,360 @@
+"""Slicing: which slice each repetition belongs to, and the slicing rules.
+
+Checked: discriminators of type value, pattern, exists, type and profile, on paths made of element names,
+`$this`, `extension('url')`, `resolve()` (inside the Bundle or contained), `ofType(T)`; extension slices by url;
+type slices of choice elements; rules closed / open / openAtEnd; ordered; per-slice min/max; re-slicing (a slice
+that is itself sliced). Not checked: discriminators on paths that need general FHIRPath, and the `position`
+discriminator (deprecated).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dermfhir.validation.context import Frame, Run
+from dermfhir.validation.model import Node, StructureModel
+
+if TYPE_CHECKING:
+    from dermfhir.validation.structure import Walker
+
+
+def assign(
+    walker: Walker,
+    node: Node,
+    items: list[tuple[Any, str, Any]],
+    choice_type: str | None,
+    path: str,
+    frame: Frame,
+    model: StructureModel,
+    holder: Node,
+) -> list[Node | None]:
+    """The slice (or None) of every item, after reporting slicing-rule problems."""
+    if node.is_choice:
+        return [None] * len(items)
+    discriminators = _discriminators(walker, node)
+    result: list[Node | None] = []
+    order: list[int] = []
+    for item, _location, _ in items:
+        found = None
+        found_index = -1
+        for index, candidate in enumerate(node.slices):
+            if item is not None and _matches(walker, node, candidate, item, discriminators, frame, choice_type):
+                found, found_index = candidate, index
+                break
+        result.append(found)
+        order.append(found_index)
+        if found is not None and found.slicing is not None and found.slices:
+            pass  # re-slices are matched when the slice itself is validated as a group
+    rules = (node.slicing or {}).get("rules", "open")
+    ordered = bool((node.slicing or {}).get("ordered"))
+    last = -1
+    seen_unmatched = False
+    for (item, location, _), slice_index in zip(items, order, strict=False):
+        if slice_index < 0:
+            seen_unmatched = True
+            if rules == "closed" and item is not None:
+                walker.run.error(
+                    "structure",
+                    f"This element does not match any known slice defined in the profile {model.label} (slicing is "
+                    "closed)",
+                    location,
+                    "Validation_VAL_Profile_NotSlice",
+                )
+            continue
+        if rules == "openAtEnd" and seen_unmatched:
+            walker.run.error(
+                "structure",
+                "The slice is open at the end; matched items must come before other items",
+                location,
+                "Validation_VAL_Profile_OutOfOrder",
+            )
+        if ordered and slice_index < last:
+            walker.run.error(
+                "structure",
+                f"As specified by profile {model.label}, elements are out of order",
+                location,
+                "Validation_VAL_Profile_OutOfOrder",
+            )
+        last = max(last, slice_index)
+    check_counts(walker, node, result, path, model)
+    return result
+
+
+def check_counts(walker: Walker, node: Node, assigned: list[Node | None], path: str, model: StructureModel) -> None:
+    for candidate in node.slices:
+        count = sum(1 for item in assigned if item is candidate)
+        label = f"{node.path}:{candidate.slice_name}"
+        if count < candidate.min:
+            if count == 0:
+                walker.run.error(
+                    "structure",
+                    f"Slice '{label}': a matching slice is required, but not found (from {model.label})",
+                    path,
+                    "Validation_VAL_Profile_Minimum_SLICE",
+                )
+            else:
+                walker.run.error(
+                    "structure",
+                    f"{label}: minimum required = {candidate.min}, but only found {count} (from {model.label})",
+                    path,
+                    "Validation_VAL_Profile_Minimum",
+                )
+        if candidate.max is not None and count > candidate.max:
+            walker.run.error(
+                "structure",
+                f"{label}: max allowed = {candidate.max}, but found {count} (from {model.label})",
+                path,
+                "Validation_VAL_Profile_Maximum",
+            )
+
+
+def _discriminators(walker: Walker, node: Node) -> list[tuple[str, str]]:
+    slicing = node.slicing or {}
+    found = [
+        (str(item.get("type", "value")), str(item.get("path", "$this")))
+        for item in slicing.get("discriminator") or []
+        if isinstance(item, dict)
+    ]
+    if not found and node.key in ("extension", "modifierExtension"):
+        found = [("value", "url")]
+    return found
+
+
+def _matches(
+    walker: Walker,
+    node: Node,
+    candidate: Node,
+    item: Any,
+    discriminators: list[tuple[str, str]],
+    frame: Frame,
+    choice_type: str | None,
+) -> bool:
+    if not discriminators:
+        return _profile_matches(walker, candidate, item, frame, "$this")
+    for kind, path in discriminators:
+        if kind in ("value", "pattern"):
+            if not _value_matches(walker, node, candidate, item, path, frame):
+                return False
+        elif kind == "exists":
+            definition = _definition_at(walker, candidate, path)
+            present = bool(select(walker, [item], path, frame))
+            if definition is None:
+                return False
+            if definition.min >= 1 and not present:
+                return False
+            if definition.max == 0 and present:
+                return False
+        elif kind == "type":
+            if not _type_matches(walker, candidate, item, path, frame):
+                return False
+        elif kind == "profile":
+            if not _profile_matches(walker, candidate, item, frame, path):
+                return False
+        else:
+            return False
+    return True
+
+
+def _value_matches(walker: Walker, node: Node, candidate: Node, item: Any, path: str, frame: Frame) -> bool:
+    from dermfhir.validation.structure import matches_pattern
+
+    if path == "url" and node.key in ("extension", "modifierExtension"):
+        urls = [p for t in candidate.types for p in t.profiles]
+        definition = _definition_at(walker, candidate, path)
+        if definition is not None and definition.fixed is not None:
+            urls = [definition.fixed[1]]
+        return isinstance(item, dict) and item.get("url") in urls
+    definition = _definition_at(walker, candidate, path)
+    if definition is None:
+        return True  # the slice does not constrain this path
+    expected = definition.fixed or definition.pattern
+    values = select(walker, [item], path, frame)
+    if expected is None:
+        binding = definition.binding or {}
+        if binding.get("strength") == "required" and binding.get("valueSet") and values:
+            return all(_in_value_set(walker, binding["valueSet"], value) for value in values)
+        return True  # no fixed value, pattern or required binding: the discriminator does not restrict this slice
+    if not values:
+        return False
+    exact = definition.fixed is not None
+    return any(matches_pattern(expected[1], value, exact=exact) for value in values)
+
+
+def _in_value_set(walker: Walker, value_set: str, value: Any) -> bool:
+    codings: list[tuple[str | None, str]] = []
+    if isinstance(value, str):
+        codings = [(None, value)]
+    elif isinstance(value, dict):
+        if "coding" in value:
+            codings = [(c.get("system"), c.get("code")) for c in value.get("coding") or [] if isinstance(c, dict)]
+        elif "code" in value:
+            codings = [(value.get("system"), value.get("code"))]
+    for system, code in codings:
+        if isinstance(code, str):
+            try:
+                if walker.terminology.validate_code(value_set, system, code).result == "valid":
+                    return True
+            except Exception:
+                return False
+    return False
+
+
+def _type_matches(walker: Walker, candidate: Node, item: Any, path: str, frame: Frame) -> bool:
+    values = select(walker, [item], path, frame)
+    definition = _definition_at(walker, candidate, path) if path not in ("$this", "resolve()") else candidate
+    if definition is None or not values:
+        return False
+    allowed = set(definition.type_codes)
+    if path.endswith("resolve()"):
+        allowed = {_target_type(walker, target) for t in definition.types for target in t.targets}
+    for value in values:
+        actual = value.get("resourceType") if isinstance(value, dict) and "resourceType" in value else None
+        if actual is None:
+            return bool(allowed)
+        if actual not in allowed and not ({"Resource", "DomainResource"} & allowed):
+            return False
+    return True
+
+
+def _target_type(walker: Walker, url: str) -> str:
+    model = walker.models.get(url)
+    return model.type if model else url.rsplit("/", 1)[-1]
+
+
+def _profile_matches(walker: Walker, candidate: Node, item: Any, frame: Frame, path: str) -> bool:
+    values = select(walker, [item], path, frame)
+    definition = _definition_at(walker, candidate, path) if path not in ("$this", "resolve()") else candidate
+    if definition is None or not values:
+        return False
+    profiles = [p for t in definition.types for p in (t.targets if path.endswith("resolve()") else t.profiles)]
+    if not profiles:
+        return False
+    return all(any(conforms(walker, profile, value, frame) for profile in profiles) for value in values)
+
+
+def conforms(walker: Walker, profile: str, value: Any, frame: Frame) -> bool:
+    """Whether `value` validates against `profile` without errors (issues are not kept)."""
+    from dermfhir.validation.structure import Walker as WalkerClass
+
+    model = walker.models.get(profile)
+    if model is None or model.root is None:
+        return False
+    probe = WalkerClass(walker.validator, Run(walker.run.options))
+    probe.depth = walker.depth
+    if model.kind == "resource" and isinstance(value, dict) and "resourceType" in value:
+        if value.get("resourceType") != model.type:
+            return False
+        probe.resource(value, value.get("resourceType", ""), (), container=frame.container, bundle=frame.bundle)
+        local = Frame(value, value.get("resourceType", ""), frame.container, frame.bundle)
+        probe.element(model.root, value, local.path, model.type, local, model)
+    else:
+        probe.element(model.root, value, "x", model.type, frame, model)
+    return not any(issue.is_error for issue in probe.run.issues)
+
+
+def select(walker: Walker, values: list[Any], path: str, frame: Frame) -> list[Any]:
+    """Evaluate a discriminator path (a FHIRPath subset) on `values`."""
+    current = values
+    for step in _split(path):
+        if step in ("$this", ""):
+            continue
+        following: list[Any] = []
+        if step == "resolve()":
+            from dermfhir.validation.references import resolve
+
+            for value in current:
+                if isinstance(value, dict) and isinstance(value.get("reference"), str):
+                    target = resolve(walker, value["reference"], frame)
+                    if target is not None:
+                        following.append(target)
+        elif step.startswith("extension(") and step.endswith(")"):
+            url = step[len("extension(") : -1].strip("'\"")
+            for value in current:
+                if isinstance(value, dict):
+                    following.extend(
+                        e for e in value.get("extension") or [] if isinstance(e, dict) and e.get("url") == url
+                    )
+        elif step.startswith(("ofType(", "as(")) and step.endswith(")"):
+            wanted = step[step.index("(") + 1 : -1]
+            following = [v for v in current if _is_of_type(v, wanted)]
+        else:
+            for value in current:
+                if not isinstance(value, dict):
+                    continue
+                found = value.get(step)
+                if found is None:
+                    for key, candidate in value.items():
+                        if key.startswith(step) and key[len(step) : len(step) + 1].isupper():
+                            found = candidate
+                            break
+                if isinstance(found, list):
+                    following.extend(found)
+                elif found is not None:
+                    following.append(found)
+        current = following
+    return current
+
+
+def _is_of_type(value: Any, wanted: str) -> bool:
+    if isinstance(value, dict):
+        return value.get("resourceType", wanted) == wanted
+    return True
+
+
+def _split(path: str) -> list[str]:
+    steps: list[str] = []
+    depth = 0
+    current = ""
+    for char in path:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        if char == "." and depth == 0:
+            steps.append(current)
+            current = ""
+        else:
+            current += char
+    steps.append(current)
+    return steps
+
+
+def _definition_at(walker: Walker, candidate: Node, path: str) -> Node | None:
+    """The element of a slice that a discriminator path points to."""
+    node: Node | None = candidate
+    for step in _split(path):
+        if node is None:
+            return None
+        if step in ("$this", ""):
+            continue
+        if step == "resolve()":
+            return node
+        if step.startswith(("ofType(", "as(")):
+            wanted = step[step.index("(") + 1 : -1]
+            if node.is_choice:
+                matching = [s for s in node.slices if wanted in s.type_codes]
+                if matching:
+                    node = matching[0]
+            continue
+        if step.startswith("extension("):
+            url = step[len("extension(") : -1].strip("'\"")
+            holder = walker.models.children(node)
+            extension = holder.children.get("extension") if holder else None
+            if extension is None:
+                return None
+            found = next((s for s in extension.slices if url in [p for t in s.types for p in t.profiles]), None)
+            if found is not None and not found.children:
+                model = walker.models.get(url)
+                node = model.root if model else found
+            else:
+                node = found
+            continue
+        holder = walker.models.children(node)
+        if holder is None:
+            return None
+        child = holder.children.get(step)
+        if child is None:
+            found_child = holder.key_map().get(step)
+            child = found_child[0] if found_child else None
+        node = child
+    return node

@@ -1,0 +1,781 @@
+"""The walk of an instance against a compiled element tree.
+
+Checked here: R4 JSON rules (resourceType, arrays vs single values, nulls, empty strings/objects/arrays, `_name`
+primitive siblings, unknown properties, choice names), types, cardinality (min/max, including `value[x]`),
+fixed[x]/pattern[x], minValue/maxValue, maxLength, resource ids, contained resources (dom-2 … dom-5) and the nesting
+depth limit; slicing, extensions, bindings, references and invariants are delegated to their modules. Not checked:
+mustSupport (it is not a rule on instances), the XML-only rules of R4.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dermfhir.validation import bindings, extensions, invariants, references, slicing
+from dermfhir.validation.context import Frame, Run
+from dermfhir.validation.model import Models, Node, StructureModel
+from dermfhir.validation.primitives import PRIMITIVE_TYPES, check_primitive, id_problem
+
+RESOURCE_TYPES_ABSTRACT = ("Resource", "DomainResource")
+
+
+class Walker:
+    """Validates one resource (and everything inside it) into a Run."""
+
+    def __init__(self, validator: Any, run: Run) -> None:
+        self.validator = validator
+        self.models: Models = validator.models
+        self.terminology = validator.terminology
+        self.run = run
+        self.depth = 0
+        self.fatal = False
+        self.entry_full_url: str | None = None
+        self.invariants_done: set[tuple[int, str, str]] = set()
+        #: (element path, type) of the element whose children are being walked: the context of its extensions
+        self.context: tuple[str, str | None] = ("", None)
+
+    # resources ---------------------------------------------------------------------------------------------------
+    def resource(
+        self,
+        value: Any,
+        path: str,
+        profiles: tuple[str, ...] = (),
+        container: Frame | None = None,
+        bundle: Any = None,
+        full_url: str | None = None,
+        contained: bool = False,
+        explicit: bool = False,
+    ) -> None:
+        if not isinstance(value, dict):
+            self.run.error(
+                "structure", f"A resource must be a JSON object, not {_kind(value)}", path, "RESOURCE_NOT_OBJECT"
+            )
+            return
+        resource_type = value.get("resourceType")
+        if not isinstance(resource_type, str):
+            self.run.error("invalid", "Unable to find resourceType property", path, "Unable_to_find_resourceType")
+            return
+        model = self.models.get(resource_type)
+        if model is None or model.kind != "resource" or model.root is None or model.derivation == "constraint":
+            self.run.error("invalid", f"Unknown resource type '{resource_type}'", path, "Unknown_resource_type")
+            return
+        if model.abstract:
+            self.run.error("invalid", f"The resource type '{resource_type}' is abstract", path, "Resource_abstract")
+            return
+        if not path:
+            path = resource_type
+        if full_url is None and not contained:
+            full_url, self.entry_full_url = self.entry_full_url, None
+        frame = Frame(value, path, container, bundle, full_url, is_contained=contained)
+        if resource_type == "Bundle":
+            from dermfhir.validation.bundle import BundleIndex
+
+            frame.bundle = BundleIndex(value)
+        if "id" in value:
+            problem = id_problem(value["id"])
+            if problem:
+                self.run.error("invalid", problem, f"{path}.id", "RESOURCE_RES_ID_Malformed")
+        self.element(model.root, value, path, resource_type, frame, model)
+        if resource_type == "Bundle":
+            from dermfhir.validation import bundle as bundle_checks
+
+            bundle_checks.check(self, value, path, frame)
+        if resource_type == "QuestionnaireResponse":
+            from dermfhir.validation import questionnaire
+
+            questionnaire.check(self, value, path, frame)
+        self._contained(value, path, frame)
+        for profile in self._profiles(value, profiles, path, explicit):
+            self.element(profile.root, value, path, resource_type, frame, profile)  # type: ignore[arg-type]
+
+    def _profiles(self, value: dict, profiles: tuple[str, ...], path: str, explicit: bool) -> list[StructureModel]:
+        found: list[StructureModel] = []
+        meta = value.get("meta")
+        declared = [p for p in (meta.get("profile") or []) if isinstance(p, str)] if isinstance(meta, dict) else []
+        resource_type = value.get("resourceType")
+        for url in [*profiles, *declared]:
+            model = self.models.get(url)
+            if model is None or model.root is None:
+                if url in profiles and explicit:
+                    self.run.error(
+                        "not-found", f"Profile '{url}' could not be found", path, "VALIDATION_VAL_PROFILE_UNKNOWN"
+                    )
+                else:
+                    self.run.warning(
+                        "not-found",
+                        f"Profile reference '{url}' has not been checked because it is unknown",
+                        f"{path}.meta.profile" if url in declared else path,
+                        "VALIDATION_VAL_PROFILE_UNKNOWN_NOT_POLICY",
+                    )
+                continue
+            if model.type != resource_type:
+                self.run.error(
+                    "structure",
+                    f"The profile {model.url} is for the type {model.type}, not {resource_type}",
+                    path,
+                    "VALIDATION_VAL_PROFILE_WRONGTYPE",
+                )
+                continue
+            if model.url in (m.url for m in found) or (
+                model.url.endswith("/" + str(resource_type)) and model.derivation != "constraint"
+            ):
+                continue
+            found.append(model)
+        return found
+
+    def _contained(self, value: dict, path: str, frame: Frame) -> None:
+        contained = value.get("contained")
+        if not isinstance(contained, list):
+            return
+        references_seen = None
+        for index, item in enumerate(contained):
+            if not isinstance(item, dict):
+                continue
+            location = f"{path}.contained[{index}]"
+            if isinstance(item.get("contained"), list) and item["contained"]:
+                self.run.error(
+                    "invariant",
+                    "Constraint failed: dom-2: 'If the resource is contained in another resource, it SHALL NOT "
+                    "contain nested Resources'",
+                    path,
+                    "dom-2",
+                )
+            meta = item.get("meta")
+            if isinstance(meta, dict):
+                if "versionId" in meta or "lastUpdated" in meta:
+                    self.run.error(
+                        "invariant",
+                        "Constraint failed: dom-4: 'If a resource is contained in another resource, it SHALL NOT "
+                        "have a meta.versionId or a meta.lastUpdated'",
+                        path,
+                        "dom-4",
+                    )
+                if "security" in meta:
+                    self.run.error(
+                        "invariant",
+                        "Constraint failed: dom-5: 'If a resource is contained in another resource, it SHALL NOT "
+                        "have a security label'",
+                        path,
+                        "dom-5",
+                    )
+            item_id = item.get("id")
+            if references_seen is None:
+                references_seen = _local_references(value)
+            orphan = isinstance(item_id, str) and f"#{item_id}" not in references_seen and "#" not in references_seen
+            if orphan and not _refers_to(item, "#"):
+                self.run.error(
+                    "invalid",
+                    f"The contained resource '{item_id}' is not referenced to from elsewhere in the containing "
+                    "resource nor does it refer to the containing resource",
+                    location,
+                    "Contained_Orphan_DOM3",
+                )
+
+    # elements ----------------------------------------------------------------------------------------------------
+    def element(
+        self,
+        node: Node,
+        value: Any,
+        path: str,
+        type_code: str | None,
+        frame: Frame,
+        model: StructureModel,
+        context_path: str | None = None,
+    ) -> None:
+        """Validate a complex value (object) against `node` (its children come from the node or its type)."""
+        if not isinstance(value, dict):
+            self.run.error(
+                "structure", f"The property {path} must be an Object, not {_kind(value)}", path, "JSON_OBJECT"
+            )
+            return
+        if self.depth >= self.validator.options.max_depth:
+            if not self.fatal:
+                self.fatal = True
+                self.run.add(
+                    "fatal",
+                    "too-costly",
+                    f"The content is nested too deeply (more than {self.validator.options.max_depth} levels)",
+                    path,
+                    "TOO_DEEP",
+                )
+            return
+        holder = self.models.children(node, type_code)
+        if holder is None:
+            return
+        if not value:
+            self.run.error("invalid", "Object must have some content", path, "Object_must_have_some_content")
+            return
+        self.depth += 1
+        saved = self.context
+        self.context = (context_path or node.path, type_code)
+        try:
+            self._children(node, holder, value, path, type_code, frame, model)
+        finally:
+            self.depth -= 1
+            self.context = saved
+        invariants.check(self, node, holder, value, path, type_code, frame)
+
+    def _children(
+        self,
+        node: Node,
+        holder: Node,
+        value: dict,
+        path: str,
+        type_code: str | None,
+        frame: Frame,
+        model: StructureModel,
+    ) -> None:
+        key_map = holder.key_map()
+        counts: dict[str, int] = {}
+        groups: list[tuple[Node, str, str | None, list]] = []
+        is_resource = (
+            holder.path == holder.model.type and holder is holder.model.root and holder.model.kind == "resource"
+        )
+        for key, item in value.items():
+            if key.startswith("_"):
+                self._primitive_extension(key, item, value, key_map, path, frame, model, counts)
+                continue
+            found = key_map.get(key)
+            if found is None:
+                if key == "resourceType" and is_resource:
+                    continue
+                if key == "fhir_comments":
+                    continue
+                choice = self._wrong_choice(holder, key)
+                if choice is not None:
+                    counts[choice[0].key] = counts.get(choice[0].key, 0) + 1
+                    self.run.error(
+                        "structure",
+                        f"The Profile '{model.label}' definition allows for the type "
+                        f"{', '.join(choice[0].type_codes)} but found type {choice[1]}",
+                        f"{path}.{key}",
+                        "Validation_VAL_Profile_WrongType",
+                    )
+                    continue
+                self.run.error("structure", f"Unrecognized property '{key}'", path, "Unrecognized_property")
+                continue
+            child, choice_type = found
+            items = self._items(child, key, item, path, value)
+            counts[child.key] = counts.get(child.key, 0) + len(items)
+            groups.append((child, key, choice_type, items))
+        for child, key, choice_type, items in groups:
+            if child.key == "resource" and holder.path == "Bundle.entry":
+                full_url = value.get("fullUrl")
+                self.entry_full_url = full_url if isinstance(full_url, str) else None
+            self._group(child, key, choice_type, items, path, frame, model, holder)
+        for child in holder.children.values():
+            count = counts.get(child.key, 0)
+            if count < child.min:
+                self.run.error(
+                    "structure",
+                    f"{_display_path(child, type_code)}: minimum required = {child.min}, but only found {count} "
+                    f"(from {model.label})",
+                    path,
+                    "Validation_VAL_Profile_Minimum",
+                )
+            if child.max is not None and count > child.max:
+                self.run.error(
+                    "structure",
+                    f"{_display_path(child, type_code)}: max allowed = {child.max}, but found {count} (from "
+                    f"{model.label})",
+                    path,
+                    "Validation_VAL_Profile_Maximum",
+                )
+            if child.slices and count == 0:
+                slicing.check_counts(self, child, [], path, model)
+
+    def _wrong_choice(self, holder: Node, key: str) -> tuple[Node, str] | None:
+        """(choice element, type) when `key` is a choice element's name with a type the element does not allow."""
+        for child in holder.children.values():
+            if child.is_choice and key.startswith(child.key) and key[len(child.key) : len(child.key) + 1].isupper():
+                suffix = key[len(child.key) :]
+                for candidate in (suffix, suffix[:1].lower() + suffix[1:]):
+                    type_model = self.models.get(candidate)
+                    if type_model is not None and type_model.kind in ("primitive-type", "complex-type"):
+                        return child, candidate
+        return None
+
+    def _items(self, child: Node, key: str, item: Any, path: str, parent: dict) -> list[tuple[Any, str, Any]]:
+        """(value, location, primitive-extension partner) for each JSON item of one property."""
+        if isinstance(item, list):
+            if not child.is_array:
+                self.run.error(
+                    "structure",
+                    f"The property {key} must be an Object, not an Array (at {path})",
+                    f"{path}.{key}",
+                    "JSON_PROPERTY_NO_ARRAY",
+                )
+            if not item:
+                self.run.error(
+                    "invalid",
+                    "Array cannot be empty - the property should not be present if it has no values",
+                    f"{path}.{key}",
+                    "Array_cannot_be_empty",
+                )
+                return []
+            partners = parent.get("_" + key)
+            partners = partners if isinstance(partners, list) else []
+            result = []
+            for index, entry in enumerate(item):
+                partner = partners[index] if index < len(partners) else None
+                location = f"{path}.{key}[{index}]"
+                if entry is None:
+                    if partner is None:
+                        self.run.error(
+                            "invalid",
+                            "Null values are not allowed in an array unless there is an extension in the matching _ "
+                            "array",
+                            location,
+                            "JSON_NULL_ARRAY",
+                        )
+                    result.append((None, location, partner))
+                    continue
+                result.append((entry, location, partner))
+            return result
+        if child.is_array:
+            self.run.error(
+                "invalid",
+                f"The property {key} must be a JSON Array, not {_kind(item, article=True)} (at {path})",
+                f"{path}.{key}",
+                "JSON_PROPERTY_NOT_ARRAY",
+            )
+            location = f"{path}.{key}[0]"
+        else:
+            location = f"{path}.{key}"
+        if item is None:
+            self.run.error("invalid", f"The property {key} cannot be null", location, "JSON_NULL")
+            return []
+        partner = parent.get("_" + key)
+        return [(item, location, partner if isinstance(partner, dict) else None)]
+
+    def _group(
+        self,
+        child: Node,
+        key: str,
+        choice_type: str | None,
+        items: list[tuple[Any, str, Any]],
+        path: str,
+        frame: Frame,
+        model: StructureModel,
+        holder: Node,
+    ) -> None:
+        assigned: list[Node | None] = [None] * len(items)
+        if child.slices:
+            assigned = slicing.assign(self, child, items, choice_type, path, frame, model, holder)
+        for (item, location, partner), target in zip(items, assigned, strict=False):
+            if item is None:
+                continue
+            self.value(target or child, item, location, choice_type, frame, model, partner, holder)
+
+    def _primitive_extension(
+        self,
+        key: str,
+        item: Any,
+        parent: dict,
+        key_map: dict,
+        path: str,
+        frame: Frame,
+        model: StructureModel,
+        counts: dict,
+    ) -> None:
+        base = key[1:]
+        found = key_map.get(base)
+        location = f"{path}.{base}"
+        if found is None:
+            self.run.error("structure", f"Unrecognized property '{key}'", path, "Unrecognized_property")
+            return
+        child, choice_type = found
+        code = choice_type or (child.types[0].code if len(child.types) == 1 else None)
+        if code not in PRIMITIVE_TYPES and not (code or "").startswith("http://hl7.org/fhirpath"):
+            self.run.error(
+                "structure",
+                f"The property '{key}' is not allowed: {base} is not a primitive",
+                path,
+                "Unrecognized_property",
+            )
+            return
+        if base not in parent:
+            entries = item if isinstance(item, list) else [item]
+            counts[child.key] = counts.get(child.key, 0) + sum(1 for entry in entries if entry is not None)
+        type_root = self.models.type_root(code or "string")
+        if type_root is None:
+            return
+        entries = item if isinstance(item, list) else [item]
+        if isinstance(item, list) != child.is_array and isinstance(item, list):
+            self.run.error("structure", f"The property {key} must not be an array", location, "JSON_PROPERTY_NO_ARRAY")
+        for index, entry in enumerate(entries):
+            if entry is None:
+                continue
+            entry_location = f"{location}[{index}]" if child.is_array else location
+            if not isinstance(entry, dict):
+                self.run.error("structure", f"The property {key} must be an object", entry_location, "JSON_OBJECT")
+                continue
+            if "value" in entry:
+                self.run.error("invalid", "The property 'value' is invalid", entry_location, "Unrecognized_property")
+                entry = {k: v for k, v in entry.items() if k != "value"}
+                if not entry:
+                    continue
+            # id and extension only; extension slices of a profile apply to the primitive's element
+            source = child if child.children else type_root
+            self.element(
+                source, entry, entry_location, code, frame, model if child.children else type_root.model, child.path
+            )
+
+    # values ------------------------------------------------------------------------------------------------------
+    def value(
+        self,
+        node: Node,
+        item: Any,
+        location: str,
+        choice_type: str | None,
+        frame: Frame,
+        model: StructureModel,
+        partner: Any = None,
+        holder: Node | None = None,
+    ) -> None:
+        code = choice_type
+        if code is None:
+            if len(node.types) == 1:
+                code = node.types[0].code
+            elif not node.types:
+                code = None
+            else:
+                code = node.types[0].code if all(t.code == node.types[0].code for t in node.types) else None
+        if node.is_choice and node.slices and choice_type:
+            for item_slice in node.slices:
+                if any(t.code == choice_type for t in item_slice.types) and len(item_slice.types) == 1:
+                    node = item_slice
+                    break
+        if code is not None and choice_type is not None and code not in node.type_codes:
+            self.run.error(
+                "structure",
+                f"The Profile '{model.label}' definition allows for the type {', '.join(node.type_codes)} but found "
+                f"type {code}",
+                location,
+                "Validation_VAL_Profile_WrongType",
+            )
+            return
+        if code in RESOURCE_TYPES_ABSTRACT or (code and code[:1].isupper() and self._is_resource_type(code)):
+            profiles = tuple(p for t in node.types for p in t.profiles)
+            if len(profiles) > 1:
+                from dermfhir.validation.slicing import conforms
+
+                matching = [p for p in profiles if conforms(self, p, item, frame)]
+                profiles = (matching[0],) if matching else profiles[:1]
+            contained = node.key == "contained"
+            if contained and self.validator.options.validate_contains == "IGNORE":
+                return
+            self.resource(
+                item,
+                location,
+                profiles,
+                container=frame,
+                bundle=frame.bundle,
+                contained=contained,
+            )
+            if code not in RESOURCE_TYPES_ABSTRACT and isinstance(item, dict) and item.get("resourceType") != code:
+                self.run.error(
+                    "structure",
+                    f"The resource must be a {code}, not {item.get('resourceType')}",
+                    location,
+                    "RESOURCE_WRONG_TYPE",
+                )
+            return
+        if code in PRIMITIVE_TYPES:
+            self.primitive(node, item, location, code, frame, model, holder)
+            return
+        if code is None and not node.children and not node.content_ref:
+            return
+        if not isinstance(item, dict):
+            self.run.error(
+                "structure",
+                f"The property {location.rsplit('.', 1)[-1]} must be an Object, not {_kind(item)}",
+                location,
+                "JSON_OBJECT",
+            )
+            return
+        if code == "Extension" and node.key in ("extension", "modifierExtension"):
+            extensions.check(self, node, item, location, frame, model, holder)
+            return
+        self.element(node, item, location, code, frame, model)
+        if node.fixed is not None:
+            _fixed(self, node.fixed[1], item, location, model, exact=True)
+        if node.pattern is not None:
+            _fixed(self, node.pattern[1], item, location, model, exact=False)
+        if code in ("Coding", "CodeableConcept", "Quantity"):
+            bindings.check(self, node, item, location, code, frame, model)
+        if code == "Reference":
+            references.check(self, node, item, location, frame, model)
+        if code == "Attachment":
+            _attachment(self, item, location)
+        if node.min_value is not None or node.max_value is not None:
+            _quantity_range(self, node, item, location)
+
+    def _is_resource_type(self, code: str) -> bool:
+        model = self.models.get(code)
+        return model is not None and model.kind == "resource" and model.derivation != "constraint"
+
+    def primitive(
+        self, node: Node, item: Any, location: str, code: str, frame: Frame, model: StructureModel, holder: Node | None
+    ) -> None:
+        if isinstance(item, dict | list):
+            self.run.error(
+                "invalid",
+                f"The property {location.rsplit('.', 1)[-1]} must be a primitive ({code}), not {_kind(item)}",
+                location,
+                "JSON_PRIMITIVE",
+            )
+            return
+        is_resource_id = (
+            node.path.count(".") == 1
+            and node.path.endswith(".id")
+            and holder is not None
+            and holder.model.kind == "resource"
+        )
+        problem = None if is_resource_id else check_primitive(code, item)
+        if is_resource_id and not isinstance(item, str):
+            problem = check_primitive("string", item)
+        if problem:
+            self.run.error("invalid", problem, location, f"Type_Specific_Checks_DT_{code}_Valid")
+            return
+        if isinstance(item, str) and code not in ("xhtml",) and item.strip() != item and code in ("string", "markdown"):
+            self.run.info(
+                "invalid",
+                "value should not start or finish with whitespace",
+                location,
+                "Type_Specific_Checks_DT_String_WS",
+            )
+        if node.fixed is not None and node.fixed[1] != item:
+            self.run.error(
+                "value",
+                f"Value is '{item}' but is fixed to '{node.fixed[1]}' in the profile {model.url}",
+                location,
+                "Profile_VAL_NotAllowed",
+            )
+        if node.pattern is not None and node.pattern[1] != item:
+            self.run.error(
+                "value", f"Value is '{item}' but must be '{node.pattern[1]}'", location, "Profile_VAL_NotAllowed"
+            )
+        if node.max_length is not None and isinstance(item, str) and len(item) > node.max_length:
+            self.run.error(
+                "invalid",
+                f"value is longer than permitted maximum length of {node.max_length}",
+                location,
+                "Type_Specific_Checks_DT_String_Length",
+            )
+        if node.min_value is not None or node.max_value is not None:
+            _primitive_range(self, node, item, location, code)
+        if node.binding and code in ("code", "string", "uri"):
+            bindings.check(self, node, item, location, code, frame, model)
+        if (
+            code in ("url", "uri", "canonical")
+            and isinstance(item, str)
+            and not self.validator.options.examples_allowed
+        ):
+            pass
+
+
+def _fixed(walker: Walker, expected: Any, actual: Any, location: str, model: StructureModel, exact: bool) -> None:
+    """fixed[x] (exact) and pattern[x] (contained) comparison, reporting the first differing element."""
+    problems: list[tuple[str, str]] = []
+    _compare(expected, actual, location, exact, problems)
+    for where, message in problems:
+        walker.run.error("value", message, where, "Profile_VAL_NotAllowed" if exact else "Profile_VAL_MissingElement")
+
+
+def _compare(expected: Any, actual: Any, location: str, exact: bool, problems: list[tuple[str, str]]) -> None:
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            problems.append(
+                (location, f"The value must be an object matching the {'fixed value' if exact else 'pattern'}")
+            )
+            return
+        for key, value in expected.items():
+            if key not in actual:
+                problems.append(
+                    (
+                        location,
+                        f"Missing element '{key}' - required by {'fixed value' if exact else 'pattern'} in the profile",
+                    )
+                )
+                continue
+            _compare(value, actual[key], f"{location}.{key}", exact, problems)
+        if exact:
+            for key in actual:
+                if key not in expected and not key.startswith("_") and key not in ("id", "extension"):
+                    problems.append(
+                        (
+                            f"{location}.{key}",
+                            f"The element {key} is present in the instance but not allowed in the applicable fixed "
+                            "value specified in profile",
+                        )
+                    )
+        return
+    if isinstance(expected, list):
+        actual_list = actual if isinstance(actual, list) else [actual]
+        if exact and len(actual_list) != len(expected):
+            problems.append((location, f"Expected {len(expected)} values but found {len(actual_list)}"))
+            return
+        for index, wanted in enumerate(expected):
+            if exact:
+                _compare(wanted, actual_list[index], f"{location}[{index}]", exact, problems)
+            elif not any(_matches(wanted, candidate) for candidate in actual_list):
+                problems.append((location, f"No value matches the pattern {_short(wanted)}"))
+        return
+    if expected != actual:
+        problems.append((location, f"Value is '{actual}' but must be '{expected}'"))
+
+
+def _matches(pattern: Any, actual: Any) -> bool:
+    problems: list[tuple[str, str]] = []
+    _compare(pattern, actual, "", False, problems)
+    return not problems
+
+
+def matches_pattern(pattern: Any, actual: Any, exact: bool = False) -> bool:
+    problems: list[tuple[str, str]] = []
+    _compare(pattern, actual, "", exact, problems)
+    return not problems
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) < 120 else text[:117] + "..."
+
+
+def _primitive_range(walker: Walker, node: Node, item: Any, location: str, code: str) -> None:
+    for bound, is_min in ((node.min_value, True), (node.max_value, False)):
+        if bound is None:
+            continue
+        limit = bound[1]
+        if bound[0] in ("Quantity", "Duration", "Age"):
+            continue  # minValueDuration … are relative to today; checked in _duration_range
+        try:
+            bad = item < limit if is_min else item > limit
+        except TypeError:
+            continue
+        if bad:
+            walker.run.error(
+                "invalid",
+                f"value is {'less' if is_min else 'greater'} than permitted {'minimum' if is_min else 'maximum'} "
+                f"value of {limit}",
+                location,
+                "Type_Specific_Checks_DT_Range",
+            )
+    _duration_range(walker, node, item, location, code)
+
+
+def _duration_range(walker: Walker, node: Node, item: Any, location: str, code: str) -> None:
+    import datetime
+
+    if code not in ("date", "dateTime", "instant") or not isinstance(item, str) or len(item) < 4:
+        return
+    try:
+        year = int(item[0:4])
+        month = int(item[5:7]) if len(item) >= 7 else 1
+        day = int(item[8:10]) if len(item) >= 10 else 1
+        value = datetime.date(year, month, day)
+    except ValueError:
+        return
+    today = datetime.date.today()
+    for bound, is_min in ((node.min_value, True), (node.max_value, False)):
+        if bound is None or bound[0] not in ("Quantity", "Duration", "Age") or not isinstance(bound[1], dict):
+            continue
+        amount = bound[1].get("value")
+        unit = bound[1].get("code") or bound[1].get("unit")
+        days = {"a": 365.25, "mo": 30.4375, "wk": 7, "d": 1, "h": 1 / 24}.get(str(unit))
+        if not isinstance(amount, int | float) or days is None:
+            continue
+        offset = datetime.timedelta(days=amount * days)
+        # a duration bound is relative to today: minValue → not earlier than today - amount, maxValue → not later
+        limit = today - offset if is_min else today + offset
+        if (is_min and value < limit) or (not is_min and value > limit):
+            walker.run.error(
+                "invalid",
+                f"The value {item} is outside the allowed range ({'min' if is_min else 'max'} {amount} {unit} from "
+                "today)",
+                location,
+                "Type_Specific_Checks_DT_Range",
+            )
+
+
+def _quantity_range(walker: Walker, node: Node, item: dict, location: str) -> None:
+    value = item.get("value")
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return
+    for bound, is_min in ((node.min_value, True), (node.max_value, False)):
+        if bound is None or not isinstance(bound[1], dict):
+            continue
+        limit = bound[1].get("value")
+        if not isinstance(limit, int | float):
+            continue
+        if bound[1].get("code") and item.get("code") and bound[1].get("code") != item.get("code"):
+            continue
+        if (is_min and value < limit) or (not is_min and value > limit):
+            walker.run.error(
+                "invalid",
+                f"value is {'less' if is_min else 'greater'} than permitted {'minimum' if is_min else 'maximum'} "
+                f"value of {limit}",
+                location,
+                "Type_Specific_Checks_DT_Range",
+            )
+
+
+def _attachment(walker: Walker, item: dict, location: str) -> None:
+    import base64
+    import binascii
+
+    data = item.get("data")
+    size = item.get("size")
+    if isinstance(data, str) and isinstance(size, int) and not isinstance(size, bool):
+        try:
+            actual = len(base64.b64decode(data, validate=False))
+        except (binascii.Error, ValueError):
+            return
+        if actual != size:
+            walker.run.error(
+                "structure",
+                f"Stated Attachment Size {size} does not match actual attachment size {actual}",
+                location,
+                "TYPE_SPECIFIC_CHECKS_DT_ATT_SIZE_CORRECT",
+            )
+
+
+def _display_path(child: Node, type_code: str | None) -> str:
+    return child.path if child.path else child.name
+
+
+def _kind(value: Any, article: bool = False) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an Array"
+    return "an Object"
+
+
+def _local_references(resource: dict) -> set[str]:
+    """Every `#…` reference or canonical anywhere in a resource (outside its contained resources' own ids)."""
+    found: set[str] = set()
+    stack: list[Any] = [resource]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            for value in current.values():
+                if isinstance(value, str):
+                    if value.startswith("#"):
+                        found.add(value)
+                else:
+                    stack.append(value)
+        elif isinstance(current, list):
+            stack.extend(current)
+    return found
+
+
+def _refers_to(resource: dict, target: str) -> bool:
+    return target in _local_references(resource)

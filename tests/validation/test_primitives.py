@@ -1,0 +1,82 @@
+"""Primitive formats."""
+
+from __future__ import annotations
+
+import pytest
+
+from dermfhir.validation.primitives import check_primitive, id_problem
+from tests.validation.conftest import error_locations
+
+
+@pytest.mark.parametrize(
+    ("type_code", "value"),
+    [
+        ("date", "2020"),
+        ("date", "2020-02-29"),
+        ("dateTime", "2020-01-01T10:00:00+01:00"),
+        ("instant", "2020-01-01T10:00:00.123Z"),
+        ("time", "23:59:59"),
+        ("decimal", 1.5),
+        ("integer", -3),
+        ("positiveInt", 1),
+        ("unsignedInt", 0),
+        ("code", "a b"),
+        ("id", "a-b.c"),
+        ("uri", "urn:x"),
+        ("oid", "urn:oid:1.2.3"),
+        ("uuid", "urn:uuid:c757873d-ec9a-4326-a141-556f43239520"),
+        ("base64Binary", "aGVsbG8="),
+        ("boolean", False),
+    ],
+)
+def test_valid_primitives(type_code, value):
+    assert check_primitive(type_code, value) is None
+
+
+@pytest.mark.parametrize(
+    ("type_code", "value"),
+    [
+        ("date", "2020-02-30"),
+        ("date", "20-01-01"),
+        ("dateTime", "2020-01-01T10:00:00"),
+        ("instant", "2020-01-01"),
+        ("time", "24:00:00"),
+        ("decimal", "1.5"),
+        ("integer", 1.5),
+        ("integer", 2**31),
+        ("positiveInt", 0),
+        ("unsignedInt", -1),
+        ("code", " a"),
+        ("uri", "a b"),
+        ("oid", "1.2.3"),
+        ("uuid", "urn:uuid:xyz"),
+        ("boolean", "true"),
+        ("string", ""),
+    ],
+)
+def test_invalid_primitives(type_code, value):
+    assert check_primitive(type_code, value) is not None
+
+
+def test_resource_id():
+    assert id_problem("abc") is None
+    assert id_problem("a_b") == "Invalid Resource id: Invalid Characters ('a_b')"
+    assert id_problem("x" * 65) == "Invalid Resource id: Too long (65 chars)"
+
+
+def test_locations_of_primitive_errors(validator):
+    resource = {"resourceType": "Patient", "id": "bad id", "birthDate": "1970-13-01", "active": "yes"}
+    assert sorted(error_locations(validator, resource)) == ["Patient.active", "Patient.birthDate", "Patient.id"]
+
+
+def test_narrative_entities(validator):
+    good = {
+        "resourceType": "Patient",
+        "text": {"status": "generated", "div": '<div xmlns="http://www.w3.org/1999/xhtml">a &amp; b</div>'},
+    }
+    bad = {
+        "resourceType": "Patient",
+        "text": {"status": "generated", "div": '<div xmlns="http://www.w3.org/1999/xhtml">&reg;</div>'},
+    }
+    assert error_locations(validator, good) == []
+    assert error_locations(validator, bad) == ["Patient.text.div"]
