@@ -48,6 +48,10 @@ def test_non_members_of_complete_expansions_are_invalid(
     if expansion.item(system, code) is not None:
         return
     check = terminology.validate_code(expansion.url, system, code)
+    index = terminology.code_system(system)
+    if index is not None and index.dated_copy and check.result == "unknown":
+        assert check.reason and "maintained outside FHIR" in check.reason  # a dated copy cannot rule a code out
+        return
     assert check.result == "invalid", (expansion.url, system, code, check)
     assert check.message and f"'{code}'" in check.message
 

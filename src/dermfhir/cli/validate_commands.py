@@ -37,11 +37,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     conformance.set_defaults(run=_conformance)
 
 
+#: Files of a FHIR package folder that are not resources (skipped when a folder is validated).
+_PACKAGE_MANIFESTS = frozenset({"package.json", ".index.json"})
+
+
 def _inputs(paths: list[Path]) -> Iterator[tuple[str, Any, str | None]]:
     """(label, resource, problem) for every resource found; problem set when the input cannot be read."""
     for path in paths:
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _SUFFIXES)
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in _SUFFIXES and p.name not in _PACKAGE_MANIFESTS
+            )
         else:
             files = [path]
         for file in files:

@@ -86,9 +86,47 @@ def package_manifest(ig_folder: Path) -> dict:
     }
 
 
+#: ImplementationGuide.definition.parameter.code is bound (required) to GuideParameterCode in R4.
+R4_GUIDE_PARAMETERS = frozenset(
+    {
+        "apply",
+        "path-resource",
+        "path-pages",
+        "path-tx-cache",
+        "expansion-parameter",
+        "rule-broken-links",
+        "generate-xml",
+        "generate-json",
+        "generate-turtle",
+        "html-template",
+    }
+)
+
+
+def r4_implementation_guide(data: bytes) -> bytes:
+    """The ImplementationGuide without the IG Publisher's own parameters (`copyrightyear`, `releaselabel`).
+
+    SUSHI writes them for the IG Publisher, but R4 binds parameter codes to GuideParameterCode (required), so the
+    resource would not validate; the package carries a valid R4 ImplementationGuide instead.
+    """
+    guide = orjson.loads(data)
+    definition = guide.get("definition", {})
+    kept = [p for p in definition.get("parameter", []) if p.get("code") in R4_GUIDE_PARAMETERS]
+    if kept == definition.get("parameter", []):
+        return data
+    if kept:
+        definition["parameter"] = kept
+    else:
+        definition.pop("parameter", None)
+    return orjson.dumps(guide, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
 def package_files(ig_folder: Path, result: BuildResult) -> dict[str, bytes]:
     """Every file of the package folder: the resources, package.json and .index.json."""
-    files = dict(result.resources)
+    files = {
+        name: r4_implementation_guide(data) if name.startswith("ImplementationGuide-") else data
+        for name, data in result.resources.items()
+    }
     index = [index_entry(name, orjson.loads(data)) for name, data in sorted(files.items())]
     option = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
     files["package.json"] = orjson.dumps(package_manifest(ig_folder), option=option)

@@ -34,6 +34,9 @@ NON_ENUMERABLE_SYSTEMS = frozenset(
     }
 )
 
+#: URL prefixes of code systems maintained outside the FHIR specification, whose loaded copies may be dated.
+EXTERNALLY_MAINTAINED = ("http://terminology.hl7.org/CodeSystem/", "http://dicom.nema.org/resources/ontology/")
+
 #: Statuses under which the HL7 validator calls a concept inactive.
 INACTIVE_STATUSES = frozenset({"retired", "inactive", "deprecated"})
 
@@ -129,8 +132,18 @@ class CodeSystemIndex:
         """True when the resource lists every code of the system (content `complete`).
 
         A "complete" CodeSystem without any concept (two in the core package) is not trusted to be complete.
+        A dated copy (see `dated_copy`) is complete for what it lists, but a code it lacks is not judged wrong.
         """
         return self.content == "complete" and bool(self._concepts)
+
+    @property
+    def dated_copy(self) -> bool:
+        """True for a copy of a code system its maintainer keeps adding to (terminology.hl7.org, DICOM).
+
+        The R4 core package carries such copies as of 2019; codes added since (e.g. v3-ObservationValue#AIAST,
+        DCM#DMS) are missing from them, so a code absent from the copy cannot be called wrong.
+        """
+        return self.url.startswith(EXTERNALLY_MAINTAINED)
 
     @property
     def why_incomplete(self) -> str:
@@ -140,6 +153,13 @@ class CodeSystemIndex:
         if self.content == "complete":
             return f"CodeSystem {self.url} lists no concepts"
         return f"CodeSystem {self.url} has content '{self.content}'"
+
+    def why_code_missing(self, code: str) -> str:
+        """Why a code absent from a dated copy is not judged."""
+        return (
+            f"Code '{code}' is not in the copy (version {self.version}) of {self.url} loaded here; that code system "
+            "is maintained outside FHIR and may have added it since"
+        )
 
     def canonical_code(self, code: str) -> str | None:
         """The code as the CodeSystem spells it (case-insensitive systems fold case), or None when absent."""

@@ -82,6 +82,8 @@ class Terminology:
             return CodeCheck("unknown", reason=reason)
         concept = index.concept(code)
         if concept is None:
+            if index.dated_copy:
+                return CodeCheck("unknown", reason=index.why_code_missing(code), system_known=True)
             if not index.complete:
                 reason = f"Code '{code}' is not listed: {index.why_incomplete}"
                 return CodeCheck("unknown", reason=reason, system_known=False)
@@ -154,6 +156,9 @@ class Terminology:
         if url == UCUM_SYSTEM and expansion.may_contain(url) and (error := ucum_syntax_error(code)):
             return CodeCheck("invalid", message=error, reason=error)
         unknown_code = self._unknown_code_message(url, code, version) if system_known else None
+        dated = self.code_system_for(url, version) if unknown_code else None
+        if dated is not None and dated.dated_copy and _includes_by_rule(expansion.value_set, url):
+            return CodeCheck("unknown", reason=dated.why_code_missing(code), system_known=True)
         if expansion.may_contain(url) and unknown_code is None:
             return CodeCheck("unknown", reason=expansion.reason_for(url), system_known=system_known)
         message = f"The code '{code}' from system '{url}' is not in the value set '{value_set}'"
@@ -256,6 +261,18 @@ def _checked(
 def _unknown_code(code: str, index: CodeSystemIndex) -> str:
     version = f" version '{index.version}'" if index.version else ""
     return f"Unknown code '{code}' in the CodeSystem '{index.url}'{version}"
+
+
+def _includes_by_rule(value_set: dict | None, system: str) -> bool:
+    """True when the value set takes codes of `system` by rule (whole system, filter or import), not by listing."""
+    if value_set is None:
+        return True
+    for include in value_set.get("compose", {}).get("include", []):
+        if include.get("valueSet"):
+            return True
+        if str(include.get("system", "")).partition("|")[0] == system and not include.get("concept"):
+            return True
+    return False
 
 
 def _not_checkable(system: str, index: CodeSystemIndex | None) -> str:

@@ -190,7 +190,7 @@ def _add_listed(part: _Part, system: str, version: str | None, concept: dict, in
     display = concept.get("display")
     if index is not None and index.content != "supplement":
         known = index.concept(code)
-        if known is None and index.complete:
+        if known is None and index.complete and not index.dated_copy:
             return  # the code system does not define it: not a member
         if known is not None:
             code = known.code

@@ -8,6 +8,7 @@ error. Not checked: binding `additional` extensions, max value sets, concept pro
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from dermfhir.validation.context import Frame
@@ -97,12 +98,24 @@ def _codings(item: Any, code: str) -> list[tuple[str | None, Any, str | None, st
     return [(_str(item.get("system")), item.get("code"), _str(item.get("display")), "")]
 
 
+#: A URI with a scheme (`http:`, `urn:` …): code systems are never named by relative references.
+_ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
 def _system_check(walker: Walker, system: str, value: Any, display: str | None, location: str) -> None:
     if not isinstance(value, str):
+        return
+    if not _ABSOLUTE_URI.match(system):
+        walker.run.error(
+            "invalid",
+            f"Coding.system must be an absolute reference, not a local reference ('{system}')",
+            location + ".system",
+            "Terminology_TX_System_Relative",
+        )
         return
     try:
         if not walker.terminology.knows_system(system):

@@ -20,6 +20,10 @@ class Options:
     examples_allowed: bool = True
     #: how hard to check contained resources: "CHECK_VALID" (default) or "IGNORE"
     validate_contains: str = "CHECK_VALID"
+    #: URL prefixes whose extensions are accepted (with a warning) when their definitions are not loaded, like the
+    #: HL7 validator's `-extension` option. The guide's AI model Device carries HL7 AI Transparency extensions by
+    #: their canonical URLs, whose package is not available offline (see the guide's conformance page).
+    extension_domains: tuple[str, ...] = ("http://hl7.org/fhir/uv/aitransparency/",)
     #: upper bounds on work
     max_depth: int = 64
     max_issues: int = 10_000

@@ -18,6 +18,12 @@ if TYPE_CHECKING:
     from dermfhir.validation.structure import Walker
 
 _HL7_NAMESPACE = ("http://hl7.org/fhir/StructureDefinition/",)
+
+#: Contexts that R4 4.0.1 forgot but uses itself. structuredefinition-fhir-type declares ElementDefinition.type.code,
+#: yet the core snapshots (and every SUSHI snapshot) carry it on ElementDefinition.type; R5 corrected the context.
+_CONTEXT_ERRATA = {
+    "http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type": ("ElementDefinition.type",),
+}
 _EXAMPLE_HOSTS = (
     "http://example.org",
     "https://example.org",
@@ -113,7 +119,14 @@ def _unknown(walker: Walker, item: dict, url: str, location: str, node: Node) ->
     run = walker.run
     cannot_fetch = url.startswith(_HL7_NAMESPACE)
     message = f"The extension {url} could not be found so is not allowed here"
-    if cannot_fetch:
+    if url.startswith(walker.validator.options.extension_domains) and node.key != "modifierExtension":
+        run.warning(
+            "structure",
+            f"The extension {url} is not loaded here; accepted because its domain is allowed, not validated",
+            location,
+            "Extension_EXT_Unknown_Domain",
+        )
+    elif cannot_fetch:
         run.warning(
             "structure",
             f"The extension {url} is not known here (not loaded); it is not validated",
@@ -183,6 +196,8 @@ def _context(walker: Walker, definition: StructureModel, location: str, holder: 
             return  # checked when the parent extension's own definition is applied
         if kind == "fhirpath":
             return
+    if candidates & set(_CONTEXT_ERRATA.get(definition.url, ())):
+        return
     allowed = ", ".join(f"{c.get('type')}={c.get('expression')}" for c in definition.context)
     walker.run.error(
         "structure",
