@@ -130,6 +130,8 @@ def _system_check(walker: Walker, system: str, value: Any, display: str | None, 
             location + ".code",
             "Terminology_TX_Code_NotValid",
         )
+    elif result.result == "unknown" and result.system_known:  # a dated copy of an external code system
+        walker.run.warning("code-invalid", str(result.reason), location + ".code", "Terminology_TX_Code_NotValid")
     elif result.display_ok is False:
         walker.run.error(
             "invalid",
