@@ -1,0 +1,228 @@
+"""The storage interface, named after the FHIR RESTful interactions, and the conditional ones built on it.
+
+Specification: https://hl7.org/fhir/R4/http.html (create, read, vread, update, delete, history, search,
+transaction) and https://hl7.org/fhir/R4/http.html#cond-update (conditional create/update/delete).
+The store keeps `meta.versionId` (1, 2, 3…) and `meta.lastUpdated`; a delete writes a version without content.
+Errors: see `dermfhir.store.errors`.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from dermfhir.store.errors import InvalidResource, NotFound, PreconditionFailed, VersionConflict
+from dermfhir.store.search.params import Params, pairs
+from dermfhir.store.search.registry import SearchRegistry
+
+ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+
+
+class WriteResult(NamedTuple):
+    """The stored resource (with its new meta) and whether the write created it (HTTP 201 rather than 200)."""
+
+    resource: dict
+    created: bool
+
+
+@dataclass
+class SearchResult:
+    """One page of search matches, the included resources, the total (None when `_total=none`) and paging."""
+
+    resources: list[dict]
+    included: list[dict] = field(default_factory=list)
+    total: int | None = None
+    offset: int = 0
+    count: int = 0
+    has_next: bool = False
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+
+@dataclass
+class HistoryEntry:
+    """One version: `method` is create, update or delete; `resource` is None for a delete."""
+
+    resource_type: str
+    id: str
+    version_id: str
+    last_updated: str
+    method: str
+    resource: dict | None
+
+
+@dataclass
+class HistoryResult:
+    """One page of versions, newest first."""
+
+    entries: list[HistoryEntry]
+    total: int
+    offset: int = 0
+    count: int = 0
+    has_next: bool = False
+
+
+def version_of(if_match: str | int) -> str:
+    """`W/"3"`, `"3"` or `3` → `3` (the ETag forms an If-Match header may carry)."""
+    text = str(if_match).strip()
+    if text.startswith("W/"):
+        text = text[2:]
+    return text.strip('"')
+
+
+class Store(ABC):
+    """A FHIR resource store: versioned writes, history and search over one database."""
+
+    registry: SearchRegistry
+
+    # -- interactions -------------------------------------------------------------------------------------------
+    @abstractmethod
+    def create(self, resource: dict) -> dict:
+        """Store a new resource under a server-assigned id (any id in `resource` is ignored); returns it."""
+
+    @abstractmethod
+    def update(self, resource: dict, *, if_match: str | int | None = None) -> WriteResult:
+        """Store a new version of `resource` (its id is required); creates it when absent or deleted."""
+
+    @abstractmethod
+    def read(self, resource_type: str, resource_id: str) -> dict:
+        """The current version; NotFound, or Gone when deleted."""
+
+    @abstractmethod
+    def vread(self, resource_type: str, resource_id: str, version_id: str) -> dict:
+        """One version; NotFound, or Gone when that version is a delete."""
+
+    @abstractmethod
+    def delete(self, resource_type: str, resource_id: str, *, if_match: str | int | None = None) -> str | None:
+        """Delete (a new, empty version); returns its version id, None when already deleted; NotFound if never."""
+
+    @abstractmethod
+    def history(
+        self,
+        resource_type: str | None = None,
+        resource_id: str | None = None,
+        *,
+        since: str | None = None,
+        count: int = 100,
+        offset: int = 0,
+    ) -> HistoryResult:
+        """Versions of one resource, one type or everything, newest first, optionally since an instant."""
+
+    @abstractmethod
+    def search(self, resource_type: str | None, params: Params = None) -> SearchResult:
+        """Search one type (or all types when None) with FHIR query parameters."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Store]:
+        """`with store.transaction():` — every write inside commits together or not at all."""
+
+    @abstractmethod
+    def load(self, resources: Iterable[dict], *, batch_size: int = 1000) -> list[dict]:
+        """Bulk write: creates (no id) or updates (id given), one transaction and executemany per batch."""
+
+    @abstractmethod
+    def reindex(self, resource_type: str | None = None) -> int:
+        """Re-extract the search index of current resources (after the definitions changed); returns a count."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""
+
+    # -- conditional interactions, written once on the primitives ----------------------------------------------
+    def _serialize(self, resource_type: str) -> None:  # noqa: B027 - optional hook
+        """Within a transaction: make conditional interactions on `resource_type` run one at a time."""
+
+    def match_ids(self, resource_type: str, criteria: Params, limit: int = 2) -> list[str]:
+        """Ids of up to `limit` resources matching `criteria` (control parameters are not allowed)."""
+        found = pairs(criteria)
+        if not found:
+            raise PreconditionFailed("A conditional interaction needs search criteria")
+        found += [("_count", str(limit)), ("_total", "none")]
+        return [resource["id"] for resource in self.search(resource_type, found).resources]
+
+    def conditional_create(self, resource: dict, criteria: Params) -> WriteResult:
+        """Create unless `criteria` (If-None-Exist) match: one match → it is returned, several → PreconditionFailed."""
+        resource_type = _type_of(resource)
+        with self.transaction():
+            self._serialize(resource_type)
+            ids = self.match_ids(resource_type, criteria)
+            if len(ids) > 1:
+                raise PreconditionFailed(f"If-None-Exist matched more than one {resource_type}")
+            if ids:
+                return WriteResult(self.read(resource_type, ids[0]), False)
+            return WriteResult(self.create(resource), True)
+
+    def conditional_update(self, resource: dict, criteria: Params, *, if_match: str | int | None = None) -> WriteResult:
+        """Update the one resource matching `criteria`; none → create; several → PreconditionFailed."""
+        resource_type = _type_of(resource)
+        with self.transaction():
+            self._serialize(resource_type)
+            ids = self.match_ids(resource_type, criteria)
+            if len(ids) > 1:
+                raise PreconditionFailed(f"The conditional update matched more than one {resource_type}")
+            if ids:
+                if resource.get("id") not in (None, ids[0]):
+                    raise InvalidResource(f"The id {resource['id']} differs from the matching resource {ids[0]}")
+                return self.update({**resource, "id": ids[0]}, if_match=if_match)
+            if "id" in resource:
+                if self._exists(resource_type, resource["id"]):
+                    raise InvalidResource(f"{resource_type}/{resource['id']} exists but does not match the criteria")
+                return self.update(resource)
+            return WriteResult(self.create(resource), True)
+
+    def conditional_delete(self, resource_type: str, criteria: Params, *, multiple: bool = False) -> list[str]:
+        """Delete the resource(s) matching `criteria`; several without `multiple` → PreconditionFailed."""
+        with self.transaction():
+            self._serialize(resource_type)
+            ids = self.match_ids(resource_type, criteria, limit=1000 if multiple else 2)
+            if len(ids) > 1 and not multiple:
+                raise PreconditionFailed(f"The conditional delete matched more than one {resource_type}")
+            for resource_id in ids:
+                self.delete(resource_type, resource_id)
+            return ids
+
+    def _exists(self, resource_type: str, resource_id: str) -> bool:
+        try:
+            self.read(resource_type, resource_id)
+        except NotFound:
+            return False
+        return True
+
+    def check_version(self, current: str | None, if_match: str | int | None) -> None:
+        """Raise VersionConflict unless `if_match` names the `current` version."""
+        if if_match is None:
+            return
+        wanted = version_of(if_match)
+        if current is None:
+            raise VersionConflict(f"If-Match {wanted}: the resource does not exist")
+        if wanted != current:
+            raise VersionConflict(f"If-Match {wanted}: the current version is {current}")
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def iter_search(self, resource_type: str | None, params: Params = None, page: int = 500) -> Iterator[dict]:
+        """Every match of a search, page after page."""
+        offset = 0
+        while True:
+            found = [*pairs(params), ("_count", str(page)), ("_offset", str(offset)), ("_total", "none")]
+            result = self.search(resource_type, found)
+            yield from result.resources
+            if not result.has_next:
+                return
+            offset += page
+
+
+def _type_of(resource: dict) -> str:
+    if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+        raise InvalidResource("Not a FHIR resource: no resourceType")
+    return str(resource["resourceType"])

@@ -1,0 +1,100 @@
+"""The PostgreSQL store (psycopg 3 with a psycopg_pool connection pool) for multi-user, multi-node use.
+
+Writes lock the resource row (`SELECT … FOR UPDATE`), so concurrent If-Match updates serialise per resource;
+conditional interactions take a transaction-level advisory lock per resource type; migrations take one too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from dermfhir.definitions import Definitions
+from dermfhir.store.errors import VersionConflict
+from dermfhir.store.search.registry import param_key
+from dermfhir.store.sql import Row, SqlStore
+
+_MIGRATION_LOCK = param_key("dermfhir", "migrations")
+
+
+@lru_cache(maxsize=2048)
+def _translate(sql: str) -> str:
+    """`?` placeholders → psycopg's `%s` (a literal `%` is doubled)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostgresStore(SqlStore):
+    """A store in a PostgreSQL database given by a `postgresql://` URL."""
+
+    dialect = "postgres"
+
+    def __init__(
+        self,
+        url: str,
+        definitions: Definitions | None = None,
+        *,
+        default_count: int = 20,
+        min_size: int = 1,
+        max_size: int = 10,
+    ) -> None:
+        super().__init__(definitions, default_count=default_count)
+        self.url = url
+        self.pool = ConnectionPool(
+            url, min_size=min_size, max_size=max_size, open=True, kwargs={"autocommit": True}, timeout=30
+        )
+        try:
+            self.migrate()
+        except BaseException:
+            self.pool.close()
+            raise
+
+    @contextmanager
+    def _begin(self) -> Iterator[Any]:
+        with self.pool.connection() as conn:
+            try:
+                with conn.transaction():
+                    yield conn
+            except psycopg.errors.UniqueViolation as error:
+                raise VersionConflict("A concurrent write created the same resource") from error
+
+    @contextmanager
+    def _reader(self) -> Iterator[Any]:
+        with self.pool.connection() as conn:
+            yield conn
+
+    def _query(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return list(conn.execute(_translate(sql), params).fetchall())
+
+    def _execute(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> None:
+        conn.execute(_translate(sql), params)
+
+    def _executemany(self, conn: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            with conn.cursor() as cursor:
+                cursor.executemany(_translate(sql), rows)
+
+    def _allocate_rids(self, conn: Any, count: int) -> list[int]:
+        rows = conn.execute("SELECT nextval('resource_rid_seq') FROM generate_series(1, %s)", (count,)).fetchall()
+        return [int(row[0]) for row in rows]
+
+    def _for_update(self) -> str:
+        return " FOR UPDATE"
+
+    def _migration_lock(self, conn: Any) -> None:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+
+    def _serialize(self, resource_type: str) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (param_key("conditional", resource_type),))
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self.pool.conninfo!r})"

@@ -1,0 +1,786 @@
+"""The SQL implementation of `Store` shared by SQLite and PostgreSQL, and the search-to-SQL builder.
+
+Tables (see `migrations/`): `resource` (one row per resource: type, id, current version, lastUpdated in epoch µs,
+deleted flag), `resource_version` (every version's JSON, orjson bytes; NULL for a delete) and one index table per
+parameter type (`idx_token`, `idx_string`, `idx_reference`, `idx_date`, `idx_number`, `idx_quantity`, `idx_uri`)
+holding the current versions' values only. A search is one SQL statement of `rid IN (SELECT rid FROM idx_… WHERE
+pkey = ? AND …)` conditions, never a scan of JSON. SQL is written with `?` placeholders and always parameterised;
+the PostgreSQL backend turns `?` into `%s`.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from dermfhir.definitions import Definitions
+from dermfhir.store import migrations
+from dermfhir.store.base import ID, HistoryEntry, HistoryResult, SearchResult, Store, WriteResult, _type_of
+from dermfhir.store.errors import Gone, InvalidResource, InvalidSearch, NotFound, SchemaError
+from dermfhir.store.search import date, number, quantity, reference, string, token, uri
+from dermfhir.store.search.index import TABLES, IndexRows, extract
+from dermfhir.store.search.params import (
+    MAX_ITERATE,
+    ChainFilter,
+    Filter,
+    HasFilter,
+    Include,
+    ParamFilter,
+    Params,
+    Query,
+    SortKey,
+    parse,
+)
+from dermfhir.store.search.registry import SearchParam, SearchRegistry
+
+Row = Sequence[Any]
+#: Counting a filter's matches for choosing the driving filter stops here.
+_ESTIMATE_LIMIT = 2000
+
+
+@dataclass
+class _State:
+    rid: int
+    version: int
+    deleted: bool
+
+
+@dataclass
+class _Pending:
+    resource: dict
+    state: _State | None
+    method: str
+
+
+class SqlStore(Store):
+    """`Store` over a DB-API connection; subclasses provide connections, transactions and dialect details."""
+
+    dialect = "sqlite"
+
+    def __init__(self, definitions: Definitions | None = None, *, default_count: int = 20) -> None:
+        self.definitions = definitions if definitions is not None else Definitions.default()
+        self.registry = SearchRegistry(self.definitions)
+        self.default_count = default_count
+        self._local = threading.local()
+        self._clock_lock = threading.Lock()
+        self._last_micros = 0
+
+    # -- backend hooks -------------------------------------------------------------------------------------------
+    def _begin(self) -> Any:
+        """Context manager: a connection inside a write transaction, committed on exit, rolled back on error."""
+        raise NotImplementedError
+
+    def _reader(self) -> Any:
+        """Context manager: a connection for reading outside any transaction."""
+        raise NotImplementedError
+
+    def _query(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return list(conn.execute(sql, params).fetchall())
+
+    def _execute(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> None:
+        conn.execute(sql, params)
+
+    def _executemany(self, conn: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            conn.executemany(sql, rows)
+
+    def _allocate_rids(self, conn: Any, count: int) -> list[int]:
+        raise NotImplementedError
+
+    def _for_update(self) -> str:
+        return ""
+
+    # -- schema --------------------------------------------------------------------------------------------------
+    def migrate(self) -> int:
+        """Apply the pending numbered migrations; returns the schema version now in force."""
+        steps = migrations.steps(self.dialect)
+        latest = steps[-1][0] if steps else 0
+        with self.transaction():
+            conn = self._local.conn
+            self._migration_lock(conn)
+            for statement in migrations.BOOTSTRAP:
+                self._execute(conn, statement)
+            current = self._query(conn, "SELECT MAX(version) FROM schema_version")[0][0] or 0
+            if current > latest:
+                raise SchemaError(f"The database schema is version {current}; this dermfhir knows up to {latest}")
+            for version, statements in steps:
+                if version <= current:
+                    continue
+                for statement in statements:
+                    self._execute(conn, statement)
+                self._execute(
+                    conn,
+                    "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                    (version, date.micros_to_instant(date.now_micros())),
+                )
+        return latest
+
+    def _migration_lock(self, conn: Any) -> None:
+        """Serialise concurrent migrations (PostgreSQL); SQLite's write lock already does."""
+
+    def schema_version(self) -> int:
+        with self._reading() as conn:
+            return int(self._query(conn, "SELECT MAX(version) FROM schema_version")[0][0] or 0)
+
+    # -- connections and transactions ----------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[SqlStore]:
+        if getattr(self._local, "conn", None) is not None:
+            yield self
+            return
+        with self._begin() as conn:
+            self._local.conn = conn
+            try:
+                yield self
+            finally:
+                self._local.conn = None
+
+    @contextmanager
+    def _reading(self) -> Iterator[Any]:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            yield conn
+            return
+        with self._reader() as conn:
+            yield conn
+
+    @contextmanager
+    def _writing(self) -> Iterator[Any]:
+        with self.transaction():
+            yield self._local.conn
+
+    # -- interactions --------------------------------------------------------------------------------------------
+    def create(self, resource: dict) -> dict:
+        self._check(resource)
+        resource = {**resource, "id": str(uuid.uuid4())}
+        with self._writing() as conn:
+            stored = self._write(conn, [_Pending(resource, None, "create")])
+        return stored[0]
+
+    def update(self, resource: dict, *, if_match: str | int | None = None) -> WriteResult:
+        resource_type = self._check(resource)
+        resource_id = resource.get("id")
+        if not isinstance(resource_id, str) or not ID.match(resource_id):
+            raise InvalidResource(f"An update needs a valid id, got {resource_id!r}")
+        with self._writing() as conn:
+            state = self._state(conn, resource_type, resource_id, lock=True)
+            live = state is not None and not state.deleted
+            self.check_version(str(state.version) if state is not None and live else None, if_match)
+            stored = self._write(conn, [_Pending(resource, state, "update" if live else "create")])[0]
+        return WriteResult(stored, not live)
+
+    def read(self, resource_type: str, resource_id: str) -> dict:
+        _known(resource_type, resource_id)
+        with self._reading() as conn:
+            rows = self._query(
+                conn,
+                "SELECT a.deleted, v.content FROM resource a JOIN resource_version v "
+                "ON v.rid = a.rid AND v.version = a.version WHERE a.type = ? AND a.id = ?",
+                (resource_type, resource_id),
+            )
+        if not rows:
+            raise NotFound(f"{resource_type}/{resource_id} is not known")
+        if rows[0][0]:
+            raise Gone(f"{resource_type}/{resource_id} is deleted")
+        return orjson.loads(rows[0][1])
+
+    def vread(self, resource_type: str, resource_id: str, version_id: str) -> dict:
+        _known(resource_type, resource_id)
+        version = str(version_id)
+        if not version.isdigit() or len(version) > 9:
+            raise NotFound(f"{resource_type}/{resource_id} has no version {version_id!r}")
+        with self._reading() as conn:
+            rows = self._query(
+                conn,
+                "SELECT v.content FROM resource a JOIN resource_version v ON v.rid = a.rid "
+                "WHERE a.type = ? AND a.id = ? AND v.version = ?",
+                (resource_type, resource_id, int(version)),
+            )
+        if not rows:
+            raise NotFound(f"{resource_type}/{resource_id} has no version {version_id}")
+        if rows[0][0] is None:
+            raise Gone(f"{resource_type}/{resource_id} version {version_id} is a delete")
+        return orjson.loads(rows[0][0])
+
+    def delete(self, resource_type: str, resource_id: str, *, if_match: str | int | None = None) -> str | None:
+        _known(resource_type, resource_id)
+        with self._writing() as conn:
+            state = self._state(conn, resource_type, resource_id, lock=True)
+            if state is None:
+                raise NotFound(f"{resource_type}/{resource_id} is not known")
+            self.check_version(None if state.deleted else str(state.version), if_match)
+            if state.deleted:
+                return None
+            version, now = state.version + 1, self._now()
+            self._execute(
+                conn,
+                "UPDATE resource SET version = ?, last_updated = ?, deleted = 1 WHERE rid = ?",
+                (version, now, state.rid),
+            )
+            self._execute(
+                conn,
+                "INSERT INTO resource_version (rid, version, type, id, last_updated, method, content) "
+                "VALUES (?, ?, ?, ?, ?, 'delete', NULL)",
+                (state.rid, version, resource_type, resource_id, now),
+            )
+            for table in TABLES:
+                self._execute(conn, f"DELETE FROM idx_{table} WHERE rid = ?", (state.rid,))
+            return str(version)
+
+    def history(
+        self,
+        resource_type: str | None = None,
+        resource_id: str | None = None,
+        *,
+        since: str | None = None,
+        count: int = 100,
+        offset: int = 0,
+    ) -> HistoryResult:
+        where: list[str] = []
+        params: list[Any] = []
+        if resource_type is not None:
+            where.append("v.type = ?")
+            params.append(resource_type)
+        if resource_id is not None:
+            _known(resource_type or "Resource", resource_id)
+            where.append("v.id = ?")
+            params.append(resource_id)
+        if since is not None:
+            found = date.parse_range(since)
+            if found is None:
+                raise InvalidSearch("_since", f"'{since}' is not an instant")
+            where.append("v.last_updated >= ?")
+            params.append(found[0])
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        count, offset = max(0, min(int(count), 1000)), max(0, int(offset))
+        with self._reading() as conn:
+            known = resource_id is None or resource_type is None
+            if not known and self._state(conn, resource_type or "", resource_id or "") is None:
+                raise NotFound(f"{resource_type}/{resource_id} is not known")
+            total = int(self._query(conn, "SELECT COUNT(*) FROM resource_version v" + clause, params)[0][0])
+            rows = self._query(
+                conn,
+                "SELECT v.type, v.id, v.version, v.last_updated, v.method, v.content FROM resource_version v"
+                + clause
+                + " ORDER BY v.last_updated DESC, v.rid DESC, v.version DESC LIMIT ? OFFSET ?",
+                [*params, count + 1, offset],
+            )
+        entries = [
+            HistoryEntry(
+                row[0],
+                row[1],
+                str(row[2]),
+                date.micros_to_instant(row[3]),
+                row[4],
+                orjson.loads(row[5]) if row[5] is not None else None,
+            )
+            for row in rows[:count]
+        ]
+        return HistoryResult(entries, total, offset, count, len(rows) > count)
+
+    def search(self, resource_type: str | None, params: Params = None) -> SearchResult:
+        query = parse(self.registry, resource_type, params, self.default_count)
+        builder = _Builder(self.registry)
+        with self._reading() as conn:
+            driver, broad = self._driver(conn, builder, query)
+            where, args = builder.where(query, driver)
+            total = None
+            if query.total != "none" or query.summary == "count" or query.count == 0:
+                total = int(self._query(conn, f"SELECT COUNT(*) FROM resource a WHERE {where}", args)[0][0])
+            if query.summary == "count" or query.count == 0:
+                return SearchResult([], [], total, query.offset, query.count, False)
+            order, order_args = builder.order(query.sort)
+            if broad and not query.sort:  # many matches, rid order: walk resources and probe, stop at the page end
+                where, args = builder.where(query, None)
+            rows = self._query(
+                conn,
+                "SELECT a.rid, a.type, a.id, v.content FROM resource a JOIN resource_version v "
+                f"ON v.rid = a.rid AND v.version = a.version WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                [*args, *order_args, query.count + 1, query.offset],
+            )
+            has_next = len(rows) > query.count
+            rows = rows[: query.count]
+            included = self._includes(conn, query, rows) if (query.includes or query.revincludes) else []
+        return SearchResult(
+            [orjson.loads(row[3]) for row in rows], included, total, query.offset, query.count, has_next
+        )
+
+    def _driver(self, conn: Any, builder: _Builder, query: Query) -> tuple[int | None, bool]:
+        """The filter to drive the search from (the most selective, by a capped count; others become probes),
+        and whether even that one matches many rows."""
+        candidates = [
+            index
+            for index, item in enumerate(query.filters)
+            if isinstance(item, ParamFilter)
+            and item.modifier not in ("not", "missing")
+            and item.param.type != "composite"
+            and item.param.code not in ("_id", "_lastUpdated")
+        ]
+        if any(not isinstance(item, ParamFilter) or item.param.code == "_id" for item in query.filters):
+            return None, False  # a chain, _has or _id narrows first
+        if not candidates:
+            return None, False
+        best, smallest = None, None
+        for index in candidates:
+            item = query.filters[index]
+            assert isinstance(item, ParamFilter)
+            sql, args = builder.matches(item)
+            found = self._query(conn, f"SELECT COUNT(*) FROM ({sql} LIMIT {_ESTIMATE_LIMIT}) e", args)[0][0]
+            if smallest is None or found < smallest:
+                best, smallest = index, found
+        return best, smallest is not None and smallest >= _ESTIMATE_LIMIT
+
+    def load(self, resources: Iterable[dict], *, batch_size: int = 1000) -> list[dict]:
+        stored: list[dict] = []
+        batch: list[dict] = []
+        for resource in resources:
+            batch.append(resource)
+            if len(batch) >= batch_size:
+                stored.extend(self._load_batch(batch))
+                batch = []
+        if batch:
+            stored.extend(self._load_batch(batch))
+        return stored
+
+    def _load_batch(self, batch: list[dict]) -> list[dict]:
+        prepared: list[dict] = []
+        for resource in batch:
+            self._check(resource)
+            if resource.get("id") is None:
+                resource = {**resource, "id": str(uuid.uuid4())}
+            elif not isinstance(resource["id"], str) or not ID.match(resource["id"]):
+                raise InvalidResource(f"Invalid id {resource['id']!r}")
+            prepared.append(resource)
+        stored: list[dict] = []
+        with self._writing() as conn:
+            start = 0
+            while start < len(prepared):  # split where an id repeats, so each part sees the previous part's version
+                seen: set[tuple[str, str]] = set()
+                end = start
+                while end < len(prepared):
+                    key = (prepared[end]["resourceType"], prepared[end]["id"])
+                    if key in seen:
+                        break
+                    seen.add(key)
+                    end += 1
+                part = prepared[start:end]
+                states = self._states(conn, [(r["resourceType"], r["id"]) for r in part])
+                pending = []
+                for resource in part:
+                    state = states.get((resource["resourceType"], resource["id"]))
+                    live = state is not None and not state.deleted
+                    pending.append(_Pending(resource, state, "update" if live else "create"))
+                stored.extend(self._write(conn, pending))
+                start = end
+        return stored
+
+    def reindex(self, resource_type: str | None = None) -> int:
+        done, last = 0, 0
+        while True:
+            with self._writing() as conn:
+                sql = (
+                    "SELECT a.rid, v.content FROM resource a JOIN resource_version v ON v.rid = a.rid "
+                    "AND v.version = a.version WHERE a.deleted = 0 AND a.rid > ?"
+                )
+                params: list[Any] = [last]
+                if resource_type is not None:
+                    sql += " AND a.type = ?"
+                    params.append(resource_type)
+                rows = self._query(conn, sql + " ORDER BY a.rid LIMIT 1000", params)
+                if not rows:
+                    return done
+                rids = [(row[0],) for row in rows]
+                for table in TABLES:
+                    self._executemany(conn, f"DELETE FROM idx_{table} WHERE rid = ?", rids)
+                self._insert_index(conn, [(row[0], extract(self.registry, orjson.loads(row[1]))) for row in rows])
+                done += len(rows)
+                last = rows[-1][0]
+
+    # -- writing -------------------------------------------------------------------------------------------------
+    def _check(self, resource: dict) -> str:
+        resource_type = _type_of(resource)
+        if resource_type not in self.registry.resource_types:
+            raise InvalidResource(f"Unknown resource type {resource_type!r}")
+        return resource_type
+
+    def _now(self) -> int:
+        """Epoch µs, strictly increasing within this process."""
+        with self._clock_lock:
+            self._last_micros = max(date.now_micros(), self._last_micros + 1)
+            return self._last_micros
+
+    def _state(self, conn: Any, resource_type: str, resource_id: str, lock: bool = False) -> _State | None:
+        rows = self._query(
+            conn,
+            "SELECT rid, version, deleted FROM resource WHERE type = ? AND id = ?"
+            + (self._for_update() if lock else ""),
+            (resource_type, resource_id),
+        )
+        return _State(rows[0][0], rows[0][1], bool(rows[0][2])) if rows else None
+
+    def _states(self, conn: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], _State]:
+        by_type: dict[str, list[str]] = {}
+        for resource_type, resource_id in keys:
+            by_type.setdefault(resource_type, []).append(resource_id)
+        found: dict[tuple[str, str], _State] = {}
+        for resource_type, ids in by_type.items():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                rows = self._query(
+                    conn,
+                    f"SELECT id, rid, version, deleted FROM resource WHERE type = ? AND id IN "
+                    f"({', '.join('?' * len(chunk))}){self._for_update()}",
+                    [resource_type, *chunk],
+                )
+                for row in rows:
+                    found[(resource_type, row[0])] = _State(row[1], row[2], bool(row[3]))
+        return found
+
+    def _write(self, conn: Any, pending: list[_Pending]) -> list[dict]:
+        """Write new versions (resource rows, version rows, index rows) with one executemany per table."""
+        new = [item for item in pending if item.state is None]
+        rids = iter(self._allocate_rids(conn, len(new)) if new else [])
+        inserts, updates, versions, stored, indexed = [], [], [], [], []
+        for item in pending:
+            now = self._now()
+            version = item.state.version + 1 if item.state else 1
+            meta = dict(item.resource.get("meta") or {})
+            meta["versionId"] = str(version)
+            meta["lastUpdated"] = date.micros_to_instant(now)
+            resource = {**item.resource, "meta": meta}
+            resource_type, resource_id = resource["resourceType"], resource["id"]
+            if item.state is None:
+                rid = next(rids)
+                inserts.append((rid, resource_type, resource_id, version, now))
+            else:
+                rid = item.state.rid
+                updates.append((version, now, rid))
+            versions.append((rid, version, resource_type, resource_id, now, item.method, orjson.dumps(resource)))
+            indexed.append((rid, extract(self.registry, resource)))
+            stored.append(resource)
+        self._executemany(
+            conn,
+            "INSERT INTO resource (rid, type, id, version, last_updated, deleted) VALUES (?, ?, ?, ?, ?, 0)",
+            inserts,
+        )
+        self._executemany(conn, "UPDATE resource SET version = ?, last_updated = ?, deleted = 0 WHERE rid = ?", updates)
+        self._executemany(
+            conn,
+            "INSERT INTO resource_version (rid, version, type, id, last_updated, method, "
+            "content) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            versions,
+        )
+        old = [(row[2],) for row in updates]
+        if old:
+            for table in TABLES:
+                self._executemany(conn, f"DELETE FROM idx_{table} WHERE rid = ?", old)
+        self._insert_index(conn, indexed)
+        return stored
+
+    def _insert_index(self, conn: Any, indexed: list[tuple[int, IndexRows]]) -> None:
+        for table, columns in TABLES.items():
+            rows = [(rid, *row) for rid, found in indexed for row in found.get(table, ())]
+            if rows:
+                names = ", ".join(("rid", "pkey", "grp", *columns))
+                marks = ", ".join("?" * (3 + len(columns)))
+                self._executemany(conn, f"INSERT INTO idx_{table} ({names}) VALUES ({marks})", rows)
+
+    # -- includes ------------------------------------------------------------------------------------------------
+    def _includes(self, conn: Any, query: Query, rows: list[Row]) -> list[dict]:
+        seen = {row[0] for row in rows}
+        included: list[dict] = []
+        current = [(row[0], row[1], row[2]) for row in rows]
+        for round_number in range(MAX_ITERATE + 1):
+            includes = [i for i in query.includes if round_number == 0 or i.iterate]
+            revincludes = [i for i in query.revincludes if round_number == 0 or i.iterate]
+            found: list[Row] = []
+            for include in includes:
+                found.extend(self._include(conn, include, current))
+            for include in revincludes:
+                found.extend(self._revinclude(conn, include, current))
+            fresh = []
+            for row in found:
+                if row[0] not in seen:
+                    seen.add(row[0])
+                    fresh.append((row[0], row[1], row[2]))
+                    included.append(orjson.loads(row[3]))
+            if not fresh or not any(i.iterate for i in query.includes + query.revincludes):
+                break
+            current = fresh
+        return included
+
+    def _include(self, conn: Any, include: Include, current: list[tuple[int, str, str]]) -> list[Row]:
+        sources = [rid for rid, kind, _ in current if include.source_type in ("*", kind)]
+        if not sources:
+            return []
+        params = include.params
+        if include.source_type == "*":
+            kinds = {kind for _, kind, _ in current}
+            params = tuple(
+                p
+                for kind in kinds
+                for p in self.registry.params(kind).values()
+                if p.type == "reference" and p.supported
+            )
+        keys = list({p.key for p in params})
+        if not keys:
+            return []
+        sql = (
+            "SELECT r.rid, r.type, r.id, v.content FROM idx_reference t "
+            "JOIN resource r ON r.type = t.ref_type AND r.id = t.ref_id "
+            "JOIN resource_version v ON v.rid = r.rid AND v.version = r.version "
+            f"WHERE t.rid IN ({_marks(sources)}) AND t.pkey IN ({_marks(keys)}) AND r.deleted = 0"
+        )
+        args: list[Any] = [*sources, *keys]
+        if include.target_type:
+            sql += " AND r.type = ?"
+            args.append(include.target_type)
+        return self._query(conn, sql, args)
+
+    def _revinclude(self, conn: Any, include: Include, current: list[tuple[int, str, str]]) -> list[Row]:
+        by_type: dict[str, list[str]] = {}
+        for _, kind, resource_id in current:
+            if include.target_type in (None, kind):
+                by_type.setdefault(kind, []).append(resource_id)
+        params = include.params
+        if include.source_type == "*":
+            raise InvalidSearch("_revinclude", "'*' is not supported for _revinclude")
+        keys = list({p.key for p in params})
+        found: list[Row] = []
+        for kind, ids in by_type.items():
+            found.extend(
+                self._query(
+                    conn,
+                    "SELECT r.rid, r.type, r.id, v.content FROM idx_reference t JOIN resource r ON r.rid = t.rid "
+                    "JOIN resource_version v ON v.rid = r.rid AND v.version = r.version "
+                    f"WHERE t.pkey IN ({_marks(keys)}) AND t.ref_type = ? AND t.ref_id IN ({_marks(ids)}) "
+                    "AND r.type = ?",
+                    [*keys, kind, *ids, include.source_type],
+                )
+            )
+        return found
+
+
+def _known(resource_type: str, resource_id: str) -> None:
+    """NotFound for a type or id that no stored resource can have (and that must not reach the SQL driver)."""
+    if not (isinstance(resource_type, str) and resource_type.isalpha() and len(resource_type) < 64):
+        raise NotFound(f"No resource type {resource_type!r}")
+    if not (isinstance(resource_id, str) and ID.match(resource_id)):
+        raise NotFound(f"No {resource_type} with id {resource_id!r}")
+
+
+def _marks(items: Sequence[Any]) -> str:
+    return ", ".join("?" * len(items))
+
+
+class _Builder:
+    """Turns a parsed Query into a WHERE clause on `resource a` (and ORDER BY), with its parameters in order."""
+
+    def __init__(self, registry: SearchRegistry) -> None:
+        self.registry = registry
+        self.aliases = 0
+
+    def alias(self) -> str:
+        self.aliases += 1
+        return f"r{self.aliases}"
+
+    def where(self, query: Query, driver: int | None = None) -> tuple[str, list[Any]]:
+        """The WHERE clause; filter number `driver` selects rows (IN), the other parameters probe them (EXISTS)."""
+        parts, args = ["a.deleted = 0"], []
+        if query.resource_type is not None:
+            parts.append("a.type = ?")
+            args.append(query.resource_type)
+        elif query.types:
+            parts.append(f"a.type IN ({_marks(query.types)})")
+            args.extend(query.types)
+        for index, item in enumerate(query.filters):
+            if isinstance(item, ParamFilter):
+                sql, found = self.param(item, "a", probe=index != driver)
+            else:
+                sql, found = self.condition(item, "a", query.resource_type)
+            parts.append(sql)
+            args.extend(found)
+        return " AND ".join(parts), args
+
+    def condition(self, item: Filter, alias: str, resource_type: str | None) -> tuple[str, list[Any]]:
+        if isinstance(item, ParamFilter):
+            return self.param(item, alias)
+        if isinstance(item, ChainFilter):
+            inner = self.alias()
+            branches, args = [], []
+            for target, nested in item.inner.items():
+                sql, found = self.condition(nested, inner, target)
+                branches.append(f"({inner}.type = ? AND {sql})")
+                args.extend([target, *found])
+            return (
+                f"{alias}.rid IN (SELECT t.rid FROM idx_reference t JOIN resource {inner} "
+                f"ON {inner}.type = t.ref_type AND {inner}.id = t.ref_id WHERE t.pkey = ? AND {inner}.deleted = 0 "
+                f"AND ({' OR '.join(branches)}))",
+                [item.param.key, *args],
+            )
+        if isinstance(item, HasFilter):
+            inner = self.alias()
+            sql, found = self.condition(item.inner, inner, item.source_type)
+            return (
+                f"{alias}.id IN (SELECT t.ref_id FROM idx_reference t JOIN resource {inner} ON {inner}.rid = t.rid "
+                f"WHERE t.pkey = ? AND t.ref_type = ? AND {inner}.type = ? AND {sql})",
+                [item.param.key, item.target_type, item.source_type, *found],
+            )
+        raise TypeError(item)  # pragma: no cover
+
+    def matches(self, item: ParamFilter) -> tuple[str, list[Any]]:
+        """`SELECT rid FROM idx_… WHERE …` for a positive parameter filter (for estimating its selectivity)."""
+        sql, args = self.param(item, "a")
+        return sql.removeprefix("a.rid IN (").removesuffix(")"), args
+
+    def param(self, item: ParamFilter, alias: str, probe: bool = False) -> tuple[str, list[Any]]:
+        param, modifier, code = item.param, item.modifier, item.param.code
+        if code == "_id":
+            values = list(item.values)
+            negate = "NOT " if modifier == "not" else ""
+            return f"{alias}.id {negate}IN ({_marks(values)})", values
+        if code == "_lastUpdated":
+            preds: list[str] = []
+            args: list[Any] = []
+            for value in item.values:
+                prefix, text = date.split_prefix(value)
+                bounds = date.parse_range(text)
+                if bounds is None:
+                    raise InvalidSearch("_lastUpdated", f"'{value}' is not a FHIR date, dateTime or instant")
+                sql, more = date.range_predicate(
+                    prefix, bounds[0], bounds[1], f"{alias}.last_updated", f"({alias}.last_updated + 1)"
+                )
+                preds.append(sql)
+                args.extend(more)
+            return "(" + " OR ".join(preds) + ")", args
+        table = param.type
+        key = param.key
+        if param.type == "composite":
+            table, key = param.components[0].type, param.components[0].key
+        if modifier == "missing":
+            negate = "NOT " if item.values[0] == "true" else ""
+            if probe:
+                return f"{negate}EXISTS (SELECT 1 FROM idx_{table} x WHERE x.rid = {alias}.rid AND x.pkey = ?)", [key]
+            return f"{alias}.rid {negate}IN (SELECT rid FROM idx_{table} WHERE pkey = ?)", [key]
+        if param.type == "composite":
+            return self.composite(item, alias)
+        if param.type == "reference" and modifier == "identifier":
+            table, key = "token", param.identifier_key
+            found = [token.predicate(value, None) for value in item.values]
+        else:
+            found = [self.value(param, modifier, item.type_modifier, value) for value in item.values]
+        sql = " OR ".join(pred[0] for pred in found)
+        params = [key, *(arg for pred in found for arg in pred[1])]
+        negate = "NOT " if modifier == "not" else ""
+        if probe:
+            return (
+                f"{negate}EXISTS (SELECT 1 FROM idx_{table} x WHERE x.rid = {alias}.rid AND x.pkey = ? AND ({sql}))",
+                params,
+            )
+        return f"{alias}.rid {negate}IN (SELECT rid FROM idx_{table} WHERE pkey = ? AND ({sql}))", params
+
+    @staticmethod
+    def value(
+        param: SearchParam, modifier: str | None, type_modifier: str | None, value: str, column: str = ""
+    ) -> tuple[str, list[Any]]:
+        name = param.code
+        if param.type == "token":
+            return token.predicate(value, modifier, column)
+        if param.type == "string":
+            return string.predicate(value, modifier, column)
+        if param.type == "uri":
+            return uri.predicate(value, modifier, column)
+        if param.type == "date":
+            return date.predicate(value, name, column)
+        if param.type == "number":
+            return number.predicate(value, name, column)
+        if param.type == "quantity":
+            return quantity.predicate(value, name, column)
+        if param.type == "reference":
+            return reference.predicate(value, name, type_modifier, column)
+        raise InvalidSearch(name, f"{param.type} parameters are not supported")  # pragma: no cover
+
+    def composite(self, item: ParamFilter, alias: str) -> tuple[str, list[Any]]:
+        components = item.param.components
+        joins = [f"idx_{components[0].type} c0"]
+        for index, component in enumerate(components[1:], start=1):
+            joins.append(f"JOIN idx_{component.type} c{index} ON c{index}.rid = c0.rid AND c{index}.grp = c0.grp")
+        keys = [f"c{index}.pkey = ?" for index in range(len(components))]
+        alternatives, args = [], []
+        for value in item.values:
+            parts = [part.replace("\\$", "$") for part in _split_dollar(value)]
+            if len(parts) != len(components):
+                raise InvalidSearch(item.param.code, f"'{value}' needs {len(components)} '$'-separated parts")
+            preds = []
+            for index, (component, part) in enumerate(zip(components, parts, strict=True)):
+                proxy = SearchParam(item.param.code, component.type, item.param.base, "", None)
+                sql, more = self.value(proxy, None, None, part, f"c{index}.")
+                preds.append(sql)
+                args.extend(more)
+            alternatives.append("(" + " AND ".join(preds) + ")")
+        sql = (
+            f"{alias}.rid IN (SELECT c0.rid FROM {' '.join(joins)} WHERE {' AND '.join(keys)} "
+            f"AND ({' OR '.join(alternatives)}))"
+        )
+        return sql, [*(component.key for component in components), *args]
+
+    def order(self, keys: list[SortKey]) -> tuple[str, list[Any]]:
+        parts, args = [], []
+        for key in keys:
+            direction = "DESC" if key.descending else "ASC"
+            if key.code == "_id":
+                parts.append(f"a.id {direction}")
+                continue
+            if key.code == "_lastUpdated":
+                parts.append(f"a.last_updated {direction}")
+                continue
+            assert key.param is not None
+            column = _SORT_COLUMNS[key.param.type]
+            if key.param.type == "date":
+                column = "high" if key.descending else "low"
+            function = "MAX" if key.descending else "MIN"
+            parts.append(
+                f"(SELECT {function}({column}) FROM idx_{key.param.type} s "
+                f"WHERE s.rid = a.rid AND s.pkey = ?) {direction} NULLS LAST"
+            )
+            args.append(key.param.key)
+        parts.append("a.rid ASC")
+        return ", ".join(parts), args
+
+
+_SORT_COLUMNS = {
+    "string": "norm",
+    "token": "code",
+    "uri": "uri",
+    "number": "value",
+    "quantity": "value",
+    "date": "low",
+    "reference": "COALESCE(ref_type || '/' || ref_id, url)",
+}
+
+
+def _split_dollar(value: str) -> list[str]:
+    parts, current, escaped = [], [], False
+    for char in value:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            current.append(char)
+            escaped = True
+        elif char == "$":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+__all__ = ["SqlStore", "WriteResult"]
