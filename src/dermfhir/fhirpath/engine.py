@@ -10,6 +10,8 @@ import fhirpathpy
 from fhirpathpy.engine.nodes import ResourceNode
 from fhirpathpy.models import models
 
+from dermfhir.fhirpath import fast
+
 _R4 = models["r4"]
 
 
@@ -35,12 +37,13 @@ _INVOCATIONS = {"hasValue": {"fn": _has_value, "arity": {0: []}}}
 class CompiledExpression:
     """A parsed FHIRPath expression, ready to run many times."""
 
-    __slots__ = ("_function", "error", "expression")
+    __slots__ = ("_fast", "_function", "error", "expression")
 
     def __init__(self, expression: str) -> None:
         self.expression = expression
         self.error: str | None = None
         self._function: Callable[..., list] | None = None
+        self._fast = fast.compile(expression)
         try:
             self._function = fhirpathpy.compile(
                 expression, _R4, options={"userInvocationTable": _INVOCATIONS, "traceFn": _ignore_trace}
@@ -59,6 +62,22 @@ class CompiledExpression:
         """Evaluate at `data` (of FHIR type / element path `type_name`); raises FhirPathError on any failure."""
         if self._function is None:
             raise FhirPathError(self.error or "expression did not compile")
+        if self._fast is not None and not variables:
+            try:
+                return self._fast(
+                    [data],
+                    {
+                        "resource": resource if resource is not None else data,
+                        "rootResource": root_resource
+                        if root_resource is not None
+                        else (resource if resource is not None else data),
+                        "context": data,
+                    },
+                )
+            except fast.Fallback:
+                pass
+            except RecursionError as error:
+                raise FhirPathError("expression too deeply nested") from error
         context = {
             "resource": resource if resource is not None else data,
             "rootResource": root_resource

@@ -4,9 +4,10 @@ invariants → OperationOutcome.
 >>> from dermfhir.validation import Validator                          # doctest: +SKIP
 >>> Validator().validate({"resourceType": "Patient", "active": "yes"})  # doctest: +SKIP
 
-Not checked (see each module's docstring for detail): the conformance of StructureDefinitions, SearchParameters,
-CapabilityStatements and OperationDefinitions themselves beyond their own resource rules; terminology that cannot be
-expanded offline; references to servers.
+Not checked (see each module's docstring for detail): full snapshot generation for StructureDefinitions (their
+differential is replayed against the base for the common errors only, see `conformance_resources`),
+OperationDefinition parameters against their input/output profiles; terminology that cannot be expanded offline;
+references to servers.
 """
 
 from dermfhir.validation.context import Options

@@ -89,7 +89,8 @@ def _codings(item: Any, code: str) -> list[tuple[str | None, Any, str | None, st
         return []
     if code == "CodeableConcept":
         found = []
-        for index, coding in enumerate(item.get("coding") or []):
+        codings = item.get("coding")
+        for index, coding in enumerate(codings if isinstance(codings, list) else []):
             if isinstance(coding, dict):
                 found.append(
                     (_str(coding.get("system")), coding.get("code"), _str(coding.get("display")), f".coding[{index}]")

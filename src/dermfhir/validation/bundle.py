@@ -2,9 +2,11 @@
 
 Checked: fullUrl is absolute and agrees with the resource's type and id; duplicate fullUrls (bdl-7); unique link
 relations; references between entries (resolution by fullUrl, urn:uuid, relative URLs against the entry's base, with
-`_history` versions; several matches are errors). Each entry is validated against its own meta.profile (done by the
-walk). The bdl-* invariants run as FHIRPath from the Bundle definition. Not checked: transaction/batch request
-semantics, search-set scores, signatures.
+`_history` versions; several matches are errors); in a document, the Composition's subject, author, encounter,
+custodian, attester.party, event.detail and every section's author, focus and entries must resolve to exactly one
+entry. Each entry is validated against its own meta.profile (done by the walk). The bdl-* invariants run as
+FHIRPath from the Bundle definition. Not checked: transaction/batch request semantics, search-set scores,
+signatures, that every document entry is reachable from the Composition.
 """
 
 from __future__ import annotations
@@ -26,10 +28,16 @@ class BundleIndex:
 
     def __init__(self, bundle: dict) -> None:
         self.entries: list[tuple[str | None, dict]] = []
-        for entry in bundle.get("entry") or []:
+        entries = bundle.get("entry")
+        for entry in entries if isinstance(entries, list) else []:
             if isinstance(entry, dict) and isinstance(entry.get("resource"), dict):
                 full_url = entry.get("fullUrl") if isinstance(entry.get("fullUrl"), str) else None
                 self.entries.append((full_url, entry["resource"]))
+        self._full_urls = {id(resource): full_url for full_url, resource in self.entries}
+
+    def full_url_of(self, resource: dict) -> str | None:
+        """The fullUrl of the entry holding `resource` (this very object), if it is one of the entries."""
+        return self._full_urls.get(id(resource))
 
     def find(self, reference: str, from_full_url: str | None) -> list[dict]:
         base_reference, _, version = reference.partition("/_history/")
@@ -76,6 +84,8 @@ def check(walker: Walker, bundle: dict, path: str, frame: Frame) -> None:
     entries = bundle.get("entry")
     if not isinstance(entries, list):
         return
+    if bundle.get("type") == "document":
+        _document_references(walker, entries, path, frame)
     full_urls: dict[str, int] = {}
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
@@ -116,6 +126,86 @@ def check(walker: Walker, bundle: dict, path: str, frame: Frame) -> None:
                 + str((resource.get("meta") or {}).get("versionId") if isinstance(resource.get("meta"), dict) else "")
             )
             full_urls[key] = full_urls.get(key, 0) + 1
+
+
+#: The references of a document's Composition that must resolve inside the document: (path, repeats) steps.
+_COMPOSITION_REFERENCES = (
+    (("subject",), "Composition.subject"),
+    (("author",), "Composition.author"),
+    (("encounter",), "Composition.encounter"),
+    (("custodian",), "Composition.custodian"),
+    (("attester", "party"), "Composition.attester.party"),
+    (("event", "detail"), "Composition.event.detail"),
+)
+
+
+def _document_references(walker: Walker, entries: list, path: str, frame: Frame) -> None:
+    """A document is self-contained: the Composition's subject, authors, … and every section entry must resolve to
+    exactly one entry of the Bundle (by the Bundle reference resolution rules, versions included)."""
+    first = entries[0] if entries else None
+    composition = first.get("resource") if isinstance(first, dict) else None
+    if not isinstance(composition, dict) or composition.get("resourceType") != "Composition":
+        return
+    index = frame.bundle if isinstance(frame.bundle, BundleIndex) else BundleIndex({"entry": entries})
+    full_url = first.get("fullUrl") if isinstance(first.get("fullUrl"), str) else None
+    location = f"{path}.entry[0].resource"
+    for steps, name in _COMPOSITION_REFERENCES:
+        for reference, where in _references_at(composition, steps, location):
+            _document_reference(walker, index, reference, full_url, name, where)
+    _section_references(walker, index, composition, full_url, location)
+
+
+def _section_references(walker: Walker, index: BundleIndex, holder: dict, full_url: str | None, location: str) -> None:
+    for number, section in enumerate(holder.get("section") or []):
+        if not isinstance(section, dict):
+            continue
+        where = f"{location}.section[{number}]"
+        for steps, name in (
+            (("author",), "Section.author"),
+            (("focus",), "Section.focus"),
+            (("entry",), "Section Entry"),
+        ):
+            for reference, at in _references_at(section, steps, where):
+                _document_reference(walker, index, reference, full_url, name, at)
+        _section_references(walker, index, section, full_url, where)
+
+
+def _references_at(holder: dict, steps: tuple[str, ...], location: str) -> list[tuple[str, str]]:
+    """(reference, location) of the Reference values at `steps` below `holder` (each step may repeat)."""
+    current: list[tuple[object, str]] = [(holder, location)]
+    for step in steps:
+        following: list[tuple[object, str]] = []
+        for value, where in current:
+            item = value.get(step) if isinstance(value, dict) else None
+            if isinstance(item, list):
+                following.extend((entry, f"{where}.{step}[{number}]") for number, entry in enumerate(item))
+            elif item is not None:
+                following.append((item, f"{where}.{step}"))
+        current = following
+    return [
+        (value["reference"], where)
+        for value, where in current
+        if isinstance(value, dict) and isinstance(value.get("reference"), str) and value["reference"]
+    ]
+
+
+def _document_reference(
+    walker: Walker, index: BundleIndex, reference: str, full_url: str | None, name: str, location: str
+) -> None:
+    if reference.startswith("#"):
+        return
+    found = index.find(reference, full_url)
+    if not found:
+        walker.run.error(
+            "invalid", f"Can't find '{reference}' in the bundle ({name})", location, "BUNDLE_BUNDLE_ENTRY_NOTFOUND"
+        )
+    elif len(found) > 1:
+        walker.run.error(
+            "invalid",
+            f"Found {len(found)} matches for '{reference}' in the bundle ({name})",
+            location,
+            "BUNDLE_BUNDLE_ENTRY_FOUND_MULTIPLE",
+        )
 
 
 def index(bundle: dict) -> BundleIndex:

@@ -24,8 +24,9 @@ class Options:
     #: HL7 validator's `-extension` option. The guide's AI model Device carries HL7 AI Transparency extensions by
     #: their canonical URLs, whose package is not available offline (see the guide's conformance page).
     extension_domains: tuple[str, ...] = ("http://hl7.org/fhir/uv/aitransparency/",)
-    #: upper bounds on work
+    #: upper bounds on work: nesting of JSON objects, size of the input as JSON text (bytes), issues reported
     max_depth: int = 64
+    max_size: int = 64 * 1024 * 1024
     max_issues: int = 10_000
     #: messages ids (optionally `id@location`) and invariant `url#key` to drop from the outcome
     suppress: tuple[str, ...] = ()

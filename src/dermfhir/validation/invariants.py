@@ -32,13 +32,17 @@ def _obs7(value: dict, resource: Any) -> bool:
         return True
     code = resource.get("code") if isinstance(resource, dict) else None
     codings = code.get("coding") if isinstance(code, dict) else None
-    own = {_coding_key(c) for c in codings or [] if isinstance(c, dict)}
-    for component in value.get("component") or []:
+    own = {_coding_key(c) for c in _list(codings) if isinstance(c, dict)}
+    for component in _list(value.get("component")):
         component_code = component.get("code") if isinstance(component, dict) else None
-        for coding in (component_code.get("coding") or []) if isinstance(component_code, dict) else []:
+        for coding in _list(component_code.get("coding")) if isinstance(component_code, dict) else []:
             if isinstance(coding, dict) and _coding_key(coding) in own:
                 return False
     return True
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _coding_key(coding: dict) -> str:

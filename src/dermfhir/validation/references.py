@@ -3,13 +3,16 @@ versions) and the target type against the element's targetProfile.
 
 Checked: reference syntax; local references that do not resolve (with ref-1); contained or bundled aggregation that
 does not resolve; several Bundle entries matching one reference; the type of the target (resolved, or read from a
-RESTful URL) against the allowed target types. Not checked: that targets conform to non-core target profiles
-(only their types are checked), references to servers (nothing is fetched).
+RESTful URL) against the allowed target types; a target that resolves (contained or in the Bundle) against the
+target profiles of its type (it must conform to one). Not checked: the type or conformance of targets that do not
+resolve locally when a target profile is not loaded (its type cannot be known), references to servers (nothing is
+fetched).
 """
 
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from dermfhir.validation.context import Frame
@@ -73,7 +76,8 @@ def check(walker: Walker, node: Node, item: dict, location: str, frame: Frame, m
                 "Reference_REF_Aggregation",
             )
             return
-    _target_type(walker, node, reference, target, where)
+    if _target_type(walker, node, reference, target, where) and target is not None:
+        _target_profiles(walker, node, reference, target, frame, where)
 
 
 def _local(frame: Frame, reference: str) -> dict | None:
@@ -110,15 +114,18 @@ def bundle_matches(frame: Frame, reference: str) -> list[dict]:
     return index.find(reference, full_url)
 
 
-def _target_type(walker: Walker, node: Node, reference: str, target: dict | None, where: str) -> None:
+def _target_type(walker: Walker, node: Node, reference: str, target: dict | None, where: str) -> bool:
+    """Check the target's type against the target profiles; False when it is wrong (reported) or unknown."""
     targets = [t for item in node.types for t in item.targets]
     if not targets:
-        return
+        return True
     actual = target.get("resourceType") if isinstance(target, dict) else None
+    if actual is not None and not isinstance(actual, str):
+        return  # the target is not a resource: reported where it is
     if actual is None:
         match = _ABSOLUTE.match(reference)
         if match is None:
-            return
+            return False
         actual = match.group(2)
         if walker.models.get(actual) is None:
             walker.run.error(
@@ -127,13 +134,15 @@ def _target_type(walker: Walker, node: Node, reference: str, target: dict | None
                 where,
                 "Reference_REF_ResourceType",
             )
-            return
+            return False
     allowed: set[str] = set()
     for url in targets:
         target_model = walker.models.get(url)
-        allowed.add(target_model.type if target_model is not None else url.rsplit("/", 1)[-1])
+        if target_model is None:
+            return False  # a target profile that is not loaded may allow any type: nothing can be said
+        allowed.add(target_model.type)
     if allowed & {"Resource", "DomainResource"}:
-        return
+        return True
     if actual not in allowed:
         walker.run.error(
             "structure",
@@ -142,6 +151,42 @@ def _target_type(walker: Walker, node: Node, reference: str, target: dict | None
             where,
             "Reference_REF_BadTargetType",
         )
+        return False
+    return True
+
+
+#: (target, profile) pairs being checked in this context: a cycle of references counts as conforming.
+_CHECKING: ContextVar[frozenset[tuple[int, str]]] = ContextVar("reference_targets_checking", default=frozenset())
+
+
+def _target_profiles(walker: Walker, node: Node, reference: str, target: dict, frame: Frame, where: str) -> None:
+    """A resolved target (contained or in the Bundle) must conform to one of the target profiles of its type."""
+    actual = target.get("resourceType")
+    candidates = []
+    for url in (t for item in node.types for t in item.targets):
+        model = walker.models.get(url)
+        if model is None or model.type != actual:
+            continue
+        if model.derivation != "constraint":
+            return  # the plain resource type is allowed: the target is validated as itself anyway
+        candidates.append(url)
+    if not candidates:
+        return
+    from dermfhir.validation.slicing import conforms
+
+    checking = _CHECKING.get()
+    token = _CHECKING.set(checking | {(id(target), url) for url in candidates})
+    try:
+        if any((id(target), url) in checking or conforms(walker, url, target, frame) for url in candidates):
+            return
+    finally:
+        _CHECKING.reset(token)
+    walker.run.error(
+        "structure",
+        f"Unable to find a profile match for {reference} among choices: {', '.join(candidates)}",
+        where,
+        "Reference_REF_CantMatchChoice",
+    )
 
 
 def parse(reference: str) -> tuple[str, str, str | None] | None:

@@ -244,8 +244,11 @@ def conforms(walker: Walker, profile: str, value: Any, frame: Frame) -> bool:
     if model.kind == "resource" and isinstance(value, dict) and "resourceType" in value:
         if value.get("resourceType") != model.type:
             return False
-        probe.resource(value, value.get("resourceType", ""), (), container=frame.container, bundle=frame.bundle)
-        local = Frame(value, value.get("resourceType", ""), frame.container, frame.bundle)
+        full_url = frame.bundle.full_url_of(value) if hasattr(frame.bundle, "full_url_of") else None
+        probe.resource(
+            value, value.get("resourceType", ""), (), container=frame.container, bundle=frame.bundle, full_url=full_url
+        )
+        local = Frame(value, value.get("resourceType", ""), frame.container, frame.bundle, full_url)
         probe.element(model.root, value, local.path, model.type, local, model)
     else:
         probe.element(model.root, value, "x", model.type, frame, model)

@@ -3,7 +3,8 @@
 Checked here: R4 JSON rules (resourceType, arrays vs single values, nulls, empty strings/objects/arrays, `_name`
 primitive siblings, unknown properties, choice names), types, cardinality (min/max, including `value[x]`),
 fixed[x]/pattern[x], minValue/maxValue, maxLength, resource ids, contained resources (dom-2 … dom-5) and the nesting
-depth limit; slicing, extensions, bindings, references and invariants are delegated to their modules. Not checked:
+depth limit; slicing, extensions, bindings, references, invariants and the rules on conformance resources
+(StructureDefinition, SearchParameter, CapabilityStatement) are delegated to their modules. Not checked:
 mustSupport (it is not a rule on instances), the XML-only rules of R4.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dermfhir.validation import bindings, extensions, invariants, references, slicing
+from dermfhir.validation import bindings, conformance_resources, extensions, invariants, references, slicing
 from dermfhir.validation.context import Frame, Run
 from dermfhir.validation.model import Models, Node, StructureModel
 from dermfhir.validation.primitives import PRIMITIVE_TYPES, check_primitive, id_problem
@@ -84,6 +85,8 @@ class Walker:
             from dermfhir.validation import questionnaire
 
             questionnaire.check(self, value, path, frame)
+        if resource_type in conformance_resources.CHECKED:
+            conformance_resources.check(self, value, path)
         self._contained(value, path, frame)
         for profile in self._profiles(value, profiles, path, explicit):
             self.element(profile.root, value, path, resource_type, frame, profile)  # type: ignore[arg-type]
@@ -91,7 +94,8 @@ class Walker:
     def _profiles(self, value: dict, profiles: tuple[str, ...], path: str, explicit: bool) -> list[StructureModel]:
         found: list[StructureModel] = []
         meta = value.get("meta")
-        declared = [p for p in (meta.get("profile") or []) if isinstance(p, str)] if isinstance(meta, dict) else []
+        listed = meta.get("profile") if isinstance(meta, dict) else None
+        declared = [p for p in listed if isinstance(p, str)] if isinstance(listed, list) else []
         resource_type = value.get("resourceType")
         for url in [*profiles, *declared]:
             model = self.models.get(url)

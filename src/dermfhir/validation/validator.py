@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 from typing import Any
+
+import orjson
 
 from dermfhir.definitions import Definitions
 from dermfhir.validation.context import Options, Run
@@ -39,6 +42,11 @@ class Validator:
     def issues(self, resource: Any, profiles: list[str] | None = None) -> list[Issue]:
         """The issues found in `resource` (meta.profile and `profiles` applied); never raises."""
         run = Run(self.options)
+        problem = _bounds(resource, self.options)
+        if problem is not None:
+            where = resource.get("resourceType") if isinstance(resource, dict) else None
+            run.add("fatal", problem[0], problem[1], where if isinstance(where, str) else "", problem[2])
+            return run.issues
         walker = Walker(self, run)
         try:
             walker.resource(resource, "", tuple(profiles or ()), explicit=True)
@@ -65,6 +73,56 @@ class Validator:
     def validate(self, resource: Any, profiles: list[str] | None = None) -> dict:
         """An OperationOutcome for `resource` (a dict of FHIR JSON)."""
         return operation_outcome(self.issues(resource, profiles))
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+#: integers Python can turn into text (JSON parsers refuse longer numbers)
+_MAX_INT_BITS = int(sys.get_int_max_str_digits() * 3.32) if sys.get_int_max_str_digits() else 1 << 62
+
+
+def _bounds(resource: Any, options: Options) -> tuple[str, str, str] | None:
+    """(code, message, id) of the fatal issue when `resource` is not JSON data, nests deeper than `max_depth` objects
+    (or `2 × max_depth` objects and arrays: FHIR JSON never puts an array directly in an array) or is larger than
+    `max_size` bytes as JSON text; None when it can be validated."""
+    try:
+        size = len(orjson.dumps(resource))
+    except (orjson.JSONEncodeError, TypeError):
+        size = -1  # nested more than 255 levels, a number beyond 64 bits or not JSON data: measured below
+    approximate = 0
+    stack: list[tuple[Any, int, int]] = [(resource, 0, 0)]
+    while stack:
+        value, objects, levels = stack.pop()
+        levels += 1
+        if type(value) is dict:
+            objects += 1
+            if size < 0:
+                approximate += sum(len(key) for key in value if type(key) is str)
+            if not all(type(key) is str for key in value):
+                return "structure", "The content is not JSON data: a property name is not a string", "NOT_JSON"
+            items: Any = value.values()
+        elif type(value) is list:
+            items = value
+        elif type(value) in _SCALARS:
+            continue
+        else:
+            return "structure", f"The content is not JSON data: it holds a {type(value).__name__}", "NOT_JSON"
+        if objects > options.max_depth or levels > 2 * options.max_depth:
+            return "too-costly", f"The content is nested too deeply (more than {options.max_depth} levels)", "TOO_DEEP"
+        for item in items:
+            if type(item) is str:
+                approximate += len(item)
+            elif type(item) is int and size < 0 and item.bit_length() > _MAX_INT_BITS:
+                return "too-costly", "The content holds a number too large to process", "TOO_LARGE"
+            elif type(item) in _SCALARS:
+                approximate += 8
+            else:
+                stack.append((item, objects, levels))
+    size = size if size >= 0 else approximate
+    if size > options.max_size:
+        return "too-costly", f"The content is too large to validate ({size} bytes, more than {options.max_size})", (
+            "TOO_LARGE"
+        )
+    return None
 
 
 def _suppressed(issue: Issue, suppress: tuple[str, ...]) -> bool:

@@ -1,0 +1,354 @@
+"""A direct evaluator for the common subset of FHIRPath that invariants use, over plain FHIR JSON.
+
+Profiles' invariants are mostly paths, `where`/`exists`/`all`, boolean logic, `=`/`!=`, number comparisons, `mod`
+and `matches`. fhirpathpy evaluates them through a generic tree interpreter with type wrappers, about a hundred
+times slower than closures over the JSON. `compile` turns the fhirpathpy syntax tree of an expression into such
+closures when every part of it is in the subset below, and returns None otherwise. At run time anything outside the
+subset's certain semantics (a comparison of mixed types, a non-boolean operand of `and`, a string compared with
+`<`, a negative `mod` …) raises `Fallback`, and the caller evaluates the expression with fhirpathpy instead, so the
+results are those of fhirpathpy wherever they could differ.
+
+Subset: member paths (choice elements such as `value` resolved to `valueQuantity` …, primitives' `_name`
+siblings ignored), `$this`, `%resource`, `%rootResource`, `%context`, string / integer / decimal / boolean literals,
+`=`, `!=`, `<`, `<=`, `>`, `>=`, `and`, `or`, `implies`, `mod`, and the functions `exists`, `empty`, `count`, `where`,
+`all`, `not`, `matches`, `first`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from fhirpathpy.parser import parse
+
+Collection = list
+Evaluator = Callable[[Collection, dict], Collection]
+
+
+class Fallback(Exception):
+    """The expression meets a case the subset does not decide: evaluate it with fhirpathpy."""
+
+
+class Unsupported(Exception):
+    """The expression is outside the subset."""
+
+
+#: the FHIR R4 data types, as they end the names of choice elements (`valueQuantity`)
+_CHOICE_TYPES = frozenset(
+    "Base64Binary Boolean Canonical Code Date DateTime Decimal Id Instant Integer Markdown Oid PositiveInt String Time "
+    "UnsignedInt Uri Url Uuid Address Age Annotation Attachment CodeableConcept Coding ContactPoint Count Distance "
+    "Duration HumanName Identifier Money Period Quantity Range Ratio Reference SampledData Signature Timing "
+    "ContactDetail Contributor DataRequirement Expression ParameterDefinition RelatedArtifact TriggerDefinition "
+    "UsageContext Dosage Meta".split()
+)
+_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
+def compile(expression: str) -> Evaluator | None:
+    """The evaluator of `expression`, or None when it is outside the subset (or does not parse)."""
+    try:
+        tree = parse(expression)
+        return _node(tree)
+    except Unsupported:
+        return None
+    except Exception:  # a syntax error: fhirpathpy reports it
+        return None
+
+
+def evaluate(evaluator: Evaluator, data: Any, variables: dict) -> Collection:
+    """Run a compiled evaluator with `data` as the focus; raises Fallback when fhirpathpy must decide."""
+    return evaluator([data], variables)
+
+
+# the tree ------------------------------------------------------------------------------------------------------------
+def _node(node: dict) -> Evaluator:
+    kind = node.get("type")
+    children = node.get("children") or []
+    if kind is None or kind in ("EntireExpression", "TermExpression", "InvocationTerm", "LiteralTerm"):
+        if len(children) != 1:
+            raise Unsupported(kind)
+        if kind == "TermExpression" and children[0].get("type") == "InvocationTerm":
+            return _invocation(children[0]["children"][0], None)
+        return _node(children[0])
+    if kind == "ParenthesizedTerm":
+        return _node(children[0])
+    if kind == "InvocationExpression":
+        return _invocation(children[1], _node(children[0]))
+    if kind == "StringLiteral":
+        text = node["text"]
+        if "\\" in text or len(text) < 2:
+            raise Unsupported("escapes")
+        value = text[1:-1]
+        return lambda focus, env: [value]
+    if kind == "NumberLiteral":
+        text = node["text"]
+        if not _NUMBER.fullmatch(text):
+            raise Unsupported(text)
+        number: int | float = float(text) if "." in text else int(text)
+        return lambda focus, env: [number]
+    if kind == "BooleanLiteral":
+        flag = node["text"] == "true"
+        return lambda focus, env: [flag]
+    if kind in ("EqualityExpression", "InequalityExpression", "AndExpression", "OrExpression", "ImpliesExpression"):
+        operator = node["terminalNodeText"][0]
+        return _operator(operator, _node(children[0]), _node(children[1]))
+    if kind == "MultiplicativeExpression" and node["terminalNodeText"] == ["mod"]:
+        return _mod(_node(children[0]), _node(children[1]))
+    if kind == "PolarityExpression" and node["terminalNodeText"] == ["-"]:
+        operand = _node(children[0])
+
+        def evaluate_negative(focus: Collection, env: dict) -> Collection:
+            value = operand(focus, env)
+            if not value:
+                return []
+            number = _scalar(value)
+            if type(number) not in (int, float):
+                raise Fallback("not a number")
+            return [-number]
+
+        return evaluate_negative
+    if kind == "ExternalConstantTerm":
+        return _constant(children[0])
+    raise Unsupported(kind)
+
+
+def _constant(node: dict) -> Evaluator:
+    name = node.get("text") or ""
+    name = name.lstrip("%")
+    if name not in ("resource", "rootResource", "context"):
+        raise Unsupported(name)
+    return lambda focus, env: [env[name]] if env.get(name) is not None else []
+
+
+def _invocation(node: dict, source: Evaluator | None) -> Evaluator:
+    kind = node.get("type")
+    if kind == "MemberInvocation":
+        name = node["children"][0]["text"]
+        if not name or not name[0].islower() or name.startswith("`"):
+            raise Unsupported(name)
+        if source is None:
+            return lambda focus, env: _member(focus, name)
+        return lambda focus, env: _member(source(focus, env), name)
+    if kind == "ThisInvocation":
+        if source is not None:
+            raise Unsupported("$this")
+        return lambda focus, env: focus
+    if kind == "FunctionInvocation":
+        function = node["children"][0]
+        name = function["children"][0]["text"]
+        params = function["children"][1]["children"] if len(function["children"]) > 1 else []
+        arguments = [_node(param) for param in params]
+        return _function(name, arguments, source or (lambda focus, env: focus))
+    raise Unsupported(kind)
+
+
+def _member(focus: Collection, name: str) -> Collection:
+    result: list = []
+    for item in focus:
+        if type(item) is not dict:
+            if type(item) is list:
+                raise Fallback("a nested collection")
+            continue
+        value = item.get(name)
+        if value is None and name not in item:
+            value = _choice(item, name)
+        if "_" + name in item:
+            raise Fallback("a primitive with extensions")
+        if value is None:
+            continue
+        if type(value) is list:
+            if None in value:
+                raise Fallback("a null in an array")
+            result.extend(value)
+        else:
+            result.append(value)
+    return result
+
+
+def _choice(item: dict, name: str) -> Any:
+    found = None
+    for key in item:
+        if len(key) > len(name) and key.startswith(name) and key[len(name) :] in _CHOICE_TYPES:
+            if found is not None:
+                raise Fallback("two values of a choice element")
+            found = item[key]
+    return found
+
+
+# operators -----------------------------------------------------------------------------------------------------------
+def _boolean(collection: Collection) -> bool | None:
+    if not collection:
+        return None
+    if len(collection) == 1 and type(collection[0]) is bool:
+        return collection[0]
+    raise Fallback("not a boolean")
+
+
+def _scalar(collection: Collection) -> Any:
+    if len(collection) != 1:
+        raise Fallback("not a single value")
+    value = collection[0]
+    if type(value) not in (str, int, float, bool):
+        raise Fallback("not a primitive")
+    return value
+
+
+def _comparable(left: Any, right: Any) -> None:
+    if type(left) is bool or type(right) is bool:
+        if type(left) is not type(right):
+            raise Fallback("mixed types")
+    elif (type(left) is str) != (type(right) is str):
+        raise Fallback("mixed types")
+
+
+def _operator(operator: str, left: Evaluator, right: Evaluator) -> Evaluator:
+    if operator == "and":
+
+        def evaluate_and(focus: Collection, env: dict) -> Collection:
+            a = _boolean(left(focus, env))
+            if a is False:
+                return [False]
+            b = _boolean(right(focus, env))
+            if b is False:
+                return [False]
+            return [True] if a is True and b is True else []
+
+        return evaluate_and
+    if operator == "or":
+
+        def evaluate_or(focus: Collection, env: dict) -> Collection:
+            a = _boolean(left(focus, env))
+            if a is True:
+                return [True]
+            b = _boolean(right(focus, env))
+            if b is True:
+                return [True]
+            return [False] if a is False and b is False else []
+
+        return evaluate_or
+    if operator == "implies":
+
+        def evaluate_implies(focus: Collection, env: dict) -> Collection:
+            a = _boolean(left(focus, env))
+            if a is False:
+                return [True]
+            b = _boolean(right(focus, env))
+            if a is True:
+                return [] if b is None else [b]
+            return [True] if b is True else []
+
+        return evaluate_implies
+    if operator in ("=", "!="):
+        negate = operator == "!="
+
+        def evaluate_equal(focus: Collection, env: dict) -> Collection:
+            a = left(focus, env)
+            b = right(focus, env)
+            if not a or not b:
+                return []
+            x, y = _scalar(a), _scalar(b)
+            _comparable(x, y)
+            return [(x != y) if negate else (x == y)]
+
+        return evaluate_equal
+    if operator in ("<", "<=", ">", ">="):
+        compare: Callable[[Any, Any], bool] = {
+            "<": lambda x, y: x < y,
+            "<=": lambda x, y: x <= y,
+            ">": lambda x, y: x > y,
+            ">=": lambda x, y: x >= y,
+        }[operator]
+
+        def evaluate_compare(focus: Collection, env: dict) -> Collection:
+            a = left(focus, env)
+            b = right(focus, env)
+            if not a or not b:
+                return []
+            x, y = _scalar(a), _scalar(b)
+            if type(x) not in (int, float) or type(y) not in (int, float):
+                raise Fallback("not numbers")
+            return [compare(x, y)]
+
+        return evaluate_compare
+    raise Unsupported(operator)
+
+
+def _mod(left: Evaluator, right: Evaluator) -> Evaluator:
+    def evaluate_mod(focus: Collection, env: dict) -> Collection:
+        a = left(focus, env)
+        b = right(focus, env)
+        if not a or not b:
+            return []
+        x, y = _scalar(a), _scalar(b)
+        if type(x) not in (int, float) or type(y) not in (int, float) or x < 0 or y <= 0:
+            raise Fallback("mod")
+        if type(x) is float and y != 1:
+            raise Fallback("decimal mod")
+        return [x % y]
+
+    return evaluate_mod
+
+
+# functions -----------------------------------------------------------------------------------------------------------
+def _function(name: str, arguments: list[Evaluator], source: Evaluator) -> Evaluator:
+    count = len(arguments)
+    if name == "exists" and count <= 1:
+        if not arguments:
+            return lambda focus, env: [bool(source(focus, env))]
+        criteria = arguments[0]
+        return lambda focus, env: [any(_is_true(criteria([item], env)) for item in source(focus, env))]
+    if name == "empty" and count == 0:
+        return lambda focus, env: [not source(focus, env)]
+    if name == "count" and count == 0:
+        return lambda focus, env: [len(source(focus, env))]
+    if name == "first" and count == 0:
+        return lambda focus, env: source(focus, env)[:1]
+    if name == "where" and count == 1:
+        criteria = arguments[0]
+        return lambda focus, env: [item for item in source(focus, env) if _is_true(criteria([item], env))]
+    if name == "all" and count == 1:
+        criteria = arguments[0]
+        return lambda focus, env: [all(_is_true(criteria([item], env)) for item in source(focus, env))]
+    if name == "not" and count == 0:
+
+        def evaluate_not(focus: Collection, env: dict) -> Collection:
+            value = _boolean(source(focus, env))
+            return [] if value is None else [not value]
+
+        return evaluate_not
+    if name == "matches" and count == 1:
+        pattern = arguments[0]
+
+        def evaluate_matches(focus: Collection, env: dict) -> Collection:
+            regex = pattern(focus, env)
+            value = source(focus, env)
+            if not value or not regex:
+                return []
+            text, expression = _scalar(value), _scalar(regex)
+            if type(text) is not str or type(expression) is not str:
+                raise Fallback("matches")
+            return [_regex(expression).search(text) is not None]
+
+        return evaluate_matches
+    raise Unsupported(name)
+
+
+def _is_true(collection: Collection) -> bool:
+    """A criteria's result as `where`/`exists`/`all` read it: only a single `true` counts."""
+    return _boolean(collection) is True
+
+
+_REGEXES: dict[str, re.Pattern] = {}
+
+
+def _regex(expression: str) -> re.Pattern:
+    compiled = _REGEXES.get(expression)
+    if compiled is None:
+        try:
+            compiled = re.compile(expression, re.DOTALL)
+        except re.error as error:
+            raise Fallback("regex") from error
+        if len(_REGEXES) < 1024:
+            _REGEXES[expression] = compiled
+    return compiled
