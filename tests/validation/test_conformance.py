@@ -9,7 +9,7 @@ import pytest
 from dermfhir.validation import conformance
 
 #: The best total reached so far; raise it when the validator improves, never lower it.
-BEST_SCORE = 121
+BEST_SCORE = 122
 TEST_CASES = Path(__file__).parents[2].parent / "shared/data/fhir-test-cases"
 
 

@@ -188,6 +188,10 @@ class Terminology:
             return CodeCheck("unknown", reason=f"The code '{code}' is in several systems of the value set: {systems}")
         if expansion.may_contain(None):
             return CodeCheck("unknown", reason=expansion.reason_for(None))
+        for system in sorted({item.system for item in expansion.contains}):
+            index = self.code_system(system)
+            if index is not None and index.dated_copy and _includes_by_rule(expansion.value_set, system):
+                return CodeCheck("unknown", reason=index.why_code_missing(code), system_known=True)
         return CodeCheck("invalid", message=f"The code '{code}' is not in the value set '{expansion.url}'")
 
     def _value_set(self, canonical: str) -> dict | None:

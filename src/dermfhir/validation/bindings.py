@@ -50,12 +50,12 @@ def check(walker: Walker, node: Node, item: Any, location: str, code: str, frame
     if all(r.result == "unknown" for r in results) or (
         code == "CodeableConcept" and any(r.result == "unknown" for r in results)
     ):
-        walker.run.info(
-            "informational",
-            f"The value set {value_set} cannot be checked here (not expandable offline)",
-            location,
-            "TX_NOT_EXPANDABLE",
-        )
+        reasons = "; ".join(dict.fromkeys(str(r.reason) for r in results if r.result == "unknown" and r.reason))
+        text = f"The value set {value_set} cannot be checked here" + (f": {reasons}" if reasons else "")
+        if any(r.result == "unknown" and r.system_known for r in results):  # a dated copy lacks the code: say so
+            walker.run.warning("code-invalid", text, location, "TX_NOT_EXPANDABLE")
+        else:
+            walker.run.info("informational", text, location, "TX_NOT_EXPANDABLE")
         return
     label = _value_set_label(walker, value_set)
     shown = ", ".join(f"{s}#{v}" if s else str(v) for s, v, _, _ in codings if v)
