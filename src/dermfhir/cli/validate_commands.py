@@ -23,15 +23,21 @@ _SUFFIXES = (".json", ".ndjson", ".xml")
 
 def register(commands: argparse._SubParsersAction) -> None:
     validate = commands.add_parser("validate", help="validate FHIR R4 resources (JSON, NDJSON, XML; files or folders)")
-    validate.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    validate.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="files (a resource, a Bundle, NDJSON, XML) or folders"
+    )
     validate.add_argument(
         "--profile", action="append", default=[], metavar="URL", help="validate against this profile too"
     )
-    validate.add_argument("--format", choices=("text", "json"), default="text")
+    validate.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (issues per file) or OperationOutcome JSON"
+    )
     validate.set_defaults(run=_validate)
 
     conformance = commands.add_parser("conformance", help="score the validator on a fhir-test-cases style folder")
-    conformance.add_argument("path", type=Path, metavar="PATH")
+    conformance.add_argument(
+        "path", type=Path, metavar="PATH", help="a folder laid out like HL7's fhir-test-cases (with manifest.json)"
+    )
     conformance.add_argument("--module", help="only the test cases of this module")
     conformance.add_argument("--verbose", action="store_true", help="list every failing test with its counts")
     conformance.set_defaults(run=_conformance)

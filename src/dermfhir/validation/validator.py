@@ -9,11 +9,11 @@ from typing import Any
 import orjson
 
 from dermfhir.definitions import Definitions
+from dermfhir.terminology import Terminology
 from dermfhir.validation.context import Options, Run
 from dermfhir.validation.model import Models
 from dermfhir.validation.outcome import Issue, operation_outcome
 from dermfhir.validation.structure import Walker
-from dermfhir.validation.terminology import make_terminology
 
 
 class Validator:
@@ -26,7 +26,7 @@ class Validator:
 
     def __init__(self, definitions: Definitions | None = None, terminology: Any = None, **options: Any) -> None:
         self.definitions = definitions if definitions is not None else Definitions.default()
-        self.terminology = terminology if terminology is not None else make_terminology(self.definitions)
+        self.terminology = terminology if terminology is not None else Terminology(self.definitions)
         self.options = Options(**options)
         self.models = Models(self.definitions)
 
