@@ -1,0 +1,49 @@
+"""`dermfhir export FORMAT SOURCE… --out PATH`: FHIR (Bundles, NDJSON) → ISIC-challenge CSV or FHIR NDJSON.
+
+Exit 0 when written, 1 when a source cannot be read (nothing written), 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+from dermfhir.export import ExportError, Index, isic_csv, read_resources
+from dermfhir.ingest.output import write_atomic, write_ndjson
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    command = commands.add_parser("export", help="export FHIR Bundles / NDJSON as ISIC CSV or NDJSON")
+    command.add_argument("format", choices=("isic-csv", "ndjson"), metavar="FORMAT", help="isic-csv, ndjson")
+    command.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
+    command.add_argument("--out", type=Path, required=True, metavar="PATH", help="CSV file, or folder for ndjson")
+    command.add_argument("--layout", choices=sorted(isic_csv.LAYOUTS), default="isic2019", help="isic-csv layout")
+    command.add_argument("--metadata-out", type=Path, metavar="PATH", help="isic2019: also write the metadata CSV")
+    command.set_defaults(run=_run)
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    console = Console(stderr=True, soft_wrap=True)
+    try:
+        resources = list(read_resources(arguments.sources))
+        if arguments.format == "ndjson":
+            unique = {(r["resourceType"], r.get("id")): r for r in resources}
+            for path in write_ndjson(arguments.out, list(unique.values())):
+                console.print(f"wrote {path}", markup=False)
+            return 0
+        exported = isic_csv.export(Index(resources), arguments.layout)
+    except ExportError as error:
+        console.print(f"dermfhir export: {error}", markup=False)
+        return 1
+    write_atomic(arguments.out, exported.ground_truth.encode("utf-8"))
+    console.print(f"wrote {arguments.out}", markup=False)
+    if arguments.metadata_out and exported.metadata is not None:
+        write_atomic(arguments.metadata_out, exported.metadata.encode("utf-8"))
+        console.print(f"wrote {arguments.metadata_out}", markup=False)
+    for item in exported.skipped[:50]:
+        console.print(f"skipped {item}", markup=False)
+    if exported.skipped:
+        console.print(f"skipped: {len(exported.skipped)} annotation(s)")
+    return 0

@@ -1,0 +1,123 @@
+"""Id schemes, identifier systems and label mapping shared by the importers.
+
+Ids are derived from the source identifiers (`{dataset}-{kind}-{source id}`), so importing the same rows again
+PUTs the same resources. Unknown labels go through the user's mapping file or are reported; `strict` makes them
+row errors.
+
+Not handled: fuzzy matching of labels (only case and surrounding blanks are normalised).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dermfhir.build import Gender, Organization, stable_id
+from dermfhir.build._vocabulary import code_system, coding, known, mapped_concept
+from dermfhir.ingest._result import Report
+from dermfhir.ingest._source import Mapping, Row
+
+#: Identifier namespaces of the source datasets (URNs: the datasets publish none).
+ISIC_IMAGE = "urn:dermfhir:isic:image"
+ISIC_LESION = "urn:dermfhir:isic:lesion"
+HAM_LESION = "urn:dermfhir:ham10000:lesion"
+
+
+@dataclass
+class Options:
+    """Options every importer understands."""
+
+    mapping: Mapping = field(default_factory=Mapping)
+    strict: bool = False
+    image_base: str = ""
+    image_dir: Path | None = None
+    recorded: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def ident(dataset: str, kind: str, source_id: str) -> str:
+    """The FHIR id of a resource of `kind` made from `source_id` of `dataset`.
+
+    >>> ident("isic", "img", "ISIC_0000000")
+    'isic-img-ISIC-0000000'
+    """
+    return stable_id(dataset, kind, source_id)
+
+
+def curator(dataset: str, name: str) -> Organization:
+    """The Organization performing a dataset's ground-truth annotations."""
+    return Organization(stable_id(dataset, "curators"), name=name)
+
+
+def gender(value: str) -> Gender | None:
+    value = value.strip().lower()
+    if value in ("male", "female"):
+        return Gender(value)
+    if value in ("unknown", "other"):
+        return Gender(value)
+    return None
+
+
+class Labels:
+    """Maps source labels of one field to the codes of a guide CodeSystem (and SNOMED CT through a ConceptMap)."""
+
+    def __init__(self, field: str, system_name: str, map_name: str | None, options: Options, report: Report) -> None:
+        self.field = field
+        self.system = code_system(system_name)
+        self.map_name = map_name
+        self.options = options
+        self.report = report
+
+    def code(self, value: str, row: Row | None = None, column: str | None = None) -> str | dict | None:
+        """The code for `value` (or a Coding from the mapping file); None (reported) when unknown.
+
+        Raises the row's SourceError when unknown and strict.
+        """
+        if known(self.system, value):
+            return value
+        for candidate in (value.strip(), value.strip().lower()):
+            if candidate and known(self.system, candidate):
+                return candidate
+        mapped = self.options.mapping.get(self.field, value)
+        if isinstance(mapped, str) and known(self.system, mapped):
+            return mapped
+        if isinstance(mapped, dict):
+            return mapped
+        self.report.unmapped[(self.field, value)] += 1
+        if self.options.strict and row is not None:
+            raise row.error(f"unmapped {self.field} value {value!r} (add it to a --map file)", column or self.field)
+        return None
+
+    def concept(self, value: str, row: Row | None = None, column: str | None = None) -> dict | None:
+        """CodeableConcept: SNOMED CT target(s) and the source code; a mapped Coding; or text only when unknown."""
+        code = self.code(value, row, column)
+        if isinstance(code, dict):
+            return {"coding": [dict(code)], "text": value}
+        if code is None:
+            return {"text": value} if value else None
+        if self.map_name is None:
+            source = coding(self.system, code)
+            return {"coding": [source], "text": source.get("display", code)}
+        return mapped_concept(self.map_name, self.system, code)
+
+
+def source_code(concept: dict | None, system_name: str) -> str | None:
+    system = code_system(system_name)
+    for item in (concept or {}).get("coding", []):
+        if item.get("system") == system:
+            return item.get("code")
+    return None
+
+
+def image_size(options: Options, file_name: str) -> tuple[int, int] | None:
+    """Pixel size of `file_name` in `--image-dir` (header read only), or None."""
+    if options.image_dir is None:
+        return None
+    from PIL import Image
+
+    for candidate in (options.image_dir / file_name, *options.image_dir.glob(Path(file_name).stem + ".*")):
+        if candidate.is_file():
+            with Image.open(candidate) as image:
+                return image.size
+    return None

@@ -1,0 +1,71 @@
+"""What an import produced: the resources (deduplicated by type and id, in source order) and the report for people
+(rows read, resources by type, findings by class, unmapped values, rejected rows with reasons).
+
+Not handled: merging two results whose resources with the same id differ (the later one wins, and is counted once).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from dermfhir.ingest._source import SourceError
+
+
+@dataclass
+class Rejected:
+    """A row (or a resource) left out, and why."""
+
+    where: str
+    reason: str
+
+
+@dataclass
+class Report:
+    """The closing summary of an import."""
+
+    rows_read: int = 0
+    findings: Counter[str] = field(default_factory=Counter)
+    unmapped: Counter[tuple[str, str]] = field(default_factory=Counter)
+    rejected: list[Rejected] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def reject(self, error: SourceError | str, where: str = "") -> None:
+        if isinstance(error, SourceError):
+            where = error.file + (f", row {error.row}" if error.row is not None else "")
+            reason = (f"column {error.column!r}: " if error.column else "") + error.message
+        else:
+            reason = error
+        self.rejected.append(Rejected(where, reason))
+
+
+class ImportResult:
+    """Resources keyed by (type, id) in first-seen order, plus the report."""
+
+    def __init__(self) -> None:
+        self._resources: dict[tuple[str, str], dict] = {}
+        self.report = Report()
+
+    def add(self, *items: Any) -> None:
+        """Add resources (dicts or builders); a resource already present under the same type and id is replaced."""
+        for item in items:
+            resource = item.to_resource() if hasattr(item, "to_resource") else item
+            self._resources[(resource["resourceType"], resource["id"])] = resource
+
+    def has(self, resource_type: str, id: str) -> bool:
+        return (resource_type, id) in self._resources
+
+    @property
+    def resources(self) -> list[dict]:
+        return list(self._resources.values())
+
+    def remove(self, keys: set[tuple[str, str]]) -> None:
+        for key in keys:
+            self._resources.pop(key, None)
+
+    def counts(self) -> Counter[str]:
+        return Counter(resource_type for resource_type, _ in self._resources)
+
+    def __len__(self) -> int:
+        return len(self._resources)

@@ -1,0 +1,74 @@
+"""Validating every produced resource, on all CPU cores: the validator is built once and shared with forked
+worker processes; only the error issues come back.
+
+Not handled: platforms without `fork` run on one core; references between resources are not resolved (each
+resource is validated on its own).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+_validator: Any = None
+
+
+def default_validator() -> Any:
+    """The process-wide Validator of dermfhir.validation (imported lazily)."""
+    global _validator
+    if _validator is None:
+        from dermfhir.validation import Validator
+
+        _validator = Validator()
+    return _validator
+
+
+def _errors(resource: dict) -> list[dict]:
+    outcome = default_validator().validate(resource)
+    return [issue for issue in outcome.get("issue", []) if issue.get("severity") in ("error", "fatal")]
+
+
+def _chunk(resources: Sequence[dict]) -> list[list[dict]]:
+    return [_errors(resource) for resource in resources]
+
+
+def validate_all(
+    resources: Sequence[dict], jobs: int | None = None, progress: Callable[[int], None] | None = None
+) -> list[list[dict]]:
+    """For each resource, its error / fatal issues (an empty list when it is valid), in order."""
+    default_validator()
+    jobs = jobs or os.cpu_count() or 1
+    size = 200
+    chunks = [resources[i : i + size] for i in range(0, len(resources), size)]
+    results: list[list[dict]] = []
+    if jobs <= 1 or len(resources) < 2 * size or "fork" not in multiprocessing.get_all_start_methods():
+        for chunk in chunks:
+            results.extend(_chunk(chunk))
+            if progress:
+                progress(len(chunk))
+        return results
+    _warm_up(resources)  # compiled profiles and expressions are then shared by the forked workers
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for chunk, found in zip(chunks, pool.imap(_chunk, chunks), strict=True):
+            results.extend(found)
+            if progress:
+                progress(len(chunk))
+    return results
+
+
+def _warm_up(resources: Sequence[dict]) -> None:
+    """Validate one resource of each type and profile in this process, before forking."""
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for resource in resources:
+        key = (resource.get("resourceType", ""), tuple(resource.get("meta", {}).get("profile", [])))
+        if key not in seen:
+            seen.add(key)
+            _errors(resource)
+
+
+def describe(issue: dict) -> str:
+    """`location: message` of an OperationOutcome issue."""
+    location = ", ".join(issue.get("expression") or issue.get("location") or [])
+    return f"{location}: {issue.get('details', {}).get('text', '')}".strip(": ")

@@ -1,0 +1,44 @@
+"""`dermfhir import`: exit codes, messages naming file/row/column, atomic output."""
+
+from __future__ import annotations
+
+import json
+
+from dermfhir.cli.main import main
+
+
+def test_import_writes_bundle_and_summary(fixtures, tmp_path, capsys) -> None:
+    out = tmp_path / "ham.json"
+    assert main(["import", "ham10000", str(fixtures / "ham10000_small.csv"), "--out", str(out)]) == 0
+    bundle = json.loads(out.read_text())
+    assert bundle["type"] == "transaction" and len(bundle["entry"]) == 19
+    assert bundle["entry"][1]["request"] == {"method": "PUT", "url": "Patient/ham-patient-HAM-0000118"}
+    err = capsys.readouterr().err
+    assert "rows read: 5" in err and "rows rejected: 0" in err
+
+
+def test_ndjson_output(fixtures, tmp_path) -> None:
+    out = tmp_path / "ndjson"
+    assert main(["import", "ham10000", str(fixtures / "ham10000_small.csv"), "--out", str(out), "--ndjson"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "BodyStructure.ndjson", "DocumentReference.ndjson", "Observation.ndjson", "Organization.ndjson",
+        "Patient.ndjson",
+    ]
+
+
+def test_strict_failure_writes_nothing(fixtures, tmp_path, capsys) -> None:
+    out = tmp_path / "bad.json"
+    code = main(["import", "ham10000", str(fixtures / "ham10000_bad.csv"), "--out", str(out), "--strict"])
+    assert code == 1 and not out.exists() and list(tmp_path.iterdir()) == []
+    err = capsys.readouterr().err
+    assert "ham10000_bad.csv, row 3: column 'dx': unmapped dx value 'lentigo'" in err
+
+
+def test_missing_column_names_file_and_row(fixtures, tmp_path, capsys) -> None:
+    code = main(["import", "ham10000", str(fixtures / "predictions.csv"), "--out", str(tmp_path / "x.json")])
+    assert code == 1
+    assert "predictions.csv, row 1: missing column(s) lesion_id" in capsys.readouterr().err
+
+
+def test_predictions_need_a_model_name(fixtures, tmp_path) -> None:
+    assert main(["import", "predictions", str(fixtures / "predictions.csv"), "--out", str(tmp_path / "p.json")]) == 2

@@ -1,0 +1,65 @@
+"""HAM10000 import: fixtures (every code path, bad rows) and the real file (published counts, validation)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from dermfhir.ingest import Mapping, Options, ham10000
+from tests.ingest.conftest import errors_of, sample
+
+
+def test_fixture_rows_become_valid_resources(fixtures) -> None:
+    result = ham10000.read([fixtures / "ham10000_small.csv"], Options())
+    assert result.report.rows_read == 5 and not result.report.rejected
+    assert result.counts() == Counter(
+        {"Patient": 4, "BodyStructure": 4, "DocumentReference": 5, "Observation": 5, "Organization": 1}
+    )
+    assert errors_of(result.resources) == {}
+    annotation = next(r for r in result.resources if r["id"] == "ham-ann-ISIC-0027419")
+    finding = annotation["component"][0]["valueCodeableConcept"]
+    assert [c["code"] for c in finding["coding"]] == ["bkl"]  # narrower SNOMED targets are not added
+    melanoma = next(r for r in result.resources if r["id"] == "ham-ann-ISIC-0026769")
+    assert [c["code"] for c in melanoma["component"][0]["valueCodeableConcept"]["coding"]] == ["372244006", "mel"]
+
+
+def test_reimport_gives_the_same_ids(fixtures) -> None:
+    first = ham10000.read([fixtures / "ham10000_small.csv"], Options())
+    second = ham10000.read([fixtures / "ham10000_small.csv"], Options())
+    assert first.resources == second.resources
+
+
+def test_bad_rows_are_rejected_with_row_and_column(fixtures) -> None:
+    result = ham10000.read([fixtures / "ham10000_bad.csv"], Options())
+    reasons = [(r.where.rpartition(", ")[2], r.reason) for r in result.report.rejected]
+    assert ("row 4", "column 'age': age 'eighty' is not a number") in reasons
+    assert ("row 5", "column 'image_id': image_id is empty") in reasons
+    assert result.report.unmapped == Counter({("dx", "lentigo"): 1})
+
+
+def test_strict_makes_unmapped_values_errors(fixtures) -> None:
+    result = ham10000.read([fixtures / "ham10000_bad.csv"], Options(strict=True))
+    assert any("unmapped dx value 'lentigo'" in r.reason and "row 3" in r.where for r in result.report.rejected)
+
+
+def test_mapping_file_maps_unknown_labels(fixtures) -> None:
+    result = ham10000.read([fixtures / "ham10000_bad.csv"], Options(mapping=Mapping.load(fixtures / "map.json")))
+    assert not result.report.unmapped
+    assert result.report.findings["lentigo"] == 1
+
+
+def test_real_file_counts_and_validation(real) -> None:
+    result = ham10000.read([real / "HAM10000_metadata.csv"], Options())
+    report = result.report
+    assert report.rows_read == 10015 and not report.rejected and not report.unmapped
+    assert report.findings == Counter(
+        {"nv": 6705, "mel": 1113, "bkl": 1099, "bcc": 514, "akiec": 327, "vasc": 142, "df": 115}
+    )
+    confirmations = Counter(
+        c["valueCodeableConcept"]["coding"][-1]["code"]
+        for r in result.resources if r["resourceType"] == "Observation"
+        for c in r["component"] if c["code"].get("text") == "Diagnosis confirmation method"
+    )
+    assert confirmations == Counter({"histo": 5340, "follow_up": 3704, "consensus": 902, "confocal": 69})
+    assert result.counts()["Patient"] == 7470
+    # the whole file is validated by bench/ingest.py; here a deterministic sample keeps the suite fast
+    assert errors_of(sample(result.resources, 25)) == {}
