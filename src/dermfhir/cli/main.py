@@ -10,7 +10,15 @@ import sys
 from collections.abc import Sequence
 
 from dermfhir import __version__
-from dermfhir.cli import export_commands, ig_commands, import_commands, package_commands, validate_commands
+from dermfhir.cli import (
+    export_commands,
+    ig_commands,
+    import_commands,
+    load_commands,
+    package_commands,
+    serve_commands,
+    validate_commands,
+)
 from dermfhir.definitions.cache import PackageNotFoundError
 
 
@@ -25,6 +33,8 @@ def parser() -> argparse.ArgumentParser:
     package_commands.register(commands)
     ig_commands.register(commands)
     validate_commands.register(commands)
+    serve_commands.register(commands)
+    load_commands.register(commands)
     import_commands.register(commands)
     export_commands.register(commands)
     return root

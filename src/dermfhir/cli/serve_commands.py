@@ -1,0 +1,126 @@
+"""`dermfhir serve`: the FHIR server (FastAPI + uvicorn) on the embedded SQLite database or PostgreSQL.
+
+No `--db` → `./dermfhir.db` (SQLite, WAL); `--db postgresql://…` → PostgreSQL. The schema is created and migrated
+on start. `--auth none` (the default) binds only to the loopback interface; anything else needs `--auth token`
+with a tokens file and/or a JWKS file. `--load PATH` and `--examples` store resources (validated, as transactions)
+before serving. Exit 2 on a bad configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from dermfhir.server.config import MAX_BODY_BYTES
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser("serve", help="run the FHIR R4 server (SQLite by default, or PostgreSQL)")
+    serve.add_argument("--db", default="dermfhir.db", metavar="URL", help="SQLite path or postgresql:// URL")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--auth", choices=("none", "token"), default="none", help="none: loopback only")
+    serve.add_argument("--tokens", type=Path, metavar="FILE", help="tokens file (JSON/YAML) for --auth token")
+    serve.add_argument("--jwks", type=Path, metavar="FILE", help="JWKS file verifying JWT bearer tokens")
+    serve.add_argument("--jwt-audience", metavar="AUD", help="required aud claim of JWTs")
+    serve.add_argument("--jwt-issuer", metavar="ISS", help="required iss claim of JWTs")
+    serve.add_argument("--base-url", metavar="URL", help="the public base URL (default: from each request)")
+    serve.add_argument(
+        "--max-body", type=int, default=MAX_BODY_BYTES // (1024 * 1024), metavar="MB", help="largest request body"
+    )
+    serve.add_argument("--workers", type=int, default=1, help="worker processes")
+    serve.add_argument("--load", type=Path, action="append", default=[], metavar="PATH",
+                       help="store these Bundles / NDJSON / JSON files (or folders) before serving")
+    serve.add_argument("--examples", action="store_true", help="store the guide's example resources before serving")
+    serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
+    serve.set_defaults(run=_serve)
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    import uvicorn
+
+    from dermfhir.server import ServerConfig, check_binding, create_app
+
+    try:
+        check_binding(arguments.host, arguments.auth)
+        if arguments.auth == "token" and not (arguments.tokens or arguments.jwks):
+            raise ValueError("--auth token needs --tokens FILE and/or --jwks FILE")
+        config = ServerConfig(
+            db=arguments.db,
+            auth=arguments.auth,
+            tokens_file=arguments.tokens,
+            jwks_file=arguments.jwks,
+            jwt_audience=arguments.jwt_audience,
+            jwt_issuer=arguments.jwt_issuer,
+            base_url=arguments.base_url.rstrip("/") if arguments.base_url else None,
+            max_body_bytes=arguments.max_body * 1024 * 1024,
+        )
+        app = create_app(config)
+    except ValueError as error:
+        print(f"dermfhir serve: {error}", file=sys.stderr)
+        return 2
+    base = config.base_url or f"http://{_shown(arguments.host)}:{arguments.port}"
+    if arguments.examples or arguments.load:
+        from dermfhir.cli.load_commands import load_into_app
+
+        paths = list(arguments.load)
+        if arguments.examples:
+            paths.insert(0, _examples_folder())
+        if load_into_app(app, paths, base) != 0:
+            return 1
+    _banner(base, arguments)
+    if arguments.workers > 1:
+        _export(config)
+        app.state.services.store.close()
+        uvicorn.run(
+            "dermfhir.server.app:app_from_environment",
+            factory=True,
+            host=arguments.host,
+            port=arguments.port,
+            workers=arguments.workers,
+            log_level=arguments.log_level,
+        )
+    else:
+        uvicorn.run(app, host=arguments.host, port=arguments.port, log_level=arguments.log_level)
+    return 0
+
+
+def _examples_folder() -> Path:
+    from dermfhir.definitions import guide_package
+
+    folder = getattr(guide_package(), "folder", None)
+    return Path(folder) if folder else Path(__file__).resolve().parents[1] / "ig" / "package"
+
+
+def _export(config: object) -> None:
+    from dermfhir.server.config import ServerConfig
+
+    assert isinstance(config, ServerConfig)
+    values = {
+        "DERMFHIR_DB": config.db,
+        "DERMFHIR_AUTH": config.auth,
+        "DERMFHIR_TOKENS": str(config.tokens_file or ""),
+        "DERMFHIR_JWKS": str(config.jwks_file or ""),
+        "DERMFHIR_JWT_AUDIENCE": config.jwt_audience or "",
+        "DERMFHIR_JWT_ISSUER": config.jwt_issuer or "",
+        "DERMFHIR_BASE_URL": config.base_url or "",
+    }
+    os.environ.update(values)
+
+
+def _shown(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _banner(base: str, arguments: argparse.Namespace) -> None:
+    auth = "" if arguments.auth == "none" else ' -H "Authorization: Bearer $TOKEN"'
+    print(f"dermfhir FHIR R4 server on {base} (database: {arguments.db}, auth: {arguments.auth})")
+    print("Try:")
+    print(f"  curl -s{auth} {base}/metadata | head -c 300")
+    print(f"  curl -s{auth} '{base}/Observation?category=dermatology-annotation&_count=5'")
+    print(f"  curl -s{auth} '{base}/Patient?_revinclude=Observation:subject&_count=2'")
+    print(f"  curl -s{auth} '{base}/ConceptMap/$translate?system=https://annotatemd.com/fhir/ig/CodeSystem/"
+          "isic-diagnosis&code=Seborrheic%20keratosis'")
+    sys.stdout.flush()

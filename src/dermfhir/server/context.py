@@ -1,0 +1,67 @@
+"""What a request handler works with: the server's services and the caller's access, in one value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from dermfhir.definitions import Definitions
+from dermfhir.server.config import ServerConfig
+from dermfhir.server.conformance import Gate
+from dermfhir.server.security import Access, Auditor, Authenticator, PatientCompartment
+from dermfhir.store import Store
+from dermfhir.terminology import Terminology
+from dermfhir.validation import Validator
+
+if TYPE_CHECKING:
+    from dermfhir.server.security.scopes import Principal
+
+
+class Services:
+    """Long-lived parts shared by every request: store, validation, terminology, security."""
+
+    def __init__(
+        self, config: ServerConfig, store: Store, definitions: Definitions, validator: Validator | None = None
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.definitions = definitions
+        self.validator = validator or Validator(definitions)
+        self.gate = Gate(self.validator, config.validate)
+        self.auditor = Auditor(store, config.audit)
+        self.compartment = PatientCompartment(definitions, store.registry)
+        self.authenticator: Authenticator | None = None
+        if config.auth == "token":
+            self.authenticator = Authenticator(
+                config.tokens_file, config.jwks_file, audience=config.jwt_audience, issuer=config.jwt_issuer
+            )
+
+    @cached_property
+    def terminology(self) -> Terminology:
+        return Terminology(self.definitions)
+
+    @property
+    def resource_types(self) -> frozenset[str]:
+        return self.store.registry.resource_types
+
+
+@dataclass
+class Context:
+    """One request's view: the services, who is calling, from where, and the base URL links are made from."""
+
+    services: Services
+    principal: Principal
+    base: str
+    client: str | None = None
+
+    @cached_property
+    def access(self) -> Access:
+        return Access(self.principal, self.services.compartment)
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    def audit_write(self, interaction: str, references: list[str]) -> None:
+        self.services.auditor.written(interaction, self.principal, self.client, references)

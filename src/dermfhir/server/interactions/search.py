@@ -1,0 +1,61 @@
+"""search: `GET [base]/[type]?…`, `POST [base]/[type]/_search`, and across types `GET [base]?_type=…`
+(https://hl7.org/fhir/R4/http.html#search, https://hl7.org/fhir/R4/search.html). The store parses and runs the
+query (every parameter is checked; an unknown one is a 400 naming it); this module adds the caller's compartment,
+`_summary` / `_elements` shaping, paging links and the searchset Bundle. `Prefer: handling=lenient` drops unknown
+or unsupported parameters and reports each in an OperationOutcome entry (search mode `outcome`); the default is
+strict (400).
+Not supported: compartment search (`[base]/Patient/[id]/[type]`), `_summary=text|data` on included resources."""
+
+from __future__ import annotations
+
+from dermfhir.server.bundles import links, searchset
+from dermfhir.server.context import Context
+from dermfhir.server.errors import Forbidden
+from dermfhir.server.http import FhirRequest, FhirResponse
+from dermfhir.server.interactions._common import shaped
+from dermfhir.store import InvalidSearch
+
+#: With `Prefer: handling=lenient`, at most this many unknown parameters are dropped (and reported).
+_MAX_IGNORED = 20
+
+
+def search(ctx: Context, request: FhirRequest, resource_type: str | None, path: str) -> FhirResponse:
+    params = list(request.query)
+    if resource_type is not None:
+        extra = ctx.access.search_criteria(resource_type)
+    else:
+        extra = []
+        _check_system_search(ctx, request)
+    lenient = request.prefer("handling") == "lenient"
+    ignored: list[str] = []
+    while True:
+        try:
+            result = ctx.store.search(resource_type, params + extra)
+            break
+        except InvalidSearch as error:
+            names = {name for name, _ in params}
+            if not lenient or error.parameter not in names or len(ignored) >= _MAX_IGNORED:
+                raise
+            ignored.append(str(error))
+            params = [(name, value) for name, value in params if name != error.parameter]
+    matches = [shaped(ctx, request, resource) for resource in result.resources]
+    included = [resource for resource in result.included if ctx.access.visible(resource)]
+    link = links(ctx.base, path, params, result.offset, result.count, result.has_next)
+    bundle = searchset(ctx.base, matches, included, result.total, link)
+    if ignored:
+        issues = [{"severity": "warning", "code": "not-supported", "diagnostics": f"Ignored: {t}"} for t in ignored]
+        outcome = {"resourceType": "OperationOutcome", "issue": issues}
+        bundle.setdefault("entry", []).append({"resource": outcome, "search": {"mode": "outcome"}})
+    return FhirResponse(200, bundle)
+
+
+def _check_system_search(ctx: Context, request: FhirRequest) -> None:
+    if ctx.access.unrestricted("s"):
+        return
+    types = [item for value in (v for k, v in request.query if k == "_type") for item in value.split(",") if item]
+    if not types:
+        raise Forbidden("Searching every resource type needs a scope on every type (*); name them with _type")
+    for resource_type in types:
+        scope = ctx.access.require(resource_type, "search-system")
+        if scope.context == "patient":
+            raise Forbidden("A search across types is not available under patient scopes")
