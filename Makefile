@@ -31,9 +31,18 @@ test: setup ig-check
 	$(VENV)/bin/ruff check src tests bench
 	$(PY) -m pytest
 
+DEMO := build/demo
+FIXTURES := tests/ingest/fixtures
+
 demo: setup
-	$(DERMFHIR) ig build
 	$(DERMFHIR) ig info
+	mkdir -p $(DEMO)
+	$(DERMFHIR) import ham10000 $(FIXTURES)/ham10000_small.csv --out $(DEMO)/ham10000.json
+	$(DERMFHIR) import isic-challenge $(FIXTURES)/isic2019_ground_truth.csv \
+	  --metadata $(FIXTURES)/isic2019_metadata.csv --out $(DEMO)/isic2019.json
+	$(DERMFHIR) import predictions $(FIXTURES)/predictions.csv --model-name "DermAI Classifier" --model-version 2.1 \
+	  --model-card $(FIXTURES)/model_card.md --out $(DEMO)/predictions.json
+	$(DERMFHIR) serve --db dermfhir.db --examples --load $(DEMO)
 
 bench: setup
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
