@@ -42,3 +42,20 @@ def test_missing_column_names_file_and_row(fixtures, tmp_path, capsys) -> None:
 
 def test_predictions_need_a_model_name(fixtures, tmp_path) -> None:
     assert main(["import", "predictions", str(fixtures / "predictions.csv"), "--out", str(tmp_path / "p.json")]) == 2
+
+
+def test_new_formats_through_the_cli(fixtures, tmp_path, capsys) -> None:
+    for fmt, name in (("isic-archive", "isic_archive_v2.json"), ("derm7pt", "derm7pt_small.csv"),
+                      ("ddi", "ddi_small.csv"), ("coco", "coco_small.json")):
+        out = tmp_path / f"{fmt}.json"
+        assert main(["import", fmt, str(fixtures / name), "--out", str(out)]) == 0, fmt
+        assert json.loads(out.read_text())["type"] == "transaction"
+    err = capsys.readouterr().err
+    assert "ddi_small.csv, row 5: column 'skin_tone': skin_tone '78' is not one of 12, 34, 56" in err
+    assert "isic_archive_v2.json, record 4: column 'fitzpatrick_skin_type'" in err
+
+
+def test_strict_derm7pt_fails_and_writes_nothing(fixtures, tmp_path) -> None:
+    out = tmp_path / "d7.json"
+    assert main(["import", "derm7pt", str(fixtures / "derm7pt_small.csv"), "--out", str(out), "--strict"]) == 1
+    assert not out.exists()

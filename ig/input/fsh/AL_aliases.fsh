@@ -6,6 +6,7 @@ Alias: $SCT = http://snomed.info/sct
 Alias: $LOINC = http://loinc.org
 Alias: $UCUM = http://unitsofmeasure.org
 Alias: $DCM = http://dicom.nema.org/resources/ontology/DCM
+Alias: $NCIT = http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl
 
 // HL7 terminology (all present in the FHIR R4 core package, except AIAST: see conformance.html)
 Alias: $v3-ObservationValue = http://terminology.hl7.org/CodeSystem/v3-ObservationValue

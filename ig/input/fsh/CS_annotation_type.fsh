@@ -31,3 +31,11 @@ Description: "Kinds of dermatology image annotation, the guide's Observation cat
 * #lesion-diameter "Lesion diameter" "Completion: not in the published guide 0.1.0. Largest diameter of the lesion, measured on the image or clinically."
 * #change-type "Change type" "Completion: not in the published guide 0.1.0. The kind of change detected in a lesion over a series of annotations."
 * #annotation-series "Annotation series" "Completion: not in the published guide 0.1.0. Code of an Observation grouping the annotations of one lesion over time."
+// completions for the facts the source datasets record with each image (ISIC Archive, HAM10000, Derm7pt, DDI)
+* #diagnosis-confirmation "Diagnosis confirmation method" "Completion: not in the published guide 0.1.0. How the ground-truth diagnosis of the image was established (histopathology, follow-up, consensus, confocal microscopy, single contributor), a code of diagnosis-confirmation."
+* #age-at-imaging "Age at imaging" "Completion: not in the published guide 0.1.0. Age of the patient when the image was taken, in years (datasets give it approximately, e.g. rounded to 5 years)."
+* #fitzpatrick-skin-type "Fitzpatrick skin type" "Completion: not in the published guide 0.1.0. Fitzpatrick skin type of the patient: one type as an NCI Thesaurus concept (C74569 to C74574, DICOM CID 4401), or a group of types as a range of type numbers 1 to 6 (e.g. 1 to 2 for types I-II)."
+* #seven-point-score "Seven-point checklist score" "Completion: not in the published guide 0.1.0. Total score of the dermoscopic seven-point checklist (major criteria 2 points each, minor criteria 1 point each), a whole number from 0 to 10."
+* #melanocytic "Melanocytic" "Completion: not in the published guide 0.1.0. Whether the lesion is melanocytic (true) or not (false)."
+* #malignant "Malignant" "Completion: not in the published guide 0.1.0. Whether the lesion is malignant (true) or benign (false), as the source dataset records it."
+* #dermoscopic-feature "Dermoscopic feature" "Completion: not in the published guide 0.1.0. A dermoscopic structure or pattern observed in the image, e.g. a seven-point checklist criterion with its observed value (derm7pt-criterion) or a term of the ISIC dermoscopic feature taxonomy (isic-dermoscopic-feature)."

@@ -45,6 +45,35 @@ Description: "A structured annotation result for one clinical photograph or derm
 * insert Doc(component[qaReviewStatus].value[x], [[pending | in-review | approved | rejected | needs-revision]], [[The QA review status, from qa-review-status.]])
 * insert ComponentSlice(interAnnotatorAgreement, inter-annotator-agreement, 0..1, [[Inter-annotator agreement]], [[Agreement between independent annotators of the image or image set, e.g. Cohen's kappa (-1 to 1).]])
 * insert QuantityValue(interAnnotatorAgreement, 1, [[Agreement statistic]])
+// facts the source datasets record with each image (completions)
+* insert ComponentSlice(diagnosisConfirmation, diagnosis-confirmation, 0..1, [[How the diagnosis was confirmed]], [[How the ground-truth diagnosis of the image was established (completion), from diagnosis-confirmation.]])
+* component[diagnosisConfirmation].value[x] 1..1
+* component[diagnosisConfirmation].value[x] only CodeableConcept
+// extensible: datasets record confirmation methods beyond the five ISIC values
+* component[diagnosisConfirmation].valueCodeableConcept from DiagnosisConfirmationVS (extensible)
+* insert Doc(component[diagnosisConfirmation].value[x], [[histo | follow_up | consensus | confocal | single_contributor]], [[The confirmation method, from diagnosis-confirmation (SNOMED CT where the guide maps it).]])
+* insert ComponentSlice(ageAtImaging, age-at-imaging, 0..1, [[Age of the patient at imaging]], [[Age of the patient when the image was taken (completion), in years.]])
+* insert QuantityValue(ageAtImaging, a, [[Age in years]])
+* insert ComponentSlice(fitzpatrickSkinType, fitzpatrick-skin-type, 0..1, [[Fitzpatrick skin type]], [[Fitzpatrick skin type of the patient (completion): one type (CodeableConcept from fitzpatrick-skin-type) or a group of types (Range of the type numbers 1 to 6).]])
+* component[fitzpatrickSkinType].value[x] 1..1
+* component[fitzpatrickSkinType].value[x] only CodeableConcept or Range
+// required: the six types are the whole vocabulary
+* component[fitzpatrickSkinType].valueCodeableConcept from FitzpatrickSkinTypeVS (required)
+* insert Doc(component[fitzpatrickSkinType].value[x], [[One type, or a range of type numbers 1-6]], [[One Fitzpatrick skin type (NCI Thesaurus C74569 to C74574), or a group of types as a Range of type numbers from 1 (I) to 6 (VI), e.g. low 3 high 4 for types III-IV.]])
+* insert ComponentSlice(sevenPointScore, seven-point-score, 0..1, [[Seven-point checklist score]], [[Total score of the dermoscopic seven-point checklist (completion), 0 to 10.]])
+* insert QuantityValue(sevenPointScore, {score}, [[Checklist score]])
+* insert ComponentSlice(melanocytic, melanocytic, 0..1, [[Melanocytic lesion]], [[Whether the lesion is melanocytic (completion).]])
+* component[melanocytic].value[x] 1..1
+* component[melanocytic].value[x] only boolean
+* insert Doc(component[melanocytic].value[x], [[true when melanocytic]], [[true when the lesion is melanocytic, false when it is not.]])
+* insert ComponentSlice(malignant, malignant, 0..1, [[Malignant lesion]], [[Whether the lesion is malignant, as the source dataset records it (completion).]])
+* component[malignant].value[x] 1..1
+* component[malignant].value[x] only boolean
+* insert Doc(component[malignant].value[x], [[true when malignant]], [[true when the lesion is malignant, false when benign.]])
+* insert ComponentSlice(dermoscopicFeature, dermoscopic-feature, 0..*, [[Dermoscopic feature]], [[A dermoscopic structure observed in the image (completion), e.g. a seven-point checklist criterion with its value.]])
+* component[dermoscopicFeature].value[x] 1..1
+* component[dermoscopicFeature].value[x] only CodeableConcept
+* insert Doc(component[dermoscopicFeature].value[x], [[The feature (derm7pt-criterion, isic-dermoscopic-feature)]], [[The feature observed: a value code of derm7pt-criterion (e.g. pigment_network-atypical) or a term of isic-dermoscopic-feature.]])
 // must support
 * category and category[imaging] and category[dermatologyAnnotation] and code and status and subject and focus MS
 * effective[x] and performer and derivedFrom and method and bodySite and interpretation MS

@@ -58,3 +58,17 @@ Description: "Completion: not in the published guide 0.1.0. DICOM acquisition mo
 * ^experimental = false
 * $DCM#DMS "Dermoscopy" // source: DICOM DCM code system and DICOM CID 29 Acquisition Modality
 * $DCM#XC "External-camera Photography" // source: the guide (R4 modelling notes name DCM#XC for external-camera photography)
+
+ValueSet: FitzpatrickSkinTypeVS
+Id: fitzpatrick-skin-type
+Title: "Fitzpatrick Skin Type"
+Description: "Completion: not in the published guide 0.1.0. The six Fitzpatrick skin types as NCI Thesaurus concepts, in order I to VI, as DICOM CID 4401 lists them."
+* ^url = "https://annotatemd.com/fhir/ig/ValueSet/fitzpatrick-skin-type"
+* ^status = #draft
+* ^experimental = false
+* $NCIT#C74569 "Fitzpatrick Skin Type I" // source: DICOM CID 4401
+* $NCIT#C74570 "Fitzpatrick Skin Type II" // source: DICOM CID 4401
+* $NCIT#C74571 "Fitzpatrick Skin Type III" // source: DICOM CID 4401
+* $NCIT#C74572 "Fitzpatrick Skin Type IV" // source: DICOM CID 4401
+* $NCIT#C74573 "Fitzpatrick Skin Type V" // source: DICOM CID 4401
+* $NCIT#C74574 "Fitzpatrick Skin Type VI" // source: DICOM CID 4401

@@ -1,8 +1,9 @@
 """Observation components shared by annotations and AI predictions: skin finding, regions, quantities, and the
-guide-external components importers add (diagnosis confirmation, age, dermoscopic criteria, skin type).
+facts source datasets record with an image (diagnosis confirmation, age, Fitzpatrick skin type, seven-point score,
+melanocytic, malignant, dermoscopic features).
 
-The slices come from the profiles (codes read from their patterns). Components the guide has no code for are
-identified by text only and listed in EXTRA_COMPONENT_TEXTS.
+The slices come from the profiles (codes read from their patterns); the Fitzpatrick codes from the guide's
+fitzpatrick-skin-type value set.
 
 Not handled: multi-frame images, 3-D coordinates, regions in units other than pixels.
 """
@@ -10,22 +11,33 @@ Not handled: multi-frame images, 3-D coordinates, regions in units other than pi
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
 from dermfhir.build._base import BuildError, check_number, check_pixels, quantity
-from dermfhir.build._vocabulary import code_system, pattern, profile
+from dermfhir.build._vocabulary import canonical, code_system, pattern, profile, terminology
 
 OVERLAY_IMAGE = profile("overlay-image")
 ANNOTATION_TYPE = code_system("annotation-type")
 
-#: Texts identifying components for which the guide defines no code (open slicing allows them).
-DIAGNOSIS_CONFIRMATION = "Diagnosis confirmation method"
-AGE = "Age at imaging"
-SEVEN_POINT_SCORE = "Seven-point checklist score"
-SKIN_TYPE = "Fitzpatrick skin type"
-MALIGNANCY = "Benign or malignant"
-MELANOCYTIC = "Melanocytic"
-EXTRA_COMPONENT_TEXTS = (DIAGNOSIS_CONFIRMATION, AGE, SEVEN_POINT_SCORE, SKIN_TYPE, MALIGNANCY, MELANOCYTIC)
+#: annotation-type codes of the dataset-fact components → their slice in dermatology-image-annotation.
+DIAGNOSIS_CONFIRMATION = "diagnosis-confirmation"
+AGE = "age-at-imaging"
+SKIN_TYPE = "fitzpatrick-skin-type"
+SEVEN_POINT_SCORE = "seven-point-score"
+MELANOCYTIC = "melanocytic"
+MALIGNANT = "malignant"
+DERMOSCOPIC_FEATURE = "dermoscopic-feature"
+FACT_SLICES = {
+    DIAGNOSIS_CONFIRMATION: "diagnosisConfirmation",
+    AGE: "ageAtImaging",
+    SKIN_TYPE: "fitzpatrickSkinType",
+    SEVEN_POINT_SCORE: "sevenPointScore",
+    MELANOCYTIC: "melanocytic",
+    MALIGNANT: "malignant",
+    DERMOSCOPIC_FEATURE: "dermoscopicFeature",
+}
+ANNOTATION_PROFILE = "dermatology-image-annotation"
 
 
 def slice_code(profile_id: str, slice_name: str) -> dict:
@@ -122,6 +134,54 @@ def regions(
 def text_component(text: str, **value: Any) -> dict:
     """A component identified by text only (data the guide has no component code for)."""
     return {"code": {"text": text}, **value}
+
+
+def fact(code: str, **value: Any) -> dict:
+    """A dataset-fact component of dermatology-image-annotation, e.g. `fact(MELANOCYTIC, valueBoolean=True)`."""
+    if code not in FACT_SLICES:
+        raise BuildError(f'Argument "code" must be one of {", ".join(FACT_SLICES)}, got {code!r}.')
+    return {"code": slice_code(ANNOTATION_PROFILE, FACT_SLICES[code]), **value}
+
+
+def age(years: float) -> dict:
+    """Age at imaging in years (UCUM a)."""
+    check_number("age", years, 0, 150)
+    return fact(AGE, valueQuantity=quantity(years, "a", "years"))
+
+
+def seven_point_score(score: int) -> dict:
+    """Total seven-point checklist score, 0-10."""
+    check_number("seven_point_score", score, 0, 10)
+    return fact(SEVEN_POINT_SCORE, valueQuantity=quantity(score, "{score}", "score"))
+
+
+@cache
+def fitzpatrick_codings() -> tuple[dict, ...]:
+    """The Codings of Fitzpatrick skin types I-VI, in order, from the guide's value set."""
+    items = terminology().expand(canonical("ValueSet", "fitzpatrick-skin-type"))
+    return tuple({"system": i.system, "code": i.code, "display": i.display} for i in items)
+
+
+def skin_type(low: int, high: int | None = None) -> dict:
+    """Fitzpatrick skin type `low` (1-6), or the group of types `low`-`high` (a Range of type numbers)."""
+    high = low if high is None else high
+    check_number("low", low, 1, 6)
+    check_number("high", high, low, 6)
+    if low == high:
+        return fact(SKIN_TYPE, valueCodeableConcept={"coding": [dict(fitzpatrick_codings()[low - 1])]})
+    return fact(SKIN_TYPE, valueRange={"low": {"value": low}, "high": {"value": high}})
+
+
+def read_skin_type(component: dict) -> tuple[int, int] | None:
+    """(low, high) Fitzpatrick type numbers of a skin-type component."""
+    if "valueRange" in component:
+        return int(component["valueRange"]["low"]["value"]), int(component["valueRange"]["high"]["value"])
+    codes = [c["code"] for c in fitzpatrick_codings()]
+    for item in component.get("valueCodeableConcept", {}).get("coding", []):
+        if item.get("code") in codes:
+            number = codes.index(item["code"]) + 1
+            return number, number
+    return None
 
 
 def read_numbers(component: dict) -> list[float]:

@@ -189,6 +189,6 @@ class DermatologyImageAnnotation(Built):
             identifier=(identifiers[0]["system"], identifiers[0]["value"]) if identifiers else None,
         )
 
-    def extra(self, text: str) -> dict | None:
-        """The first extra component identified by `text` (see `_components.EXTRA_COMPONENT_TEXTS`), or None."""
-        return next((c for c in self.extra_components if c.get("code", {}).get("text") == text), None)
+    def extra(self, code: str) -> dict | None:
+        """The first extra component whose annotation-type code (see `_components.FACT_SLICES`) or text is `code`."""
+        return next((c for c in self.extra_components if code in parts.component_code(c)[1:]), None)

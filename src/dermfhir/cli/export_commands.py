@@ -1,4 +1,4 @@
-"""`dermfhir export FORMAT SOURCE… --out PATH`: FHIR (Bundles, NDJSON) → ISIC-challenge CSV or FHIR NDJSON.
+"""`dermfhir export FORMAT SOURCE… --out PATH`: FHIR (Bundles, NDJSON) → ISIC-challenge CSV, COCO JSON or NDJSON.
 
 Exit 0 when written, 1 when a source cannot be read (nothing written), 2 on usage errors.
 """
@@ -8,15 +8,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import orjson
 from rich.console import Console
 
-from dermfhir.export import ExportError, Index, isic_csv, read_resources
+from dermfhir.export import ExportError, Index, coco, isic_csv, read_resources
 from dermfhir.ingest.output import write_atomic, write_ndjson
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    command = commands.add_parser("export", help="export FHIR Bundles / NDJSON as ISIC CSV or NDJSON")
-    command.add_argument("format", choices=("isic-csv", "ndjson"), metavar="FORMAT", help="isic-csv, ndjson")
+    command = commands.add_parser("export", help="export FHIR Bundles / NDJSON as ISIC CSV, COCO JSON or NDJSON")
+    formats = ("coco", "isic-csv", "ndjson")
+    command.add_argument("format", choices=formats, metavar="FORMAT", help=", ".join(formats))
     command.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
     command.add_argument("--out", type=Path, required=True, metavar="PATH", help="CSV file, or folder for ndjson")
     command.add_argument("--layout", choices=sorted(isic_csv.LAYOUTS), default="isic2019", help="isic-csv layout")
@@ -32,6 +34,15 @@ def _run(arguments: argparse.Namespace) -> int:
             unique = {(r["resourceType"], r.get("id")): r for r in resources}
             for path in write_ndjson(arguments.out, list(unique.values())):
                 console.print(f"wrote {path}", markup=False)
+            return 0
+        if arguments.format == "coco":
+            document = coco.export(Index(resources))
+            write_atomic(arguments.out, orjson.dumps(document.document, option=orjson.OPT_INDENT_2))
+            console.print(f"wrote {arguments.out}", markup=False)
+            for item in document.skipped[:50]:
+                console.print(f"skipped {item}", markup=False)
+            if document.skipped:
+                console.print(f"skipped: {len(document.skipped)} observation(s)")
             return 0
         exported = isic_csv.export(Index(resources), arguments.layout)
     except ExportError as error:

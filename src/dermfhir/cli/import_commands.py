@@ -19,7 +19,9 @@ from dermfhir.ingest.validate import describe
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    command = commands.add_parser("import", help="import HAM10000, ISIC challenge or classifier output files as FHIR")
+    command = commands.add_parser(
+        "import", help="import ISIC, HAM10000, Derm7pt, DDI, classifier output, mask or COCO files as FHIR"
+    )
     command.add_argument("format", choices=sorted(FORMATS), metavar="FORMAT", help=", ".join(sorted(FORMATS)))
     command.add_argument("files", nargs="+", type=Path, metavar="FILE")
     command.add_argument("--out", type=Path, required=True, metavar="PATH", help="Bundle file, or folder with --ndjson")
@@ -36,6 +38,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     command.add_argument("--model-manufacturer", default="unknown", help="predictions: model vendor")
     command.add_argument("--model-card", type=Path, metavar="FILE", help="predictions: model card (markdown)")
     command.add_argument("--recorded", metavar="DATETIME", help="predictions: when the model ran (default: now)")
+    command.add_argument("--source", type=Path, action="append", default=[], metavar="FILE",
+                         help="masks: FHIR Bundle / NDJSON holding the images' annotations to add the regions to")
+    command.add_argument("--tolerance", type=float, default=None, metavar="PX",
+                         help="masks: outline simplification tolerance in pixels (default 1.5)")
     command.add_argument("--jobs", type=int, default=None, help="validation processes (default: CPU count)")
     command.add_argument("--no-validate", action="store_true", help=argparse.SUPPRESS)
     command.set_defaults(run=_run)
@@ -56,6 +62,8 @@ def _run(arguments: argparse.Namespace) -> int:
         }
     if arguments.format in ("isic-challenge", "predictions"):
         extra["metadata"] = arguments.metadata
+    if arguments.format == "masks":
+        extra["source"] = arguments.source
     try:
         options = Options(
             mapping=Mapping.load(arguments.map),
@@ -63,6 +71,7 @@ def _run(arguments: argparse.Namespace) -> int:
             image_base=arguments.image_base,
             image_dir=arguments.image_dir,
             recorded=arguments.recorded,
+            extra={"tolerance": arguments.tolerance} if arguments.tolerance is not None else {},
         )
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

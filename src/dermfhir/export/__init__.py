@@ -1,7 +1,7 @@
-"""Exporters from FHIR back to ML formats: ISIC-challenge CSV (ground truth + metadata, HAM10000 layout) and FHIR
-NDJSON. Sources are Bundles, resources or NDJSON files.
+"""Exporters from FHIR back to ML formats: ISIC-challenge CSV (ground truth + metadata, HAM10000 layout), COCO JSON
+and FHIR NDJSON. Sources are Bundles, resources or NDJSON files.
 
-Not handled (yet): COCO JSON export.
+Not handled: reading from a server or store directly (export it to NDJSON first).
 """
 
 from dermfhir.export._read import ExportError, Index, read_resources

@@ -15,7 +15,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dermfhir.build._components import AGE, DIAGNOSIS_CONFIRMATION
+from dermfhir.build._components import AGE, ANNOTATION_TYPE, DIAGNOSIS_CONFIRMATION, component_code
 from dermfhir.build._vocabulary import code_system, profile
 from dermfhir.export._read import ExportError, Index
 
@@ -75,8 +75,13 @@ def _image_id(index: Index, annotation: dict) -> str | None:
     return None
 
 
-def _extra(annotation: dict, text: str) -> dict | None:
-    return next((c for c in annotation.get("component", []) if c.get("code", {}).get("text") == text), None)
+def _extra(annotation: dict, code: str) -> dict | None:
+    """The component with annotation-type `code` (or, in files written before the guide had the code, that text)."""
+    texts = {AGE: "Age at imaging", DIAGNOSIS_CONFIRMATION: "Diagnosis confirmation method"}
+    for component in annotation.get("component", []):
+        if component_code(component) in ((ANNOTATION_TYPE, code), (None, texts.get(code))):
+            return component
+    return None
 
 
 def _finding(annotation: dict) -> dict | None:

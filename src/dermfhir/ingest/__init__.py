@@ -1,8 +1,8 @@
-"""Importers from dermatology sources to FHIR resources of the guide: HAM10000, ISIC challenge ground truth,
-classifier outputs (predictions). Each `read()` returns an ImportResult (resources + report); `run_import()`
-validates and writes atomically.
+"""Importers from dermatology sources to FHIR resources of the guide: HAM10000, ISIC challenge ground truth, ISIC
+Archive image records, Derm7pt, DDI, classifier outputs (predictions), segmentation masks and COCO. Each `read()`
+returns an ImportResult (resources + report); `run_import()` validates and writes atomically.
 
-Not handled (yet): ISIC Archive JSON, derm7pt, DDI, segmentation masks and COCO input.
+Not handled: the image files themselves (only read for pixel sizes and masks), dataset splits.
 """
 
 from dermfhir.ingest._common import Options

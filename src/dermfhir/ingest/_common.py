@@ -1,20 +1,24 @@
 """Id schemes, identifier systems and label mapping shared by the importers.
 
 Ids are derived from the source identifiers (`{dataset}-{kind}-{source id}`), so importing the same rows again
-PUTs the same resources. Unknown labels go through the user's mapping file or are reported; `strict` makes them
-row errors.
+PUTs the same resources. A label is a code of the field's CodeSystem, a value of the user's mapping file, or a
+code or display of that CodeSystem spelled differently (case, blanks, `-` / `_` for spaces); anything else is
+reported, and `strict` makes it a row error.
 
-Not handled: fuzzy matching of labels (only case and surrounding blanks are normalised).
+Not handled: fuzzy matching of labels (only case, blanks, hyphens and underscores are normalised), synonyms.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from dermfhir.build import Gender, Organization, stable_id
-from dermfhir.build._vocabulary import code_system, coding, known, mapped_concept
+from dermfhir.build._vocabulary import code_system, codes_of, coding, display, known, mapped_concept
 from dermfhir.ingest._result import Report
 from dermfhir.ingest._source import Mapping, Row
 
@@ -59,6 +63,38 @@ def gender(value: str) -> Gender | None:
     return None
 
 
+def each_row(rows: Iterable[Row], report: Report, progress: Callable[[int], None] | None = None) -> Iterator[Row]:
+    """The rows to import: each counted and ticked; a row that cannot be read is rejected (file, row) and skipped."""
+    for row in rows:
+        report.rows_read += 1
+        if row.problem:
+            report.reject(row.error(row.problem))
+        else:
+            yield row
+        if progress:
+            progress(1)
+
+
+def normalised(label: str) -> str:
+    """A label in the spelling labels are compared in: lower case, `-` / `_` as spaces, single blanks.
+
+    >>> normalised("Melanoma-in_situ ")
+    'melanoma in situ'
+    """
+    return re.sub(r"\s+", " ", re.sub(r"[-_]", " ", label)).strip().lower()
+
+
+@cache
+def _spellings(system: str) -> dict[str, str]:
+    """Normalised code or display → code, for the CodeSystem `system` (the first code wins a tie)."""
+    found: dict[str, str] = {}
+    for code in codes_of(system):
+        found.setdefault(normalised(code), code)
+    for code in codes_of(system):
+        found.setdefault(normalised(display(system, code) or code), code)
+    return found
+
+
 class Labels:
     """Maps source labels of one field to the codes of a guide CodeSystem (and SNOMED CT through a ConceptMap)."""
 
@@ -84,6 +120,9 @@ class Labels:
             return mapped
         if isinstance(mapped, dict):
             return mapped
+        spelled = _spellings(self.system).get(normalised(value)) if value.strip() else None
+        if spelled is not None:
+            return spelled
         self.report.unmapped[(self.field, value)] += 1
         if self.options.strict and row is not None:
             raise row.error(f"unmapped {self.field} value {value!r} (add it to a --map file)", column or self.field)

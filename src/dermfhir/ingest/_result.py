@@ -33,7 +33,7 @@ class Report:
 
     def reject(self, error: SourceError | str, where: str = "") -> None:
         if isinstance(error, SourceError):
-            where = error.file + (f", row {error.row}" if error.row is not None else "")
+            where = error.where
             reason = (f"column {error.column!r}: " if error.column else "") + error.message
         else:
             reason = error

@@ -17,17 +17,33 @@ from typing import Any
 class SourceError(Exception):
     """A problem in an input file, located by file, row and column (when known)."""
 
-    def __init__(self, file: str | Path, message: str, row: int | None = None, column: str | None = None) -> None:
+    def __init__(
+        self,
+        file: str | Path,
+        message: str,
+        row: int | None = None,
+        column: str | None = None,
+        item: str | None = None,
+    ) -> None:
         self.file = str(file)
         self.row = row
         self.column = column
         self.message = message
+        self.item = item
         super().__init__(str(self))
 
-    def __str__(self) -> str:
+    @property
+    def where(self) -> str:
+        """`file, row N` (or `file, <item>` for JSON records and images)."""
         where = self.file
         if self.row is not None:
             where += f", row {self.row}"
+        if self.item:
+            where += f", {self.item}"
+        return where
+
+    def __str__(self) -> str:
+        where = self.where
         if self.column:
             where += f", column {self.column!r}"
         return f"{where}: {self.message}"
@@ -40,6 +56,8 @@ class Row:
     file: str
     number: int
     values: dict[str, str]
+    #: why the row cannot be read (e.g. a wrong number of values); such a row is rejected on its own
+    problem: str | None = None
 
     def get(self, column: str) -> str:
         return (self.values.get(column) or "").strip()
@@ -49,7 +67,11 @@ class Row:
 
 
 def read_csv(path: Path, required: tuple[str, ...] = ()) -> tuple[list[str], Iterator[Row]]:
-    """The header and an iterator of rows; a missing required column raises SourceError at once."""
+    """The header and an iterator of rows; a missing required column raises SourceError at once.
+
+    A row with the wrong number of values comes with `problem` set (see `_common.each_row`), so that it is rejected
+    on its own and the rest of the file is still read.
+    """
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             lines = list(csv.reader(handle))
@@ -69,7 +91,8 @@ def read_csv(path: Path, required: tuple[str, ...] = ()) -> tuple[list[str], Ite
             if not any(v.strip() for v in values):
                 continue
             if len(values) != len(header):
-                raise SourceError(path, f"{len(values)} values for {len(header)} columns", number)
+                yield Row(str(path), number, {}, f"{len(values)} values for {len(header)} columns")
+                continue
             yield Row(str(path), number, dict(zip(header, values, strict=True)))
 
     return header, rows()

@@ -22,8 +22,17 @@ from dermfhir.build import (
     SkinLesion,
 )
 from dermfhir.build import _components as parts
-from dermfhir.build._base import quantity
-from dermfhir.ingest._common import HAM_LESION, ISIC_IMAGE, Labels, Options, curator, gender, ident, image_size
+from dermfhir.ingest._common import (
+    HAM_LESION,
+    ISIC_IMAGE,
+    Labels,
+    Options,
+    curator,
+    each_row,
+    gender,
+    ident,
+    image_size,
+)
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import Row, SourceError, read_csv
 
@@ -44,14 +53,11 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
     result.add(organization)
     for path in paths:
         _, rows = read_csv(path, COLUMNS)
-        for row in rows:
-            report.rows_read += 1
+        for row in each_row(rows, report, progress):
             try:
                 _row(row, result, options, dx, dx_type, site, organization.reference)
             except SourceError as error:
                 report.reject(error)
-            if progress:
-                progress(1)
     return result
 
 
@@ -100,9 +106,9 @@ def _row(
     )
     extra = []
     if confirmation is not None:
-        extra.append(parts.text_component(parts.DIAGNOSIS_CONFIRMATION, valueCodeableConcept=confirmation))
+        extra.append(parts.fact(parts.DIAGNOSIS_CONFIRMATION, valueCodeableConcept=confirmation))
     if age is not None:
-        extra.append(parts.text_component(parts.AGE, valueQuantity=quantity(age, "a", "years")))
+        extra.append(parts.age(age))
     annotation = DermatologyImageAnnotation(
         ident(DATASET, "ann", image_id),
         subject=patient,

@@ -24,9 +24,18 @@ from dermfhir.build import (
     SkinLesion,
 )
 from dermfhir.build import _components as parts
-from dermfhir.build._base import quantity
-from dermfhir.ingest._common import ISIC_IMAGE, ISIC_LESION, Labels, Options, curator, gender, ident, image_size
-from dermfhir.ingest._result import ImportResult
+from dermfhir.ingest._common import (
+    ISIC_IMAGE,
+    ISIC_LESION,
+    Labels,
+    Options,
+    curator,
+    each_row,
+    gender,
+    ident,
+    image_size,
+)
+from dermfhir.ingest._result import ImportResult, Report
 from dermfhir.ingest._source import Row, SourceError, read_csv
 
 DATASET = "isic"
@@ -58,11 +67,16 @@ class Metadata:
         self.rows = rows
 
     @classmethod
-    def load(cls, paths: Sequence[Path]) -> Metadata:
+    def load(cls, paths: Sequence[Path], report: Report | None = None) -> Metadata:
+        """Metadata rows by image; a row that cannot be read is rejected in `report` (its image has no metadata)."""
         rows: dict[str, Row] = {}
         for path in paths:
             _, found = read_csv(path, METADATA_COLUMNS)
             for row in found:
+                if row.problem:
+                    if report is not None:
+                        report.reject(row.error(row.problem))
+                    continue
                 rows[row.get("image")] = row
         return cls(rows)
 
@@ -114,7 +128,9 @@ class Subjects:
                     years = float(age)
                 except ValueError:
                     raise meta.error(f"age_approx {age!r} is not a number", "age_approx") from None
-                extra.append(parts.text_component(parts.AGE, valueQuantity=quantity(years, "a", "years")))
+                if not 0 <= years <= 150:
+                    raise meta.error(f"age_approx {age!r} is out of range 0-150", "age_approx")
+                extra.append(parts.age(years))
         file_name = f"{image_id}.jpg"
         size = image_size(self.options, file_name)
         image = DermatologyImage(
@@ -149,14 +165,13 @@ def read(
     result = ImportResult()
     report = result.report
     labels = Labels("class", "isic-challenge-class", "isic-challenge-class-to-snomed", options, report)
-    subjects = Subjects(result, options, Metadata.load(metadata) if metadata else None)
+    subjects = Subjects(result, options, Metadata.load(metadata, report) if metadata else None)
     organization = curator(DATASET, "ISIC challenge organisers (International Skin Imaging Collaboration)")
     result.add(organization)
     for path in paths:
         header, rows = read_csv(path)
         layout = layout_of(header, path)
-        for row in rows:
-            report.rows_read += 1
+        for row in each_row(rows, report, progress):
             try:
                 label = _label(row, layout)
                 finding = labels.concept(label, row, "class")
@@ -176,8 +191,6 @@ def read(
                 report.findings[label] += 1
             except SourceError as error:
                 report.reject(error)
-            if progress:
-                progress(1)
     return result
 
 

@@ -1,19 +1,22 @@
 """Read → build → validate → write: the one path every import takes, with the rule that an import either writes
 everything valid or nothing (unless `skip_invalid`, which writes the valid part and a report of the rest).
 
-Not handled: resources that reference a rejected resource are kept (their reference dangles) under skip_invalid.
+Under skip_invalid, a resource that refers to a rejected one is rejected too (and so on, transitively), so the
+written part has no dangling reference; each is reported with the reference that caused it.
+
+Not handled: references to resources outside the import (they are taken to exist on the server).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from dermfhir.ingest import ham10000, isic_challenge, predictions
+from dermfhir.ingest import coco, ddi, derm7pt, ham10000, isic_archive, isic_challenge, masks, predictions
 from dermfhir.ingest._common import Options
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest.output import write_atomic, write_result
@@ -21,8 +24,13 @@ from dermfhir.ingest.validate import describe, validate_all
 
 #: format name → reader(paths, options, progress, **extra)
 FORMATS: dict[str, Callable[..., ImportResult]] = {
+    "coco": coco.read,
+    "ddi": ddi.read,
+    "derm7pt": derm7pt.read,
     "ham10000": ham10000.read,
+    "isic-archive": isic_archive.read,
     "isic-challenge": isic_challenge.read,
+    "masks": masks.read,
     "predictions": predictions.read,
 }
 
@@ -42,6 +50,39 @@ class Outcome:
     written: list[Path] = field(default_factory=list)
     invalid: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
     report_file: Path | None = None
+
+
+def _references(node: Any) -> Iterator[str]:
+    """Every `reference` string in a resource."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "reference" and isinstance(value, str):
+                yield value
+            else:
+                yield from _references(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _references(item)
+
+
+def referring(resources: Sequence[dict], rejected: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Resources that refer, directly or through others, to a rejected one → the rejected `Type/id` they refer to."""
+    gone = {f"{kind}/{id}" for kind, id in rejected}
+    found: dict[tuple[str, str], str] = {}
+    remaining = [r for r in resources if (r["resourceType"], r["id"]) not in rejected]
+    changed = True
+    while changed:
+        changed = False
+        for resource in remaining:
+            key = (resource["resourceType"], resource["id"])
+            if key in found:
+                continue
+            target = next((ref for ref in _references(resource) if ref in gone), None)
+            if target is not None:
+                found[key] = target
+                gone.add(f"{key[0]}/{key[1]}")
+                changed = True
+    return found
 
 
 def run_import(
@@ -76,13 +117,21 @@ def run_import(
     if invalid and not skip_invalid:
         raise ImportFailed(f"{len(invalid)} resource(s) do not validate", result, invalid)
     if invalid:
-        result.remove(set(invalid))
+        dependants = referring(result.resources, set(invalid))
+        result.remove(set(invalid) | set(dependants))
         for (kind, id), issues in invalid.items():
             result.report.reject("; ".join(describe(i) for i in issues[:3]), f"{kind}/{id}")
+        for (kind, id), target in dependants.items():
+            result.report.reject(f"refers to the rejected {target}", f"{kind}/{id}")
         report_file = out.with_name(out.name + ".rejected.json")
         payload = [
             {"resource": f"{kind}/{id}", "outcome": {"resourceType": "OperationOutcome", "issue": issues}}
             for (kind, id), issues in invalid.items()
+        ] + [
+            {"resource": f"{kind}/{id}", "outcome": {"resourceType": "OperationOutcome", "issue": [
+                {"severity": "error", "code": "not-found", "details": {"text": f"refers to the rejected {target}"}}
+            ]}}
+            for (kind, id), target in dependants.items()
         ]
         write_atomic(report_file, orjson.dumps(payload, option=orjson.OPT_INDENT_2))
         outcome.report_file = report_file

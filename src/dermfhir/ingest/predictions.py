@@ -23,7 +23,7 @@ from dermfhir.build import (
     ModelCard,
 )
 from dermfhir.build.probabilities import SUM_TOLERANCE
-from dermfhir.ingest._common import Labels, Options, ident
+from dermfhir.ingest._common import Labels, Options, each_row, ident
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import SourceError, read_csv
 from dermfhir.ingest.isic_challenge import DATASET, Metadata, Subjects, body_site
@@ -67,7 +67,7 @@ def read(
     )
     result.add(device)
     labels = Labels("class", "isic-challenge-class", "isic-challenge-class-to-snomed", options, report)
-    subjects = Subjects(result, options, Metadata.load(metadata) if metadata else None)
+    subjects = Subjects(result, options, Metadata.load(metadata, report) if metadata else None)
     for path in paths:
         header, rows = read_csv(path)
         if len(header) < 3 or header[0] not in ("image", "image_id"):
@@ -79,8 +79,7 @@ def read(
             if options.strict and not outcome.get("coding"):  # type: ignore[union-attr]
                 raise SourceError(path, f"unmapped class column {column!r} (add it to a --map file)", 1, column)
             outcomes[column] = outcome
-        for row in rows:
-            report.rows_read += 1
+        for row in each_row(rows, report, progress):
             try:
                 image_id = row.get(image_column)
                 if not image_id:
@@ -135,6 +134,4 @@ def read(
                 report.findings[top.label or ""] += 1
             except SourceError as error:
                 report.reject(error)
-            if progress:
-                progress(1)
     return result
