@@ -45,6 +45,7 @@ demo: setup
 	$(DERMFHIR) serve --db dermfhir.db --examples --load $(DEMO)
 
 bench: setup
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 lint: setup

@@ -63,8 +63,11 @@ class CompiledExpression:
         if self._function is None:
             raise FhirPathError(self.error or "expression did not compile")
         if self._fast is not None and not variables:
+            focus_type = type_name
+            if focus_type is None and isinstance(data, dict) and isinstance(data.get("resourceType"), str):
+                focus_type = data["resourceType"]
             try:
-                return self._fast(
+                return self._fast.evaluator(focus_type)(
                     [data],
                     {
                         "resource": resource if resource is not None else data,

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from fhirpathpy.models import models
 from fhirpathpy.parser import parse
 
 Collection = list
@@ -36,67 +37,133 @@ class Unsupported(Exception):
 
 #: the FHIR R4 data types, as they end the names of choice elements (`valueQuantity`)
 _CHOICE_TYPES = frozenset(
-    "Base64Binary Boolean Canonical Code Date DateTime Decimal Id Instant Integer Markdown Oid PositiveInt String Time "
-    "UnsignedInt Uri Url Uuid Address Age Annotation Attachment CodeableConcept Coding ContactPoint Count Distance "
-    "Duration HumanName Identifier Money Period Quantity Range Ratio Reference SampledData Signature Timing "
-    "ContactDetail Contributor DataRequirement Expression ParameterDefinition RelatedArtifact TriggerDefinition "
-    "UsageContext Dosage Meta".split()
+    {
+        "Base64Binary",
+        "Boolean",
+        "Canonical",
+        "Code",
+        "Date",
+        "DateTime",
+        "Decimal",
+        "Id",
+        "Instant",
+        "Integer",
+        "Markdown",
+        "Oid",
+        "PositiveInt",
+        "String",
+        "Time",
+        "UnsignedInt",
+        "Uri",
+        "Url",
+        "Uuid",
+        "Address",
+        "Age",
+        "Annotation",
+        "Attachment",
+        "CodeableConcept",
+        "Coding",
+        "ContactPoint",
+        "Count",
+        "Distance",
+        "Duration",
+        "HumanName",
+        "Identifier",
+        "Money",
+        "Period",
+        "Quantity",
+        "Range",
+        "Ratio",
+        "Reference",
+        "SampledData",
+        "Signature",
+        "Timing",
+        "ContactDetail",
+        "Contributor",
+        "DataRequirement",
+        "Expression",
+        "ParameterDefinition",
+        "RelatedArtifact",
+        "TriggerDefinition",
+        "UsageContext",
+        "Dosage",
+        "Meta",
+    }
 )
 _NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
+_MODEL = models["r4"]
 
 
-def compile(expression: str) -> Evaluator | None:
-    """The evaluator of `expression`, or None when it is outside the subset (or does not parse)."""
+class Program:
+    """A parsed expression in the subset; `evaluator(type_name)` gives its closures for a focus of that type."""
+
+    __slots__ = ("_evaluators", "tree")
+
+    def __init__(self, tree: dict) -> None:
+        self.tree = tree
+        self._evaluators: dict[str | None, Evaluator] = {}
+
+    def evaluator(self, type_name: str | None) -> Evaluator:
+        found = self._evaluators.get(type_name)
+        if found is None:
+            found = _node(self.tree, type_name)[0]
+            if len(self._evaluators) < 64:
+                self._evaluators[type_name] = found
+        return found
+
+
+def compile(expression: str) -> Program | None:
+    """The program of `expression`, or None when it is outside the subset (or does not parse)."""
     try:
         tree = parse(expression)
-        return _node(tree)
+        _node(tree, None)
     except Unsupported:
         return None
     except Exception:  # a syntax error: fhirpathpy reports it
         return None
-
-
-def evaluate(evaluator: Evaluator, data: Any, variables: dict) -> Collection:
-    """Run a compiled evaluator with `data` as the focus; raises Fallback when fhirpathpy must decide."""
-    return evaluator([data], variables)
+    return Program(tree)
 
 
 # the tree ------------------------------------------------------------------------------------------------------------
-def _node(node: dict) -> Evaluator:
+Typed = tuple[Evaluator, str | None]  # an evaluator and the static type of its result (None: not known)
+
+
+def _node(node: dict, focus_type: str | None) -> Typed:
     kind = node.get("type")
     children = node.get("children") or []
     if kind is None or kind in ("EntireExpression", "TermExpression", "InvocationTerm", "LiteralTerm"):
         if len(children) != 1:
             raise Unsupported(kind)
         if kind == "TermExpression" and children[0].get("type") == "InvocationTerm":
-            return _invocation(children[0]["children"][0], None)
-        return _node(children[0])
+            return _invocation(children[0]["children"][0], None, focus_type)
+        return _node(children[0], focus_type)
     if kind == "ParenthesizedTerm":
-        return _node(children[0])
+        return _node(children[0], focus_type)
     if kind == "InvocationExpression":
-        return _invocation(children[1], _node(children[0]))
+        return _invocation(children[1], _node(children[0], focus_type), focus_type)
     if kind == "StringLiteral":
         text = node["text"]
         if "\\" in text or len(text) < 2:
             raise Unsupported("escapes")
         value = text[1:-1]
-        return lambda focus, env: [value]
+        return (lambda focus, env: [value]), None
     if kind == "NumberLiteral":
         text = node["text"]
         if not _NUMBER.fullmatch(text):
             raise Unsupported(text)
         number: int | float = float(text) if "." in text else int(text)
-        return lambda focus, env: [number]
+        return (lambda focus, env: [number]), None
     if kind == "BooleanLiteral":
         flag = node["text"] == "true"
-        return lambda focus, env: [flag]
+        return (lambda focus, env: [flag]), None
     if kind in ("EqualityExpression", "InequalityExpression", "AndExpression", "OrExpression", "ImpliesExpression"):
         operator = node["terminalNodeText"][0]
-        return _operator(operator, _node(children[0]), _node(children[1]))
+        left, right = _node(children[0], focus_type)[0], _node(children[1], focus_type)[0]
+        return _operator(operator, left, right), None
     if kind == "MultiplicativeExpression" and node["terminalNodeText"] == ["mod"]:
-        return _mod(_node(children[0]), _node(children[1]))
+        return _mod(_node(children[0], focus_type)[0], _node(children[1], focus_type)[0]), None
     if kind == "PolarityExpression" and node["terminalNodeText"] == ["-"]:
-        operand = _node(children[0])
+        operand = _node(children[0], focus_type)[0]
 
         def evaluate_negative(focus: Collection, env: dict) -> Collection:
             value = operand(focus, env)
@@ -107,9 +174,9 @@ def _node(node: dict) -> Evaluator:
                 raise Fallback("not a number")
             return [-number]
 
-        return evaluate_negative
+        return evaluate_negative, None
     if kind == "ExternalConstantTerm":
-        return _constant(children[0])
+        return _constant(children[0]), None
     raise Unsupported(kind)
 
 
@@ -121,59 +188,114 @@ def _constant(node: dict) -> Evaluator:
     return lambda focus, env: [env[name]] if env.get(name) is not None else []
 
 
-def _invocation(node: dict, source: Evaluator | None) -> Evaluator:
+def _invocation(node: dict, source: Typed | None, focus_type: str | None) -> Typed:
     kind = node.get("type")
+    source_type = source[1] if source is not None else focus_type
     if kind == "MemberInvocation":
         name = node["children"][0]["text"]
         if not name or not name[0].islower() or name.startswith("`"):
             raise Unsupported(name)
+        step, result_type = _step(source_type, name)
         if source is None:
-            return lambda focus, env: _member(focus, name)
-        return lambda focus, env: _member(source(focus, env), name)
+            return (lambda focus, env: step(focus)), result_type
+        before = source[0]
+        return (lambda focus, env: step(before(focus, env))), result_type
     if kind == "ThisInvocation":
         if source is not None:
             raise Unsupported("$this")
-        return lambda focus, env: focus
+        return (lambda focus, env: focus), focus_type
     if kind == "FunctionInvocation":
         function = node["children"][0]
         name = function["children"][0]["text"]
         params = function["children"][1]["children"] if len(function["children"]) > 1 else []
-        arguments = [_node(param) for param in params]
-        return _function(name, arguments, source or (lambda focus, env: focus))
+        arguments = [_node(param, source_type)[0] for param in params]
+        evaluator = source[0] if source is not None else (lambda focus, env: focus)
+        return _function(name, arguments, evaluator), (source_type if name in ("where", "first") else None)
     raise Unsupported(kind)
+
+
+def _step(owner: str | None, name: str) -> tuple[Callable[[Collection], Collection], str | None]:
+    """The member access `name` on items of type `owner` (a type name or, for backbone elements, their path)."""
+    if owner is not None:
+        path = f"{owner}.{name}"
+        path = _MODEL["pathsDefinedElsewhere"].get(path, path)
+        choices = _MODEL["choiceTypePaths"].get(path)
+        if choices is not None:
+            names = tuple(name + (c[:1].upper() + c[1:]) for c in choices)
+            return (lambda focus: _choice_member(focus, name, names)), None
+        found = _MODEL["path2Type"].get(path)
+        if found is not None or _is_backbone(path):
+            result = path if found in (None, "BackboneElement", "Element") else found
+            return (lambda focus: _member(focus, name)), result
+    return (lambda focus: _untyped_member(focus, name)), None
+
+
+def _is_backbone(path: str) -> bool:
+    prefix = path + "."
+    return any(key.startswith(prefix) for key in _backbone_index().get(path.split(".", 1)[0], ()))
+
+
+_BACKBONES: dict[str, list[str]] = {}
+
+
+def _backbone_index() -> dict[str, list[str]]:
+    if not _BACKBONES:
+        for key in _MODEL["path2Type"]:
+            _BACKBONES.setdefault(key.split(".", 1)[0], []).append(key)
+    return _BACKBONES
+
+
+def _add(result: list, item: dict, key: str) -> None:
+    value = item.get(key)
+    if "_" + key in item:
+        raise Fallback("a primitive with extensions")
+    if value is None:
+        return
+    if type(value) is list:
+        if None in value:
+            raise Fallback("a null in an array")
+        result.extend(value)
+    else:
+        result.append(value)
 
 
 def _member(focus: Collection, name: str) -> Collection:
     result: list = []
     for item in focus:
         if type(item) is not dict:
-            if type(item) is list:
-                raise Fallback("a nested collection")
-            continue
-        value = item.get(name)
-        if value is None and name not in item:
-            value = _choice(item, name)
-        if "_" + name in item:
-            raise Fallback("a primitive with extensions")
-        if value is None:
-            continue
-        if type(value) is list:
-            if None in value:
-                raise Fallback("a null in an array")
-            result.extend(value)
-        else:
-            result.append(value)
+            raise Fallback("a member of a primitive or of a nested collection")
+        _add(result, item, name)
     return result
 
 
-def _choice(item: dict, name: str) -> Any:
-    found = None
-    for key in item:
-        if len(key) > len(name) and key.startswith(name) and key[len(name) :] in _CHOICE_TYPES:
-            if found is not None:
-                raise Fallback("two values of a choice element")
-            found = item[key]
-    return found
+def _choice_member(focus: Collection, name: str, names: tuple[str, ...]) -> Collection:
+    result: list = []
+    for item in focus:
+        if type(item) is not dict:
+            raise Fallback("a member of a primitive or of a nested collection")
+        for key in names:
+            if key in item or "_" + key in item:
+                _add(result, item, key)
+    return result
+
+
+def _untyped_member(focus: Collection, name: str) -> Collection:
+    result: list = []
+    for item in focus:
+        if type(item) is not dict:
+            raise Fallback("a member of a primitive or of a nested collection")
+        if name in item or "_" + name in item:
+            _add(result, item, name)
+            continue
+        found = None
+        for key in item:
+            if len(key) > len(name) and key.startswith(name) and key[len(name) :] in _CHOICE_TYPES:
+                if found is not None:
+                    raise Fallback("two values of a choice element")
+                found = key
+        if found is not None:
+            _add(result, item, found)
+    return result
 
 
 # operators -----------------------------------------------------------------------------------------------------------

@@ -119,9 +119,8 @@ def _bounds(resource: Any, options: Options) -> tuple[str, str, str] | None:
                 stack.append((item, objects, levels))
     size = size if size >= 0 else approximate
     if size > options.max_size:
-        return "too-costly", f"The content is too large to validate ({size} bytes, more than {options.max_size})", (
-            "TOO_LARGE"
-        )
+        message = f"The content is too large to validate ({size} bytes, more than {options.max_size})"
+        return "too-costly", message, "TOO_LARGE"
     return None
 
 

@@ -1,0 +1,235 @@
+"""Throughput of full profile validation: resources/s on one core, warm (profiles compiled once, then timed).
+
+Inputs: the guide's annotation and AI prediction examples (each against the profiles it declares), and a
+transaction Bundle of 1,000 resources of the kinds an importer produces (Patients, DocumentReferences,
+BodyStructures and annotation Observations cloned from the guide's examples, ids varied, urn:uuid fullUrls,
+references inside the Bundle). Target: ≥ 1,000 resources/s.
+
+Baselines, measured in the same run on the same inputs: fhircraft (pydantic models built from the same profiles)
+and fhirkit-rs (structural R4 checks in Rust). They check much less (see docs/toolchain.md); their import time is
+reported separately. Install them with `pip install -e '.[bench]'`; a missing one is reported, not fatal.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import statistics
+import time
+import uuid
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from dermfhir.definitions import guide_package
+from dermfhir.validation import Validator, error_count
+
+TARGET = 1_000  # resources/s
+ROUNDS = 5
+BUNDLE_SIZE = 1_000
+console = Console(width=200)
+
+
+def example(resource_type: str, resource_id: str) -> dict:
+    return copy.deepcopy(next(r for r in guide_package().resources(resource_type) if r["id"] == resource_id))
+
+
+def import_bundle(size: int = BUNDLE_SIZE) -> dict:
+    """A transaction Bundle of `size` resources: per patient a Patient, an image, a lesion and an annotation."""
+    templates = [
+        example("Patient", "example-patient"),
+        example("DocumentReference", "ExampleDermoscopyImage"),
+        example("BodyStructure", "ExampleLesion"),
+        example("Observation", "ExampleMelanomaAnnotation"),
+    ]
+    namespace = uuid.UUID("8c4d5d1e-2f4b-4b8e-9a57-0f3e2f6d9c10")
+    entries = []
+    for group in range(size // len(templates) + 1):
+        urls = {
+            f"{t['resourceType']}/{t['id']}": f"urn:uuid:{uuid.uuid5(namespace, str(group) + '/' + t['id'])}"
+            for t in templates
+        }
+        for template in templates:
+            resource = copy.deepcopy(template)
+            resource["id"] = f"{template['id'][:50]}-{group}"
+            _relink(resource, urls)
+            if resource["resourceType"] == "Patient":
+                identifiers = resource.setdefault("identifier", [{"system": "urn:oid:1.2.3.4", "value": "x"}])
+                identifiers[0]["value"] = f"MRN-{group}"
+            entries.append(
+                {
+                    "fullUrl": urls[f"{template['resourceType']}/{template['id']}"],
+                    "resource": resource,
+                    "request": {"method": "POST", "url": template["resourceType"]},
+                }
+            )
+            if len(entries) == size:
+                return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+    raise AssertionError("unreachable")
+
+
+def _relink(value: Any, urls: dict[str, str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "reference" and isinstance(item, str) and item in urls:
+                value[key] = urls[item]
+            else:
+                _relink(item, urls)
+    elif isinstance(value, list):
+        for item in value:
+            _relink(item, urls)
+
+
+def rate(run: Callable[[], Any], resources: int, budget: float = 1.0) -> float:
+    """Median resources/s over ROUNDS rounds of about `budget` seconds each (after one warm-up call)."""
+    run()
+    start = time.perf_counter()
+    run()
+    once = max(time.perf_counter() - start, 1e-6)
+    repeat = max(1, int(budget / once))
+    figures = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        for _ in range(repeat):
+            run()
+        figures.append(resources * repeat / (time.perf_counter() - start))
+    return statistics.median(figures)
+
+
+# the libraries compared ------------------------------------------------------------------------------------------
+class Peer:
+    name = ""
+
+    def __init__(self) -> None:
+        self.import_seconds: float | None = None
+        self.problem: str | None = None
+
+    def prepare(self, resource: dict) -> Callable[[], Any] | str:
+        """A callable validating `resource`, or why it cannot."""
+        raise NotImplementedError
+
+
+class FhirKit(Peer):
+    name = "fhirkit-rs 0.1.0"
+
+    def __init__(self) -> None:
+        super().__init__()
+        start = time.perf_counter()
+        try:
+            import fhirkit
+
+            self.module: Any = fhirkit
+        except ImportError as error:
+            self.problem = f"not installed ({error})"
+            return
+        self.import_seconds = time.perf_counter() - start
+
+    def prepare(self, resource: dict) -> Callable[[], Any] | str:
+        validate = self.module.validate
+        try:
+            validate(resource)
+        except Exception as error:
+            return f"cannot validate: {type(error).__name__}: {str(error)[:80]}"
+        return lambda: validate(resource)
+
+
+class FhirCraft(Peer):
+    name = "fhircraft 0.9.0"
+
+    def __init__(self) -> None:
+        super().__init__()
+        start = time.perf_counter()
+        try:
+            from fhircraft import FHIRModelFactory
+        except ImportError as error:
+            self.problem = f"not installed ({error})"
+            return
+        self.import_seconds = time.perf_counter() - start
+        self.factory = FHIRModelFactory("R4")
+        for definition in guide_package().resources("StructureDefinition"):
+            try:
+                self.factory.register(copy.deepcopy(definition))
+            except Exception:  # a definition fhircraft cannot read: the profiles that need it fail below
+                continue
+        self.build_seconds = 0.0
+
+    def model(self, url: str) -> Any:
+        start = time.perf_counter()
+        try:
+            return self.factory.build(canonical_url=url)
+        finally:
+            self.build_seconds += time.perf_counter() - start
+
+    def prepare(self, resource: dict) -> Callable[[], Any] | str:
+        profiles = resource.get("meta", {}).get("profile") or []
+        url = profiles[0] if profiles else f"http://hl7.org/fhir/StructureDefinition/{resource['resourceType']}"
+        try:
+            model = self.model(url)
+            model.model_validate(resource)
+        except Exception as error:
+            return f"cannot validate: {type(error).__name__}: {str(error).splitlines()[0][:80]}"
+        return lambda: model.model_validate(resource)
+
+
+def main() -> None:
+    warnings.simplefilter("ignore")  # fhircraft warns on every dom-6 (no narrative): not part of the timing
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    start = time.perf_counter()
+    validator = Validator()
+    inputs = {
+        "annotation example": (example("Observation", "ExampleMelanomaAnnotation"), 1),
+        "AI prediction example": (example("Observation", "ExampleAIPrediction"), 1),
+        f"import Bundle of {BUNDLE_SIZE:,} resources": (import_bundle(), BUNDLE_SIZE),
+    }
+    for name, (resource, _) in inputs.items():
+        errors = error_count(validator.validate(resource))
+        assert errors == 0, f"{name}: {errors} errors"
+    setup = time.perf_counter() - start
+
+    ours = {name: rate(lambda r=resource: validator.validate(r), count) for name, (resource, count) in inputs.items()}
+
+    peers: list[Peer] = [FhirKit(), FhirCraft()]
+    theirs: dict[tuple[str, str], float | str] = {}
+    for peer in peers:
+        for name, (resource, count) in inputs.items():
+            if peer.problem:
+                theirs[peer.name, name] = peer.problem
+                continue
+            prepared = peer.prepare(resource)
+            theirs[peer.name, name] = prepared if isinstance(prepared, str) else rate(prepared, count)
+
+    table = Table(title="Full profile validation, resources/s, one core, warm (median of 5 rounds)")
+    table.add_column("input")
+    table.add_column("dermfhir", justify="right")
+    table.add_column(f"target {TARGET:,}/s")
+    for peer in peers:
+        table.add_column(peer.name, justify="right")
+        table.add_column("dermfhir ÷ it", justify="right")
+    for name, figure in ours.items():
+        row = [name, f"{figure:,.0f}", "MEETS" if figure >= TARGET else "MISSES"]
+        for peer in peers:
+            other = theirs[peer.name, name]
+            if isinstance(other, str):
+                row += [other, "—"]
+            else:
+                row += [f"{other:,.0f}", f"{figure / other:.2f}×"]
+        table.add_row(*row)
+    console.print(table)
+    for name, figure in ours.items():
+        verdict = "MEETS" if figure >= TARGET else "MISSES"
+        console.print(f"{verdict} the {TARGET:,} resources/s target: {name}: {figure:,.0f}/s")
+    console.print(f"dermfhir: validator construction + first validation of every input (cold) {setup:.2f} s")
+    for peer in peers:
+        if peer.import_seconds is not None:
+            extra = f", model builds {peer.build_seconds:.2f} s" if isinstance(peer, FhirCraft) else ""
+            console.print(f"{peer.name}: import {peer.import_seconds:.2f} s{extra} (not in the figures above)")
+        else:
+            console.print(f"{peer.name}: {peer.problem}")
+
+
+if __name__ == "__main__":
+    main()
