@@ -87,6 +87,24 @@ def test_processing_order(client) -> None:
     assert client.get("/Patient/gone").status_code == 410
 
 
+def test_transaction_put_reports_created_or_updated(client) -> None:
+    client.put("/Patient/tp-live", json=patient("Live", id="tp-live"), headers=FHIR)
+    client.put("/Patient/tp-deleted", json=patient("Deleted", id="tp-deleted"), headers=FHIR)
+    client.delete("/Patient/tp-deleted")
+    entries = [
+        {"resource": patient("Live", id="tp-live"), "request": {"method": "PUT", "url": "Patient/tp-live"}},
+        {"resource": patient("Back", id="tp-deleted"), "request": {"method": "PUT", "url": "Patient/tp-deleted"}},
+        {"resource": patient("New", id="tp-new"), "request": {"method": "PUT", "url": "Patient/tp-new"}},
+    ]
+    response = client.post("/", json=bundle("transaction", *entries), headers=FHIR)
+    assert response.status_code == 200, response.text
+    result = response.json()["entry"]
+    assert [e["response"]["status"] for e in result] == ["200 OK", "201 Created", "201 Created"]
+    assert [e["response"]["etag"] for e in result] == ['W/"2"', 'W/"3"', 'W/"1"']
+    assert result[1]["resource"]["meta"]["versionId"] == "3"
+    assert client.get("/Patient/tp-deleted").json()["meta"] == result[1]["resource"]["meta"]
+
+
 def test_same_resource_twice_is_refused(client) -> None:
     entries = [
         {"resource": patient(id="dup"), "request": {"method": "PUT", "url": "Patient/dup"}},

@@ -145,6 +145,24 @@ def test_load_bulk(store: Store) -> None:
     assert store.search("Patient", "family:exact=Bulk1b").total == 1
 
 
+def test_load_without_resources(store: Store) -> None:
+    store.load([patient("Old", id="lw-live"), patient("Gone", id="lw-deleted")])
+    store.delete("Patient", "lw-deleted")
+    written = store.load(
+        [patient("Live", id="lw-live"), patient("Back", id="lw-deleted"), patient("New", id="lw-new"), patient("X")],
+        return_resources=False,
+    )
+    assert [(w.id, w.version_id, w.created) for w in written[:3]] == [
+        ("lw-live", "2", False),
+        ("lw-deleted", "3", True),
+        ("lw-new", "1", True),
+    ]
+    assert written[3].resource_type == "Patient" and written[3].created and written[3].version_id == "1"
+    stored = store.read("Patient", written[3].id)
+    assert stored["meta"]["lastUpdated"] == written[3].last_updated
+    assert written[3].stamp(patient("X")) == stored
+
+
 def test_reindex(store: Store) -> None:
     store.load([patient(f"R{index}") for index in range(5)])
     assert store.reindex("Patient") == 5

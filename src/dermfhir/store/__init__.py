@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dermfhir.definitions import Definitions
-from dermfhir.store.base import HistoryEntry, HistoryResult, SearchResult, Store, WriteResult
+from dermfhir.store.base import HistoryEntry, HistoryResult, Loaded, SearchResult, Store, WriteResult
 from dermfhir.store.errors import (
     Gone,
     InvalidResource,
@@ -54,6 +54,7 @@ __all__ = [
     "HistoryResult",
     "InvalidResource",
     "InvalidSearch",
+    "Loaded",
     "NotFound",
     "PreconditionFailed",
     "SchemaError",

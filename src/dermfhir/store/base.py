@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Literal, NamedTuple, overload
 
 from dermfhir.store.errors import InvalidResource, NotFound, PreconditionFailed, VersionConflict
 from dermfhir.store.search.params import Params, pairs
@@ -27,6 +27,24 @@ class WriteResult(NamedTuple):
 
     resource: dict
     created: bool
+
+
+class Loaded(NamedTuple):
+    """What a bulk `load` wrote for one resource, without its body: the new version, and whether the write
+    created the resource (absent or deleted before: HTTP 201) or updated it (200)."""
+
+    resource_type: str
+    id: str
+    version_id: str
+    last_updated: str
+    created: bool
+
+    def stamp(self, resource: dict) -> dict:
+        """`resource` as it was stored: with this id, `meta.versionId` and `meta.lastUpdated`."""
+        meta = dict(resource.get("meta") or {})
+        meta["versionId"] = self.version_id
+        meta["lastUpdated"] = self.last_updated
+        return {**resource, "id": self.id, "meta": meta}
 
 
 @dataclass
@@ -122,9 +140,23 @@ class Store(ABC):
     def transaction(self) -> AbstractContextManager[Store]:
         """`with store.transaction():` — every write inside commits together or not at all."""
 
+    @overload
+    def load(
+        self, resources: Iterable[dict], *, batch_size: int = ..., return_resources: Literal[True] = ...
+    ) -> list[dict]: ...
+
+    @overload
+    def load(
+        self, resources: Iterable[dict], *, batch_size: int = ..., return_resources: Literal[False]
+    ) -> list[Loaded]: ...
+
     @abstractmethod
-    def load(self, resources: Iterable[dict], *, batch_size: int = 1000) -> list[dict]:
-        """Bulk write: creates (no id) or updates (id given), one transaction and executemany per batch."""
+    def load(
+        self, resources: Iterable[dict], *, batch_size: int = 1000, return_resources: bool = True
+    ) -> list[dict] | list[Loaded]:
+        """Bulk write: creates (no id) or updates (id given), one transaction and one bulk insert per table per
+        batch. Returns the stored resources, in order; with `return_resources=False` only a `Loaded` per
+        resource (id, version, created or updated), which keeps a large load's memory flat."""
 
     @abstractmethod
     def reindex(self, resource_type: str | None = None) -> int:

@@ -16,16 +16,27 @@ from psycopg_pool import ConnectionPool
 
 from dermfhir.definitions import Definitions
 from dermfhir.store.errors import VersionConflict
+from dermfhir.store.search.index import TABLES
 from dermfhir.store.search.registry import param_key
 from dermfhir.store.sql import Row, SqlStore
 
 _MIGRATION_LOCK = param_key("dermfhir", "migrations")
+_TABLES = "resource, resource_version, " + ", ".join(f"idx_{table}" for table in TABLES)
+#: Inserts of at least this many rows use COPY.
+COPY_FROM = 50
 
 
 @lru_cache(maxsize=2048)
 def _translate(sql: str) -> str:
     """`?` placeholders → psycopg's `%s` (a literal `%` is doubled)."""
     return sql.replace("%", "%%").replace("?", "%s")
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    """Plan every search for its own values: psycopg prepares a statement after a few runs, and PostgreSQL's generic
+    plan for it (blind to how many rows `pkey = $1 AND code = $2` selects) can be a hundred times slower on a
+    broad search; planning takes well under a millisecond."""
+    conn.execute("SET plan_cache_mode = force_custom_plan")
 
 
 class PostgresStore(SqlStore):
@@ -45,7 +56,13 @@ class PostgresStore(SqlStore):
         super().__init__(definitions, default_count=default_count)
         self.url = url
         self.pool = ConnectionPool(
-            url, min_size=min_size, max_size=max_size, open=True, kwargs={"autocommit": True}, timeout=30
+            url,
+            min_size=min_size,
+            max_size=max_size,
+            open=True,
+            kwargs={"autocommit": True},
+            timeout=30,
+            configure=_configure,
         )
         try:
             self.migrate()
@@ -77,6 +94,28 @@ class PostgresStore(SqlStore):
         if rows:
             with conn.cursor() as cursor:
                 cursor.executemany(_translate(sql), rows)
+
+    def _insert_rows(self, conn: Any, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        """Large batches go in with COPY (several times faster than an INSERT per row, even pipelined)."""
+        if len(rows) < COPY_FROM:
+            super()._insert_rows(conn, table, columns, rows)
+            return
+        with conn.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _refresh_statistics(self) -> None:
+        with self._reading() as conn:
+            conn.execute("ANALYZE " + _TABLES)
+
+    def analyze(self) -> None:
+        """VACUUM ANALYZE (worth it after a large import): fresh planner statistics, and a visibility map that lets
+        searches and counts read the index alone. Autovacuum gets there too, some time after a load."""
+        if getattr(self._local, "conn", None) is not None:  # VACUUM cannot run inside a transaction
+            self._refresh_statistics()
+            return
+        with self.pool.connection() as conn:
+            conn.execute("VACUUM ANALYZE " + _TABLES)
 
     def _allocate_rids(self, conn: Any, count: int) -> list[int]:
         rows = conn.execute("SELECT nextval('resource_rid_seq') FROM generate_series(1, %s)", (count,)).fetchall()

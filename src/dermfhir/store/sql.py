@@ -21,7 +21,16 @@ import orjson
 
 from dermfhir.definitions import Definitions
 from dermfhir.store import migrations
-from dermfhir.store.base import ID, HistoryEntry, HistoryResult, SearchResult, Store, WriteResult, _type_of
+from dermfhir.store.base import (
+    ID,
+    HistoryEntry,
+    HistoryResult,
+    Loaded,
+    SearchResult,
+    Store,
+    WriteResult,
+    _type_of,
+)
 from dermfhir.store.errors import Gone, InvalidResource, InvalidSearch, NotFound, SchemaError
 from dermfhir.store.search import date, number, quantity, reference, string, token, uri
 from dermfhir.store.search.index import TABLES, IndexRows, extract
@@ -37,9 +46,11 @@ from dermfhir.store.search.params import (
     SortKey,
     parse,
 )
-from dermfhir.store.search.registry import SearchParam, SearchRegistry
+from dermfhir.store.search.registry import COLUMN_PARAMETERS, SearchParam, SearchRegistry
 
 Row = Sequence[Any]
+#: A bulk load of at least this many resources refreshes the planner's statistics.
+ANALYZE_AFTER = 1000
 #: Counting a filter's matches for choosing the driving filter stops here.
 _ESTIMATE_LIMIT = 2000
 
@@ -161,7 +172,7 @@ class SqlStore(Store):
         resource = {**resource, "id": str(uuid.uuid4())}
         with self._writing() as conn:
             stored = self._write(conn, [_Pending(resource, None, "create")])
-        return stored[0]
+        return stored[0]  # type: ignore[no-any-return]
 
     def update(self, resource: dict, *, if_match: str | int | None = None) -> WriteResult:
         resource_type = self._check(resource)
@@ -292,18 +303,45 @@ class SqlStore(Store):
             where, args = builder.where(query, driver)
             total = None
             if query.total != "none" or query.summary == "count" or query.count == 0:
-                total = int(self._query(conn, f"SELECT COUNT(*) FROM resource a WHERE {where}", args)[0][0])
+                counting = builder.count(query)
+                if counting is None:
+                    counting = f"SELECT COUNT(*) FROM resource a WHERE {where}", args
+                total = int(self._query(conn, *counting)[0][0])
             if query.summary == "count" or query.count == 0:
                 return SearchResult([], [], total, query.offset, query.count, False)
             order, order_args = builder.order(query.sort)
             if broad and not query.sort:  # many matches, rid order: walk resources and probe, stop at the page end
                 where, args = builder.where(query, None)
-            rows = self._query(
-                conn,
-                "SELECT a.rid, a.type, a.id, v.content FROM resource a JOIN resource_version v "
-                f"ON v.rid = a.rid AND v.version = a.version WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-                [*args, *order_args, query.count + 1, query.offset],
-            )
+            if query.sort:  # sort the matching rids alone, then fetch the page's content (sorting carries no JSON)
+                page = [
+                    row[0]
+                    for row in self._query(
+                        conn,
+                        f"SELECT a.rid FROM resource a WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                        [*args, *order_args, query.count + 1, query.offset],
+                    )
+                ]
+                found = {
+                    row[0]: row
+                    for row in (
+                        self._query(
+                            conn,
+                            "SELECT a.rid, a.type, a.id, v.content FROM resource a JOIN resource_version v "
+                            f"ON v.rid = a.rid AND v.version = a.version WHERE a.rid IN ({_marks(page)})",
+                            page,
+                        )
+                        if page
+                        else []
+                    )
+                }
+                rows = [found[rid] for rid in page if rid in found]
+            else:
+                rows = self._query(
+                    conn,
+                    "SELECT a.rid, a.type, a.id, v.content FROM resource a JOIN resource_version v "
+                    f"ON v.rid = a.rid AND v.version = a.version WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                    [*args, *order_args, query.count + 1, query.offset],
+                )
             has_next = len(rows) > query.count
             rows = rows[: query.count]
             included = self._includes(conn, query, rows) if (query.includes or query.revincludes) else []
@@ -336,19 +374,26 @@ class SqlStore(Store):
                 best, smallest = index, found
         return best, smallest is not None and smallest >= _ESTIMATE_LIMIT
 
-    def load(self, resources: Iterable[dict], *, batch_size: int = 1000) -> list[dict]:
-        stored: list[dict] = []
+    def load(  # type: ignore[override]
+        self, resources: Iterable[dict], *, batch_size: int = 1000, return_resources: bool = True
+    ) -> list[dict] | list[Loaded]:
+        stored: list[Any] = []
         batch: list[dict] = []
         for resource in resources:
             batch.append(resource)
             if len(batch) >= batch_size:
-                stored.extend(self._load_batch(batch))
+                stored.extend(self._load_batch(batch, return_resources))
                 batch = []
         if batch:
-            stored.extend(self._load_batch(batch))
+            stored.extend(self._load_batch(batch, return_resources))
+        if len(stored) >= ANALYZE_AFTER:
+            self._refresh_statistics()
         return stored
 
-    def _load_batch(self, batch: list[dict]) -> list[dict]:
+    def _refresh_statistics(self) -> None:
+        """After a large load: refresh the query planner's statistics where they went stale."""
+
+    def _load_batch(self, batch: list[dict], return_resources: bool = True) -> list[Any]:
         prepared: list[dict] = []
         for resource in batch:
             self._check(resource)
@@ -357,7 +402,7 @@ class SqlStore(Store):
             elif not isinstance(resource["id"], str) or not ID.match(resource["id"]):
                 raise InvalidResource(f"Invalid id {resource['id']!r}")
             prepared.append(resource)
-        stored: list[dict] = []
+        stored: list[Any] = []
         with self._writing() as conn:
             start = 0
             while start < len(prepared):  # split where an id repeats, so each part sees the previous part's version
@@ -370,13 +415,13 @@ class SqlStore(Store):
                     seen.add(key)
                     end += 1
                 part = prepared[start:end]
-                states = self._states(conn, [(r["resourceType"], r["id"]) for r in part])
+                states = self._states(conn, list(seen))
                 pending = []
                 for resource in part:
                     state = states.get((resource["resourceType"], resource["id"]))
                     live = state is not None and not state.deleted
                     pending.append(_Pending(resource, state, "update" if live else "create"))
-                stored.extend(self._write(conn, pending))
+                stored.extend(self._write(conn, pending, return_resources))
                 start = end
         return stored
 
@@ -395,9 +440,7 @@ class SqlStore(Store):
                 rows = self._query(conn, sql + " ORDER BY a.rid LIMIT 1000", params)
                 if not rows:
                     return done
-                rids = [(row[0],) for row in rows]
-                for table in TABLES:
-                    self._executemany(conn, f"DELETE FROM idx_{table} WHERE rid = ?", rids)
+                self._delete_index(conn, [row[0] for row in rows])
                 self._insert_index(conn, [(row[0], extract(self.registry, orjson.loads(row[1]))) for row in rows])
                 done += len(rows)
                 last = rows[-1][0]
@@ -442,54 +485,74 @@ class SqlStore(Store):
                     found[(resource_type, row[0])] = _State(row[1], row[2], bool(row[3]))
         return found
 
-    def _write(self, conn: Any, pending: list[_Pending]) -> list[dict]:
-        """Write new versions (resource rows, version rows, index rows) with one executemany per table."""
-        new = [item for item in pending if item.state is None]
-        rids = iter(self._allocate_rids(conn, len(new)) if new else [])
-        inserts, updates, versions, stored, indexed = [], [], [], [], []
+    def _write(self, conn: Any, pending: list[_Pending], return_resources: bool = True) -> list[Any]:
+        """Write new versions (resource rows, version rows, index rows) with one bulk insert per table; returns
+        the stored resources, or with `return_resources=False` a `Loaded` for each."""
+        new = sum(1 for item in pending if item.state is None)
+        rids = iter(self._allocate_rids(conn, new) if new else [])
+        inserts: list[tuple] = []
+        updates: list[tuple] = []
+        versions: list[tuple] = []
+        stored: list[Any] = []
+        index: dict[str, list[tuple]] = {}
+        registry, dumps, instant = self.registry, orjson.dumps, date.micros_to_instant
         for item in pending:
             now = self._now()
-            version = item.state.version + 1 if item.state else 1
+            state = item.state
+            version = state.version + 1 if state else 1
             meta = dict(item.resource.get("meta") or {})
             meta["versionId"] = str(version)
-            meta["lastUpdated"] = date.micros_to_instant(now)
+            meta["lastUpdated"] = last_updated = instant(now)
             resource = {**item.resource, "meta": meta}
             resource_type, resource_id = resource["resourceType"], resource["id"]
-            if item.state is None:
+            if state is None:
                 rid = next(rids)
-                inserts.append((rid, resource_type, resource_id, version, now))
+                inserts.append((rid, resource_type, resource_id, version, now, 0))
             else:
-                rid = item.state.rid
+                rid = state.rid
                 updates.append((version, now, rid))
-            versions.append((rid, version, resource_type, resource_id, now, item.method, orjson.dumps(resource)))
-            indexed.append((rid, extract(self.registry, resource)))
-            stored.append(resource)
-        self._executemany(
-            conn,
-            "INSERT INTO resource (rid, type, id, version, last_updated, deleted) VALUES (?, ?, ?, ?, ?, 0)",
-            inserts,
-        )
+            versions.append((rid, version, resource_type, resource_id, now, item.method, dumps(resource)))
+            for table, rows in extract(registry, resource).items():
+                target = index.get(table)
+                if target is None:
+                    target = index[table] = []
+                target.extend([(rid, *row) for row in rows])
+            if return_resources:
+                stored.append(resource)
+            else:
+                live = state is not None and not state.deleted
+                stored.append(Loaded(resource_type, resource_id, str(version), last_updated, not live))
+        self._insert_rows(conn, "resource", ("rid", "type", "id", "version", "last_updated", "deleted"), inserts)
         self._executemany(conn, "UPDATE resource SET version = ?, last_updated = ?, deleted = 0 WHERE rid = ?", updates)
-        self._executemany(
-            conn,
-            "INSERT INTO resource_version (rid, version, type, id, last_updated, method, "
-            "content) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            versions,
+        self._insert_rows(
+            conn, "resource_version", ("rid", "version", "type", "id", "last_updated", "method", "content"), versions
         )
-        old = [(row[2],) for row in updates]
-        if old:
-            for table in TABLES:
-                self._executemany(conn, f"DELETE FROM idx_{table} WHERE rid = ?", old)
-        self._insert_index(conn, indexed)
+        if updates:
+            self._delete_index(conn, [row[2] for row in updates])
+        for table, columns in TABLES.items():
+            rows = index.get(table)
+            if rows:
+                self._insert_rows(conn, f"idx_{table}", ("rid", "pkey", "grp", *columns), rows)
         return stored
+
+    def _insert_rows(self, conn: Any, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        """INSERT many rows (PostgreSQL overrides this with COPY for large batches)."""
+        if rows:
+            marks = ", ".join("?" * len(columns))
+            self._executemany(conn, f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def _delete_index(self, conn: Any, rids: list[int]) -> None:
+        """Remove the index rows of `rids` (before re-indexing them)."""
+        for start in range(0, len(rids), 500):
+            chunk = rids[start : start + 500]
+            for table in TABLES:
+                self._execute(conn, f"DELETE FROM idx_{table} WHERE rid IN ({_marks(chunk)})", chunk)
 
     def _insert_index(self, conn: Any, indexed: list[tuple[int, IndexRows]]) -> None:
         for table, columns in TABLES.items():
             rows = [(rid, *row) for rid, found in indexed for row in found.get(table, ())]
             if rows:
-                names = ", ".join(("rid", "pkey", "grp", *columns))
-                marks = ", ".join("?" * (3 + len(columns)))
-                self._executemany(conn, f"INSERT INTO idx_{table} ({names}) VALUES ({marks})", rows)
+                self._insert_rows(conn, f"idx_{table}", ("rid", "pkey", "grp", *columns), rows)
 
     # -- includes ------------------------------------------------------------------------------------------------
     def _includes(self, conn: Any, query: Query, rows: list[Row]) -> list[dict]:
@@ -633,6 +696,29 @@ class _Builder:
                 [item.param.key, item.target_type, item.source_type, *found],
             )
         raise TypeError(item)  # pragma: no cover
+
+    def count(self, query: Query) -> tuple[str, list[Any]] | None:
+        """A COUNT of the matches read from the index tables alone, when that is exact: every filter is a positive
+        parameter of the searched type itself (its index rows belong to that type only, and the index holds live
+        resources only, so neither `resource.type` nor `resource.deleted` needs checking); None otherwise."""
+        if query.resource_type is None or not query.filters:
+            return None
+        parts: list[str] = []
+        args: list[Any] = []
+        for item in query.filters:
+            if (
+                not isinstance(item, ParamFilter)
+                or item.modifier in ("not", "missing")
+                or item.param.code in COLUMN_PARAMETERS
+                or item.param.base != query.resource_type
+            ):
+                return None
+            sql, found = self.matches(item)
+            parts.append(sql)
+            args.extend(found)
+        if len(parts) == 1:
+            return f"SELECT COUNT(DISTINCT rid) FROM ({parts[0]}) c", args
+        return "SELECT COUNT(*) FROM (" + " INTERSECT ".join(parts) + ") c", args
 
     def matches(self, item: ParamFilter) -> tuple[str, list[Any]]:
         """`SELECT rid FROM idx_… WHERE …` for a positive parameter filter (for estimating its selectivity)."""

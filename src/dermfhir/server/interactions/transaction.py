@@ -319,11 +319,13 @@ def _write(ctx: Context, entries: list[_Entry]) -> None:
     """Plain creates and updates in one bulk store call; updates with ifMatch one by one."""
     bulk = [entry for entry in entries if "if-match" not in entry.headers]
     if bulk:
-        stored = ctx.store.load([entry.resource for entry in bulk if entry.resource is not None])
-        for entry, resource in zip(bulk, stored, strict=True):
-            created = entry.method == "POST" or resource["meta"]["versionId"] == "1"
-            entry.result = resource
-            entry.response = _response(201 if created else 200, resource)
+        written = ctx.store.load(
+            [entry.resource for entry in bulk if entry.resource is not None], return_resources=False
+        )
+        for entry, loaded in zip(bulk, written, strict=True):
+            assert entry.resource is not None
+            entry.result = loaded.stamp(entry.resource)
+            entry.response = _response(201 if loaded.created else 200, entry.result)
     for entry in entries:
         if "if-match" in entry.headers:
             assert entry.resource is not None

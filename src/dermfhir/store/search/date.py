@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 #: Stand-ins for -∞ / +∞ (open Period ends).
@@ -91,8 +92,12 @@ def now_micros() -> int:
     return time.time_ns() // 1000
 
 
+_cached_range = lru_cache(maxsize=65536)(parse_range)
+
+
 def extract(value: Any) -> list[tuple[int, int]]:
     """(low, high) rows for one value."""
+    parse_range = _cached_range
     if isinstance(value, str):
         found = parse_range(value)
         return [found] if found else []

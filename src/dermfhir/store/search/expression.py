@@ -109,6 +109,11 @@ class Expression:
             self._fallback = fhirpathpy.compile(rewritten, models["r4"])
 
     @property
+    def paths(self) -> list[list[Step]] | None:
+        """The union's simple paths, or None when the expression needs fhirpathpy."""
+        return self._paths
+
+    @property
     def is_simple(self) -> bool:
         """True when the fast path walker evaluates it (no fhirpathpy call)."""
         return self._paths is not None
@@ -185,7 +190,12 @@ def _parse_path(text: str) -> list[Step] | None:
     for index, token in enumerate(_split_steps(text)):
         if token is None:
             return None
-        if re.fullmatch(_IDENT, token):
+        if index == 0 and token.startswith("(") and token.endswith(")") and _balanced(token[1:-1]):
+            inner = _parse_path(token[1:-1])  # `(Observation.value.ofType(CodeableConcept)).text`
+            if inner is None:
+                return None
+            steps.extend(inner)
+        elif re.fullmatch(_IDENT, token):
             if index == 0 and token[0].isupper():
                 steps.append(("root", token, ""))
             else:
@@ -240,6 +250,49 @@ def _walk(node: dict, path: list[Step]) -> list[Item]:
         if not items:
             return []
     return items
+
+
+def walk_values(node: dict, path: tuple[Step, ...] | list[Step]) -> list[Any]:
+    """The values `path` selects in `node`, as `_walk` finds them (a faster form for index extraction: plain
+    (value, choice type) pairs, no Item objects)."""
+    items: list[tuple[Any, str | None]] = [(node, None)]
+    for kind, name, argument in path:
+        if kind == "field":
+            found: list[tuple[Any, str | None]] = []
+            for value, _ in items:
+                if not isinstance(value, dict):
+                    continue
+                child = value.get(name)
+                if child is not None:
+                    if isinstance(child, list):
+                        found.extend((element, None) for element in child if element is not None)
+                    else:
+                        found.append((child, None))
+                    continue
+                if name in value:
+                    continue
+                for key, child in value.items():
+                    if key.startswith(name) and key[len(name) :] in CHOICE_TYPES:
+                        choice = key[len(name) :]
+                        if isinstance(child, list):
+                            found.extend((element, choice) for element in child if element is not None)
+                        elif child is not None:
+                            found.append((child, choice))
+            items = found
+        elif kind == "root":
+            resource_type = node.get("resourceType")
+            if resource_type is None or (name != resource_type and name not in ("Resource", "DomainResource")):
+                return []
+        elif kind == "type":
+            lowered = name.lower()
+            items = [item for item in items if item[1] is None or item[1].lower() == lowered]
+        elif kind == "resolve":
+            items = [item for item in items if _reference_type(item[0]) == name]
+        elif kind == "equals":
+            items = [item for item in items if isinstance(item[0], dict) and item[0].get(name) == argument]
+        if not items:
+            return []
+    return [value for value, _ in items]
 
 
 def _children(items: list[Item], name: str) -> Iterator[Item]:

@@ -9,6 +9,7 @@ Not supported: phonetic matching (the `phonetic` parameter matches like `name`).
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 #: Indexed text is clipped to this many characters (database indexes limit key sizes).
@@ -26,8 +27,11 @@ def clip(text: str) -> str:
     return text[:MAX_INDEXED].replace("\x00", "")
 
 
+@lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     """Case-folded text without accents and with single spaces: `Müller ` → `muller`."""
+    if text.isascii():  # nothing to decompose
+        return clip(" ".join(text.lower().split()))
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return clip(" ".join(stripped.casefold().split()))
