@@ -26,7 +26,8 @@ def test_validate_json_output(tmp_path, core, capsys):
     assert outcome["issue"][0]["expression"] == ["Patient.active"]
 
 
-def test_bad_input_names_file_and_line(tmp_path, core, capsys):
+def test_bad_input_names_file_and_line(tmp_path, core, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "1000")  # a long temporary path must not be wrapped at its ", line 2"
     path = tmp_path / "r.ndjson"
     path.write_text('{"resourceType": "Patient"}\n{not json\n')
     assert main(["validate", str(path)]) == 1

@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 def check(walker: Walker, node: Node, item: Any, location: str, code: str, frame: Frame, model: StructureModel) -> None:
     codings = _codings(item, code)
     if code in ("Coding", "CodeableConcept"):
-        for system, value, display, where in codings:
+        for system, value, display, index in codings:
             if system and value:
-                _system_check(walker, system, value, display, f"{location}{where}")
+                _system_check(walker, system, value, display, location, index)
     binding = node.binding or {}
     strength = binding.get("strength")
     value_set = binding.get("valueSet")
@@ -31,13 +31,12 @@ def check(walker: Walker, node: Node, item: Any, location: str, code: str, frame
         return
     if code == "Quantity" and not any(c[1] for c in codings):
         return
-    terminology = walker.terminology
     results = []
     for system, value, display, _ in codings:
         if not isinstance(value, str):
             continue
         try:
-            results.append(terminology.validate_code(value_set, system, value, display))
+            results.append(in_value_set(walker, value_set, system, value, display))
         except Exception as error:  # a terminology failure is never a validation error
             walker.run.info(
                 "informational", f"The value set {value_set} could not be checked: {error}", location, "TX_GENERAL"
@@ -82,9 +81,10 @@ def check(walker: Walker, node: Node, item: Any, location: str, code: str, frame
     walker.run.add(severity, "code-invalid", message, location, message_id)
 
 
-def _codings(item: Any, code: str) -> list[tuple[str | None, Any, str | None, str]]:
+def _codings(item: Any, code: str) -> list[tuple[str | None, Any, str | None, int | None]]:
+    """(system, code, display, index in CodeableConcept.coding or None) of each coding of a value."""
     if code in ("code", "string", "uri"):
-        return [(None, item, None, "")] if isinstance(item, str) else []
+        return [(None, item, None, None)] if isinstance(item, str) else []
     if not isinstance(item, dict):
         return []
     if code == "CodeableConcept":
@@ -92,11 +92,9 @@ def _codings(item: Any, code: str) -> list[tuple[str | None, Any, str | None, st
         codings = item.get("coding")
         for index, coding in enumerate(codings if isinstance(codings, list) else []):
             if isinstance(coding, dict):
-                found.append(
-                    (_str(coding.get("system")), coding.get("code"), _str(coding.get("display")), f".coding[{index}]")
-                )
+                found.append((_str(coding.get("system")), coding.get("code"), _str(coding.get("display")), index))
         return found
-    return [(_str(item.get("system")), item.get("code"), _str(item.get("display")), "")]
+    return [(_str(item.get("system")), item.get("code"), _str(item.get("display")), None)]
 
 
 #: A URI with a scheme (`http:`, `urn:` …): code systems are never named by relative references.
@@ -107,39 +105,85 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _system_check(walker: Walker, system: str, value: Any, display: str | None, location: str) -> None:
+def _system_check(
+    walker: Walker, system: str, value: Any, display: str | None, location: str, index: int | None
+) -> None:
+    """The code (and display) of a coding against its code system; `index` is the coding's place in a
+    CodeableConcept, joined to `location` only when something is reported."""
     if not isinstance(value, str):
         return
     if not _ABSOLUTE_URI.match(system):
         walker.run.error(
             "invalid",
             f"Coding.system must be an absolute reference, not a local reference ('{system}')",
-            location + ".system",
+            _at(location, index) + ".system",
             "Terminology_TX_System_Relative",
         )
         return
     try:
-        if not walker.terminology.knows_system(system):
-            return
-        result = walker.terminology.validate_coding_in_system(system, value, display)
+        result = _in_code_system(walker, system, value, display)
     except Exception:
+        return
+    if result is None:
         return
     if result.result == "invalid":
         walker.run.error(
             "code-invalid",
             f"Unknown code '{value}' in the CodeSystem '{system}'",
-            location + ".code",
+            _at(location, index) + ".code",
             "Terminology_TX_Code_NotValid",
         )
     elif result.result == "unknown" and result.system_known:  # a dated copy of an external code system
-        walker.run.warning("code-invalid", str(result.reason), location + ".code", "Terminology_TX_Code_NotValid")
+        walker.run.warning(
+            "code-invalid", str(result.reason), _at(location, index) + ".code", "Terminology_TX_Code_NotValid"
+        )
     elif result.display_ok is False:
         walker.run.error(
             "invalid",
             f"Wrong Display Name '{display}' for {system}#{value}. Valid display is '{result.expected_display}'",
-            location + ".display",
+            _at(location, index) + ".display",
             "Display_Name_for__should_be_one_of__instead_of",
         )
+
+
+def _at(location: str, index: int | None) -> str:
+    return location if index is None else f"{location}.coding[{index}]"
+
+
+#: How many answers of each kind a validator keeps (the oldest go first when full).
+CACHE_SIZE = 8192
+
+
+def in_value_set(walker: Walker, value_set: str, system: str | None, code: str, display: str | None = None) -> Any:
+    """`terminology.validate_code`, remembered per validator: the terminology never changes, and the same codings
+    come back in every resource (and in the base and profile walks of one resource)."""
+    if not isinstance(system, str | None):  # malformed input (a system that is not a string): not remembered
+        return walker.terminology.validate_code(value_set, system, code, display)
+    cache = walker.validator.binding_checks
+    key = (value_set, system, code, display)
+    result = cache.get(key)
+    if result is None:
+        result = walker.terminology.validate_code(value_set, system, code, display)
+        _remember(cache, key, result)
+    return result
+
+
+def _in_code_system(walker: Walker, system: str, code: str, display: str | None) -> Any:
+    """`terminology.validate_coding_in_system`, or None when the system is not loaded; remembered per validator."""
+    cache = walker.validator.code_checks
+    key = (system, code, display)
+    if key in cache:
+        return cache[key]
+    terminology = walker.terminology
+    result = terminology.validate_coding_in_system(system, code, display) if terminology.knows_system(system) else None
+    _remember(cache, key, result)
+    return result
+
+
+def _remember(cache: dict, key: tuple, result: Any) -> None:
+    if len(cache) >= CACHE_SIZE:
+        del cache[next(iter(cache))]
+    cache[key] = result
 
 
 def _code_in_any_system(walker: Walker, value_set: str, value: str) -> bool:

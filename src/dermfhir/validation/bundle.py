@@ -34,6 +34,20 @@ class BundleIndex:
                 full_url = entry.get("fullUrl") if isinstance(entry.get("fullUrl"), str) else None
                 self.entries.append((full_url, entry["resource"]))
         self._full_urls = {id(resource): full_url for full_url, resource in self.entries}
+        # Positions of the entries by fullUrl (with and without its `/_history/…`) and, for entries without one,
+        # by (type, id): `find` runs for every reference, and scanning a Bundle of n entries each time is O(n²).
+        self._by_url: dict[str, list[int]] = {}
+        self._by_type_id: dict[tuple[str, str], list[int]] = {}
+        for position, (full_url, resource) in enumerate(self.entries):
+            if full_url is None:
+                resource_type, resource_id = resource.get("resourceType"), resource.get("id")
+                if isinstance(resource_type, str) and isinstance(resource_id, str):
+                    self._by_type_id.setdefault((resource_type, resource_id), []).append(position)
+                continue
+            self._by_url.setdefault(full_url, []).append(position)
+            unversioned = full_url.partition("/_history/")[0]
+            if unversioned != full_url:
+                self._by_url.setdefault(unversioned, []).append(position)
 
     def full_url_of(self, resource: dict) -> str | None:
         """The fullUrl of the entry holding `resource` (this very object), if it is one of the entries."""
@@ -46,22 +60,19 @@ class BundleIndex:
             match = _RESTFUL.match(from_full_url)
             if match and match.group(1):
                 candidates.append(match.group(1) + base_reference)
+        positions = sorted({position for candidate in candidates for position in self._by_url.get(candidate, ())})
         found = []
-        for full_url, resource in self.entries:
-            if full_url is None:
-                continue
-            if full_url in candidates or (full_url.partition("/_history/")[0] in candidates):
-                if version:
-                    meta = resource.get("meta") if isinstance(resource.get("meta"), dict) else {}
-                    if meta.get("versionId") != version:
-                        continue
-                found.append(resource)
+        for position in positions:
+            resource = self.entries[position][1]
+            if version:
+                meta = resource.get("meta") if isinstance(resource.get("meta"), dict) else {}
+                if meta.get("versionId") != version:
+                    continue
+            found.append(resource)
         if not found and not _ABSOLUTE.match(base_reference):
             parts = base_reference.split("/")
             if len(parts) == 2:
-                for full_url, resource in self.entries:
-                    if full_url is None and resource.get("resourceType") == parts[0] and resource.get("id") == parts[1]:
-                        found.append(resource)
+                found = [self.entries[position][1] for position in self._by_type_id.get((parts[0], parts[1]), ())]
         return found
 
 

@@ -49,39 +49,135 @@ def _coding_key(coding: dict) -> str:
     return repr(sorted((k, repr(v)) for k, v in coding.items()))
 
 
-#: Core invariants evaluated in Python: expression text → check(value, %resource) → passed. Used only when the
-#: expression is exactly the core one, so a profile's own invariant with the same key still runs as FHIRPath.
-NATIVE_EXPRESSIONS: dict[str, Callable[[dict, Any], bool]] = {
+def _has_object(parent: dict, name: str) -> bool | None:
+    """`name.exists()` for a complex element; None for shapes left to FHIRPath (null, [], {}, an array …)."""
+    if name not in parent:
+        return False
+    item = parent[name]
+    return True if isinstance(item, dict) and item else None
+
+
+def _text(parent: dict, name: str) -> str | None:
+    """A non-empty string element without a `_name` sibling; None otherwise (absent or left to FHIRPath)."""
+    item = parent.get(name)
+    return item if isinstance(item, str) and item and "_" + name not in parent else None
+
+
+def _entries(bundle: dict) -> list[dict] | None:
+    """Bundle.entry when every entry is a non-empty object; None for shapes left to FHIRPath."""
+    if "entry" not in bundle:
+        return []
+    entries = bundle["entry"]
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) and entry for entry in entries):
+        return None
+    return entries
+
+
+def _entries_have(bundle: dict, resource: Any, element: str, types: tuple[str, ...]) -> bool | None:
+    """bdl-3 / bdl-4: `entry.all(<element>.exists() = (%resource.type = <one of types>))`."""
+    bundle_type = _text(resource, "type") if isinstance(resource, dict) else None
+    entries = _entries(bundle)
+    if bundle_type is None or entries is None:
+        return None
+    present = [_has_object(entry, element) for entry in entries]
+    if None in present:
+        return None
+    return all(item == (bundle_type in types) for item in present)
+
+
+def _bdl7(bundle: dict, resource: Any) -> bool | None:
+    """`(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&resource.meta.versionId).isDistinct()`"""
+    bundle_type = _text(bundle, "type")
+    if bundle_type is None:
+        return None
+    if bundle_type == "history":
+        return True
+    entries = _entries(bundle)
+    if entries is None:
+        return None
+    keys = []
+    for entry in entries:
+        if "fullUrl" not in entry and "_fullUrl" not in entry:
+            continue
+        full_url = _text(entry, "fullUrl")
+        if full_url is None:
+            return None
+        version = ""
+        if "resource" in entry:
+            inner = entry["resource"]
+            meta = inner.get("meta", {}) if isinstance(inner, dict) else None
+            if not isinstance(meta, dict):
+                return None
+            if "versionId" in meta or "_versionId" in meta:
+                version = _text(meta, "versionId") or ""
+                if not version:
+                    return None
+        keys.append(full_url + version)
+    return len(set(keys)) == len(keys)
+
+
+def _bdl8(entry: dict, resource: Any) -> bool | None:
+    """`fullUrl.exists() implies fullUrl.contains('/_history/').not()`"""
+    if "fullUrl" not in entry and "_fullUrl" not in entry:
+        return True
+    full_url = _text(entry, "fullUrl")
+    return None if full_url is None else "/_history/" not in full_url
+
+
+#: Core invariants evaluated in Python: expression text → check(value, %resource) → passed, or None to evaluate the
+#: expression as FHIRPath after all (the Bundle ones handle only well-formed JSON and leave the rest to FHIRPath;
+#: through the general engine they cost O(entries) object wrappers per Bundle, most of a large Bundle's checking).
+#: Used only when the expression is exactly the core one, so a profile's own invariant with the same key still runs
+#: as FHIRPath.
+NATIVE_EXPRESSIONS: dict[str, Callable[[dict, Any], bool | None]] = {
     "code.empty() or system.exists()": lambda v, r: "code" not in v or "system" in v,
     "dataAbsentReason.empty() or value.empty()": lambda v, r: "dataAbsentReason" not in v or not _has_value_key(v),
     "value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()": _obs7,
     "url.exists() or data.exists()": lambda v, r: "url" in v or "data" in v,
+    "entry.all(request.exists() = (%resource.type = 'batch' or %resource.type = 'transaction' or %resource.type = "
+    "'history'))": lambda v, r: _entries_have(v, r, "request", ("batch", "transaction", "history")),
+    "entry.all(response.exists() = (%resource.type = 'batch-response' or %resource.type = 'transaction-response' or "
+    "%resource.type = 'history'))": lambda v, r: _entries_have(
+        v, r, "response", ("batch-response", "transaction-response", "history")
+    ),
+    "(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&resource.meta.versionId).isDistinct()": _bdl7,
+    "fullUrl.exists() implies fullUrl.contains('/_history/').not()": _bdl8,
 }
 
 
 def check(
     walker: Walker, node: Node, holder: Node, value: dict, path: str, type_code: str | None, frame: Frame
 ) -> None:
-    constraints = node.constraints
-    if holder is not node and holder.constraints:
-        keys = {c.key for c in constraints}
-        constraints = constraints + [c for c in holder.constraints if c.key not in keys]
+    constraints = _evaluated(walker, node, holder)
     if not constraints:
         return
     done = walker.invariants_done
     for constraint in constraints:
-        if constraint.key in NATIVE or not constraint.expression:
-            continue
         key = (id(value), constraint.key, constraint.expression)
         if key in done:
             continue  # the same invariant on the same element (base and profile): evaluated once
         done.add(key)
         native = NATIVE_EXPRESSIONS.get(constraint.expression)
-        if native is not None:
-            if not native(value, frame.resource):
+        passed = native(value, frame.resource) if native is not None else None
+        if passed is not None:
+            if not passed:
                 _report(walker, constraint, path)
             continue
         _evaluate(walker, constraint, node, holder, value, path, type_code, frame)
+
+
+def _evaluated(walker: Walker, node: Node, holder: Node) -> tuple[Constraint, ...]:
+    """The constraints of `node` (and of `holder`, its type, unless `node` has one with the same key) that are not
+    checked natively; compiled trees do not change, so they are listed once per (node, holder)."""
+    found = walker.models.invariants.get((node, holder))
+    if found is None:
+        constraints = node.constraints
+        if holder is not node and holder.constraints:
+            keys = {c.key for c in constraints}
+            constraints = constraints + [c for c in holder.constraints if c.key not in keys]
+        found = tuple(c for c in constraints if c.key not in NATIVE and c.expression)
+        walker.models.invariants[node, holder] = found
+    return found
 
 
 def _evaluate(

@@ -55,6 +55,7 @@ class Node:
 
     __slots__ = (
         "_key_map",
+        "_required",
         "binding",
         "children",
         "constraints",
@@ -111,6 +112,7 @@ class Node:
         self.children: dict[str, Node] = {}
         self.slices: list[Node] = []
         self._key_map: dict[str, tuple[Node, str | None]] | None = None
+        self._required: tuple[Node, ...] | None = None
         self.apply(element)
 
     def apply(self, element: dict) -> None:
@@ -163,6 +165,7 @@ class Node:
         other.children = {key: child.clone(model) for key, child in self.children.items()}
         other.slices = [item.clone(model) for item in self.slices]
         other._key_map = None
+        other._required = None
         return other
 
     @property
@@ -181,6 +184,16 @@ class Node:
                     mapping[child.key] = (child, None)
             self._key_map = mapping
         return self._key_map
+
+    def required_children(self) -> tuple[Node, ...]:
+        """The children that must be present: min > 0, or one of their slices has min > 0.
+
+        Computed on first use, which is after the tree is compiled (differentials change min while compiling)."""
+        if self._required is None:
+            self._required = tuple(
+                child for child in self.children.values() if child.min > 0 or any(item.min > 0 for item in child.slices)
+            )
+        return self._required
 
     def __repr__(self) -> str:
         return f"Node({self.id})"
@@ -218,6 +231,14 @@ class Models:
         self.definitions = definitions
         self._models: dict[str, StructureModel | None] = {}
         self._building: set[str] = set()
+        self._resource_types: dict[str, bool] = {}
+        self._type_roots: dict[str, Node] = {}
+        #: (node, holder) → the constraints evaluated as FHIRPath there (filled by invariants.py)
+        self.invariants: dict[tuple[Node, Node], tuple[Constraint, ...]] = {}
+        #: (slice, discriminator path) → the element the path points to (filled by slicing.py)
+        self.slice_paths: dict[tuple[Node, str], Node | None] = {}
+        #: node → the resource types its reference target profiles allow (filled by references.py)
+        self.reference_types: dict[Node, frozenset[str] | None] = {}
 
     def get(self, url_or_type: str) -> StructureModel | None:
         """The compiled model of a canonical URL (`url|version` allowed) or core type name."""
@@ -255,9 +276,23 @@ class Models:
             _build_differential(model, base, (json.get("differential") or {}).get("element") or [], self)
         return model if model.root is not None else None
 
+    def is_resource_type(self, code: str) -> bool:
+        """Whether `code` names a resource type (not a profile); asked for every complex value, so remembered."""
+        known = self._resource_types.get(code)
+        if known is None:
+            model = self.get(code)
+            known = model is not None and model.kind == "resource" and model.derivation != "constraint"
+            self._resource_types[code] = known
+        return known
+
     def type_root(self, code: str) -> Node | None:
-        model = self.get(code)
-        return model.root if model else None
+        root = self._type_roots.get(code)
+        if root is None:
+            model = self.get(code)
+            root = model.root if model else None
+            if root is not None:  # not while the type is being compiled (get gives None then)
+                self._type_roots[code] = root
+        return root
 
     def children(self, node: Node, type_code: str | None = None) -> Node | None:
         """The node whose children apply to a value of `node` (itself, its content reference, or its type's root)."""
@@ -339,6 +374,7 @@ def _build_differential(model: StructureModel, base: StructureModel, elements: l
         patch = {key: value for key, value in element.items() if key not in ("id", "path", "sliceName")}
         node.apply(patch)
         node._key_map = None
+        node._required = None
 
 
 def _step(model: StructureModel, node: Node, current_id: str, step: str, models: Models) -> tuple[Node | None, str]:
@@ -388,6 +424,7 @@ def _expand(node: Node, models: Models, model: StructureModel) -> Node | None:
     if source.slicing is None and source is not node:
         pass
     node._key_map = None
+    node._required = None
     return node
 
 

@@ -135,12 +135,9 @@ def _target_type(walker: Walker, node: Node, reference: str, target: dict | None
                 "Reference_REF_ResourceType",
             )
             return False
-    allowed: set[str] = set()
-    for url in targets:
-        target_model = walker.models.get(url)
-        if target_model is None:
-            return False  # a target profile that is not loaded may allow any type: nothing can be said
-        allowed.add(target_model.type)
+    allowed = _allowed_types(walker, node, targets)
+    if allowed is None:
+        return False  # a target profile that is not loaded may allow any type: nothing can be said
     if allowed & {"Resource", "DomainResource"}:
         return True
     if actual not in allowed:
@@ -153,6 +150,15 @@ def _target_type(walker: Walker, node: Node, reference: str, target: dict | None
         )
         return False
     return True
+
+
+def _allowed_types(walker: Walker, node: Node, targets: list[str]) -> frozenset[str] | None:
+    """The types of the target profiles of `node`, or None when one of them is not loaded; found once per node."""
+    cache = walker.models.reference_types
+    if node not in cache:
+        models = [walker.models.get(url) for url in targets]
+        cache[node] = None if None in models else frozenset(model.type for model in models if model is not None)
+    return cache[node]
 
 
 #: (target, profile) pairs being checked in this context: a cycle of references counts as conforming.

@@ -9,8 +9,10 @@ discriminator (deprecated).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from dermfhir.validation.bindings import in_value_set
 from dermfhir.validation.context import Frame, Run
 from dermfhir.validation.model import Node, StructureModel
 
@@ -37,8 +39,9 @@ def assign(
     for item, _location, _ in items:
         found = None
         found_index = -1
+        selected: dict[str, list] = {}  # discriminator path → its values in this item, shared by the candidates
         for index, candidate in enumerate(node.slices):
-            if item is not None and _matches(walker, node, candidate, item, discriminators, frame, choice_type):
+            if item is not None and _matches(walker, node, candidate, item, discriminators, frame, selected):
                 found, found_index = candidate, index
                 break
         result.append(found)
@@ -127,17 +130,17 @@ def _matches(
     item: Any,
     discriminators: list[tuple[str, str]],
     frame: Frame,
-    choice_type: str | None,
+    selected: dict[str, list],
 ) -> bool:
     if not discriminators:
         return _profile_matches(walker, candidate, item, frame, "$this")
     for kind, path in discriminators:
         if kind in ("value", "pattern"):
-            if not _value_matches(walker, node, candidate, item, path, frame):
+            if not _value_matches(walker, node, candidate, item, path, frame, selected):
                 return False
         elif kind == "exists":
             definition = _definition_at(walker, candidate, path)
-            present = bool(select(walker, [item], path, frame))
+            present = bool(_select_once(walker, item, path, frame, selected))
             if definition is None:
                 return False
             if definition.min >= 1 and not present:
@@ -155,9 +158,17 @@ def _matches(
     return True
 
 
-def _value_matches(walker: Walker, node: Node, candidate: Node, item: Any, path: str, frame: Frame) -> bool:
-    from dermfhir.validation.structure import matches_pattern
+def _select_once(walker: Walker, item: Any, path: str, frame: Frame, selected: dict[str, list]) -> list:
+    """`select` of one item, kept in `selected` while every slice is tried on the item."""
+    values = selected.get(path)
+    if values is None:
+        values = selected[path] = select(walker, [item], path, frame)
+    return values
 
+
+def _value_matches(
+    walker: Walker, node: Node, candidate: Node, item: Any, path: str, frame: Frame, selected: dict[str, list]
+) -> bool:
     if path == "url" and node.key in ("extension", "modifierExtension"):
         urls = [p for t in candidate.types for p in t.profiles]
         definition = _definition_at(walker, candidate, path)
@@ -168,7 +179,7 @@ def _value_matches(walker: Walker, node: Node, candidate: Node, item: Any, path:
     if definition is None:
         return True  # the slice does not constrain this path
     expected = definition.fixed or definition.pattern
-    values = select(walker, [item], path, frame)
+    values = _select_once(walker, item, path, frame, selected)
     if expected is None:
         binding = definition.binding or {}
         if binding.get("strength") == "required" and binding.get("valueSet") and values:
@@ -177,7 +188,42 @@ def _value_matches(walker: Walker, node: Node, candidate: Node, item: Any, path:
     if not values:
         return False
     exact = definition.fixed is not None
-    return any(matches_pattern(expected[1], value, exact=exact) for value in values)
+    return any(matches_pattern(expected[1], value, exact) for value in values)
+
+
+def matches_pattern(pattern: Any, actual: Any, exact: bool = False) -> bool:
+    """Whether `structure._compare` would find no problem: the same rules, without building the messages (slice
+    matching tries every slice on every item, and most attempts fail). Scalars are compared in place."""
+    if isinstance(pattern, dict):
+        if not isinstance(actual, dict):
+            return False
+        for key, value in pattern.items():
+            if key not in actual:
+                return False
+            if isinstance(value, dict | list):
+                if not matches_pattern(value, actual[key], exact):
+                    return False
+            elif value != actual[key]:
+                return False
+        if exact:
+            for key in actual:
+                if key not in pattern and not key.startswith("_") and key not in ("id", "extension"):
+                    return False
+        return True
+    if isinstance(pattern, list):
+        actual_list = actual if isinstance(actual, list) else [actual]
+        if exact:
+            if len(actual_list) != len(pattern):
+                return False
+            return all(matches_pattern(wanted, item, True) for wanted, item in zip(pattern, actual_list, strict=True))
+        for wanted in pattern:
+            for item in actual_list:
+                if matches_pattern(wanted, item):
+                    break
+            else:
+                return False
+        return True
+    return bool(pattern == actual)
 
 
 def _in_value_set(walker: Walker, value_set: str, value: Any) -> bool:
@@ -192,7 +238,7 @@ def _in_value_set(walker: Walker, value_set: str, value: Any) -> bool:
     for system, code in codings:
         if isinstance(code, str):
             try:
-                if walker.terminology.validate_code(value_set, system, code).result == "valid":
+                if in_value_set(walker, value_set, system, code).result == "valid":
                     return True
             except Exception:
                 return False
@@ -304,7 +350,9 @@ def _is_of_type(value: Any, wanted: str) -> bool:
     return True
 
 
-def _split(path: str) -> list[str]:
+@lru_cache(maxsize=1024)
+def _split(path: str) -> tuple[str, ...]:
+    """The steps of a discriminator path (dots inside parentheses kept); a few distinct paths, split once."""
     steps: list[str] = []
     depth = 0
     current = ""
@@ -319,11 +367,19 @@ def _split(path: str) -> list[str]:
         else:
             current += char
     steps.append(current)
-    return steps
+    return tuple(steps)
 
 
 def _definition_at(walker: Walker, candidate: Node, path: str) -> Node | None:
-    """The element of a slice that a discriminator path points to."""
+    """The element of a slice that a discriminator path points to (compiled trees do not change: found once)."""
+    cache = walker.models.slice_paths
+    key = (candidate, path)
+    if key not in cache:
+        cache[key] = _find_definition(walker, candidate, path)
+    return cache[key]
+
+
+def _find_definition(walker: Walker, candidate: Node, path: str) -> Node | None:
     node: Node | None = candidate
     for step in _split(path):
         if node is None:

@@ -15,9 +15,11 @@ from typing import Any
 from dermfhir.validation import bindings, conformance_resources, extensions, invariants, references, slicing
 from dermfhir.validation.context import Frame, Run
 from dermfhir.validation.model import Models, Node, StructureModel
-from dermfhir.validation.primitives import PRIMITIVE_TYPES, check_primitive, id_problem
+from dermfhir.validation.primitives import MAX_STRING, PRIMITIVE_TYPES, check_primitive, id_problem
 
 RESOURCE_TYPES_ABSTRACT = ("Resource", "DomainResource")
+#: primitive types whose only lexical rules are "not empty" and the 1 MB limit (see primitive())
+_PLAIN_STRINGS = frozenset({"string", "markdown"})
 
 
 class Walker:
@@ -29,9 +31,12 @@ class Walker:
         self.terminology = validator.terminology
         self.run = run
         self.depth = 0
+        self.max_depth: int = validator.options.max_depth
         self.fatal = False
         self.entry_full_url: str | None = None
         self.invariants_done: set[tuple[int, str, str]] = set()
+        #: (holder, value, location, context) of the children walks that reported nothing (see `element`)
+        self.clean: set[tuple[int, int, str, tuple[str, str | None]]] = set()
         #: (element path, type) of the element whose children are being walked: the context of its extensions
         self.context: tuple[str, str | None] = ("", None)
 
@@ -192,7 +197,7 @@ class Walker:
                 "structure", f"The property {path} must be an Object, not {_kind(value)}", path, "JSON_OBJECT"
             )
             return
-        if self.depth >= self.validator.options.max_depth:
+        if self.depth >= self.max_depth:
             if not self.fatal:
                 self.fatal = True
                 self.run.add(
@@ -203,7 +208,7 @@ class Walker:
                     "TOO_DEEP",
                 )
             return
-        holder = self.models.children(node, type_code)
+        holder = node if node.children else self.models.children(node, type_code)
         if holder is None:
             return
         if not value:
@@ -213,11 +218,22 @@ class Walker:
         saved = self.context
         self.context = (context_path or node.path, type_code)
         try:
-            self._children(node, holder, value, path, type_code, frame, model)
+            # The base definition and then each profile walk the resource. Below the profile's own elements they
+            # share the data types' trees (same Node objects), and a walk of the children depends only on the
+            # holder, the value, its location and the extension context (the model only names itself in
+            # messages). A subtree that gave no issue once gives none again: it is not walked a second time.
+            seen = (id(holder), id(value), path, self.context)
+            if seen not in self.clean:
+                issues = self.run.issues
+                before = len(issues)
+                self._children(node, holder, value, path, type_code, frame, model)
+                if len(issues) == before < self.run.options.max_issues:
+                    self.clean.add(seen)
         finally:
             self.depth -= 1
             self.context = saved
-        invariants.check(self, node, holder, value, path, type_code, frame)
+        if self.models.invariants.get((node, holder)) != ():  # () once known to have nothing to evaluate
+            invariants.check(self, node, holder, value, path, type_code, frame)
 
     def _children(
         self,
@@ -232,16 +248,15 @@ class Walker:
         key_map = holder.key_map()
         counts: dict[str, int] = {}
         groups: list[tuple[Node, str, str | None, list]] = []
-        is_resource = (
-            holder.path == holder.model.type and holder is holder.model.root and holder.model.kind == "resource"
-        )
         for key, item in value.items():
             if key.startswith("_"):
                 self._primitive_extension(key, item, value, key_map, path, frame, model, counts)
                 continue
             found = key_map.get(key)
             if found is None:
-                if key == "resourceType" and is_resource:
+                if key == "resourceType" and (
+                    holder.path == holder.model.type and holder is holder.model.root and holder.model.kind == "resource"
+                ):
                     continue
                 if key == "fhir_comments":
                     continue
@@ -267,6 +282,8 @@ class Walker:
                 full_url = value.get("fullUrl")
                 self.entry_full_url = full_url if isinstance(full_url, str) else None
             self._group(child, key, choice_type, items, path, frame, model, holder)
+        if _cardinality_ok(holder, counts):
+            return
         for child in holder.children.values():
             count = counts.get(child.key, 0)
             if count < child.min:
@@ -349,8 +366,7 @@ class Walker:
         if item is None:
             self.run.error("invalid", f"The property {key} cannot be null", location, "JSON_NULL")
             return []
-        partner = parent.get("_" + key)
-        return [(item, location, partner if isinstance(partner, dict) else None)]
+        return [(item, location, None)]  # the partner of a single value is checked by _primitive_extension
 
     def _group(
         self,
@@ -363,9 +379,12 @@ class Walker:
         model: StructureModel,
         holder: Node,
     ) -> None:
-        assigned: list[Node | None] = [None] * len(items)
-        if child.slices:
-            assigned = slicing.assign(self, child, items, choice_type, path, frame, model, holder)
+        if not child.slices:
+            for item, location, partner in items:
+                if item is not None:
+                    self.value(child, item, location, choice_type, frame, model, partner, holder)
+            return
+        assigned = slicing.assign(self, child, items, choice_type, path, frame, model, holder)
         for (item, location, partner), target in zip(items, assigned, strict=False):
             if item is None:
                 continue
@@ -438,19 +457,18 @@ class Walker:
         holder: Node | None = None,
     ) -> None:
         code = choice_type
+        types = node.types
         if code is None:
-            if len(node.types) == 1:
-                code = node.types[0].code
-            elif not node.types:
-                code = None
-            else:
-                code = node.types[0].code if all(t.code == node.types[0].code for t in node.types) else None
-        if node.is_choice and node.slices and choice_type:
+            if len(types) == 1:
+                code = types[0].code
+            elif types:
+                code = types[0].code if all(t.code == types[0].code for t in types) else None
+        elif node.is_choice and node.slices and choice_type:
             for item_slice in node.slices:
                 if any(t.code == choice_type for t in item_slice.types) and len(item_slice.types) == 1:
                     node = item_slice
                     break
-        if code is not None and choice_type is not None and code not in node.type_codes:
+        if choice_type is not None and code not in node.type_codes:
             self.run.error(
                 "structure",
                 f"The Profile '{model.label}' definition allows for the type {', '.join(node.type_codes)} but found "
@@ -459,7 +477,11 @@ class Walker:
                 "Validation_VAL_Profile_WrongType",
             )
             return
-        if code in RESOURCE_TYPES_ABSTRACT or (code and code[:1].isupper() and self._is_resource_type(code)):
+        # primitives first: the most common values (no primitive type name starts with a capital, as resources do)
+        if code in PRIMITIVE_TYPES:
+            self.primitive(node, item, location, code, frame, model, holder)
+            return
+        if code in RESOURCE_TYPES_ABSTRACT or (code and code[:1].isupper() and self.models.is_resource_type(code)):
             profiles = tuple(p for t in node.types for p in t.profiles)
             if len(profiles) > 1:
                 from dermfhir.validation.slicing import conforms
@@ -484,9 +506,6 @@ class Walker:
                     location,
                     "RESOURCE_WRONG_TYPE",
                 )
-            return
-        if code in PRIMITIVE_TYPES:
-            self.primitive(node, item, location, code, frame, model, holder)
             return
         if code is None and not node.children and not node.content_ref:
             return
@@ -515,34 +534,33 @@ class Walker:
         if node.min_value is not None or node.max_value is not None:
             _quantity_range(self, node, item, location)
 
-    def _is_resource_type(self, code: str) -> bool:
-        model = self.models.get(code)
-        return model is not None and model.kind == "resource" and model.derivation != "constraint"
-
     def primitive(
         self, node: Node, item: Any, location: str, code: str, frame: Frame, model: StructureModel, holder: Node | None
     ) -> None:
-        if isinstance(item, dict | list):
-            self.run.error(
-                "invalid",
-                f"The property {location.rsplit('.', 1)[-1]} must be a primitive ({code}), not {_kind(item)}",
-                location,
-                "JSON_PRIMITIVE",
+        if type(item) is str and code in _PLAIN_STRINGS and item and len(item) <= MAX_STRING:
+            problem = None  # the most common primitive: string and markdown have no other lexical rule to check
+        else:
+            if isinstance(item, dict | list):
+                self.run.error(
+                    "invalid",
+                    f"The property {location.rsplit('.', 1)[-1]} must be a primitive ({code}), not {_kind(item)}",
+                    location,
+                    "JSON_PRIMITIVE",
+                )
+                return
+            is_resource_id = (
+                holder is not None
+                and node.path.endswith(".id")
+                and node.path.count(".") == 1
+                and holder.model.kind == "resource"
             )
-            return
-        is_resource_id = (
-            node.path.count(".") == 1
-            and node.path.endswith(".id")
-            and holder is not None
-            and holder.model.kind == "resource"
-        )
-        problem = None if is_resource_id else check_primitive(code, item)
-        if is_resource_id and not isinstance(item, str):
-            problem = check_primitive("string", item)
+            problem = None if is_resource_id else check_primitive(code, item)
+            if is_resource_id and not isinstance(item, str):
+                problem = check_primitive("string", item)
         if problem:
             self.run.error("invalid", problem, location, f"Type_Specific_Checks_DT_{code}_Valid")
             return
-        if isinstance(item, str) and code not in ("xhtml",) and item.strip() != item and code in ("string", "markdown"):
+        if code in ("string", "markdown") and isinstance(item, str) and item.strip() != item:
             self.run.info(
                 "invalid",
                 "value should not start or finish with whitespace",
@@ -571,16 +589,12 @@ class Walker:
             _primitive_range(self, node, item, location, code)
         if node.binding and code in ("code", "string", "uri"):
             bindings.check(self, node, item, location, code, frame, model)
-        if (
-            code in ("url", "uri", "canonical")
-            and isinstance(item, str)
-            and not self.validator.options.examples_allowed
-        ):
-            pass
 
 
 def _fixed(walker: Walker, expected: Any, actual: Any, location: str, model: StructureModel, exact: bool) -> None:
     """fixed[x] (exact) and pattern[x] (contained) comparison, reporting the first differing element."""
+    if slicing.matches_pattern(expected, actual, exact):
+        return  # the usual case: no need to build the locations and messages of `_compare`
     problems: list[tuple[str, str]] = []
     _compare(expected, actual, location, exact, problems)
     for where, message in problems:
@@ -623,23 +637,11 @@ def _compare(expected: Any, actual: Any, location: str, exact: bool, problems: l
         for index, wanted in enumerate(expected):
             if exact:
                 _compare(wanted, actual_list[index], f"{location}[{index}]", exact, problems)
-            elif not any(_matches(wanted, candidate) for candidate in actual_list):
+            elif not any(slicing.matches_pattern(wanted, candidate) for candidate in actual_list):
                 problems.append((location, f"No value matches the pattern {_short(wanted)}"))
         return
     if expected != actual:
         problems.append((location, f"Value is '{actual}' but must be '{expected}'"))
-
-
-def _matches(pattern: Any, actual: Any) -> bool:
-    problems: list[tuple[str, str]] = []
-    _compare(pattern, actual, "", False, problems)
-    return not problems
-
-
-def matches_pattern(pattern: Any, actual: Any, exact: bool = False) -> bool:
-    problems: list[tuple[str, str]] = []
-    _compare(pattern, actual, "", exact, problems)
-    return not problems
 
 
 def _short(value: Any) -> str:
@@ -743,6 +745,22 @@ def _attachment(walker: Walker, item: dict, location: str) -> None:
                 location,
                 "TYPE_SPECIFIC_CHECKS_DT_ATT_SIZE_CORRECT",
             )
+
+
+def _cardinality_ok(holder: Node, counts: dict[str, int]) -> bool:
+    """True when the cardinality loop of `_children` would report nothing. It looks only at the children present and
+    at those that are required (min > 0, or with a required slice) instead of every child of the definition; the
+    loop itself, which reports in the definition's order, runs only when this is False."""
+    for child in holder.required_children():
+        count = counts.get(child.key, 0)
+        if count < child.min or (child.slices and count == 0):
+            return False
+    children = holder.children
+    for key, count in counts.items():
+        child = children.get(key)
+        if child is None or count < child.min or (child.max is not None and count > child.max):
+            return False
+    return True
 
 
 def _display_path(child: Node, type_code: str | None) -> str:

@@ -29,6 +29,9 @@ class Validator:
         self.terminology = terminology if terminology is not None else Terminology(self.definitions)
         self.options = Options(**options)
         self.models = Models(self.definitions)
+        #: answers of the terminology, which never change for a validator's definitions (see bindings.py)
+        self.code_checks: dict[tuple, Any] = {}
+        self.binding_checks: dict[tuple, Any] = {}
 
     def with_options(self, **options: Any) -> Validator:
         """A validator sharing the compiled profiles and terminology but with other options."""
@@ -36,6 +39,8 @@ class Validator:
         other.definitions = self.definitions
         other.terminology = self.terminology
         other.models = self.models
+        other.code_checks = self.code_checks
+        other.binding_checks = self.binding_checks
         other.options = dataclasses.replace(self.options, **options)
         return other
 
@@ -89,34 +94,40 @@ def _bounds(resource: Any, options: Options) -> tuple[str, str, str] | None:
     except (orjson.JSONEncodeError, TypeError):
         size = -1  # nested more than 255 levels, a number beyond 64 bits or not JSON data: measured below
     approximate = 0
+    measure = size < 0  # the size is only estimated here when orjson could not serialize the content
     stack: list[tuple[Any, int, int]] = [(resource, 0, 0)]
     while stack:
         value, objects, levels = stack.pop()
         levels += 1
-        if type(value) is dict:
+        kind = type(value)
+        if kind is dict:
             objects += 1
-            if size < 0:
-                approximate += sum(len(key) for key in value if type(key) is str)
-            if not all(type(key) is str for key in value):
-                return "structure", "The content is not JSON data: a property name is not a string", "NOT_JSON"
+            for key in value:
+                if type(key) is not str:
+                    return "structure", "The content is not JSON data: a property name is not a string", "NOT_JSON"
+            if measure:
+                approximate += sum(len(key) for key in value)
             items: Any = value.values()
-        elif type(value) is list:
+        elif kind is list:
             items = value
-        elif type(value) in _SCALARS:
+        elif kind in _SCALARS:
             continue
         else:
-            return "structure", f"The content is not JSON data: it holds a {type(value).__name__}", "NOT_JSON"
+            return "structure", f"The content is not JSON data: it holds a {kind.__name__}", "NOT_JSON"
         if objects > options.max_depth or levels > 2 * options.max_depth:
             return "too-costly", f"The content is nested too deeply (more than {options.max_depth} levels)", "TOO_DEEP"
         for item in items:
-            if type(item) is str:
-                approximate += len(item)
-            elif type(item) is int and size < 0 and item.bit_length() > _MAX_INT_BITS:
-                return "too-costly", "The content holds a number too large to process", "TOO_LARGE"
-            elif type(item) in _SCALARS:
-                approximate += 8
+            kind = type(item)
+            if kind is str:
+                if measure:
+                    approximate += len(item)
+            elif kind in _SCALARS:
+                if measure:
+                    if kind is int and item.bit_length() > _MAX_INT_BITS:
+                        return "too-costly", "The content holds a number too large to process", "TOO_LARGE"
+                    approximate += 8
             else:
-                stack.append((item, objects, levels))
+                stack.append((item, objects, levels))  # objects, arrays and anything else (reported when popped)
     size = size if size >= 0 else approximate
     if size > options.max_size:
         message = f"The content is too large to validate ({size} bytes, more than {options.max_size})"
