@@ -23,6 +23,8 @@ from typing import Any
 from fhirpathpy.models import models
 from fhirpathpy.parser import parse
 
+from dermfhir.fhirpath.types import CHOICE_TYPES
+
 Collection = list
 Evaluator = Callable[[Collection, dict], Collection]
 
@@ -35,61 +37,6 @@ class Unsupported(Exception):
     """The expression is outside the subset."""
 
 
-#: the FHIR R4 data types, as they end the names of choice elements (`valueQuantity`)
-_CHOICE_TYPES = frozenset(
-    {
-        "Base64Binary",
-        "Boolean",
-        "Canonical",
-        "Code",
-        "Date",
-        "DateTime",
-        "Decimal",
-        "Id",
-        "Instant",
-        "Integer",
-        "Markdown",
-        "Oid",
-        "PositiveInt",
-        "String",
-        "Time",
-        "UnsignedInt",
-        "Uri",
-        "Url",
-        "Uuid",
-        "Address",
-        "Age",
-        "Annotation",
-        "Attachment",
-        "CodeableConcept",
-        "Coding",
-        "ContactPoint",
-        "Count",
-        "Distance",
-        "Duration",
-        "HumanName",
-        "Identifier",
-        "Money",
-        "Period",
-        "Quantity",
-        "Range",
-        "Ratio",
-        "Reference",
-        "SampledData",
-        "Signature",
-        "Timing",
-        "ContactDetail",
-        "Contributor",
-        "DataRequirement",
-        "Expression",
-        "ParameterDefinition",
-        "RelatedArtifact",
-        "TriggerDefinition",
-        "UsageContext",
-        "Dosage",
-        "Meta",
-    }
-)
 _NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
 _MODEL = models["r4"]
 
@@ -289,7 +236,7 @@ def _untyped_member(focus: Collection, name: str) -> Collection:
             continue
         found = None
         for key in item:
-            if len(key) > len(name) and key.startswith(name) and key[len(name) :] in _CHOICE_TYPES:
+            if len(key) > len(name) and key.startswith(name) and key[len(name) :] in CHOICE_TYPES:
                 if found is not None:
                     raise Fallback("two values of a choice element")
                 found = key

@@ -19,61 +19,7 @@ from typing import Any
 import fhirpathpy
 from fhirpathpy.models import models
 
-#: FHIR R4 data types that may follow a choice element's name (`value` + `Quantity`).
-CHOICE_TYPES = frozenset(
-    [
-        "Base64Binary",
-        "Boolean",
-        "Canonical",
-        "Code",
-        "Date",
-        "DateTime",
-        "Decimal",
-        "Id",
-        "Instant",
-        "Integer",
-        "Markdown",
-        "Oid",
-        "PositiveInt",
-        "String",
-        "Time",
-        "UnsignedInt",
-        "Uri",
-        "Url",
-        "Uuid",
-        "Address",
-        "Age",
-        "Annotation",
-        "Attachment",
-        "CodeableConcept",
-        "Coding",
-        "ContactPoint",
-        "Count",
-        "Distance",
-        "Duration",
-        "HumanName",
-        "Identifier",
-        "Money",
-        "Period",
-        "Quantity",
-        "Range",
-        "Ratio",
-        "Reference",
-        "SampledData",
-        "Signature",
-        "Timing",
-        "ContactDetail",
-        "Contributor",
-        "DataRequirement",
-        "Expression",
-        "ParameterDefinition",
-        "RelatedArtifact",
-        "TriggerDefinition",
-        "UsageContext",
-        "Dosage",
-        "Meta",
-    ]
-)
+from dermfhir.fhirpath.types import CHOICE_TYPES
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _RESOLVE_IS = re.compile(r"resolve\(\)\s+is\s+(?:FHIR\.)?(" + _IDENT + r")")

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from dermfhir.fhirpath.types import CHOICE_TYPES
 from dermfhir.store.search import date, number, quantity, reference, string, token, uri
-from dermfhir.store.search.expression import CHOICE_TYPES, Expression, Step, walk_values
+from dermfhir.store.search.expression import Expression, Step, walk_values
 from dermfhir.store.search.registry import SearchRegistry
 
 #: Index table per parameter type, and the columns each row carries after (rid, key, grp).
