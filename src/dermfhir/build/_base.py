@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar, overload
 
 from dermfhir.build._vocabulary import UCUM, profile
 
@@ -40,12 +40,28 @@ def check_id(name: str, value: str) -> str:
     return value
 
 
+@overload
+def check_text(name: str, value: Any, *, optional: Literal[False] = False) -> str: ...
+@overload
+def check_text(name: str, value: Any, *, optional: bool) -> str | None: ...
+
+
 def check_text(name: str, value: Any, *, optional: bool = False) -> str | None:
     if value is None and optional:
         return None
     if not isinstance(value, str) or not value.strip():
         raise BuildError(f'Argument "{name}" must be a non-empty string, got {value!r}.')
     return value
+
+
+@overload
+def check_number(
+    name: str, value: Any, low: float | None = None, high: float | None = None, *, optional: Literal[False] = False
+) -> float: ...
+@overload
+def check_number(
+    name: str, value: Any, low: float | None = None, high: float | None = None, *, optional: bool
+) -> float | None: ...
 
 
 def check_number(
@@ -63,12 +79,24 @@ def check_number(
     return value
 
 
+@overload
+def check_pixels(name: str, value: Any, *, optional: Literal[False] = False) -> int: ...
+@overload
+def check_pixels(name: str, value: Any, *, optional: bool) -> int | None: ...
+
+
 def check_pixels(name: str, value: Any, *, optional: bool = False) -> int | None:
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise BuildError(f'Argument "{name}" must be a positive whole number of pixels, got {value!r}.')
     return value
+
+
+@overload
+def check_enum(name: str, enum: type[E], value: Any, *, optional: Literal[False] = False) -> E: ...
+@overload
+def check_enum(name: str, enum: type[E], value: Any, *, optional: bool) -> E | None: ...
 
 
 def check_enum(name: str, enum: type[E], value: Any, *, optional: bool = False) -> E | None:
@@ -80,6 +108,12 @@ def check_enum(name: str, enum: type[E], value: Any, *, optional: bool = False) 
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
         raise BuildError(f'Argument "{name}" must be one of {allowed}, got {value!r}.') from None
+
+
+@overload
+def check_reference(name: str, value: Any, *types: str, optional: Literal[False] = False) -> str: ...
+@overload
+def check_reference(name: str, value: Any, *types: str, optional: bool) -> str | None: ...
 
 
 def check_reference(name: str, value: Any, *types: str, optional: bool = False) -> str | None:
@@ -106,6 +140,12 @@ def check_references(name: str, values: Any, *types: str, minimum: int = 0) -> l
     return [item for item in result if item is not None]
 
 
+@overload
+def check_datetime(name: str, value: Any, *, optional: Literal[False] = False) -> str: ...
+@overload
+def check_datetime(name: str, value: Any, *, optional: bool) -> str | None: ...
+
+
 def check_datetime(name: str, value: Any, *, optional: bool = False) -> str | None:
     """An R4 dateTime string for a datetime / date / ISO string (naive datetimes are taken as UTC)."""
     if value is None and optional:
@@ -120,6 +160,12 @@ def check_datetime(name: str, value: Any, *, optional: bool = False) -> str | No
     ):
         return value
     raise BuildError(f'Argument "{name}" must be a date, a datetime or an ISO 8601 string, got {value!r}.')
+
+
+@overload
+def check_concept(name: str, value: Any, *, optional: Literal[False] = False) -> dict: ...
+@overload
+def check_concept(name: str, value: Any, *, optional: bool) -> dict | None: ...
 
 
 def check_concept(name: str, value: Any, *, optional: bool = False) -> dict | None:

@@ -79,19 +79,20 @@ def _sampled(dimensions: int, numbers: Sequence[float]) -> dict:
 
 
 def check_boxes(name: str, boxes: Any) -> list[tuple[float, float, float, float]]:
-    result = []
+    result: list[tuple[float, float, float, float]] = []
     for index, box in enumerate(boxes or []):
         if len(box) != 4:
             raise BuildError(f'Argument "{name}[{index}]" must be 4 numbers x y width height, got {box!r}.')
-        result.append(tuple(check_number(f"{name}[{index}]", float(v), 0) for v in box))  # type: ignore[misc]
-    return result  # type: ignore[return-value]
+        x, y, width, height = (check_number(f"{name}[{index}]", float(v), 0) for v in box)
+        result.append((x, y, width, height))
+    return result
 
 
 def check_polygon(name: str, points: Any) -> list[tuple[float, float]]:
     result = [(check_number(name, float(x), 0), check_number(name, float(y), 0)) for x, y in points]
     if len(result) < 3:
         raise BuildError(f'Argument "{name}" must have at least 3 points, got {len(result)}.')
-    return result  # type: ignore[return-value]
+    return result
 
 
 def regions(

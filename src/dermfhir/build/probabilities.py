@@ -78,11 +78,11 @@ class ClassProbabilityAssessment(Built):
         for index, item in enumerate(classes):
             outcome = check_concept(f"classes[{index}].outcome", item.outcome)
             probability = check_number(f"classes[{index}].probability", item.probability, 0, 1)
-            for coding in outcome.get("coding", []):  # type: ignore[union-attr]
+            for coding in outcome.get("coding", []):
                 if coding["code"] in seen:
                     raise BuildError(f'Argument "classes[{index}]" repeats the outcome code {coding["code"]!r}.')
                 seen.add(coding["code"])
-            checked.append(ClassProbability(outcome, probability, item.label))  # type: ignore[arg-type]
+            checked.append(ClassProbability(outcome, probability, item.label))
         total = sum(item.probability for item in checked)
         if total > 1 + SUM_TOLERANCE:
             raise BuildError(f'Argument "classes" has probabilities summing to {total:.4f}, more than 1.')

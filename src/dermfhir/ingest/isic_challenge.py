@@ -150,7 +150,7 @@ class Subjects:
 
 def body_site(lesion: SkinLesion | None) -> dict | None:
     """The lesion's site as coded for this image (the same lesion may be recorded at other sites elsewhere)."""
-    if lesion is None or not lesion.location.get("coding"):  # type: ignore[union-attr]
+    if lesion is None or not lesion.location.get("coding"):
         return None
     return lesion.location
 

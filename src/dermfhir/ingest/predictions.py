@@ -76,7 +76,9 @@ def read(
         outcomes = {}
         for column in classes:
             outcome = labels.concept(column, None)
-            if options.strict and not outcome.get("coding"):  # type: ignore[union-attr]
+            if outcome is None:
+                raise SourceError(path, "a class column has no name", 1)
+            if options.strict and not outcome.get("coding"):
                 raise SourceError(path, f"unmapped class column {column!r} (add it to a --map file)", 1, column)
             outcomes[column] = outcome
         for row in each_row(rows, report, progress):

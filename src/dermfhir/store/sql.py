@@ -172,7 +172,7 @@ class SqlStore(Store):
         resource = {**resource, "id": str(uuid.uuid4())}
         with self._writing() as conn:
             stored = self._write(conn, [_Pending(resource, None, "create")])
-        return stored[0]  # type: ignore[no-any-return]
+        return stored[0]
 
     def update(self, resource: dict, *, if_match: str | int | None = None) -> WriteResult:
         resource_type = self._check(resource)
@@ -530,9 +530,9 @@ class SqlStore(Store):
         if updates:
             self._delete_index(conn, [row[2] for row in updates])
         for table, columns in TABLES.items():
-            rows = index.get(table)
-            if rows:
-                self._insert_rows(conn, f"idx_{table}", ("rid", "pkey", "grp", *columns), rows)
+            table_rows = index.get(table)
+            if table_rows:
+                self._insert_rows(conn, f"idx_{table}", ("rid", "pkey", "grp", *columns), table_rows)
         return stored
 
     def _insert_rows(self, conn: Any, table: str, columns: Sequence[str], rows: list[tuple]) -> None:

@@ -88,7 +88,7 @@ def _codings(item: Any, code: str) -> list[tuple[str | None, Any, str | None, in
     if not isinstance(item, dict):
         return []
     if code == "CodeableConcept":
-        found = []
+        found: list[tuple[str | None, Any, str | None, int | None]] = []
         codings = item.get("coding")
         for index, coding in enumerate(codings if isinstance(codings, list) else []):
             if isinstance(coding, dict):

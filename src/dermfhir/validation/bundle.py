@@ -65,8 +65,8 @@ class BundleIndex:
         for position in positions:
             resource = self.entries[position][1]
             if version:
-                meta = resource.get("meta") if isinstance(resource.get("meta"), dict) else {}
-                if meta.get("versionId") != version:
+                meta = resource.get("meta")
+                if not isinstance(meta, dict) or meta.get("versionId") != version:
                     continue
             found.append(resource)
         if not found and not _ABSOLUTE.match(base_reference):
@@ -154,7 +154,9 @@ def _document_references(walker: Walker, entries: list, path: str, frame: Frame)
     """A document is self-contained: the Composition's subject, authors, … and every section entry must resolve to
     exactly one entry of the Bundle (by the Bundle reference resolution rules, versions included)."""
     first = entries[0] if entries else None
-    composition = first.get("resource") if isinstance(first, dict) else None
+    if not isinstance(first, dict):
+        return
+    composition = first.get("resource")
     if not isinstance(composition, dict) or composition.get("resourceType") != "Composition":
         return
     index = frame.bundle if isinstance(frame.bundle, BundleIndex) else BundleIndex({"entry": entries})

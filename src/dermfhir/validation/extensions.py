@@ -175,7 +175,7 @@ def _context(walker: Walker, definition: StructureModel, location: str, holder: 
         candidates.add(type_name)
         if holder.model.kind == "resource":
             candidates.update({"Resource", "DomainResource"})
-        base = holder.model
+        base: StructureModel | None = holder.model
         hops = 0
         while base is not None and base.base_definition and hops < 10:
             candidates.add(str(base.base_definition).rsplit("/", 1)[-1])

@@ -359,15 +359,15 @@ def _build_differential(model: StructureModel, base: StructureModel, elements: l
         if not steps or steps[0].partition(":")[0] not in (root_path, model.type):
             model.errors.append(f"element {element_id} is not in {root_path}")
             continue
-        node = model.root
+        node: Node | None = model.root
         current_id = model.root.id
         if ":" in steps[0]:
             model.errors.append("Slicing is not allowed at the root of a profile")
             continue
         for step in steps[1:]:
-            node, current_id = _step(model, node, current_id, step, models)
             if node is None:
                 break
+            node, current_id = _step(model, node, current_id, step, models)
         if node is None:
             model.errors.append(f"No match found for {element_id} in the base")
             continue

@@ -121,7 +121,7 @@ def _target_type(walker: Walker, node: Node, reference: str, target: dict | None
         return True
     actual = target.get("resourceType") if isinstance(target, dict) else None
     if actual is not None and not isinstance(actual, str):
-        return  # the target is not a resource: reported where it is
+        return False  # the target is not a resource: reported where it is
     if actual is None:
         match = _ABSOLUTE.match(reference)
         if match is None:

@@ -227,7 +227,7 @@ def matches_pattern(pattern: Any, actual: Any, exact: bool = False) -> bool:
 
 
 def _in_value_set(walker: Walker, value_set: str, value: Any) -> bool:
-    codings: list[tuple[str | None, str]] = []
+    codings: list[tuple[Any, Any]] = []
     if isinstance(value, str):
         codings = [(None, value)]
     elif isinstance(value, dict):

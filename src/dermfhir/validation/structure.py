@@ -757,8 +757,8 @@ def _cardinality_ok(holder: Node, counts: dict[str, int]) -> bool:
             return False
     children = holder.children
     for key, count in counts.items():
-        child = children.get(key)
-        if child is None or count < child.min or (child.max is not None and count > child.max):
+        node = children.get(key)
+        if node is None or count < node.min or (node.max is not None and count > node.max):
             return False
     return True
 

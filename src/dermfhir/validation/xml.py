@@ -88,8 +88,8 @@ def _fill(element: ElementTree.Element, node: Node, type_code: str | None, into:
                 _put(into, "_" + name, extra, definition.is_array)
             continue
         if code in ("Resource", "DomainResource") or (
-            code and models.get(code) is not None and models.get(code).kind == "resource"
-        ):  # type: ignore[union-attr]
+            code and (type_model := models.get(code)) is not None and type_model.kind == "resource"
+        ):
             inner = next((c for c in child if isinstance(c.tag, str)), None)
             if inner is not None:
                 _put(into, name, _resource(inner, models), definition.is_array)
