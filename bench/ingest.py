@@ -47,7 +47,8 @@ def main() -> int:
         "ISIC 2019",
         45,
         lambda: isic_challenge.read(
-            [REAL / "ISIC_2019_Training_GroundTruth.csv"], Options(),
+            [REAL / "ISIC_2019_Training_GroundTruth.csv"],
+            Options(),
             metadata=[REAL / "ISIC_2019_Training_Metadata.csv"],
         ),
     )

@@ -82,11 +82,13 @@ def transaction(items: list[dict]) -> bytes:
         data = orjson.dumps({k: v for k, v in item.items() if k != "id"})
         for reference, urn in urns.items():
             data = data.replace(f'"{reference}"'.encode(), f'"{urn}"'.encode())
-        entries.append({
-            "fullUrl": urns[f"{item['resourceType']}/{item['id']}"],
-            "resource": orjson.loads(data),
-            "request": {"method": "POST", "url": item["resourceType"]},
-        })
+        entries.append(
+            {
+                "fullUrl": urns[f"{item['resourceType']}/{item['id']}"],
+                "resource": orjson.loads(data),
+                "request": {"method": "POST", "url": item["resourceType"]},
+            }
+        )
     return orjson.dumps({"resourceType": "Bundle", "type": "transaction", "entry": entries})
 
 
@@ -105,8 +107,20 @@ class Server:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "dermfhir.cli.main", "serve", "--db", db, "--port", str(self.port),
-                   "--log-level", "warning", "--workers", str(workers)]
+        command = [
+            sys.executable,
+            "-m",
+            "dermfhir.cli.main",
+            "serve",
+            "--db",
+            db,
+            "--port",
+            str(self.port),
+            "--log-level",
+            "warning",
+            "--workers",
+            str(workers),
+        ]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -231,8 +245,9 @@ def queries(count: int) -> dict[str, Callable[[httpx.Client, int], httpx.Respons
     }
 
 
-def concurrent_throughput(url: str, call: Callable[[httpx.Client, int], httpx.Response], clients: int,
-                          per_client: int) -> float:
+def concurrent_throughput(
+    url: str, call: Callable[[httpx.Client, int], httpx.Response], clients: int, per_client: int
+) -> float:
     def work(offset: int) -> None:
         with httpx.Client(base_url=url, timeout=60) as http:
             for number in range(per_client):
@@ -293,16 +308,20 @@ def main() -> int:
             if name == "PostgreSQL":
                 _empty_postgres(arguments.postgres, definitions)
             print(f"\n## {name}")
-            baseline = bulk_load(str(Path(folder) / f"baseline-{name}.db") if name == "SQLite" else ingest_db,
-                                 min(arguments.ingest, 20_000), definitions)
+            baseline = bulk_load(
+                str(Path(folder) / f"baseline-{name}.db") if name == "SQLite" else ingest_db,
+                min(arguments.ingest, 20_000),
+                definitions,
+            )
             if name == "PostgreSQL":
                 _empty_postgres(arguments.postgres, definitions)
             print("| ingest (transaction Bundles of 500, validation on) | resources/s | per core | peak MB |")
             print("|---|---|---|---|")
             for workers in (1, 2):
                 rate, peak = ingest(ingest_db, arguments.ingest, workers)
-                print(f"| {workers} worker(s), {workers} client(s) | {rate:,.0f} | {rate / workers:,.0f} | "
-                      f"{peak:,.0f} |")
+                print(
+                    f"| {workers} worker(s), {workers} client(s) | {rate:,.0f} | {rate / workers:,.0f} | {peak:,.0f} |"
+                )
             print(f"| baseline: store.load (no HTTP, no validation) | {baseline:,.0f} | {baseline:,.0f} | — |")
             print(f"| target | ≥ {TARGET_INGEST:,} | | |")
             for peer, figure in PEERS_INGEST.items():
@@ -311,12 +330,15 @@ def main() -> int:
                 _empty_postgres(arguments.postgres, definitions)
             started = time.perf_counter()
             rate = bulk_load(search_db, arguments.resources, definitions)
-            print(f"\n{arguments.resources:,} resources bulk-loaded in {time.perf_counter() - started:.0f} s "
-                  f"({rate:,.0f}/s)\n")
+            print(
+                f"\n{arguments.resources:,} resources bulk-loaded in {time.perf_counter() - started:.0f} s "
+                f"({rate:,.0f}/s)\n"
+            )
             print(f"| query at {arguments.resources:,} resources | p50 ms | p95 ms | requests/s |")
             print("|---|---|---|---|")
-            for label, p50, p95, per_second in read_search(search_db, arguments.resources, arguments.repeat,
-                                                           definitions):
+            for label, p50, p95, per_second in read_search(
+                search_db, arguments.resources, arguments.repeat, definitions
+            ):
                 cells = "— | — " if p50 != p50 else f"{p50:.2f} | {p95:.2f} "
                 print(f"| {label} | {cells}| {per_second:,.0f} |")
             print(f"| target | ≤ {TARGET_P50_MS:.0f} | | |")

@@ -72,13 +72,19 @@ def json_only_rate(store: Store, count: int) -> float:
             rids = tx._allocate_rids(conn, len(batch))  # type: ignore[attr-defined]
             now = date.now_micros()
             tx._insert_rows(  # type: ignore[attr-defined]
-                conn, "resource", ("rid", "type", "id", "version", "last_updated", "deleted"),
+                conn,
+                "resource",
+                ("rid", "type", "id", "version", "last_updated", "deleted"),
                 [(rid, r["resourceType"], r["id"], 1, now, 0) for rid, r in zip(rids, batch, strict=True)],
             )
             tx._insert_rows(  # type: ignore[attr-defined]
-                conn, "resource_version", ("rid", "version", "type", "id", "last_updated", "method", "content"),
-                [(rid, 1, r["resourceType"], r["id"], now, "create", orjson.dumps(r))
-                 for rid, r in zip(rids, batch, strict=True)],
+                conn,
+                "resource_version",
+                ("rid", "version", "type", "id", "last_updated", "method", "content"),
+                [
+                    (rid, 1, r["resourceType"], r["id"], now, "create", orjson.dumps(r))
+                    for rid, r in zip(rids, batch, strict=True)
+                ],
             )
         done += len(batch)
     return done / (time.perf_counter() - started)
@@ -106,11 +112,13 @@ def searches(count: int) -> dict[str, tuple[str, Callable[[int], str]]]:
     return {
         "Observation?subject=Patient/[id]": ("Observation", lambda n: f"subject=Patient/bp{pick(n)}"),
         "Observation?derived-from=DocumentReference/[id]": (
-            "Observation", lambda n: f"derived-from=DocumentReference/bi{pick(n)}"
+            "Observation",
+            lambda n: f"derived-from=DocumentReference/bi{pick(n)}",
         ),
         "Patient?identifier=urn:bench:mrn|[n]": ("Patient", lambda n: f"identifier=urn:bench:mrn|b{pick(n)}"),
         "Patient?_id=[id]&_revinclude=Observation:subject": (
-            "Patient", lambda n: f"_id=bp{pick(n)}&_revinclude=Observation:subject"
+            "Patient",
+            lambda n: f"_id=bp{pick(n)}&_revinclude=Observation:subject",
         ),
         "broad: Observation?status=final (total)": ("Observation", lambda n: "status=final"),
         "broad: Patient?gender=female (total)": ("Patient", lambda n: "gender=female"),
@@ -166,8 +174,10 @@ def run(name: str, open_db: Callable[[str], Store], sizes: list[int], repeat: in
             raw = json_only_rate(store, baseline_count)
         finally:
             store.close()
-        print(f"| {size:,} resources | {rate:,.0f} | {rate / single:.1f}× ({single:,.0f}/s) | "
-              f"{rate / raw:.2f}× ({raw:,.0f}/s) |")
+        print(
+            f"| {size:,} resources | {rate:,.0f} | {rate / single:.1f}× ({single:,.0f}/s) | "
+            f"{rate / raw:.2f}× ({raw:,.0f}/s) |"
+        )
     print(f"| target | ≥ {TARGET_LOAD:,} at 100,000 | | |")
     print("\n| single create (store.create, Observation) | creates/s |")
     print("|---|---|")
@@ -184,14 +194,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=100, help="searches per query")
-    parser.add_argument("--postgres", metavar="URL", default=os.environ.get("DERMFHIR_TEST_POSTGRES"),
-                        help="also measure this (emptied!) PostgreSQL database")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=os.environ.get("DERMFHIR_TEST_POSTGRES"),
+        help="also measure this (emptied!) PostgreSQL database",
+    )
     arguments = parser.parse_args()
     definitions = Definitions.default()
     print(f"dermfhir store benchmark — {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as folder:
-        run("SQLite", lambda name: open_store(Path(folder) / f"{name}.db", definitions), arguments.sizes,
-            arguments.repeat)
+        run(
+            "SQLite",
+            lambda name: open_store(Path(folder) / f"{name}.db", definitions),
+            arguments.sizes,
+            arguments.repeat,
+        )
     if arguments.postgres:
         url = arguments.postgres
 

@@ -14,8 +14,9 @@ def test_ham10000_fixture_round_trip(fixtures) -> None:
 
 
 def test_isic2019_fixture_round_trip(fixtures) -> None:
-    result = isic_challenge.read([fixtures / "isic2019_ground_truth.csv"], Options(),
-                                 metadata=[fixtures / "isic2019_metadata.csv"])
+    result = isic_challenge.read(
+        [fixtures / "isic2019_ground_truth.csv"], Options(), metadata=[fixtures / "isic2019_metadata.csv"]
+    )
     exported = isic_csv.export(Index(result.resources), "isic2019")
     assert exported.ground_truth.encode() == (fixtures / "isic2019_ground_truth.csv").read_bytes()
     assert exported.metadata.encode() == (fixtures / "isic2019_metadata.csv").read_bytes()

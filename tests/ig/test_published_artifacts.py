@@ -8,8 +8,16 @@ from dermfhir.definitions import Package, StructureDefinition
 
 BASE = "https://annotatemd.com/fhir/ig"
 SCT = "http://snomed.info/sct"
-CANONICAL_TYPES = {"StructureDefinition", "ValueSet", "CodeSystem", "ConceptMap", "SearchParameter",
-                   "CapabilityStatement", "ImplementationGuide", "OperationDefinition"}
+CANONICAL_TYPES = {
+    "StructureDefinition",
+    "ValueSet",
+    "CodeSystem",
+    "ConceptMap",
+    "SearchParameter",
+    "CapabilityStatement",
+    "ImplementationGuide",
+    "OperationDefinition",
+}
 AIAST = ("http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "AIAST")
 
 

@@ -21,7 +21,10 @@ def test_ndjson_output(fixtures, tmp_path) -> None:
     out = tmp_path / "ndjson"
     assert main(["import", "ham10000", str(fixtures / "ham10000_small.csv"), "--out", str(out), "--ndjson"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "BodyStructure.ndjson", "DocumentReference.ndjson", "Observation.ndjson", "Organization.ndjson",
+        "BodyStructure.ndjson",
+        "DocumentReference.ndjson",
+        "Observation.ndjson",
+        "Organization.ndjson",
         "Patient.ndjson",
     ]
 
@@ -45,8 +48,12 @@ def test_predictions_need_a_model_name(fixtures, tmp_path) -> None:
 
 
 def test_new_formats_through_the_cli(fixtures, tmp_path, capsys) -> None:
-    for fmt, name in (("isic-archive", "isic_archive_v2.json"), ("derm7pt", "derm7pt_small.csv"),
-                      ("ddi", "ddi_small.csv"), ("coco", "coco_small.json")):
+    for fmt, name in (
+        ("isic-archive", "isic_archive_v2.json"),
+        ("derm7pt", "derm7pt_small.csv"),
+        ("ddi", "ddi_small.csv"),
+        ("coco", "coco_small.json"),
+    ):
         out = tmp_path / f"{fmt}.json"
         assert main(["import", fmt, str(fixtures / name), "--out", str(out)]) == 0, fmt
         assert json.loads(out.read_text())["type"] == "transaction"

@@ -37,12 +37,15 @@ def test_real_file(real) -> None:
     assert result.counts()["Observation"] == 653
     ranges = Counter(
         (c["valueRange"]["low"]["value"], c["valueRange"]["high"]["value"])
-        for r in result.resources if r["resourceType"] == "Observation"
-        for c in r["component"] if "valueRange" in c
+        for r in result.resources
+        if r["resourceType"] == "Observation"
+        for c in r["component"]
+        if "valueRange" in c
     )
     assert ranges == Counter({(3, 4): 241, (1, 2): 208, (5, 6): 204})
-    malignant = Counter(_component(r, "malignant")["valueBoolean"] for r in result.resources
-                        if r["resourceType"] == "Observation")
+    malignant = Counter(
+        _component(r, "malignant")["valueBoolean"] for r in result.resources if r["resourceType"] == "Observation"
+    )
     assert malignant == Counter({False: 483, True: 170})
     assert report.findings["melanocytic-nevi"] == 119
     assert errors_of(result.resources) == {}

@@ -16,16 +16,30 @@ def test_fixture_cases(fixtures) -> None:
     )
     assert errors_of(result.resources) == {}
     case = next(r for r in result.resources if r["id"] == "derm7pt-ann-2")
-    features = [c["valueCodeableConcept"]["coding"][0]["code"] for c in case["component"]
-                if c["code"]["coding"][0]["code"] == "dermoscopic-feature"]
-    assert features == ["pigment_network-typical", "streaks-absent", "pigmentation-absent",
-                        "regression_structures-absent", "dots_and_globules-irregular", "blue_whitish_veil-absent",
-                        "vascular_structures-absent"]
+    features = [
+        c["valueCodeableConcept"]["coding"][0]["code"]
+        for c in case["component"]
+        if c["code"]["coding"][0]["code"] == "dermoscopic-feature"
+    ]
+    assert features == [
+        "pigment_network-typical",
+        "streaks-absent",
+        "pigmentation-absent",
+        "regression_structures-absent",
+        "dots_and_globules-irregular",
+        "blue_whitish_veil-absent",
+        "vascular_structures-absent",
+    ]
     score = next(c for c in case["component"] if c["code"]["coding"][0]["code"] == "seven-point-score")
-    assert score["valueQuantity"] == {"value": 1, "unit": "score", "system": "http://unitsofmeasure.org",
-                                      "code": "{score}"}
+    assert score["valueQuantity"] == {
+        "value": 1,
+        "unit": "score",
+        "system": "http://unitsofmeasure.org",
+        "code": "{score}",
+    }
     assert [r["reference"] for r in case["derivedFrom"]] == [
-        "DocumentReference/derm7pt-img-NEL-Nel028", "DocumentReference/derm7pt-img-NEL-NEL027"
+        "DocumentReference/derm7pt-img-NEL-Nel028",
+        "DocumentReference/derm7pt-img-NEL-NEL027",
     ]
     replaced = next(r for r in result.resources if r["id"] == "derm7pt-ann-3")
     assert len(replaced["derivedFrom"]) == 1  # the clinical image was replaced by the dermoscopic one
@@ -40,13 +54,18 @@ def test_bad_rows_and_unmapped_values(fixtures) -> None:
         (f"{file}, row 5", "column 'seven_point_score': seven_point_score 'three' is not a whole number"),
         (f"{file}, row 6", "8 values for 19 columns"),
     ]
-    assert result.report.unmapped == Counter({
-        ("diagnosis", "clark nevus"): 1, ("diagnosis", "melanoma (in situ)"): 1,
-        ("blue_whitish_veil", "present-ish"): 1,
-    })
+    assert result.report.unmapped == Counter(
+        {
+            ("diagnosis", "clark nevus"): 1,
+            ("diagnosis", "melanoma (in situ)"): 1,
+            ("blue_whitish_veil", "present-ish"): 1,
+        }
+    )
     strict = derm7pt.read([fixtures / "derm7pt_small.csv"], Options(strict=True))
-    assert (f"{file}, row 7", "column 'blue_whitish_veil': unmapped blue_whitish_veil value 'present-ish' "
-            "(add it to a --map file)") in [(r.where, r.reason) for r in strict.report.rejected]
+    assert (
+        f"{file}, row 7",
+        "column 'blue_whitish_veil': unmapped blue_whitish_veil value 'present-ish' (add it to a --map file)",
+    ) in [(r.where, r.reason) for r in strict.report.rejected]
 
 
 def test_mapping_file(fixtures) -> None:

@@ -21,8 +21,17 @@ def test_metadata_row_with_wrong_number_of_values(fixtures, tmp_path, capsys) ->
     metadata = tmp_path / "meta.csv"
     metadata.write_text((fixtures / "isic2019_metadata.csv").read_text().replace(",,BCN_0000001,male", ",male", 1))
     out = tmp_path / "out.json"
-    code = main(["import", "isic-challenge", str(fixtures / "isic2019_ground_truth.csv"), "--metadata",
-                 str(metadata), "--out", str(out)])
+    code = main(
+        [
+            "import",
+            "isic-challenge",
+            str(fixtures / "isic2019_ground_truth.csv"),
+            "--metadata",
+            str(metadata),
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     assert f"{metadata}, row 4: 3 values for 5 columns" in capsys.readouterr().err
 
@@ -42,16 +51,18 @@ def test_referring_is_transitive() -> None:
 
 def test_skip_invalid_leaves_no_dangling_reference(fixtures, tmp_path, monkeypatch) -> None:
     def validate_all(resources, jobs=None, progress=None):
-        return [[{"severity": "error", "expression": ["Patient.gender"], "details": {"text": "test error"}}]
-                if r["id"] == "ham-patient-HAM-0000118" else [] for r in resources]
+        return [
+            [{"severity": "error", "expression": ["Patient.gender"], "details": {"text": "test error"}}]
+            if r["id"] == "ham-patient-HAM-0000118"
+            else []
+            for r in resources
+        ]
 
     monkeypatch.setattr(pipeline, "validate_all", validate_all)
     out = tmp_path / "out.json"
     outcome = pipeline.run_import("ham10000", [fixtures / "ham10000_small.csv"], out, Options(), skip_invalid=True)
     written = {f"{e['resource']['resourceType']}/{e['resource']['id']}" for e in json.loads(out.read_text())["entry"]}
-    references = {
-        ref for e in json.loads(out.read_text())["entry"] for ref in _references(e["resource"])
-    }
+    references = {ref for e in json.loads(out.read_text())["entry"] for ref in _references(e["resource"])}
     assert references <= written
     rejected = {r.where: r.reason for r in outcome.result.report.rejected}
     assert rejected["Patient/ham-patient-HAM-0000118"] == "Patient.gender: test error"

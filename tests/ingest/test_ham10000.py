@@ -56,8 +56,10 @@ def test_real_file_counts_and_validation(real) -> None:
     )
     confirmations = Counter(
         c["valueCodeableConcept"]["coding"][-1]["code"]
-        for r in result.resources if r["resourceType"] == "Observation"
-        for c in r["component"] if c["code"]["coding"][0]["code"] == "diagnosis-confirmation"
+        for r in result.resources
+        if r["resourceType"] == "Observation"
+        for c in r["component"]
+        if c["code"]["coding"][0]["code"] == "diagnosis-confirmation"
     )
     assert confirmations == Counter({"histo": 5340, "follow_up": 3704, "consensus": 902, "confocal": 69})
     assert result.counts()["Patient"] == 7470

@@ -56,8 +56,10 @@ def test_bad_records_are_rejected_with_file_record_and_field(fixtures) -> None:
 def test_strict_rejects_unmapped_diagnoses(fixtures) -> None:
     result = isic_archive.read([fixtures / "isic_archive_v2.json"], Options(strict=True))
     reasons = [(r.where.rpartition(", ")[2], r.reason) for r in result.report.rejected]
-    assert ("record 3", "column 'diagnosis_2': unmapped diagnosis value 'Pink papule NOS' (add it to a --map file)"
-            ) in reasons
+    assert (
+        "record 3",
+        "column 'diagnosis_2': unmapped diagnosis value 'Pink papule NOS' (add it to a --map file)",
+    ) in reasons
 
 
 def test_real_v1_record(real) -> None:

@@ -11,8 +11,9 @@ from tests.ingest.conftest import errors_of
 
 
 def test_fixture_with_metadata(fixtures) -> None:
-    result = isic_challenge.read([fixtures / "isic2019_ground_truth.csv"], Options(),
-                                 metadata=[fixtures / "isic2019_metadata.csv"])
+    result = isic_challenge.read(
+        [fixtures / "isic2019_ground_truth.csv"], Options(), metadata=[fixtures / "isic2019_metadata.csv"]
+    )
     assert result.report.findings == Counter({"NV": 1, "MEL": 1, "DF": 1})
     assert result.counts()["Patient"] == 2  # two images share lesion BCN_0000001
     assert result.report.unmapped == Counter()
@@ -36,8 +37,9 @@ def test_unknown_header_is_an_error(fixtures) -> None:
 
 
 def test_real_isic2019_counts(real) -> None:
-    result = isic_challenge.read([real / "ISIC_2019_Training_GroundTruth.csv"], Options(),
-                                 metadata=[real / "ISIC_2019_Training_Metadata.csv"])
+    result = isic_challenge.read(
+        [real / "ISIC_2019_Training_GroundTruth.csv"], Options(), metadata=[real / "ISIC_2019_Training_Metadata.csv"]
+    )
     assert result.report.rows_read == 25331 and not result.report.rejected
     assert result.report.findings == Counter(
         {"MEL": 4522, "NV": 12875, "BCC": 3323, "AK": 867, "BKL": 2624, "DF": 239, "VASC": 253, "SCC": 628}

@@ -77,8 +77,9 @@ def test_bad_masks_are_rejected_by_file(mask_dir) -> None:
 
 
 def test_regions_are_added_to_the_imported_annotation(fixtures, mask_dir, tmp_path) -> None:
-    imported = isic_challenge.read([fixtures / "isic2019_ground_truth.csv"], Options(),
-                                   metadata=[fixtures / "isic2019_metadata.csv"])
+    imported = isic_challenge.read(
+        [fixtures / "isic2019_ground_truth.csv"], Options(), metadata=[fixtures / "isic2019_metadata.csv"]
+    )
     source = tmp_path / "isic.json"
     source.write_bytes(bundle_bytes(imported.resources))
     result = masks.read([mask_dir / "ISIC_0000000_segmentation.png"], Options(), source=[source])
@@ -86,7 +87,13 @@ def test_regions_are_added_to_the_imported_annotation(fixtures, mask_dir, tmp_pa
     assert annotation["id"] == "isic-ann-ISIC-0000000"
     assert annotation["component"][0]["valueCodeableConcept"]["coding"][-1]["code"] == "NV"
     assert [c["code"]["coding"][0]["code"] for c in annotation["component"]] == [
-        "106076001", "bounding-boxes", "polygon", "segmentation-mask", "image-width", "image-height", "age-at-imaging"
+        "106076001",
+        "bounding-boxes",
+        "polygon",
+        "segmentation-mask",
+        "image-width",
+        "image-height",
+        "age-at-imaging",
     ]
     assert {r["resourceType"] for r in result.resources} == {"Observation", "DocumentReference"}
     assert errors_of(result.resources) == {}
@@ -98,8 +105,19 @@ def test_cli_masks_with_source(fixtures, mask_dir, tmp_path) -> None:
     source = tmp_path / "isic.json"
     assert main(["import", "isic-challenge", str(fixtures / "isic2019_ground_truth.csv"), "--out", str(source)]) == 0
     out = tmp_path / "masks.json"
-    code = main(["import", "masks", str(mask_dir / "ISIC_0000000_segmentation.png"), "--source", str(source),
-                 "--tolerance", "3", "--out", str(out)])
+    code = main(
+        [
+            "import",
+            "masks",
+            str(mask_dir / "ISIC_0000000_segmentation.png"),
+            "--source",
+            str(source),
+            "--tolerance",
+            "3",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     ids = [e["resource"]["id"] for e in __import__("json").loads(out.read_text())["entry"]]
     assert ids == ["isic-mask-ISIC-0000000", "isic-ann-ISIC-0000000"]

@@ -7,9 +7,14 @@ from tests.ingest.conftest import errors_of
 
 
 def _read(fixtures, **kwargs):
-    return predictions.read([fixtures / "predictions.csv"], Options(recorded="2026-01-15T09:05:00Z"),
-                            model_name="TestNet", model_version="1.0", model_card=fixtures / "model_card.md",
-                            **kwargs)
+    return predictions.read(
+        [fixtures / "predictions.csv"],
+        Options(recorded="2026-01-15T09:05:00Z"),
+        model_name="TestNet",
+        model_version="1.0",
+        model_card=fixtures / "model_card.md",
+        **kwargs,
+    )
 
 
 def test_predictions_fixture(fixtures) -> None:
@@ -35,7 +40,11 @@ def test_sums_are_reported_per_row(fixtures) -> None:
 
 
 def test_real_isic2019_ground_truth_as_submission(real) -> None:
-    result = predictions.read([real / "ISIC2018_Task3_Validation_GroundTruth.csv"],
-                              Options(recorded="2026-01-15T09:05:00Z"), model_name="Oracle", model_version="2018")
+    result = predictions.read(
+        [real / "ISIC2018_Task3_Validation_GroundTruth.csv"],
+        Options(recorded="2026-01-15T09:05:00Z"),
+        model_name="Oracle",
+        model_version="2018",
+    )
     assert result.report.rows_read == 193 and not result.report.rejected
     assert errors_of(result.resources[:100]) == {}

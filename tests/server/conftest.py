@@ -83,9 +83,7 @@ def store(backend: str, definitions: Definitions, tmp_path: Path) -> Iterator[St
 
 
 @pytest.fixture
-def make_client(
-    store: Store, definitions: Definitions, validator: Validator
-) -> Callable[..., TestClient]:
+def make_client(store: Store, definitions: Definitions, validator: Validator) -> Callable[..., TestClient]:
     """A TestClient over the test store, with a ServerConfig made of the given keyword arguments."""
 
     def make(**config: object) -> TestClient:
@@ -135,8 +133,21 @@ class LiveServer:
 def start_server(db: str, *extra: str) -> LiveServer:
     """`dermfhir serve` in a child process, waiting until /metadata answers."""
     port = free_port()
-    command = [sys.executable, "-m", "dermfhir.cli.main", "serve", "--db", db, "--port", str(port), "--host",
-               "127.0.0.1", "--log-level", "warning", *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "dermfhir.cli.main",
+        "serve",
+        "--db",
+        db,
+        "--port",
+        str(port),
+        "--host",
+        "127.0.0.1",
+        "--log-level",
+        "warning",
+        *extra,
+    ]
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by LiveServer.stop
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
     server = LiveServer(f"http://127.0.0.1:{port}", process, db, log)

@@ -19,9 +19,16 @@ def _examples() -> dict[str, dict]:
     found = {}
     for path in sorted(folder.glob("*.json")):
         data = orjson.loads(path.read_bytes())
-        if isinstance(data, dict) and data.get("resourceType") not in (None, "StructureDefinition", "ValueSet",
-                                                                       "CodeSystem", "ConceptMap", "SearchParameter",
-                                                                       "CapabilityStatement", "ImplementationGuide"):
+        if isinstance(data, dict) and data.get("resourceType") not in (
+            None,
+            "StructureDefinition",
+            "ValueSet",
+            "CodeSystem",
+            "ConceptMap",
+            "SearchParameter",
+            "CapabilityStatement",
+            "ImplementationGuide",
+        ):
             found[f"{data['resourceType']}/{data['id']}"] = data
     return found
 

@@ -38,12 +38,21 @@ def test_fhirpy(server: LiveServer) -> None:
     assert fetched["name"][0]["family"] == "Fhirpy"
     found = client.resources("Patient").search(family="fhirpy").fetch_all()
     assert [item["id"] for item in found] == [person["id"]]
-    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [
-        {"fullUrl": "urn:uuid:7d2c2a2e-1111-4c3b-9b1e-0a1b2c3d4e5f", "resource": patient("FhirpyTx"),
-         "request": {"method": "POST", "url": "Patient"}},
-        {"resource": observation("urn:uuid:7d2c2a2e-1111-4c3b-9b1e-0a1b2c3d4e5f"),
-         "request": {"method": "POST", "url": "Observation"}},
-    ]}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:7d2c2a2e-1111-4c3b-9b1e-0a1b2c3d4e5f",
+                "resource": patient("FhirpyTx"),
+                "request": {"method": "POST", "url": "Patient"},
+            },
+            {
+                "resource": observation("urn:uuid:7d2c2a2e-1111-4c3b-9b1e-0a1b2c3d4e5f"),
+                "request": {"method": "POST", "url": "Observation"},
+            },
+        ],
+    }
     result = client.execute("/", method="post", data=bundle)
     assert result["type"] == "transaction-response"
     subject = client.resources("Observation").search(**{"subject:Patient.family": "FhirpyTx"}).fetch_all()
@@ -62,9 +71,13 @@ def test_fhirclient(server: LiveServer) -> None:
     assert read.name[0].family == "Fhirclient"
     found = list(Patient.where(struct={"family": "fhirclient"}).perform_resources_iter(smart.server))
     assert [item.id for item in found] == [patient_id]
-    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [
-        {"resource": observation(f"Patient/{patient_id}"), "request": {"method": "POST", "url": "Observation"}},
-    ]}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {"resource": observation(f"Patient/{patient_id}"), "request": {"method": "POST", "url": "Observation"}},
+        ],
+    }
     result = smart.server.post_json("", bundle).json()
     assert result["entry"][0]["response"]["status"] == "201 Created"
     search = Observation.where(struct={"subject": f"Patient/{patient_id}"})
@@ -80,9 +93,21 @@ def test_load_command(server: LiveServer, tmp_path: Path) -> None:
     for resource in examples():
         (folder / f"{resource['resourceType']}-{resource['id']}.json").write_text(json.dumps(resource))
     done = subprocess.run(
-        [sys.executable, "-m", "dermfhir.cli.main", "load", str(ndjson), str(folder), "--server", server.url,
-         "--batch-size", "10"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "dermfhir.cli.main",
+            "load",
+            str(ndjson),
+            str(folder),
+            "--server",
+            server.url,
+            "--batch-size",
+            "10",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr + done.stdout
     assert "44 resources loaded" in done.stdout
@@ -92,7 +117,9 @@ def test_load_command(server: LiveServer, tmp_path: Path) -> None:
     bad.write_text(json.dumps({"resourceType": "Patient", "gender": "robot"}) + "\n")
     refused = subprocess.run(
         [sys.executable, "-m", "dermfhir.cli.main", "load", str(bad), "--server", server.url, "--quiet"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert refused.returncode == 1 and "HTTP 422" in refused.stdout + refused.stderr
 
@@ -100,6 +127,8 @@ def test_load_command(server: LiveServer, tmp_path: Path) -> None:
 def test_serve_refuses_open_binding_without_auth(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "dermfhir.cli.main", "serve", "--db", str(tmp_path / "x.db"), "--host", "0.0.0.0"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 2 and "Refusing" in done.stderr

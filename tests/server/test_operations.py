@@ -39,8 +39,14 @@ def test_validate_operation(client) -> None:
     assert not [i for i in good.json()["issue"] if i["severity"] in ("error", "fatal")]
     broken = annotation()
     broken["status"] = "bogus"
-    bad = client.post("/Observation/$validate", json={"resourceType": "Parameters", "parameter": [
-        {"name": "resource", "resource": broken}, {"name": "profile", "valueUri": ANNOTATION}]}, headers=FHIR)
+    bad = client.post(
+        "/Observation/$validate",
+        json={
+            "resourceType": "Parameters",
+            "parameter": [{"name": "resource", "resource": broken}, {"name": "profile", "valueUri": ANNOTATION}],
+        },
+        headers=FHIR,
+    )
     assert bad.status_code == 200
     assert [i for i in bad.json()["issue"] if i["severity"] == "error"]
     stored = client.post("/Patient", json=patient(), headers=FHIR).json()["id"]
@@ -69,9 +75,13 @@ def test_validate_code(client) -> None:
     assert valid["parameter"][0] == {"name": "result", "valueBoolean": True}
     invalid = client.get(f"/ValueSet/$validate-code?url={url}&system={system}&code=nope").json()
     assert invalid["parameter"][0]["valueBoolean"] is False
-    coding = {"resourceType": "Parameters", "parameter": [
-        {"name": "url", "valueUri": url},
-        {"name": "coding", "valueCoding": {"system": system, "code": "approved", "display": "QA Approved"}}]}
+    coding = {
+        "resourceType": "Parameters",
+        "parameter": [
+            {"name": "url", "valueUri": url},
+            {"name": "coding", "valueCoding": {"system": system, "code": "approved", "display": "QA Approved"}},
+        ],
+    }
     assert client.post("/ValueSet/$validate-code", json=coding, headers=FHIR).json()["parameter"][0]["valueBoolean"]
     in_system = client.get(f"/CodeSystem/$validate-code?url={system}&code=pending").json()
     assert in_system["parameter"][0]["valueBoolean"] is True
@@ -86,7 +96,9 @@ def test_lookup(client) -> None:
 
 
 def test_translate_isic_to_snomed(client) -> None:
-    response = client.get(f"/ConceptMap/$translate?system={ISIC}&code=Seborrheic keratosis&targetsystem=http://snomed.info/sct")
+    response = client.get(
+        f"/ConceptMap/$translate?system={ISIC}&code=Seborrheic keratosis&targetsystem=http://snomed.info/sct"
+    )
     assert response.status_code == 200
     parameters = response.json()["parameter"]
     assert parameters[0] == {"name": "result", "valueBoolean": True}

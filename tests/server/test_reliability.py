@@ -41,9 +41,7 @@ def test_concurrent_if_match_writers_lose_no_update(live_server) -> None:
         created = httpx.post(f"{live_server.url}/Observation", json=observation("Patient/c", 0), headers=FHIR)
         ids.append(created.json()["id"])
     errors: list[str] = []
-    threads = [
-        threading.Thread(target=_increment, args=(live_server.url, ids[n % 2], errors)) for n in range(WRITERS)
-    ]
+    threads = [threading.Thread(target=_increment, args=(live_server.url, ids[n % 2], errors)) for n in range(WRITERS)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -60,8 +58,11 @@ def test_concurrent_if_match_writers_lose_no_update(live_server) -> None:
 
 def _bulk(count: int) -> dict:
     entries = [
-        {"fullUrl": f"urn:uuid:00000000-0000-4000-8000-{n:012d}", "resource": patient("Bulk"),
-         "request": {"method": "POST", "url": "Patient"}}
+        {
+            "fullUrl": f"urn:uuid:00000000-0000-4000-8000-{n:012d}",
+            "resource": patient("Bulk"),
+            "request": {"method": "POST", "url": "Patient"},
+        }
         for n in range(count)
     ]
     return {"resourceType": "Bundle", "type": "transaction", "entry": entries}

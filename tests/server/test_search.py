@@ -16,17 +16,24 @@ def loaded(client):
         patient("Alpha", id="pa", identifier=[{"system": "urn:mrn", "value": "A1"}]),
         patient("Beta", id="pb", gender="female", birthDate="1990-06-15"),
         observation("Patient/pa", 3.0, id="oa1", effectiveDateTime="2023-01-10"),
-        observation("Patient/pa", 8.0, id="oa2", effectiveDateTime="2024-05-10",
-                    meta={"security": [AIAST], "tag": [{"system": "urn:tags", "code": "triage"}]}),
+        observation(
+            "Patient/pa",
+            8.0,
+            id="oa2",
+            effectiveDateTime="2024-05-10",
+            meta={"security": [AIAST], "tag": [{"system": "urn:tags", "code": "triage"}]},
+        ),
         observation("Patient/pb", 5.5, id="ob1", effectiveDateTime="2024-07-01"),
     ]
     entries = [
-        {"fullUrl": f"{r['resourceType']}/{r['id']}", "resource": r,
-         "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"}}
+        {
+            "fullUrl": f"{r['resourceType']}/{r['id']}",
+            "resource": r,
+            "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"},
+        }
         for r in resources
     ]
-    response = client.post("/", json={"resourceType": "Bundle", "type": "transaction", "entry": entries},
-                           headers=FHIR)
+    response = client.post("/", json={"resourceType": "Bundle", "type": "transaction", "entry": entries}, headers=FHIR)
     assert response.status_code == 200, response.text
     return client
 
@@ -54,8 +61,11 @@ def test_parameter_types(loaded) -> None:
 def test_guide_parameters_profile_security_tag(loaded) -> None:
     derived = ids(loaded.get("/Observation?derived-from=DocumentReference/ExampleDermoscopyImage"))
     assert "ExampleMelanomaAnnotation" in derived
-    annotations = ids(loaded.get(
-        "/Observation?_profile=https://annotatemd.com/fhir/ig/StructureDefinition/dermatology-image-annotation"))
+    annotations = ids(
+        loaded.get(
+            "/Observation?_profile=https://annotatemd.com/fhir/ig/StructureDefinition/dermatology-image-annotation"
+        )
+    )
     assert "ExampleMelanomaAnnotation" in annotations and "oa1" not in annotations
     labelled = ids(loaded.get("/Observation?_security=http://terminology.hl7.org/CodeSystem/v3-ObservationValue|AIAST"))
     assert "oa2" in labelled and "oa1" not in labelled

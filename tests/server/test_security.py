@@ -22,12 +22,18 @@ ADMIN, READER, PATIENT_APP, NOTHING = ("a" * 32, "r" * 32, "p" * 32, "n" * 32)
 @pytest.fixture
 def tokens_file(tmp_path: Path) -> Path:
     path = tmp_path / "tokens.yaml"
-    path.write_text(json.dumps({"tokens": [
-        {"token": ADMIN, "subject": "admin", "scope": "system/*.cruds"},
-        {"token": READER, "subject": "reader", "scope": "user/Patient.rs user/Observation.read"},
-        {"token": PATIENT_APP, "subject": "app", "scope": "patient/*.cruds", "patient": "pa"},
-        {"token": NOTHING, "subject": "nobody", "scope": "openid fhirUser"},
-    ]}))
+    path.write_text(
+        json.dumps(
+            {
+                "tokens": [
+                    {"token": ADMIN, "subject": "admin", "scope": "system/*.cruds"},
+                    {"token": READER, "subject": "reader", "scope": "user/Patient.rs user/Observation.read"},
+                    {"token": PATIENT_APP, "subject": "app", "scope": "patient/*.cruds", "patient": "pa"},
+                    {"token": NOTHING, "subject": "nobody", "scope": "openid fhirUser"},
+                ]
+            }
+        )
+    )
     return path
 
 

@@ -19,11 +19,15 @@ def post(url: str, resource: dict, full_url: str | None = None, **request: str) 
 
 def test_transaction_rewrites_urn_uuid(client) -> None:
     uid = "urn:uuid:61ebe359-bfdc-4613-8bf2-c5e300945f0a"
-    response = client.post("/", json=bundle(
-        "transaction",
-        post("Observation", observation(uid)),
-        post("Patient", patient("Urn"), uid),
-    ), headers=FHIR)
+    response = client.post(
+        "/",
+        json=bundle(
+            "transaction",
+            post("Observation", observation(uid)),
+            post("Patient", patient("Urn"), uid),
+        ),
+        headers=FHIR,
+    )
     assert response.status_code == 200, response.text
     result = response.json()
     assert result["type"] == "transaction-response"
@@ -49,13 +53,21 @@ def test_transaction_is_atomic(client) -> None:
 def test_transaction_conditional_create_and_reference(client) -> None:
     client.post("/Patient", json=patient("Known", identifier=[{"system": "urn:mrn", "value": "K"}]), headers=FHIR)
     uid = "urn:uuid:0f6ad7b6-0a8c-4a4b-8e7f-2d9d1c2a9f11"
-    response = client.post("/", json=bundle(
-        "transaction",
-        post("Patient", patient("Known", identifier=[{"system": "urn:mrn", "value": "K"}]), uid,
-             ifNoneExist="identifier=urn:mrn|K"),
-        post("Observation", observation(uid)),
-        post("Observation", observation("Patient?identifier=urn:mrn|K")),
-    ), headers=FHIR)
+    response = client.post(
+        "/",
+        json=bundle(
+            "transaction",
+            post(
+                "Patient",
+                patient("Known", identifier=[{"system": "urn:mrn", "value": "K"}]),
+                uid,
+                ifNoneExist="identifier=urn:mrn|K",
+            ),
+            post("Observation", observation(uid)),
+            post("Observation", observation("Patient?identifier=urn:mrn|K")),
+        ),
+        headers=FHIR,
+    )
     assert response.status_code == 200, response.text
     entries = response.json()["entry"]
     assert entries[0]["response"]["status"] == "200 OK"
@@ -65,8 +77,9 @@ def test_transaction_conditional_create_and_reference(client) -> None:
 
 
 def test_unresolvable_conditional_reference_fails(client) -> None:
-    response = client.post("/", json=bundle("transaction", post("Observation", observation("Patient?identifier=zz"))),
-                           headers=FHIR)
+    response = client.post(
+        "/", json=bundle("transaction", post("Observation", observation("Patient?identifier=zz"))), headers=FHIR
+    )
     assert response.status_code == 412
 
 
@@ -124,13 +137,17 @@ def test_transaction_if_match(client) -> None:
 def test_batch_entries_are_independent(client) -> None:
     bad = observation("Patient/x")
     bad["status"] = "nope"
-    response = client.post("/", json=bundle(
-        "batch",
-        post("Patient", patient("Batch")),
-        post("Observation", bad),
-        {"request": {"method": "GET", "url": "Patient/missing"}},
-        {"request": {"method": "GET", "url": "Patient?family=Batch"}},
-    ), headers=FHIR)
+    response = client.post(
+        "/",
+        json=bundle(
+            "batch",
+            post("Patient", patient("Batch")),
+            post("Observation", bad),
+            {"request": {"method": "GET", "url": "Patient/missing"}},
+            {"request": {"method": "GET", "url": "Patient?family=Batch"}},
+        ),
+        headers=FHIR,
+    )
     assert response.status_code == 200
     result = response.json()
     assert result["type"] == "batch-response"

@@ -114,9 +114,7 @@ def test_validate_coding_in_system(terminology: Terminology) -> None:
     assert (good.result, good.display_ok, good.system_known) == ("valid", True, True)
     wrong = terminology.validate_coding_in_system(OBSERVATION_STATUS, "final", "Done")
     assert wrong.result == "valid" and wrong.display_ok is False and wrong.expected_display == "Final"
-    assert wrong.message == (
-        f"Wrong Display Name 'Done' for {OBSERVATION_STATUS}#final. Valid display is 'Final'"
-    )
+    assert wrong.message == (f"Wrong Display Name 'Done' for {OBSERVATION_STATUS}#final. Valid display is 'Final'")
     bad = terminology.validate_coding_in_system(OBSERVATION_STATUS, "xyz")
     assert bad.result == "invalid"
     assert bad.message == f"Unknown code 'xyz' in the CodeSystem '{OBSERVATION_STATUS}' version '4.0.1'"

@@ -28,8 +28,9 @@ def closed_expansions(terminology: Terminology) -> list[Expansion]:
 
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
-def test_every_member_is_valid(terminology: Terminology, closed_expansions: list[Expansion], data: st.DataObject
-                               ) -> None:
+def test_every_member_is_valid(
+    terminology: Terminology, closed_expansions: list[Expansion], data: st.DataObject
+) -> None:
     expansion = data.draw(st.sampled_from(closed_expansions))
     item = data.draw(st.sampled_from(expansion.contains))
     check = terminology.validate_code(expansion.url, item.system, item.code, item.display)
@@ -64,15 +65,30 @@ def test_snomed_is_never_invalid(terminology: Terminology, code: str) -> None:
 
 
 DIAGNOSIS_CODES = st.sampled_from(
-    ["benign", "nevus", "blue-nevus", "dysplastic-nevus", "seborrheic-keratosis", "malignant", "melanoma",
-     "melanoma-in-situ", "invasive-melanoma", "bcc", "scc", "indeterminate", "old-code"]
+    [
+        "benign",
+        "nevus",
+        "blue-nevus",
+        "dysplastic-nevus",
+        "seborrheic-keratosis",
+        "malignant",
+        "melanoma",
+        "melanoma-in-situ",
+        "invasive-melanoma",
+        "bcc",
+        "scc",
+        "indeterminate",
+        "old-code",
+    ]
 )
 
 
 def _filtered(local: Terminology, op: str, value: str) -> set[str]:
-    resource = {"resourceType": "ValueSet", "status": "draft",
-                "compose": {"include": [{"system": DIAGNOSIS, "filter": [{"property": "concept", "op": op,
-                                                                          "value": value}]}]}}
+    resource = {
+        "resourceType": "ValueSet",
+        "status": "draft",
+        "compose": {"include": [{"system": DIAGNOSIS, "filter": [{"property": "concept", "op": op, "value": value}]}]},
+    }
     return {item.code for item in local.expand_resource(resource).contains}
 
 

@@ -26,12 +26,16 @@ MALIGNANT = {"malignant", "melanoma", "melanoma-in-situ", "invasive-melanoma", "
         ("carcinomas", {"bcc", "scc"}),
         ("retired", {"old-code"}),
         ("display-regex", {"melanoma", "melanoma-in-situ", "invasive-melanoma"}),
-        ("exclusions", {"malignant", "melanoma-in-situ", "invasive-melanoma", "bcc", "scc", "indeterminate",
-                        "old-code"}),
+        (
+            "exclusions",
+            {"malignant", "melanoma-in-situ", "invasive-melanoma", "bcc", "scc", "indeterminate", "old-code"},
+        ),
         ("melanomas-import", {"melanoma", "melanoma-in-situ", "invasive-melanoma"}),
         ("listed-and-imported", {"bcc"}),
-        ("active-only", MALIGNANT | {"benign", "nevus", "blue-nevus", "dysplastic-nevus",
-                                                  "seborrheic-keratosis", "indeterminate"}),
+        (
+            "active-only",
+            MALIGNANT | {"benign", "nevus", "blue-nevus", "dysplastic-nevus", "seborrheic-keratosis", "indeterminate"},
+        ),
         ("below-root", {"left", "right", "left-leaf"}),
         ("children-of-root", {"left", "right"}),
     ],
@@ -151,8 +155,11 @@ def test_flat_hierarchy_membership(local: Terminology) -> None:
 
 
 def test_expand_resource_not_cached(local: Terminology) -> None:
-    resource = {"resourceType": "ValueSet", "status": "draft",
-                "compose": {"include": [{"system": DIAGNOSIS, "concept": [{"code": "bcc"}, {"code": "nope"}]}]}}
+    resource = {
+        "resourceType": "ValueSet",
+        "status": "draft",
+        "compose": {"include": [{"system": DIAGNOSIS, "concept": [{"code": "bcc"}, {"code": "nope"}]}]},
+    }
     expansion = local.expand_resource(resource)
     assert [item.code for item in expansion.contains] == ["bcc"]  # 'nope' is not in the complete code system
     assert expansion.complete

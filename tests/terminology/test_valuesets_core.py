@@ -42,12 +42,16 @@ def test_code_from_another_system_is_not_a_member(terminology: Terminology) -> N
     assert "is not in the value set" in (check.message or "")
 
 
-@pytest.mark.parametrize(("code", "display", "display_ok"), [("male", "Male", True), ("female", " FEMALE", True),
-                                                              ("other", "Another", False), ("unknown", None, None)])
-def test_administrative_gender_displays(terminology: Terminology, code: str, display: str | None,
-                                        display_ok: bool | None) -> None:
-    check = terminology.validate_code(VS + "administrative-gender", "http://hl7.org/fhir/administrative-gender",
-                                      code, display)
+@pytest.mark.parametrize(
+    ("code", "display", "display_ok"),
+    [("male", "Male", True), ("female", " FEMALE", True), ("other", "Another", False), ("unknown", None, None)],
+)
+def test_administrative_gender_displays(
+    terminology: Terminology, code: str, display: str | None, display_ok: bool | None
+) -> None:
+    check = terminology.validate_code(
+        VS + "administrative-gender", "http://hl7.org/fhir/administrative-gender", code, display
+    )
     assert check.result == "valid"
     assert check.display_ok is display_ok
     if display_ok is False:
@@ -95,8 +99,9 @@ def test_deep_is_a_filter(terminology: Terminology) -> None:
 def test_value_set_import_and_concepts(terminology: Terminology) -> None:
     vs = VS + "yesnodontknow"
     assert terminology.validate_code(vs, "http://terminology.hl7.org/CodeSystem/v2-0136", "Y").valid
-    dont_know = terminology.validate_code(vs, "http://terminology.hl7.org/CodeSystem/data-absent-reason",
-                                          "asked-unknown", "Don't know")
+    dont_know = terminology.validate_code(
+        vs, "http://terminology.hl7.org/CodeSystem/data-absent-reason", "asked-unknown", "Don't know"
+    )
     assert dont_know.valid and dont_know.display_ok  # the value set's own display counts
     assert terminology.validate_code(vs, "http://terminology.hl7.org/CodeSystem/data-absent-reason", "masked").invalid
 
@@ -163,8 +168,9 @@ def test_inactive_value_set_flags_members(terminology: Terminology) -> None:
 
 
 def test_deprecated_member_is_flagged(terminology: Terminology) -> None:
-    check = terminology.validate_code("http://terminology.hl7.org/ValueSet/v2-0003",
-                                      "http://terminology.hl7.org/CodeSystem/v2-0003", "A18")
+    check = terminology.validate_code(
+        "http://terminology.hl7.org/ValueSet/v2-0003", "http://terminology.hl7.org/CodeSystem/v2-0003", "A18"
+    )
     assert check.valid and check.inactive
 
 

@@ -72,8 +72,10 @@ def check_number(
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise BuildError(f'Argument "{name}" must be a number, got {value!r}.')
     if (low is not None and value < low) or (high is not None and value > high):
-        bounds = f"between {low:g} and {high:g}" if low is not None and high is not None else (
-            f"at least {low:g}" if low is not None else f"at most {high:g}"
+        bounds = (
+            f"between {low:g} and {high:g}"
+            if low is not None and high is not None
+            else (f"at least {low:g}" if low is not None else f"at most {high:g}")
         )
         raise BuildError(f'Argument "{name}" must be {bounds}, got {value!r}.')
     return value

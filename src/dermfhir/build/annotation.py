@@ -29,8 +29,18 @@ from dermfhir.build.enum import AnnotationKind, AnnotationMethod, AnnotationStat
 PROFILE_ID = "dermatology-image-annotation"
 IMAGE_TYPES = ("DocumentReference", "Media", "ImagingStudy")
 PERFORMER_TYPES = ("Practitioner", "PractitionerRole", "Organization", "CareTeam", "Patient", "RelatedPerson")
-_KNOWN = {"106076001", "confidence-score", "bounding-boxes", "polygon", "segmentation-mask", "image-width",
-          "image-height", "lesion-diameter", "qa-review-status", "inter-annotator-agreement"}
+_KNOWN = {
+    "106076001",
+    "confidence-score",
+    "bounding-boxes",
+    "polygon",
+    "segmentation-mask",
+    "image-width",
+    "image-height",
+    "lesion-diameter",
+    "qa-review-status",
+    "inter-annotator-agreement",
+}
 
 
 class DermatologyImageAnnotation(Built):

@@ -69,8 +69,9 @@ class ClassProbabilityAssessment(Built):
         self.id = check_id("id", id)
         self.subject = check_reference("subject", subject, "Patient")
         self.device = check_reference("device", device, "Device")
-        self.basis = check_references("basis", basis, "Observation", "DocumentReference", "Media", "ImagingStudy",
-                                      minimum=2)
+        self.basis = check_references(
+            "basis", basis, "Observation", "DocumentReference", "Media", "ImagingStudy", minimum=2
+        )
         if not classes:
             raise BuildError('Argument "classes" needs at least one class.')
         checked = []

@@ -36,9 +36,7 @@ class AIProvenance(Built):
     resource_type = "Provenance"
     profile_id = "ai-provenance"
 
-    def __init__(
-        self, id: str, *, targets: Sequence[Any], device: Any, images: Sequence[Any], recorded: Any
-    ) -> None:
+    def __init__(self, id: str, *, targets: Sequence[Any], device: Any, images: Sequence[Any], recorded: Any) -> None:
         self.id = check_id("id", id)
         self.targets = check_references("targets", targets, "Observation", "RiskAssessment", minimum=1)
         self.device = check_reference("device", device, "Device")

@@ -29,8 +29,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     command.add_argument("--map", type=Path, metavar="FILE", help='JSON {"field": {"source value": code}}')
     command.add_argument("--strict", action="store_true", help="any unmapped value or bad row fails the import")
     command.add_argument("--skip-invalid", action="store_true", help="write the valid part and PATH.rejected.json")
-    command.add_argument("--metadata", type=Path, action="append", default=[], metavar="FILE",
-                         help="ISIC metadata CSV (isic-challenge, predictions)")
+    command.add_argument(
+        "--metadata",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="ISIC metadata CSV (isic-challenge, predictions)",
+    )
     command.add_argument("--image-dir", type=Path, metavar="DIR", help="image files, to read their pixel sizes")
     command.add_argument("--image-base", default="", metavar="URL", help="prefix of image URLs (default: file name)")
     command.add_argument("--model-name", help="predictions: model name")
@@ -38,10 +44,21 @@ def register(commands: argparse._SubParsersAction) -> None:
     command.add_argument("--model-manufacturer", default="unknown", help="predictions: model vendor")
     command.add_argument("--model-card", type=Path, metavar="FILE", help="predictions: model card (markdown)")
     command.add_argument("--recorded", metavar="DATETIME", help="predictions: when the model ran (default: now)")
-    command.add_argument("--source", type=Path, action="append", default=[], metavar="FILE",
-                         help="masks: FHIR Bundle / NDJSON holding the images' annotations to add the regions to")
-    command.add_argument("--tolerance", type=float, default=None, metavar="PX",
-                         help="masks: outline simplification tolerance in pixels (default 1.5)")
+    command.add_argument(
+        "--source",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="masks: FHIR Bundle / NDJSON holding the images' annotations to add the regions to",
+    )
+    command.add_argument(
+        "--tolerance",
+        type=float,
+        default=None,
+        metavar="PX",
+        help="masks: outline simplification tolerance in pixels (default 1.5)",
+    )
     command.add_argument("--jobs", type=int, default=None, help="validation processes (default: CPU count)")
     command.add_argument("--no-validate", action="store_true", help=argparse.SUPPRESS)
     command.set_defaults(run=_run)
@@ -74,8 +91,13 @@ def _run(arguments: argparse.Namespace) -> int:
             extra={"tolerance": arguments.tolerance} if arguments.tolerance is not None else {},
         )
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=console, transient=True, disable=not console.is_terminal,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
         ) as bar:
             tasks: dict[str, TaskID] = {}
 
@@ -87,9 +109,16 @@ def _run(arguments: argparse.Namespace) -> int:
                 bar.advance(tasks[stage], advance)
 
             outcome = run_import(
-                arguments.format, arguments.files, arguments.out, options,
-                ndjson=arguments.ndjson, skip_invalid=arguments.skip_invalid, validate=not arguments.no_validate,
-                jobs=arguments.jobs, progress=progress, reader_arguments=extra,
+                arguments.format,
+                arguments.files,
+                arguments.out,
+                options,
+                ndjson=arguments.ndjson,
+                skip_invalid=arguments.skip_invalid,
+                validate=not arguments.no_validate,
+                jobs=arguments.jobs,
+                progress=progress,
+                reader_arguments=extra,
             )
     except SourceError as error:
         console.print(f"dermfhir import: {error}", markup=False)

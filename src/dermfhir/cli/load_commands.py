@@ -90,9 +90,7 @@ def transaction(resources: list[dict]) -> dict:
 def _files(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in _SUFFIXES and p.name not in _SKIP_FILES
-            )
+            yield from sorted(p for p in path.rglob("*") if p.suffix.lower() in _SUFFIXES and p.name not in _SKIP_FILES)
         else:
             yield path
 
@@ -151,9 +149,10 @@ def _load(arguments: argparse.Namespace) -> int:
         print(f"dermfhir load: no such file: {', '.join(missing)}", file=sys.stderr)
         return 2
     failures = 0
-    with httpx.Client(base_url=base, headers=headers, timeout=arguments.timeout) as client, _Progress(
-        arguments.quiet
-    ) as progress:
+    with (
+        httpx.Client(base_url=base, headers=headers, timeout=arguments.timeout) as client,
+        _Progress(arguments.quiet) as progress,
+    ):
         try:
             for label, bundle in bundles(arguments.paths, max(1, arguments.batch_size)):
                 response = client.post("/", content=orjson.dumps(bundle))

@@ -31,8 +31,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--max-body", type=int, default=MAX_BODY_BYTES // (1024 * 1024), metavar="MB", help="largest request body"
     )
     serve.add_argument("--workers", type=int, default=1, help="worker processes")
-    serve.add_argument("--load", type=Path, action="append", default=[], metavar="PATH",
-                       help="store these Bundles / NDJSON / JSON files (or folders) before serving")
+    serve.add_argument(
+        "--load",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="store these Bundles / NDJSON / JSON files (or folders) before serving",
+    )
     serve.add_argument("--examples", action="store_true", help="store the guide's example resources before serving")
     serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     serve.set_defaults(run=_serve)
@@ -121,6 +127,8 @@ def _banner(base: str, arguments: argparse.Namespace) -> None:
     print(f"  curl -s{auth} {base}/metadata | head -c 300")
     print(f"  curl -s{auth} '{base}/Observation?category=dermatology-annotation&_count=5'")
     print(f"  curl -s{auth} '{base}/Patient?_revinclude=Observation:subject&_count=2'")
-    print(f"  curl -s{auth} '{base}/ConceptMap/$translate?system=https://annotatemd.com/fhir/ig/CodeSystem/"
-          "isic-diagnosis&code=Seborrheic%20keratosis'")
+    print(
+        f"  curl -s{auth} '{base}/ConceptMap/$translate?system=https://annotatemd.com/fhir/ig/CodeSystem/"
+        "isic-diagnosis&code=Seborrheic%20keratosis'"
+    )
     sys.stdout.flush()

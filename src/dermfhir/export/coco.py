@@ -96,8 +96,12 @@ def export(index: Index) -> Exported:
             skipped.append(f"{where}: no pixel size for {reference}")
             continue
         if reference not in images:
-            images[reference] = {"id": len(images) + 1, "file_name": _file_name(image), "width": size[0],
-                                 "height": size[1]}
+            images[reference] = {
+                "id": len(images) + 1,
+                "file_name": _file_name(image),
+                "width": size[0],
+                "height": size[1],
+            }
         name = category_name(_finding(observation))
         category = categories.setdefault(name, len(categories) + 1)
         shapes: list[tuple[tuple[float, ...], list]] = []
@@ -109,19 +113,22 @@ def export(index: Index) -> Exported:
         if not shapes:
             shapes = [(box, []) for box in regions["boxes"]]
         for box, polygon in shapes:
-            annotations.append({
-                "id": len(annotations) + 1,
-                "image_id": images[reference]["id"],
-                "category_id": category,
-                "bbox": [_number(v) for v in box],
-                "segmentation": [[_number(v) for point in polygon for v in point]] if polygon else [],
-                "area": _number(_area(polygon) if polygon else box[2] * box[3]),
-                "iscrowd": 0,
-            })
+            annotations.append(
+                {
+                    "id": len(annotations) + 1,
+                    "image_id": images[reference]["id"],
+                    "category_id": category,
+                    "bbox": [_number(v) for v in box],
+                    "segmentation": [[_number(v) for point in polygon for v in point]] if polygon else [],
+                    "area": _number(_area(polygon) if polygon else box[2] * box[3]),
+                    "iscrowd": 0,
+                }
+            )
     document = {
         "images": list(images.values()),
-        "categories": [{"id": number, "name": name, "supercategory": "skin lesion"}
-                       for name, number in categories.items()],
+        "categories": [
+            {"id": number, "name": name, "supercategory": "skin lesion"} for name, number in categories.items()
+        ],
         "annotations": annotations,
     }
     return Exported(document, skipped)

@@ -59,9 +59,7 @@ def _csv(rows: Iterable[list[str]], line_end: str) -> str:
 
 
 def _annotations(index: Index) -> list[dict]:
-    return [
-        r for r in index.of_type("Observation") if ANNOTATION in r.get("meta", {}).get("profile", [])
-    ]
+    return [r for r in index.of_type("Observation") if ANNOTATION in r.get("meta", {}).get("profile", [])]
 
 
 def _image_id(index: Index, annotation: dict) -> str | None:
@@ -123,16 +121,21 @@ def export(index: Index, layout: str) -> Exported:
                 continue
             confirmation = _extra(annotation, DIAGNOSIS_CONFIRMATION)
             lesion_id = (lesion.get("identifier") or [{}])[0].get("value", "")
-            rows.append([
-                lesion_id,
-                image_id,
-                ham,
-                _code(confirmation.get("valueCodeableConcept") if confirmation else None,
-                      code_system("diagnosis-confirmation")) or "",
-                age_text,
-                patient.get("gender", ""),
-                _site(annotation, lesion, "ham10000-localization"),
-            ])
+            rows.append(
+                [
+                    lesion_id,
+                    image_id,
+                    ham,
+                    _code(
+                        confirmation.get("valueCodeableConcept") if confirmation else None,
+                        code_system("diagnosis-confirmation"),
+                    )
+                    or "",
+                    age_text,
+                    patient.get("gender", ""),
+                    _site(annotation, lesion, "ham10000-localization"),
+                ]
+            )
             continue
         if label is None and ham is not None and layout == "isic2018":
             label = HAM_TO_2018.get(ham)
@@ -143,13 +146,15 @@ def export(index: Index, layout: str) -> Exported:
         if layout == "isic2019":
             identifiers = lesion.get("identifier", [])
             lesion_ids = [i.get("value") for i in identifiers if i.get("system", "").endswith("lesion")]
-            metadata.append([
-                image_id,
-                age_text,
-                _site(annotation, lesion, "isic-anatomic-site"),
-                lesion_ids[0] if lesion_ids else "",
-                patient.get("gender", ""),
-            ])
+            metadata.append(
+                [
+                    image_id,
+                    age_text,
+                    _site(annotation, lesion, "isic-anatomic-site"),
+                    lesion_ids[0] if lesion_ids else "",
+                    patient.get("gender", ""),
+                ]
+            )
     if layout == "ham10000":
         return Exported(_csv([list(columns), *rows], "\n"), None, skipped)
     ground_truth = _csv([["image", *columns], *rows], "\r\n")

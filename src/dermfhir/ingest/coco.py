@@ -54,8 +54,12 @@ def _load(path: Path) -> dict:
 
 def _number(path: Path, where: str, value: Any, field: str, positive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or (positive and value <= 0):
-        raise SourceError(path, f"{field} must be a {'positive' if positive else 'non-negative'} number, got {value!r}",
-                          column=field, item=where)
+        raise SourceError(
+            path,
+            f"{field} must be a {'positive' if positive else 'non-negative'} number, got {value!r}",
+            column=field,
+            item=where,
+        )
     return value
 
 
@@ -87,8 +91,9 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
         for index, item in enumerate(document.get("annotations", [])):
             report.rows_read += 1
             try:
-                _annotation(path, f"annotations[{index}]", item, images, categories, options, result,
-                            organization.reference)
+                _annotation(
+                    path, f"annotations[{index}]", item, images, categories, options, result, organization.reference
+                )
             except SourceError as error:
                 report.reject(error)
             if progress:
@@ -122,22 +127,37 @@ def _image(path: Path, where: str, item: Any, options: Options) -> tuple[Patient
 
 
 def _annotation(
-    path: Path, where: str, item: Any, images: dict, categories: dict, options: Options, result: ImportResult,
+    path: Path,
+    where: str,
+    item: Any,
+    images: dict,
+    categories: dict,
+    options: Options,
+    result: ImportResult,
     performer: str,
 ) -> None:
     if not isinstance(item, dict) or "id" not in item:
         raise SourceError(path, "an annotation needs an id", item=where)
     image = images.get(item.get("image_id"))
     if image is None:
-        raise SourceError(path, f"image_id {item.get('image_id')!r} is not an image of the file (or was rejected)",
-                          column="image_id", item=where)
+        raise SourceError(
+            path,
+            f"image_id {item.get('image_id')!r} is not an image of the file (or was rejected)",
+            column="image_id",
+            item=where,
+        )
     if item.get("category_id") not in categories:
-        raise SourceError(path, f"category_id {item.get('category_id')!r} is not a category of the file",
-                          column="category_id", item=where)
+        raise SourceError(
+            path,
+            f"category_id {item.get('category_id')!r} is not a category of the file",
+            column="category_id",
+            item=where,
+        )
     name, finding = categories[item["category_id"]]
     if options.strict and not (finding or {}).get("coding"):
-        raise SourceError(path, f"unmapped category {name!r} (add it to a --map file)", column="category_id",
-                          item=where)
+        raise SourceError(
+            path, f"unmapped category {name!r} (add it to a --map file)", column="category_id", item=where
+        )
     boxes: list[tuple[float, float, float, float]] = []
     if item.get("bbox") is not None:
         bbox = item["bbox"]
@@ -152,12 +172,17 @@ def _annotation(
         result.report.warnings.append(f"{path}, {where}: RLE segmentation not imported (the bounding box is kept)")
     elif segmentation:
         if not isinstance(segmentation, list) or not all(isinstance(p, list) for p in segmentation):
-            raise SourceError(path, "segmentation must be a list of polygons [x1, y1, x2, y2, …]",
-                              column="segmentation", item=where)
+            raise SourceError(
+                path, "segmentation must be a list of polygons [x1, y1, x2, y2, …]", column="segmentation", item=where
+            )
         for number, flat in enumerate(segmentation):
             if len(flat) < 6 or len(flat) % 2:
-                raise SourceError(path, f"polygon {number} needs at least 3 x y pairs, got {len(flat)} numbers",
-                                  column="segmentation", item=where)
+                raise SourceError(
+                    path,
+                    f"polygon {number} needs at least 3 x y pairs, got {len(flat)} numbers",
+                    column="segmentation",
+                    item=where,
+                )
             values = [_number(path, where, v, "segmentation") for v in flat]
             polygons.append(list(zip(values[::2], values[1::2], strict=True)))
     try:

@@ -34,8 +34,15 @@ from dermfhir.ingest._source import Row, SourceError, read_csv
 DATASET = "derm7pt"
 CASE = "urn:dermfhir:derm7pt:case"
 IMAGE = "urn:dermfhir:derm7pt:image"
-CRITERIA = ("pigment_network", "streaks", "pigmentation", "regression_structures", "dots_and_globules",
-            "blue_whitish_veil", "vascular_structures")
+CRITERIA = (
+    "pigment_network",
+    "streaks",
+    "pigmentation",
+    "regression_structures",
+    "dots_and_globules",
+    "blue_whitish_veil",
+    "vascular_structures",
+)
 COLUMNS = ("case_num", "diagnosis", "seven_point_score", *CRITERIA, "location", "sex", "clinic", "derm")
 
 
@@ -107,7 +114,9 @@ def _row(
 
     patient = Patient(ident(DATASET, "patient", case), identifier=(CASE, case), gender=gender(sex) if sex else None)
     lesion = SkinLesion(
-        ident(DATASET, "lesion", case), identifier=(CASE, case), patient=patient,
+        ident(DATASET, "lesion", case),
+        identifier=(CASE, case),
+        patient=patient,
         location=site or {"text": "not recorded"},
     )
     images = []
@@ -116,17 +125,19 @@ def _row(
         if column == "clinic" and name == files["derm"]:
             continue  # the clinical image was replaced by the dermoscopic one in the dataset
         size = image_size(options, name)
-        images.append(DermatologyImage(
-            ident(DATASET, "img", Path(name).with_suffix("").as_posix()),
-            subject=patient,
-            url=f"{options.image_base}{name}",
-            content_type="image/jpeg",
-            modality=modality,
-            width=size[0] if size else None,
-            height=size[1] if size else None,
-            lesion=lesion,
-            identifier=(IMAGE, name),
-        ))
+        images.append(
+            DermatologyImage(
+                ident(DATASET, "img", Path(name).with_suffix("").as_posix()),
+                subject=patient,
+                url=f"{options.image_base}{name}",
+                content_type="image/jpeg",
+                modality=modality,
+                width=size[0] if size else None,
+                height=size[1] if size else None,
+                lesion=lesion,
+                identifier=(IMAGE, name),
+            )
+        )
     extra = [parts.fact(parts.DERMOSCOPIC_FEATURE, valueCodeableConcept=feature) for feature in features]
     extra.append(parts.seven_point_score(score))
     annotation = DermatologyImageAnnotation(
@@ -143,4 +154,3 @@ def _row(
     )
     result.add(patient, lesion, *images, annotation)
     result.report.findings[label] += 1
-

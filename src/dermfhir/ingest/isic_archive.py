@@ -36,8 +36,11 @@ from dermfhir.ingest._source import SourceError
 DATASET = "isic"
 ISIC_PATIENT = "urn:dermfhir:isic:patient"
 #: ISIC image_type prefixes → modality (TBP tiles are photographs of the skin surface).
-IMAGE_TYPES = {"dermoscopic": ImagingModality.DERMOSCOPY, "clinical": ImagingModality.PHOTOGRAPHY,
-               "TBP tile": ImagingModality.PHOTOGRAPHY}
+IMAGE_TYPES = {
+    "dermoscopic": ImagingModality.DERMOSCOPY,
+    "clinical": ImagingModality.PHOTOGRAPHY,
+    "TBP tile": ImagingModality.PHOTOGRAPHY,
+}
 FITZPATRICK = ("I", "II", "III", "IV", "V", "VI")
 LEVELS = tuple(f"diagnosis_{n}" for n in range(1, 6))
 
@@ -92,8 +95,9 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
     report = result.report
     labels = {
         "diagnosis": Labels("diagnosis", "isic-diagnosis", "isic-diagnosis-to-snomed", options, report),
-        "confirm": Labels("diagnosis_confirm_type", "diagnosis-confirmation", "diagnosis-confirmation-to-snomed",
-                          options, report),
+        "confirm": Labels(
+            "diagnosis_confirm_type", "diagnosis-confirmation", "diagnosis-confirmation-to-snomed", options, report
+        ),
         "site": Labels("anatom_site_general", "isic-anatomic-site", "isic-anatomic-site-to-snomed", options, report),
     }
     organization = curator("isic-archive", "ISIC Archive contributors (International Skin Imaging Collaboration)")
@@ -182,8 +186,9 @@ def _diagnosis(record: Record, clinical: dict, v2: bool, labels: Labels) -> tupl
                 raise record.error(f"{LEVELS[n]} is empty but {LEVELS[deepest]} is {levels[deepest]!r}", LEVELS[n])
         finding = labels.concept(levels[deepest], None)
         if labels.options.strict and not finding.get("coding"):  # type: ignore[union-attr]
-            raise record.error(f"unmapped diagnosis value {levels[deepest]!r} (add it to a --map file)",
-                               LEVELS[deepest])
+            raise record.error(
+                f"unmapped diagnosis value {levels[deepest]!r} (add it to a --map file)", LEVELS[deepest]
+            )
         malignant = {"Benign": False, "Malignant": True}.get(levels[0])
         return finding, levels[deepest], malignant
     label = _text(record, clinical, "diagnosis")
@@ -216,20 +221,23 @@ def _record(record: Record, result: ImportResult, options: Options, labels: dict
         raise record.error(f"age_approx must be a number of years 0-150, got {age!r}", "age_approx")
     skin_type = _text(record, clinical, "fitzpatrick_skin_type")
     if skin_type and skin_type not in FITZPATRICK:
-        raise record.error(f"fitzpatrick_skin_type {skin_type!r} is not one of {', '.join(FITZPATRICK)}",
-                           "fitzpatrick_skin_type")
+        raise record.error(
+            f"fitzpatrick_skin_type {skin_type!r} is not one of {', '.join(FITZPATRICK)}", "fitzpatrick_skin_type"
+        )
     melanocytic = _flag(record, clinical, "melanocytic")
     finding, label, malignant = _diagnosis(record, clinical, v2, labels["diagnosis"])
-    confirmation = _coded(record, labels["confirm"], _text(record, clinical, "diagnosis_confirm_type"),
-                          "diagnosis_confirm_type")
+    confirmation = _coded(
+        record, labels["confirm"], _text(record, clinical, "diagnosis_confirm_type"), "diagnosis_confirm_type"
+    )
     site = _text(record, clinical, "anatom_site_general")
     location = _coded(record, labels["site"], site, "anatom_site_general")
 
     patient_id, lesion_id = _text(record, clinical, "patient_id"), _text(record, clinical, "lesion_id")
     patient = Patient(
         ident(DATASET, "patient", patient_id or lesion_id or image_id),
-        identifier=(ISIC_PATIENT, patient_id) if patient_id else
-        ((ISIC_LESION, lesion_id) if lesion_id else (ISIC_IMAGE, image_id)),
+        identifier=(ISIC_PATIENT, patient_id)
+        if patient_id
+        else ((ISIC_LESION, lesion_id) if lesion_id else (ISIC_IMAGE, image_id)),
         gender=gender(sex) if sex else None,
     )
     lesion = SkinLesion(
@@ -238,8 +246,11 @@ def _record(record: Record, result: ImportResult, options: Options, labels: dict
         patient=patient,
         location=location or {"text": "not recorded"},
     )
-    described = [f"ISIC {name.replace('_', ' ')}: {acquisition[name]}" for name in ("image_type", "dermoscopic_type")
-                 if acquisition.get(name)]
+    described = [
+        f"ISIC {name.replace('_', ' ')}: {acquisition[name]}"
+        for name in ("image_type", "dermoscopic_type")
+        if acquisition.get(name)
+    ]
     image = DermatologyImage(
         ident(DATASET, "img", image_id),
         subject=patient,

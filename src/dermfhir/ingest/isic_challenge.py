@@ -92,8 +92,9 @@ class Subjects:
         self.options = options
         self.metadata = metadata
         self.genders: dict[str, object] = {}
-        self.site = Labels("anatom_site_general", "isic-anatomic-site", "isic-anatomic-site-to-snomed", options,
-                           result.report)
+        self.site = Labels(
+            "anatom_site_general", "isic-anatomic-site", "isic-anatomic-site-to-snomed", options, result.report
+        )
 
     def of(self, image_id: str, row: Row) -> tuple[Patient, SkinLesion | None, DermatologyImage, list[dict]]:
         """Patient, lesion, image and the extra components (age) for one image; adds them to the result."""

@@ -66,8 +66,12 @@ def outline(mask: object, tolerance: float = TOLERANCE) -> tuple[tuple[int, int,
 
     pixels = np.asarray(mask, dtype=bool)
     rows, columns = np.nonzero(pixels)
-    box = (int(columns.min()), int(rows.min()), int(columns.max() - columns.min() + 1),
-           int(rows.max() - rows.min() + 1))
+    box = (
+        int(columns.min()),
+        int(rows.min()),
+        int(columns.max() - columns.min() + 1),
+        int(rows.max() - rows.min() + 1),
+    )
     padded = np.pad(pixels, 1).astype(np.uint8)  # closes contours that touch the border
     contours = find_contours(padded, 0.5)
     longest = max(contours, key=len)
@@ -112,7 +116,8 @@ def annotations_by_image(sources: Sequence[Path]) -> dict[str, dict]:
         f"DocumentReference/{r['id']}": next(
             (i.get("value") for i in r.get("identifier", []) if i.get("system") == ISIC_IMAGE), None
         )
-        for r in resources if r.get("resourceType") == "DocumentReference"
+        for r in resources
+        if r.get("resourceType") == "DocumentReference"
     }
     found: dict[str, dict] = {}
     for resource in resources:
@@ -180,7 +185,13 @@ def _mask(path: Path, image_id: str, subject: str, image: str, options: Options,
 
 
 def _add_regions(
-    annotation: dict, path: Path, image_id: str, options: Options, box: tuple, polygon: list, size: tuple[int, int],
+    annotation: dict,
+    path: Path,
+    image_id: str,
+    options: Options,
+    box: tuple,
+    polygon: list,
+    size: tuple[int, int],
     result: ImportResult,
 ) -> dict:
     """A copy of the source annotation with the mask, box, outline and image size (replacing earlier regions)."""
@@ -188,10 +199,14 @@ def _add_regions(
     image = updated["derivedFrom"][0]["reference"]
     mask = _mask(path, image_id, updated["subject"]["reference"], image, options, size)
     region_codes = {"bounding-boxes", "polygon", "segmentation-mask", "image-width", "image-height"}
-    kept = [c for c in updated.get("component", []) if parts.component_code(c)[1] not in region_codes
-            or parts.component_code(c)[0] != parts.ANNOTATION_TYPE]
-    regions = parts.regions(parts.ANNOTATION_PROFILE, boxes=[box], polygons=[polygon], mask=mask.reference,
-                            image_size=size)
+    kept = [
+        c
+        for c in updated.get("component", [])
+        if parts.component_code(c)[1] not in region_codes or parts.component_code(c)[0] != parts.ANNOTATION_TYPE
+    ]
+    regions = parts.regions(
+        parts.ANNOTATION_PROFILE, boxes=[box], polygons=[polygon], mask=mask.reference, image_size=size
+    )
     updated["component"] = kept[:1] + regions + kept[1:]
     DermatologyImageAnnotation.from_resource(updated)  # raises when the result would not be a valid annotation
     result.add(mask)
@@ -199,8 +214,14 @@ def _add_regions(
 
 
 def _new(
-    path: Path, image_id: str, options: Options, box: tuple, polygon: list, size: tuple[int, int],
-    result: ImportResult, performer: str,
+    path: Path,
+    image_id: str,
+    options: Options,
+    box: tuple,
+    polygon: list,
+    size: tuple[int, int],
+    result: ImportResult,
+    performer: str,
 ) -> DermatologyImageAnnotation:
     patient = Patient(ident(DATASET, "patient", image_id), identifier=(ISIC_IMAGE, image_id))
     image = DermatologyImage(

@@ -128,9 +128,19 @@ def run_import(
             {"resource": f"{kind}/{id}", "outcome": {"resourceType": "OperationOutcome", "issue": issues}}
             for (kind, id), issues in invalid.items()
         ] + [
-            {"resource": f"{kind}/{id}", "outcome": {"resourceType": "OperationOutcome", "issue": [
-                {"severity": "error", "code": "not-found", "details": {"text": f"refers to the rejected {target}"}}
-            ]}}
+            {
+                "resource": f"{kind}/{id}",
+                "outcome": {
+                    "resourceType": "OperationOutcome",
+                    "issue": [
+                        {
+                            "severity": "error",
+                            "code": "not-found",
+                            "details": {"text": f"refers to the rejected {target}"},
+                        }
+                    ],
+                },
+            }
             for (kind, id), target in dependants.items()
         ]
         write_atomic(report_file, orjson.dumps(payload, option=orjson.OPT_INDENT_2))

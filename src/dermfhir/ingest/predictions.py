@@ -45,9 +45,7 @@ def read(
     """Import classifier outputs; every row becomes prediction + distribution + provenance."""
     result = ImportResult()
     report = result.report
-    recorded = options.recorded or datetime.now(UTC).replace(microsecond=0).isoformat().replace(
-        "+00:00", "Z"
-    )
+    recorded = options.recorded or datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     model_key = f"{model_name}-{model_version}"
     card = None
     if model_card is not None:
@@ -55,8 +53,9 @@ def read(
             markdown = model_card.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise SourceError(model_card, f"cannot read the model card ({error})") from None
-        card = ModelCard(ident("model", "card", model_key), title=f"{model_name} {model_version} model card",
-                         markdown=markdown)
+        card = ModelCard(
+            ident("model", "card", model_key), title=f"{model_name} {model_version} model card", markdown=markdown
+        )
         result.add(card)
     device = AIModelDevice(
         ident("model", "device", model_key),

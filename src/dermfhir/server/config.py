@@ -32,6 +32,4 @@ def check_binding(host: str, auth: str) -> None:
     if auth not in ("none", "token"):
         raise ValueError(f"Unknown --auth mode {auth!r}: use none or token")
     if auth == "none" and host not in LOOPBACK:
-        raise ValueError(
-            f"Refusing to listen on {host} without authentication: use --auth token, or bind to 127.0.0.1"
-        )
+        raise ValueError(f"Refusing to listen on {host} without authentication: use --auth token, or bind to 127.0.0.1")

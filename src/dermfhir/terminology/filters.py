@@ -73,9 +73,7 @@ def _hierarchy_filter(index: CodeSystemIndex, prop: str, op: str, value: str) ->
         return found
     if op == "exists":
         wanted = value.strip().lower() == "true"
-        return {
-            concept.code for concept in index if bool(concept.children if upward else concept.parents) == wanted
-        }
+        return {concept.code for concept in index if bool(concept.children if upward else concept.parents) == wanted}
     raise FilterNotSupported(f"operation '{op}' is not supported on property '{prop}'")
 
 

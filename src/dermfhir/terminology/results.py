@@ -288,4 +288,3 @@ def _contains_entry(item: ExpansionItem) -> dict:
     if item.display:
         entry["display"] = item.display
     return entry
-

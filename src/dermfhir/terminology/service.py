@@ -241,25 +241,30 @@ class Terminology:
         return f"Terminology({self.definitions!r})"
 
 
-def _checked(
-    displays: list[str], display: str | None, what: str, system_known: bool, inactive: bool
-) -> CodeCheck:
+def _checked(displays: list[str], display: str | None, what: str, system_known: bool, inactive: bool) -> CodeCheck:
     """A valid code check, with the display judged against `displays` (HL7 validator normalisation)."""
     expected = displays[0] if displays else None
     if display is None or not displays:
         return CodeCheck("valid", expected_display=expected, system_known=system_known, inactive=inactive)
     wanted = normalise_display(display)
     if any(normalise_display(text) == wanted for text in displays):
-        return CodeCheck("valid", display_ok=True, expected_display=expected, system_known=system_known,
-                         inactive=inactive)
+        return CodeCheck(
+            "valid", display_ok=True, expected_display=expected, system_known=system_known, inactive=inactive
+        )
     choices = list(dict.fromkeys(displays))
     if len(choices) == 1:
         message = f"Wrong Display Name '{display}' for {what}. Valid display is '{choices[0]}'"
     else:
         listed = " or ".join(f"'{text}'" for text in choices)
         message = f"Wrong Display Name '{display}' for {what}. Valid display is one of {len(choices)} choices: {listed}"
-    return CodeCheck("valid", message=message, display_ok=False, expected_display=expected,
-                     system_known=system_known, inactive=inactive)
+    return CodeCheck(
+        "valid",
+        message=message,
+        display_ok=False,
+        expected_display=expected,
+        system_known=system_known,
+        inactive=inactive,
+    )
 
 
 def _unknown_code(code: str, index: CodeSystemIndex) -> str:

@@ -177,9 +177,7 @@ def _system_part(system: str, include: dict, source: ExpansionSource, include_in
         )
     if not index.complete:
         part.open_systems.add(system)
-        part.reasons.append(
-            (system, f"{index.why_incomplete}: codes it does not list cannot be judged")
-        )
+        part.reasons.append((system, f"{index.why_incomplete}: codes it does not list cannot be judged"))
     return part
 
 
@@ -200,7 +198,8 @@ def _add_listed(part: _Part, system: str, version: str | None, concept: dict, in
             )
     part.items.setdefault((system, code), ExpansionItem(system, version, code, display))
     designations = tuple(
-        Designation(str(item["value"]), item.get("language")) for item in concept.get("designation", [])
+        Designation(str(item["value"]), item.get("language"))
+        for item in concept.get("designation", [])
         if item.get("value")
     )
     if designations:
@@ -239,7 +238,11 @@ def _stored_expansion(resource: dict) -> Expansion:
     stored = resource.get("expansion")
     if not isinstance(stored, dict):
         return Expansion(
-            url, resource.get("version"), [], open_to_any=True, value_set=resource,
+            url,
+            resource.get("version"),
+            [],
+            open_to_any=True,
+            value_set=resource,
             reasons=[(None, f"ValueSet '{url}' has neither compose nor expansion")],
         )
     items: list[ExpansionItem] = []
@@ -249,13 +252,21 @@ def _stored_expansion(resource: dict) -> Expansion:
         if entry.get("system") and entry.get("code"):
             items.append(
                 ExpansionItem(
-                    entry["system"], entry.get("version"), entry["code"], entry.get("display"),
-                    bool(entry.get("inactive")), bool(entry.get("abstract")),
+                    entry["system"],
+                    entry.get("version"),
+                    entry["code"],
+                    entry.get("display"),
+                    bool(entry.get("inactive")),
+                    bool(entry.get("abstract")),
                 )
             )
         pending.extend(entry.get("contains", []))
     partial = "total" in stored and int(stored["total"]) > len(items)
     return Expansion(
-        url, resource.get("version"), items, open_to_any=partial, value_set=resource,
+        url,
+        resource.get("version"),
+        items,
+        open_to_any=partial,
+        value_set=resource,
         reasons=[(None, f"ValueSet '{url}' has only a partial stored expansion")] if partial else [],
     )

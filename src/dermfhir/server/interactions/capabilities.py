@@ -77,9 +77,7 @@ def statement(services: Services, base: str) -> dict:
         for code in _COMMON
         if (param := registry.param(None, code)) is not None
     ]
-    rest["operation"] = [
-        {"name": name, "definition": url} for items in _OPERATIONS.values() for name, url in items
-    ]
+    rest["operation"] = [{"name": name, "definition": url} for items in _OPERATIONS.values() for name, url in items]
     rest["security"] = _security(services)
     found["rest"] = [rest]
     return found
@@ -100,12 +98,16 @@ def _resource(services: Services, resource_type: str, guide: dict, registry: obj
     item["referencePolicy"] = ["literal", "logical", "local"]
     references = sorted(code for code, p in params.items() if p.type == "reference" and p.supported)
     item["searchInclude"] = ["*", *(f"{resource_type}:{code}" for code in references)]
-    item["searchRevInclude"] = sorted(
-        f"{source}:{code}"
-        for source in services.resource_types
-        for code, p in services.store.registry.params(source).items()
-        if p.type == "reference" and p.supported and resource_type in p.targets
-    ) if resource_type in _GUIDE_TYPES else []
+    item["searchRevInclude"] = (
+        sorted(
+            f"{source}:{code}"
+            for source in services.resource_types
+            for code, p in services.store.registry.params(source).items()
+            if p.type == "reference" and p.supported and resource_type in p.targets
+        )
+        if resource_type in _GUIDE_TYPES
+        else []
+    )
     documented = {p.get("name"): p for p in guide.get("searchParam", [])}
     item["searchParam"] = [
         {**documented.get(code, {}), "name": code, "type": p.type, "definition": p.url}
