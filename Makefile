@@ -27,8 +27,7 @@ ig: setup
 ig-check: setup
 	$(DERMFHIR) ig build --check
 
-test: setup ig-check
-	$(VENV)/bin/ruff check src tests bench
+test: setup ig-check lint
 	$(PY) -m pytest
 
 DEMO := build/demo
