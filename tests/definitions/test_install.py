@@ -2,7 +2,9 @@ import tarfile
 from pathlib import Path
 
 import orjson
+import pytest
 
+from dermfhir.cli.main import main
 from dermfhir.definitions import Package
 from dermfhir.definitions.install import install_core, install_stubs, install_tarball, write_tarball
 
@@ -86,3 +88,31 @@ def test_tarball_round_trip(tmp_path: Path) -> None:
     folder = install_tarball(tarball, cache=tmp_path / "cache")
     assert folder == tmp_path / "cache" / "example.pkg#1.2.3" / "package"
     assert Package(folder).index[0]["url"] == "http://example.org/ValueSet/vs"
+
+
+def test_a_file_that_is_not_a_package_is_refused_cleanly(tmp_path: Path) -> None:
+    not_a_tarball = tmp_path / "x.tgz"
+    not_a_tarball.write_text("{}")
+    with pytest.raises(ValueError, match="not a FHIR package tarball"):
+        install_tarball(not_a_tarball, cache=tmp_path / "cache")
+    empty = tmp_path / "empty.tgz"
+    with tarfile.open(empty, "w:gz"):
+        pass
+    with pytest.raises(ValueError, match=r"no package/package\.json"):
+        install_tarball(empty, cache=tmp_path / "cache")
+    assert not any((tmp_path / "cache").glob("*#*"))
+
+
+def test_a_broken_bundle_leaves_no_half_built_core_package(tmp_path: Path) -> None:
+    source = _bundles(tmp_path / "r4")
+    (source / "valuesets.json").write_text("{broken")
+    with pytest.raises(orjson.JSONDecodeError):
+        install_core(source, cache=tmp_path / "cache")
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_cli_reports_a_bad_tarball_without_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.tgz"
+    bad.write_text("not gzip")
+    assert main(["packages", "install", str(bad)]) == 1
+    assert "not a FHIR package tarball" in capsys.readouterr().err

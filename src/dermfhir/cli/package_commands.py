@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+import orjson
 from rich.console import Console
 
 from dermfhir.definitions import install
@@ -36,7 +38,7 @@ def _install_core(arguments: argparse.Namespace) -> int:
     try:
         with console.status("building hl7.fhir.r4.core#4.0.1 …"):
             folder = install.install_core(arguments.source, force=arguments.force)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, orjson.JSONDecodeError) as error:
         console.print(f"dermfhir: {error}")
         return 1
     console.print(f"hl7.fhir.r4.core#4.0.1 ready in {folder}")
@@ -52,8 +54,8 @@ def _install_stubs(arguments: argparse.Namespace) -> int:
 def _install_tarball(arguments: argparse.Namespace) -> int:
     try:
         folder = install.install_tarball(arguments.tarball)
-    except (OSError, KeyError, ValueError) as error:
-        print(f"dermfhir: {arguments.tarball}: {error}")
+    except (OSError, ValueError) as error:
+        print(f"dermfhir: {error}", file=sys.stderr)
         return 1
     print(f"installed into {folder} (cache {package_cache()})")
     return 0

@@ -59,23 +59,12 @@ def install_core(source: Path, cache: Path | None = None, force: bool = False) -
     if (target / "package" / "package.json").is_file() and not force:
         return target / "package"
     staging = Path(tempfile.mkdtemp(prefix="core-", dir=_ensure(target.parent)))
+    try:
+        files = _split_bundles(source, staging / "package")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # never leave a half-built package behind
+        raise
     package = staging / "package"
-    package.mkdir()
-    files: list[dict] = []
-    seen: set[tuple[str, str]] = set()
-    for bundle_name in CORE_BUNDLES:
-        bundle = orjson.loads((source / bundle_name).read_bytes())
-        for entry in bundle.get("entry", []):
-            resource = entry.get("resource")
-            if not resource or "id" not in resource:
-                continue
-            key = (resource["resourceType"], resource["id"])
-            if key in seen:  # first occurrence wins
-                continue
-            seen.add(key)
-            filename = f"{key[0]}-{key[1]}.json"
-            (package / filename).write_bytes(orjson.dumps(resource))
-            files.append(index_entry(filename, resource))
     manifest = {
         "name": CORE_PACKAGE,
         "version": CORE_VERSION,
@@ -93,6 +82,27 @@ def install_core(source: Path, cache: Path | None = None, force: bool = False) -
         shutil.rmtree(target)
     staging.rename(target)
     return target / "package"
+
+
+def _split_bundles(source: Path, package: Path) -> list[dict]:
+    """Write one file per resource of the core bundles into `package`; returns their index entries."""
+    package.mkdir()
+    files: list[dict] = []
+    seen: set[tuple[str, str]] = set()
+    for bundle_name in CORE_BUNDLES:
+        bundle = orjson.loads((source / bundle_name).read_bytes())
+        for entry in bundle.get("entry", []):
+            resource = entry.get("resource")
+            if not resource or "id" not in resource:
+                continue
+            key = (resource["resourceType"], resource["id"])
+            if key in seen:  # first occurrence wins
+                continue
+            seen.add(key)
+            filename = f"{key[0]}-{key[1]}.json"
+            (package / filename).write_bytes(orjson.dumps(resource))
+            files.append(index_entry(filename, resource))
+    return files
 
 
 def install_stubs(cache: Path | None = None) -> list[Path]:
@@ -114,17 +124,27 @@ def install_stubs(cache: Path | None = None) -> list[Path]:
 
 
 def install_tarball(tarball: Path, cache: Path | None = None) -> Path:
-    """Unpack a FHIR NPM package tarball into the cache as `<name>#<version>/package`."""
-    with tarfile.open(tarball, "r:gz") as archive:
-        member = archive.extractfile("package/package.json")
-        if member is None:
-            raise ValueError(f"{tarball}: not a FHIR package (no package/package.json)")
-        manifest = orjson.loads(member.read())
-        target = (cache or package_cache()) / f"{manifest['name']}#{manifest['version']}"
-        if target.exists():
-            shutil.rmtree(target)
-        _ensure(target)
-        archive.extractall(target, filter="data")
+    """Unpack a FHIR NPM package tarball into the cache as `<name>#<version>/package`.
+
+    Raises ValueError when the file is not a FHIR package; the cache is replaced only after a complete unpack.
+    """
+    try:
+        with tarfile.open(tarball, "r:gz") as archive:
+            try:
+                member = archive.extractfile("package/package.json")
+            except KeyError:
+                member = None
+            if member is None:
+                raise ValueError(f"{tarball}: not a FHIR package (no package/package.json)")
+            manifest = orjson.loads(member.read())
+            target = (cache or package_cache()) / f"{manifest['name']}#{manifest['version']}"
+            staging = Path(tempfile.mkdtemp(prefix="package-", dir=_ensure(target.parent)))
+            archive.extractall(staging, filter="data")
+    except (tarfile.TarError, orjson.JSONDecodeError, KeyError, TypeError) as error:
+        raise ValueError(f"{tarball}: not a FHIR package tarball ({error})") from error
+    if target.exists():
+        shutil.rmtree(target)
+    staging.rename(target)
     return target / "package"
 
 
