@@ -1,16 +1,39 @@
-"""Shared test fixtures: where the repository, the shared data and the toolchain are."""
+"""Shared test fixtures: where the repository, the shared data and the toolchain are, and the storage backends.
+
+Every test taking `store` runs on SQLite, and on PostgreSQL when DERMFHIR_TEST_POSTGRES names a database (its
+tables are emptied first; see tests/store/POSTGRES.md). The `definitions` a store indexes come from each folder.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from dermfhir.definitions import Definitions
+from dermfhir.store import Store
+from dermfhir.store.sqlite import SqliteStore
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPOSITORY.parent / "shared" / "data"
 SUSHI = REPOSITORY / "node_modules" / ".bin" / "sushi"
 FIXTURES = REPOSITORY / "tests" / "ingest" / "fixtures"
 REAL = SHARED_DATA / "real"
+POSTGRES_URL = os.environ.get("DERMFHIR_TEST_POSTGRES")
+NO_POSTGRES = "DERMFHIR_TEST_POSTGRES is not set (a postgresql:// URL); see tests/store/POSTGRES.md"
+TABLES = (
+    "resource",
+    "resource_version",
+    "idx_token",
+    "idx_string",
+    "idx_reference",
+    "idx_date",
+    "idx_number",
+    "idx_quantity",
+    "idx_uri",
+)
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +60,29 @@ def real() -> Path:
     if not (REAL / "HAM10000_metadata.csv").is_file():
         pytest.skip(f"real dermatology data not present at {REAL}")
     return REAL
+
+
+def open_postgres(definitions: Definitions) -> Store:
+    from dermfhir.store.postgres import PostgresStore
+
+    assert POSTGRES_URL is not None
+    store = PostgresStore(POSTGRES_URL, definitions, max_size=12)
+    with store.pool.connection() as conn:
+        conn.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY")
+    return store
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres" and not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    return str(request.param)
+
+
+@pytest.fixture
+def store(backend: str, definitions: Definitions, tmp_path: Path) -> Iterator[Store]:
+    opened = open_postgres(definitions) if backend == "postgres" else SqliteStore(tmp_path / "store.db", definitions)
+    try:
+        yield opened
+    finally:
+        opened.close()

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -23,26 +22,13 @@ import pytest
 from dermfhir.definitions import Definitions
 from dermfhir.server import ServerConfig, create_app
 from dermfhir.store import Store
-from dermfhir.store.sqlite import SqliteStore
 from dermfhir.validation import Validator
+from tests.conftest import POSTGRES_URL, open_postgres
 
 with warnings.catch_warnings():  # starlette warns about its httpx-based client on import
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-POSTGRES_URL = os.environ.get("DERMFHIR_TEST_POSTGRES")
-NO_POSTGRES = "DERMFHIR_TEST_POSTGRES is not set (a postgresql:// URL); see tests/store/POSTGRES.md"
-TABLES = (
-    "resource",
-    "resource_version",
-    "idx_token",
-    "idx_string",
-    "idx_reference",
-    "idx_date",
-    "idx_number",
-    "idx_quantity",
-    "idx_uri",
-)
 FHIR = {"Content-Type": "application/fhir+json"}
 
 
@@ -54,32 +40,6 @@ def definitions() -> Definitions:
 @pytest.fixture(scope="session")
 def validator(definitions: Definitions) -> Validator:
     return Validator(definitions)
-
-
-def open_postgres(definitions: Definitions) -> Store:
-    from dermfhir.store.postgres import PostgresStore
-
-    assert POSTGRES_URL is not None
-    store = PostgresStore(POSTGRES_URL, definitions, max_size=12)
-    with store.pool.connection() as conn:
-        conn.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY")
-    return store
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "postgres" and not POSTGRES_URL:
-        pytest.skip(NO_POSTGRES)
-    return str(request.param)
-
-
-@pytest.fixture
-def store(backend: str, definitions: Definitions, tmp_path: Path) -> Iterator[Store]:
-    opened = open_postgres(definitions) if backend == "postgres" else SqliteStore(tmp_path / "server.db", definitions)
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 @pytest.fixture
