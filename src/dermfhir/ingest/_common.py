@@ -20,7 +20,7 @@ from typing import Any
 from dermfhir.build import Gender, Organization, stable_id
 from dermfhir.build._vocabulary import code_system, codes_of, coding, display, known, mapped_concept
 from dermfhir.ingest._result import Report
-from dermfhir.ingest._source import Mapping, Row
+from dermfhir.ingest._source import Mapping, Row, SourceError, read_csv
 
 #: Identifier namespaces of the source datasets (URNs: the datasets publish none).
 ISIC_IMAGE = "urn:dermfhir:isic:image"
@@ -73,6 +73,24 @@ def each_row(rows: Iterable[Row], report: Report, progress: Callable[[int], None
             yield row
         if progress:
             progress(1)
+
+
+def import_csv_rows(
+    paths: Iterable[Path],
+    columns: tuple[str, ...],
+    report: Report,
+    progress: Callable[[int], None] | None,
+    handle: Callable[[Row], None],
+) -> None:
+    """Read each CSV file (required `columns` checked first) and hand every readable row to `handle`; a row whose
+    `handle` raises SourceError is rejected with its file, row and column, and the import goes on."""
+    for path in paths:
+        _, rows = read_csv(path, columns)
+        for row in each_row(rows, report, progress):
+            try:
+                handle(row)
+            except SourceError as error:
+                report.reject(error)
 
 
 def normalised(label: str) -> str:

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from dermfhir.build import AnnotationMethod, DermatologyImage, DermatologyImageAnnotation, ImagingModality, Patient
 from dermfhir.build import _components as parts
-from dermfhir.ingest._common import Labels, Options, curator, each_row, ident, image_size
+from dermfhir.ingest._common import Labels, Options, curator, ident, image_size, import_csv_rows
 from dermfhir.ingest._result import ImportResult
-from dermfhir.ingest._source import Row, SourceError, read_csv
+from dermfhir.ingest._source import Row
 
 DATASET = "ddi"
 IMAGE = "urn:dermfhir:ddi:image"
@@ -35,13 +35,9 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
     disease = Labels("disease", "isic-diagnosis", "isic-diagnosis-to-snomed", options, report)
     organization = curator(DATASET, "Stanford Diverse Dermatology Images curators (Daneshjou et al. 2022)")
     result.add(organization)
-    for path in paths:
-        _, rows = read_csv(path, COLUMNS)
-        for row in each_row(rows, report, progress):
-            try:
-                _row(row, result, options, disease, organization.reference)
-            except SourceError as error:
-                report.reject(error)
+    import_csv_rows(
+        paths, COLUMNS, report, progress, lambda row: _row(row, result, options, disease, organization.reference)
+    )
     return result
 
 

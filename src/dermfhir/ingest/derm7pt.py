@@ -27,9 +27,9 @@ from dermfhir.build import (
 )
 from dermfhir.build import _components as parts
 from dermfhir.build._vocabulary import coding, known
-from dermfhir.ingest._common import Labels, Options, curator, each_row, gender, ident, image_size
+from dermfhir.ingest._common import Labels, Options, curator, gender, ident, image_size, import_csv_rows
 from dermfhir.ingest._result import ImportResult
-from dermfhir.ingest._source import Row, SourceError, read_csv
+from dermfhir.ingest._source import Row
 
 DATASET = "derm7pt"
 CASE = "urn:dermfhir:derm7pt:case"
@@ -55,13 +55,13 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
     criteria = {column: Labels(column, "derm7pt-criterion", None, options, report) for column in CRITERIA}
     organization = curator(DATASET, "Derm7pt dataset curators (Kawahara et al. 2019)")
     result.add(organization)
-    for path in paths:
-        _, rows = read_csv(path, COLUMNS)
-        for row in each_row(rows, report, progress):
-            try:
-                _row(row, result, options, diagnosis, location, criteria, organization.reference)
-            except SourceError as error:
-                report.reject(error)
+    import_csv_rows(
+        paths,
+        COLUMNS,
+        report,
+        progress,
+        lambda row: _row(row, result, options, diagnosis, location, criteria, organization.reference),
+    )
     return result
 
 

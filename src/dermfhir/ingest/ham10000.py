@@ -28,13 +28,13 @@ from dermfhir.ingest._common import (
     Labels,
     Options,
     curator,
-    each_row,
     gender,
     ident,
     image_size,
+    import_csv_rows,
 )
 from dermfhir.ingest._result import ImportResult
-from dermfhir.ingest._source import Row, SourceError, read_csv
+from dermfhir.ingest._source import Row
 
 COLUMNS = ("lesion_id", "image_id", "dx", "dx_type", "age", "sex", "localization")
 #: Pixel size of every HAM10000 image as distributed (Tschandl et al. 2018).
@@ -51,13 +51,13 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
     site = Labels("localization", "ham10000-localization", "ham10000-localization-to-snomed", options, report)
     organization = curator(DATASET, "HAM10000 dataset curators (ViDIR Group, Medical University of Vienna)")
     result.add(organization)
-    for path in paths:
-        _, rows = read_csv(path, COLUMNS)
-        for row in each_row(rows, report, progress):
-            try:
-                _row(row, result, options, dx, dx_type, site, organization.reference)
-            except SourceError as error:
-                report.reject(error)
+    import_csv_rows(
+        paths,
+        COLUMNS,
+        report,
+        progress,
+        lambda row: _row(row, result, options, dx, dx_type, site, organization.reference),
+    )
     return result
 
 
