@@ -126,7 +126,14 @@ CORPUS = [
     ),
     ("prediction-bbox-3-numbers", PREDICTION, _bbox("10 20 30"), "error", "Observation", "annot-bbox-arity"),
     ("prediction-bbox-not-numbers", PREDICTION, _bbox("10 20 30 x"), "error", "Observation", "annot-bbox-arity"),
-    ("prediction-method-expert", PREDICTION, _method("expert-annotation"), "error", "Observation.method", ""),
+    (
+        "prediction-method-expert",
+        PREDICTION,
+        _method("expert-annotation"),
+        "error",
+        "Observation.method",
+        "ai-inference",
+    ),
     (
         "annotation-without-derived-from",
         ANNOTATION,
