@@ -86,3 +86,29 @@ def store(backend: str, definitions: Definitions, tmp_path: Path) -> Iterator[St
         yield opened
     finally:
         opened.close()
+
+
+# --- the suite guards its own collection ---------------------------------------------------------------------------
+# A test module that pytest silently skips (a folder named like build output, a name outside `test_*.py`) is a test
+# that can never fail. When the whole suite is collected, every test module on disk must yield tests, and the total
+# may not fall below the floor recorded in tests/COLLECTED_MINIMUM (raise it when tests are added, never lower it).
+
+COLLECTED_MINIMUM = REPOSITORY / "tests" / "COLLECTED_MINIMUM"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    tests_root = REPOSITORY / "tests"
+    asked = [Path(str(arg).split("::")[0]).resolve() for arg in session.config.args]
+    if asked != [tests_root] or session.config.getoption("keyword") or session.config.getoption("markexpr"):
+        return  # a partial run: the guard applies only to the whole suite
+    collected = {Path(str(item.path)).resolve() for item in session.items}
+    on_disk = {path.resolve() for path in tests_root.rglob("test_*.py") if "fixtures" not in path.parts}
+    missing = sorted(str(path.relative_to(tests_root)) for path in on_disk - collected)
+    floor = int(COLLECTED_MINIMUM.read_text().split()[0])
+    problems = []
+    if missing:
+        problems.append(f"test modules on disk that collected no tests: {', '.join(missing)}")
+    if len(session.items) < floor:
+        problems.append(f"{len(session.items)} tests collected, fewer than the floor of {floor} in {COLLECTED_MINIMUM}")
+    if problems:
+        raise pytest.UsageError("; ".join(problems))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from dermfhir.build._components import read_regions
+from dermfhir.builders._components import read_regions
 from dermfhir.ingest import Mapping, Options, coco
 from tests.ingest.conftest import errors_of
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dermfhir.build._components import read_regions
+from dermfhir.builders._components import read_regions
 from dermfhir.ingest import Options, isic_challenge, masks
 from dermfhir.ingest.output import bundle_bytes
 from tests.ingest.conftest import errors_of

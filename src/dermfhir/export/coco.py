@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dermfhir.build._components import read_regions
-from dermfhir.build._vocabulary import SNOMED, code_system, profile
+from dermfhir.builders._components import read_regions
+from dermfhir.builders._vocabulary import SNOMED, code_system, profile
 from dermfhir.export._read import Index
 
 PROFILES = (profile("dermatology-image-annotation"), profile("ai-prediction"))

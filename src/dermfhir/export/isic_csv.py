@@ -15,8 +15,8 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dermfhir.build._components import AGE, ANNOTATION_TYPE, DIAGNOSIS_CONFIRMATION, component_code
-from dermfhir.build._vocabulary import code_system, profile
+from dermfhir.builders._components import AGE, ANNOTATION_TYPE, DIAGNOSIS_CONFIRMATION, component_code
+from dermfhir.builders._vocabulary import code_system, profile
 from dermfhir.export._read import ExportError, Index
 
 ANNOTATION = profile("dermatology-image-annotation")

@@ -17,8 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dermfhir.build import Gender, Organization, stable_id
-from dermfhir.build._vocabulary import code_system, codes_of, coding, display, known, mapped_concept
+from dermfhir.builders import Gender, Organization, stable_id
+from dermfhir.builders._vocabulary import code_system, codes_of, coding, display, known, mapped_concept
 from dermfhir.ingest._result import Report
 from dermfhir.ingest._source import Mapping, Row, SourceError, read_csv
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from dermfhir.build import (
+from dermfhir.builders import (
     AnnotationKind,
     AnnotationMethod,
     BuildError,

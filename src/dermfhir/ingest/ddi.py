@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from dermfhir.build import AnnotationMethod, DermatologyImage, DermatologyImageAnnotation, ImagingModality, Patient
-from dermfhir.build import _components as parts
+from dermfhir.builders import AnnotationMethod, DermatologyImage, DermatologyImageAnnotation, ImagingModality, Patient
+from dermfhir.builders import _components as parts
 from dermfhir.ingest._common import Labels, Options, curator, ident, image_size, import_csv_rows
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import Row

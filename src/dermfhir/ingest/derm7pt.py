@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from dermfhir.build import (
+from dermfhir.builders import (
     AnnotationMethod,
     DermatologyImage,
     DermatologyImageAnnotation,
@@ -25,8 +25,8 @@ from dermfhir.build import (
     Patient,
     SkinLesion,
 )
-from dermfhir.build import _components as parts
-from dermfhir.build._vocabulary import coding, known
+from dermfhir.builders import _components as parts
+from dermfhir.builders._vocabulary import coding, known
 from dermfhir.ingest._common import Labels, Options, curator, gender, ident, image_size, import_csv_rows
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import Row

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from dermfhir.build import (
+from dermfhir.builders import (
     AnnotationMethod,
     DermatologyImage,
     DermatologyImageAnnotation,
@@ -21,7 +21,7 @@ from dermfhir.build import (
     Patient,
     SkinLesion,
 )
-from dermfhir.build import _components as parts
+from dermfhir.builders import _components as parts
 from dermfhir.ingest._common import (
     HAM_LESION,
     ISIC_IMAGE,

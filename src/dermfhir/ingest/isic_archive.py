@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from dermfhir.build import (
+from dermfhir.builders import (
     AnnotationMethod,
     DermatologyImage,
     DermatologyImageAnnotation,
@@ -28,7 +28,7 @@ from dermfhir.build import (
     Patient,
     SkinLesion,
 )
-from dermfhir.build import _components as parts
+from dermfhir.builders import _components as parts
 from dermfhir.ingest._common import ISIC_IMAGE, ISIC_LESION, Labels, Options, curator, gender, ident
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import SourceError

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dermfhir.build import (
+from dermfhir.builders import (
     AnnotationMethod,
     DermatologyImage,
     DermatologyImageAnnotation,
@@ -23,7 +23,7 @@ from dermfhir.build import (
     Patient,
     SkinLesion,
 )
-from dermfhir.build import _components as parts
+from dermfhir.builders import _components as parts
 from dermfhir.ingest._common import (
     ISIC_IMAGE,
     ISIC_LESION,

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from dermfhir.build import (
+from dermfhir.builders import (
     AnnotationKind,
     AnnotationMethod,
     DerivedImage,
@@ -29,8 +29,8 @@ from dermfhir.build import (
     ImagingModality,
     Patient,
 )
-from dermfhir.build import _components as parts
-from dermfhir.build._vocabulary import SNOMED, coding
+from dermfhir.builders import _components as parts
+from dermfhir.builders._vocabulary import SNOMED, coding
 from dermfhir.ingest._common import ISIC_IMAGE, Options, curator, ident
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import SourceError

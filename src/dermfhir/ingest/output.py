@@ -16,7 +16,7 @@ from pathlib import Path
 
 import orjson
 
-from dermfhir.build.bundle import transaction
+from dermfhir.builders.bundle import transaction
 
 
 def write_atomic(path: Path, data: bytes) -> None:

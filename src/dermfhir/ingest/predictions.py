@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dermfhir.build import (
+from dermfhir.builders import (
     AIModelDevice,
     AIPrediction,
     AIProvenance,
@@ -22,7 +22,7 @@ from dermfhir.build import (
     ClassProbabilityAssessment,
     ModelCard,
 )
-from dermfhir.build.probabilities import SUM_TOLERANCE
+from dermfhir.builders.probabilities import SUM_TOLERANCE
 from dermfhir.ingest._common import Labels, Options, each_row, ident
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import SourceError, read_csv

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dermfhir.build import (
+from dermfhir.builders import (
     AnnotationKind,
     AnnotationMethod,
     AnnotationStatus,
@@ -15,7 +15,7 @@ from dermfhir.build import (
     QAReviewStatus,
     ReviewOutcome,
 )
-from dermfhir.build._vocabulary import canonical, terminology
+from dermfhir.builders._vocabulary import canonical, terminology
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """Builders for every profile of the guide: each returns a resource that validates, or raises BuildError naming
 the argument. Codes come from the guide's package; `from_resource()` reads a resource back.
 
->>> from dermfhir.build import SkinLesion
+>>> from dermfhir.builders import SkinLesion
 >>> SkinLesion("l1", identifier=("urn:example:lesion", "L1"), patient="Patient/p1",
 ...            location={"text": "back"}).reference
 'BodyStructure/l1'
@@ -9,11 +9,11 @@ the argument. Codes come from the guide's package; `from_resource()` reads a res
 Not handled: R4 Media and ImagingStudy sources (referenced, not built), contained resources.
 """
 
-from dermfhir.build._base import BuildError, stable_id
-from dermfhir.build.annotation import DermatologyImageAnnotation
-from dermfhir.build.bundle import resources_of, transaction
-from dermfhir.build.device import AIModelDevice, ModelCard
-from dermfhir.build.enum import (
+from dermfhir.builders._base import BuildError, stable_id
+from dermfhir.builders.annotation import DermatologyImageAnnotation
+from dermfhir.builders.bundle import resources_of, transaction
+from dermfhir.builders.device import AIModelDevice, ModelCard
+from dermfhir.builders.enum import (
     AnnotationKind,
     AnnotationMethod,
     AnnotationStatus,
@@ -26,15 +26,15 @@ from dermfhir.build.enum import (
     ReviewOutcome,
     TaskStatus,
 )
-from dermfhir.build.image import DerivedImage, DermatologyImage
-from dermfhir.build.lesion import SkinLesion
-from dermfhir.build.organization import Organization
-from dermfhir.build.patient import Patient
-from dermfhir.build.prediction import AIPrediction
-from dermfhir.build.probabilities import ClassProbability, ClassProbabilityAssessment
-from dermfhir.build.provenance import AIProvenance, ReviewProvenance
-from dermfhir.build.series import AnnotationSeries
-from dermfhir.build.task import AnnotationReviewTask
+from dermfhir.builders.image import DerivedImage, DermatologyImage
+from dermfhir.builders.lesion import SkinLesion
+from dermfhir.builders.organization import Organization
+from dermfhir.builders.patient import Patient
+from dermfhir.builders.prediction import AIPrediction
+from dermfhir.builders.probabilities import ClassProbability, ClassProbabilityAssessment
+from dermfhir.builders.provenance import AIProvenance, ReviewProvenance
+from dermfhir.builders.series import AnnotationSeries
+from dermfhir.builders.task import AnnotationReviewTask
 
 __all__ = [
     "AIModelDevice",

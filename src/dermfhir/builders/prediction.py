@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dermfhir.build import _components as parts
-from dermfhir.build._base import (
+from dermfhir.builders import _components as parts
+from dermfhir.builders._base import (
     Built,
     check_concept,
     check_datetime,
@@ -21,9 +21,9 @@ from dermfhir.build._base import (
     check_references,
     get_reference,
 )
-from dermfhir.build._vocabulary import SNOMED, pattern
-from dermfhir.build.annotation import IMAGE_TYPES
-from dermfhir.build.enum import AnnotationKind, PredictionStatus
+from dermfhir.builders._vocabulary import SNOMED, pattern
+from dermfhir.builders.annotation import IMAGE_TYPES
+from dermfhir.builders.enum import AnnotationKind, PredictionStatus
 
 PROFILE_ID = "ai-prediction"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dermfhir.build._base import (
+from dermfhir.builders._base import (
     BuildError,
     Built,
     check_datetime,
@@ -23,8 +23,8 @@ from dermfhir.build._base import (
     check_text,
     get_reference,
 )
-from dermfhir.build._vocabulary import pattern, profile
-from dermfhir.build.enum import ImagingModality
+from dermfhir.builders._vocabulary import pattern, profile
+from dermfhir.builders.enum import ImagingModality
 
 IMAGE_SIZE = profile("image-size")
 PROFILE_ID = "dermatology-image"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dermfhir.build import _components as parts
-from dermfhir.build._base import (
+from dermfhir.builders import _components as parts
+from dermfhir.builders._base import (
     BuildError,
     Built,
     check_concept,
@@ -23,8 +23,8 @@ from dermfhir.build._base import (
     check_references,
     get_reference,
 )
-from dermfhir.build._vocabulary import SNOMED, pattern
-from dermfhir.build.enum import AnnotationKind, AnnotationMethod, AnnotationStatus, QAReviewStatus
+from dermfhir.builders._vocabulary import SNOMED, pattern
+from dermfhir.builders.enum import AnnotationKind, AnnotationMethod, AnnotationStatus, QAReviewStatus
 
 PROFILE_ID = "dermatology-image-annotation"
 IMAGE_TYPES = ("DocumentReference", "Media", "ImagingStudy")

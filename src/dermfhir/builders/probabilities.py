@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dermfhir.build._base import (
+from dermfhir.builders._base import (
     BuildError,
     Built,
     check_concept,
@@ -22,8 +22,8 @@ from dermfhir.build._base import (
     check_references,
     get_reference,
 )
-from dermfhir.build._vocabulary import pattern
-from dermfhir.build.enum import AnnotationKind, PredictionStatus
+from dermfhir.builders._vocabulary import pattern
+from dermfhir.builders.enum import AnnotationKind, PredictionStatus
 
 PROFILE_ID = "class-probability-assessment"
 #: The tolerance of the profile's sum invariants (classprob-sum-max / classprob-sum-complete).

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dermfhir.build._base import BuildError, Built, check_datetime, check_enum, check_id, check_reference
-from dermfhir.build._vocabulary import pattern
-from dermfhir.build.enum import ReviewOutcome, TaskStatus
+from dermfhir.builders._base import BuildError, Built, check_datetime, check_enum, check_id, check_reference
+from dermfhir.builders._vocabulary import pattern
+from dermfhir.builders.enum import ReviewOutcome, TaskStatus
 
 PROFILE_ID = "annotation-review-task"
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dermfhir.build._base import Built, check_enum, check_id, check_text
-from dermfhir.build.enum import Gender
+from dermfhir.builders._base import Built, check_enum, check_id, check_text
+from dermfhir.builders.enum import Gender
 
 
 class Patient(Built):

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, ClassVar, Literal, TypeVar, overload
 
-from dermfhir.build._vocabulary import UCUM, profile
+from dermfhir.builders._vocabulary import UCUM, profile
 
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 _REFERENCE = re.compile(r"^([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})$")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dermfhir.build._base import (
+from dermfhir.builders._base import (
     BuildError,
     Built,
     check_datetime,
@@ -18,7 +18,7 @@ from dermfhir.build._base import (
     check_references,
     get_reference,
 )
-from dermfhir.build._vocabulary import coding, pattern
+from dermfhir.builders._vocabulary import coding, pattern
 
 IMAGE_TYPES = ("DocumentReference", "Media", "ImagingStudy")
 DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from dermfhir.build._vocabulary import code_system, coding
+from dermfhir.builders._vocabulary import code_system, coding
 
 
 class _Coded(StrEnum):

@@ -10,8 +10,8 @@ import base64
 from collections.abc import Mapping
 from typing import Any
 
-from dermfhir.build._base import Built, check_id, check_reference, check_text
-from dermfhir.build._vocabulary import pattern
+from dermfhir.builders._base import Built, check_id, check_reference, check_text
+from dermfhir.builders._vocabulary import pattern
 
 PROFILE_ID = "ai-model-device"
 AI_KIND = "http://hl7.org/fhir/uv/aitransparency/StructureDefinition/aitransparency.AIKind"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dermfhir.build._base import Built, check_concept, check_id, check_reference, check_text
+from dermfhir.builders._base import Built, check_concept, check_id, check_reference, check_text
 
 
 class SkinLesion(Built):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dermfhir.build._base import (
+from dermfhir.builders._base import (
     BuildError,
     Built,
     check_datetime,
@@ -18,9 +18,9 @@ from dermfhir.build._base import (
     check_references,
     get_reference,
 )
-from dermfhir.build._components import find, slice_code
-from dermfhir.build._vocabulary import pattern
-from dermfhir.build.enum import AnnotationStatus, ChangeType
+from dermfhir.builders._components import find, slice_code
+from dermfhir.builders._vocabulary import pattern
+from dermfhir.builders.enum import AnnotationStatus, ChangeType
 
 PROFILE_ID = "annotation-series"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-import dermfhir.build as build
-from dermfhir.build import (
+import dermfhir.builders as build
+from dermfhir.builders import (
     AIModelDevice,
     AIPrediction,
     AIProvenance,
@@ -24,7 +24,7 @@ from dermfhir.build import (
     ReviewProvenance,
     SkinLesion,
 )
-from dermfhir.build._vocabulary import code_system, mapped_concept
+from dermfhir.builders._vocabulary import code_system, mapped_concept
 
 MEL = mapped_concept("isic-challenge-class-to-snomed", code_system("isic-challenge-class"), "MEL")
 DF = mapped_concept("isic-challenge-class-to-snomed", code_system("isic-challenge-class"), "DF")

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
-from dermfhir.build._base import BuildError, check_number, check_pixels, quantity
-from dermfhir.build._vocabulary import canonical, code_system, pattern, profile, terminology
+from dermfhir.builders._base import BuildError, check_number, check_pixels, quantity
+from dermfhir.builders._vocabulary import canonical, code_system, pattern, profile, terminology
 
 OVERLAY_IMAGE = profile("overlay-image")
 ANNOTATION_TYPE = code_system("annotation-type")
