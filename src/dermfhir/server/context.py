@@ -57,7 +57,15 @@ class Context:
 
     @cached_property
     def access(self) -> Access:
-        return Access(self.principal, self.services.compartment)
+        return Access(self.principal, self.services.compartment, self._resolve)
+
+    def _resolve(self, resource_type: str, resource_id: str) -> dict | None:
+        from dermfhir.store import NotFound
+
+        try:
+            return self.services.store.read(resource_type, resource_id)
+        except NotFound:
+            return None
 
     @property
     def store(self) -> Store:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dermfhir.definitions import Definitions
-from dermfhir.store.base import HistoryEntry, HistoryResult, Loaded, SearchResult, Store, WriteResult
+from dermfhir.store.base import HistoryEntry, HistoryResult, Loaded, SearchResult, Store, Visibility, WriteResult
 from dermfhir.store.errors import (
     Gone,
     InvalidResource,
@@ -63,6 +63,7 @@ __all__ = [
     "Store",
     "StoreError",
     "VersionConflict",
+    "Visibility",
     "WriteResult",
     "apply_elements",
     "apply_summary",

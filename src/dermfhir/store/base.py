@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple, overload
@@ -86,6 +86,15 @@ class HistoryResult:
     has_next: bool = False
 
 
+@dataclass(frozen=True)
+class Visibility:
+    """What one caller may see: `criteria(type)` narrows a search of that type (None: nothing of it is visible),
+    and `allows(resource)` decides for one resource. A resource outside it counts as absent (no match)."""
+
+    criteria: Callable[[str], list[tuple[str, str]] | None]
+    allows: Callable[[dict], bool]
+
+
 def version_of(if_match: str | int) -> str:
     """`W/"3"`, `"3"` or `3` → `3` (the ETag forms an If-Match header may carry)."""
     text = str(if_match).strip()
@@ -133,8 +142,11 @@ class Store(ABC):
         """Versions of one resource, one type or everything, newest first, optionally since an instant."""
 
     @abstractmethod
-    def search(self, resource_type: str | None, params: Params = None) -> SearchResult:
-        """Search one type (or all types when None) with FHIR query parameters."""
+    def search(
+        self, resource_type: str | None, params: Params = None, *, visibility: Visibility | None = None
+    ) -> SearchResult:
+        """Search one type (or all types when None) with FHIR query parameters; `visibility` narrows what chains and
+        `_has` look at (the caller narrows the searched type itself)."""
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Store]:
@@ -170,20 +182,60 @@ class Store(ABC):
     def _serialize(self, resource_type: str) -> None:  # noqa: B027 - optional hook
         """Within a transaction: make conditional interactions on `resource_type` run one at a time."""
 
-    def match_ids(self, resource_type: str, criteria: Params, limit: int = 2) -> list[str]:
-        """Ids of up to `limit` resources matching `criteria` (control parameters are not allowed)."""
+    def serialize_conditional(self, resource_type: str) -> None:
+        """Within a transaction: wait for other conditional interactions on `resource_type` to commit, so that two
+        identical conditional creates cannot both find no match (SQLite's write lock already does this)."""
+        self._serialize(resource_type)
+
+    def matches(
+        self, resource_type: str, criteria: Params, limit: int = 2, visibility: Visibility | None = None
+    ) -> list[dict]:
+        """Up to `limit` resources matching `criteria` (control parameters are not allowed); with `visibility`, only
+        those the caller may see: the others count as no match."""
         found = pairs(criteria)
         if not found:
             raise PreconditionFailed("A conditional interaction needs search criteria")
+        if any(
+            name.startswith(
+                (
+                    "_count",
+                    "_offset",
+                    "_sort",
+                    "_include",
+                    "_revinclude",
+                    "_summary",
+                    "_elements",
+                    "_total",
+                    "_getpagesoffset",
+                    "_contained",
+                )
+            )
+            for name, _ in found
+        ):
+            raise PreconditionFailed("A conditional interaction takes search criteria only, no result parameters")
+        if visibility is not None:
+            extra = visibility.criteria(resource_type)
+            if extra is None:
+                return []
+            found += extra
         found += [("_count", str(limit)), ("_total", "none")]
-        return [resource["id"] for resource in self.search(resource_type, found).resources]
+        resources = self.search(resource_type, found, visibility=visibility).resources
+        return [r for r in resources if visibility is None or visibility.allows(r)]
 
-    def conditional_create(self, resource: dict, criteria: Params) -> WriteResult:
+    def match_ids(
+        self, resource_type: str, criteria: Params, limit: int = 2, visibility: Visibility | None = None
+    ) -> list[str]:
+        """Ids of up to `limit` resources matching `criteria` (see `matches`)."""
+        return [resource["id"] for resource in self.matches(resource_type, criteria, limit, visibility)]
+
+    def conditional_create(
+        self, resource: dict, criteria: Params, *, visibility: Visibility | None = None
+    ) -> WriteResult:
         """Create unless `criteria` (If-None-Exist) match: one match → it is returned, several → PreconditionFailed."""
         resource_type = _type_of(resource)
         with self.transaction():
             self._serialize(resource_type)
-            ids = self.match_ids(resource_type, criteria)
+            ids = self.match_ids(resource_type, criteria, visibility=visibility)
             if len(ids) > 1:
                 raise PreconditionFailed(f"If-None-Exist matched more than one {resource_type}")
             if ids:

@@ -28,6 +28,7 @@ from dermfhir.store.base import (
     Loaded,
     SearchResult,
     Store,
+    Visibility,
     WriteResult,
     _type_of,
 )
@@ -36,6 +37,7 @@ from dermfhir.store.search import date, number, quantity, reference, string, tok
 from dermfhir.store.search.index import TABLES, IndexRows, extract
 from dermfhir.store.search.params import (
     MAX_ITERATE,
+    AllOf,
     ChainFilter,
     Filter,
     HasFilter,
@@ -295,8 +297,11 @@ class SqlStore(Store):
         ]
         return HistoryResult(entries, total, offset, count, len(rows) > count)
 
-    def search(self, resource_type: str | None, params: Params = None) -> SearchResult:
-        query = parse(self.registry, resource_type, params, self.default_count)
+    def search(
+        self, resource_type: str | None, params: Params = None, *, visibility: Visibility | None = None
+    ) -> SearchResult:
+        restrict = visibility.criteria if visibility is not None else None
+        query = parse(self.registry, resource_type, params, self.default_count, restrict)
         builder = _Builder(self.registry)
         with self._reading() as conn:
             driver, broad = self._driver(conn, builder, query)
@@ -674,6 +679,15 @@ class _Builder:
     def condition(self, item: Filter, alias: str, resource_type: str | None) -> tuple[str, list[Any]]:
         if isinstance(item, ParamFilter):
             return self.param(item, alias)
+        if isinstance(item, AllOf):
+            if not item.filters:
+                return "1 = 0", []
+            parts, args = [], []
+            for nested in item.filters:
+                sql, found = self.condition(nested, alias, resource_type)
+                parts.append(sql)
+                args.extend(found)
+            return "(" + " AND ".join(parts) + ")", args
         if isinstance(item, ChainFilter):
             inner = self.alias()
             branches, args = [], []

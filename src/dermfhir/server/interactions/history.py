@@ -30,12 +30,24 @@ def history(
     result = ctx.store.history(
         resource_type, resource_id, since=request.param("_since"), count=min(count, MAX_COUNT), offset=offset
     )
-    if resource_id is not None:
-        for entry in result.entries:
-            if entry.resource is not None:
-                ctx.access.check(entry.resource, "history-instance")
+    if resource_id is not None and resource_type is not None:
+        _check_versions(ctx, resource_type, resource_id)
     link = links(ctx.base, path, list(request.query), result.offset, result.count, result.has_next)
     return FhirResponse(200, history_bundle(ctx.base, result, link))
+
+
+def _check_versions(ctx: Context, resource_type: str, resource_id: str) -> None:
+    """Every version of the resource must be readable by the caller (not only the page asked for): a history whose
+    earlier versions belonged to another patient is refused as a whole."""
+    offset = 0
+    while True:
+        found = ctx.store.history(resource_type, resource_id, count=MAX_COUNT, offset=offset)
+        for entry in found.entries:
+            if entry.resource is not None:
+                ctx.access.check(entry.resource, "history-instance")
+        if not found.has_next:
+            return
+        offset += MAX_COUNT
 
 
 def _number(request: FhirRequest, name: str, default: int) -> int:

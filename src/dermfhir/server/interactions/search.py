@@ -26,11 +26,12 @@ def search(ctx: Context, request: FhirRequest, resource_type: str | None, path: 
     else:
         extra = []
         _check_system_search(ctx, request)
+    visibility = ctx.access.visibility("s")
     lenient = request.prefer("handling") == "lenient"
     ignored: list[str] = []
     while True:
         try:
-            result = ctx.store.search(resource_type, params + extra)
+            result = ctx.store.search(resource_type, params + extra, visibility=visibility)
             break
         except InvalidSearch as error:
             names = {name for name, _ in params}

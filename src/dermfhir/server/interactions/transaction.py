@@ -25,13 +25,14 @@ import orjson
 from dermfhir.server.context import Context
 from dermfhir.server.errors import (
     BadRequest,
-    FhirError,
     PreconditionFailed,
     Unprocessable,
     error_outcome,
 )
 from dermfhir.server.http import FhirRequest, FhirResponse, etag
 from dermfhir.server.interactions._common import if_none_exist
+from dermfhir.server.interactions._conditional import current_or_last, visible_matches
+from dermfhir.server.interactions.delete import delete_matching
 from dermfhir.server.interactions.update import check_rights
 from dermfhir.server.security.audit import reference_of
 from dermfhir.store import NotFound
@@ -175,6 +176,8 @@ def _transaction(ctx: Context, entries: list[_Entry]) -> None:
                 _conditional_create(ctx, entry, mapping)
             elif entry.method == "PUT" and entry.target is None:
                 _conditional_put(ctx, entry, mapping)
+            elif entry.method == "PUT" and entry.resource is not None:
+                check_rights(ctx, entry.resource)  # again under the write lock: the stored version may have moved
         resolved = len(mapping) != known
         for entry in ordered:
             if entry.resource is not None and entry.method in ("POST", "PUT") and entry.response is None:
@@ -228,9 +231,8 @@ def _check_rights(ctx: Context, entry: _Entry) -> None:
         ctx.access.check(entry.resource, "create")
     elif entry.method == "PUT":
         assert entry.resource is not None
-        if entry.conditional:
-            ctx.access.check(entry.resource, "update")
-            ctx.access.check(entry.resource, "create")
+        if entry.conditional:  # the match is judged inside the transaction (_conditional_put)
+            ctx.access.require(entry.resource_type, "update")
         else:
             check_rights(ctx, entry.resource)
     elif entry.method == "DELETE":
@@ -267,16 +269,19 @@ def _relocate(outcome: dict, index: int, resource_type: str) -> dict:
 def _delete(ctx: Context, entry: _Entry) -> None:
     store = ctx.store
     if entry.conditional:
-        ids = store.conditional_delete(entry.resource_type, entry.query)
+        ids = delete_matching(ctx, entry.resource_type, entry.query)
         entry.target = f"{entry.resource_type}/{ids[0]}" if ids else None
         entry.response = {"status": "200 OK" if ids else "204 No Content"}
         return
     resource_type, resource_id = entry.path.split("/")
-    try:
-        current = store.read(resource_type, resource_id)
+    current = current_or_last(ctx, resource_type, resource_id)
+    if current is not None:
         ctx.access.check(current, "delete")
+    try:
         version = store.delete(resource_type, resource_id, if_match=entry.headers.get("if-match"))
-    except NotFound:  # never existed, or already deleted: nothing to do
+    except NotFound:  # never existed: nothing to do
+        version = None
+    if version is None:  # never existed, or already deleted
         entry.response = {"status": "204 No Content"}
         return
     entry.response = {"status": "200 OK", "etag": f'W/"{version}"'}
@@ -285,14 +290,13 @@ def _delete(ctx: Context, entry: _Entry) -> None:
 def _conditional_create(ctx: Context, entry: _Entry, mapping: dict[str, str]) -> None:
     assert entry.resource is not None
     criteria = if_none_exist(entry.headers["if-none-exist"])
-    ids = ctx.store.match_ids(entry.resource_type, criteria)
-    if len(ids) > 1:
+    found = visible_matches(ctx, entry.resource_type, criteria)
+    if len(found) > 1:
         raise PreconditionFailed(f"Bundle.entry[{entry.index}]: ifNoneExist matched more than one resource")
-    if ids:
-        entry.target = f"{entry.resource_type}/{ids[0]}"
-        existing = ctx.store.read(entry.resource_type, ids[0])
-        entry.result = existing
-        entry.response = _response(200, existing)
+    if found:
+        entry.target = f"{entry.resource_type}/{found[0]['id']}"
+        entry.result = found[0]
+        entry.response = _response(200, found[0])
     else:
         resource_id = str(uuid.uuid4())
         entry.resource = {**entry.resource, "id": resource_id}
@@ -303,13 +307,18 @@ def _conditional_create(ctx: Context, entry: _Entry, mapping: dict[str, str]) ->
 
 def _conditional_put(ctx: Context, entry: _Entry, mapping: dict[str, str]) -> None:
     assert entry.resource is not None
-    ids = ctx.store.match_ids(entry.resource_type, entry.query)
-    if len(ids) > 1:
+    found = visible_matches(ctx, entry.resource_type, entry.query)
+    if len(found) > 1:
         raise PreconditionFailed(f"Bundle.entry[{entry.index}]: the conditional update matched several resources")
-    resource_id = ids[0] if ids else str(entry.resource.get("id") or uuid.uuid4())
-    if ids and entry.resource.get("id") not in (None, ids[0]):
+    if found and entry.resource.get("id") not in (None, found[0]["id"]):
         raise BadRequest(f"Bundle.entry[{entry.index}]: the resource id differs from the matching resource")
+    resource_id = found[0]["id"] if found else str(entry.resource.get("id") or uuid.uuid4())
     entry.resource = {**entry.resource, "id": resource_id}
+    if found:
+        ctx.access.check(found[0], "update")
+        ctx.access.check(entry.resource, "update")
+    else:
+        check_rights(ctx, entry.resource)
     entry.target = f"{entry.resource_type}/{resource_id}"
     if entry.full_url:
         mapping[entry.full_url] = entry.target
@@ -401,10 +410,7 @@ def _replace_conditional_references(resource: dict, resolve: Callable[[str, str]
 def _resolve(ctx: Context, resource_type: str, query: str) -> str:
     if resource_type not in ctx.services.resource_types:
         raise BadRequest(f"Conditional reference to an unknown type {resource_type[:64]!r}")
-    try:
-        ids = ctx.store.match_ids(resource_type, query)
-    except FhirError:
-        raise
+    ids = [resource["id"] for resource in visible_matches(ctx, resource_type, query)]
     if len(ids) != 1:
         what = "no" if not ids else "more than one"
         raise PreconditionFailed(f"The conditional reference {resource_type}?{query[:200]} matched {what} resource")

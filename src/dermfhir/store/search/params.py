@@ -15,7 +15,7 @@ values; system-wide search accepts only the `Resource`-level parameters.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -27,6 +27,12 @@ DEFAULT_COUNT = 20
 MAX_COUNT = 1000
 #: Rounds of `:iterate` includes at most.
 MAX_ITERATE = 8
+#: Bounds on the work one search may ask for (each refused with InvalidSearch, a 400): criteria in all, repeats of
+#: one parameter, links of a chain, nested `_has`.
+MAX_CRITERIA = 64
+MAX_REPEATS = 16
+MAX_CHAIN_DEPTH = 4
+MAX_HAS_DEPTH = 3
 
 _MODIFIERS = {
     "token": {"not", "text", "missing"},
@@ -75,6 +81,17 @@ class HasFilter(Filter):
     source_type: str
     param: SearchParam
     inner: Filter
+
+
+@dataclass
+class AllOf(Filter):
+    """Every one of `filters` (an inner criterion with the caller's restriction added); none at all matches nothing."""
+
+    filters: list[Filter]
+
+
+#: Which criteria keep a search of a type to what the caller may see; None: it may see nothing of that type.
+Restrict = Callable[[str], "list[tuple[str, str]] | None"]
 
 
 @dataclass(frozen=True)
@@ -132,22 +149,36 @@ def pairs(params: Params) -> list[tuple[str, str]]:
 
 
 def parse(
-    registry: SearchRegistry, resource_type: str | None, params: Params, default_count: int = DEFAULT_COUNT
+    registry: SearchRegistry,
+    resource_type: str | None,
+    params: Params,
+    default_count: int = DEFAULT_COUNT,
+    restrict: Restrict | None = None,
 ) -> Query:
-    """Parse and check a search; raises InvalidSearch naming the offending parameter."""
+    """Parse and check a search; raises InvalidSearch naming the offending parameter. `restrict` narrows the
+    resources that chains and `_has` look at (the searched type itself is narrowed by the caller)."""
     if resource_type is not None and resource_type not in registry.resource_types:
         raise InvalidSearch("_type", f"unknown resource type '{resource_type}'")
     query = Query(resource_type, count=default_count)
-    for name, value in pairs(params):
+    found_pairs = pairs(params)
+    if len(found_pairs) > MAX_CRITERIA * 2:
+        raise InvalidSearch(found_pairs[0][0], f"more than {MAX_CRITERIA * 2} query parameters")
+    repeats: dict[str, int] = {}
+    for name, value in found_pairs:
         if "\x00" in name or "\x00" in value:
             raise InvalidSearch(name.replace("\x00", ""), "contains a NUL character")
         if name in _IGNORED:
             continue
+        repeats[name] = repeats.get(name, 0) + 1
+        if repeats[name] > MAX_REPEATS:
+            raise InvalidSearch(name, f"repeated more than {MAX_REPEATS} times")
         if name.startswith("_") and _control(registry, query, name, value):
             continue
-        found = parse_filter(registry, resource_type, name, value)
+        found = parse_filter(registry, resource_type, name, value, restrict)
         if found is not None:
             query.filters.append(found)
+            if len(query.filters) > MAX_CRITERIA:
+                raise InvalidSearch(name, f"more than {MAX_CRITERIA} search criteria")
     return query
 
 
@@ -235,11 +266,22 @@ def split_values(value: str) -> list[str]:
     return [item.replace("\\,", ",") for item in _SPLIT_COMMA.split(value)]
 
 
-def parse_filter(registry: SearchRegistry, resource_type: str | None, name: str, value: str) -> Filter | None:
+def parse_filter(
+    registry: SearchRegistry,
+    resource_type: str | None,
+    name: str,
+    value: str,
+    restrict: Restrict | None = None,
+    depth: int = 0,
+) -> Filter | None:
     """One `name=value` criterion on `resource_type`; None when the value is empty (ignored)."""
     if name.startswith("_has:"):
-        return _has(registry, resource_type, name, value)
+        if depth >= MAX_HAS_DEPTH or name.count("_has:") > MAX_HAS_DEPTH:
+            raise InvalidSearch(name[:200], f"_has nested more than {MAX_HAS_DEPTH} deep")
+        return _has(registry, resource_type, name, value, restrict, depth)
     head, dot, tail = name.partition(".")
+    if dot and (depth >= MAX_CHAIN_DEPTH or name.count(".") > MAX_CHAIN_DEPTH):
+        raise InvalidSearch(name[:200], f"a chain of more than {MAX_CHAIN_DEPTH} links")
     code, _, modifier_text = head.partition(":")
     modifier = modifier_text or None
     param = registry.param(resource_type, code)
@@ -249,7 +291,7 @@ def parse_filter(registry: SearchRegistry, resource_type: str | None, name: str,
     if not param.supported:
         raise InvalidSearch(name, f"'{code}' ({param.type}) is not supported by this store")
     if dot:
-        return _chain(registry, resource_type, name, param, modifier, tail, value)
+        return _chain(registry, resource_type, name, param, modifier, tail, value, restrict, depth)
     values = [item for item in split_values(value) if item != ""]
     if not values:
         return None
@@ -281,6 +323,8 @@ def _chain(
     modifier: str | None,
     tail: str,
     value: str,
+    restrict: Restrict | None = None,
+    depth: int = 0,
 ) -> Filter | None:
     if param.type != "reference":
         raise InvalidSearch(name, f"'{param.code}' is not a reference parameter and cannot be chained")
@@ -291,7 +335,7 @@ def _chain(
     errors: list[InvalidSearch] = []
     for target in targets:
         try:
-            found = parse_filter(registry, target, tail, value)
+            found = parse_filter(registry, target, tail, value, restrict, depth + 1)
         except InvalidSearch as error:
             errors.append(error)
             continue
@@ -301,10 +345,35 @@ def _chain(
     if not inner:
         detail = str(errors[0]) if len(targets) == 1 and errors else f"no target type of '{param.code}' has it"
         raise InvalidSearch(name, f"cannot chain '{tail}': {detail}")
+    if restrict is not None:
+        inner = {
+            target: restricted
+            for target, found in inner.items()
+            if (restricted := _narrow(registry, target, found, restrict))
+        }
+        if not inner:
+            return AllOf([])
     return ChainFilter(param, inner)
 
 
-def _has(registry: SearchRegistry, resource_type: str | None, name: str, value: str) -> Filter | None:
+def _narrow(registry: SearchRegistry, resource_type: str, found: Filter, restrict: Restrict) -> Filter | None:
+    """`found` with the caller's criteria on `resource_type` added; None when the caller may see none of the type."""
+    criteria = restrict(resource_type)
+    if criteria is None:
+        return None
+    extra = [parse_filter(registry, resource_type, name, value) for name, value in criteria]
+    filters = [item for item in extra if item is not None]
+    return AllOf([found, *filters]) if filters else found
+
+
+def _has(
+    registry: SearchRegistry,
+    resource_type: str | None,
+    name: str,
+    value: str,
+    restrict: Restrict | None = None,
+    depth: int = 0,
+) -> Filter | None:
     parts = name.split(":", 3)
     if resource_type is None:
         raise InvalidSearch(name, "_has needs a resource type")
@@ -318,5 +387,12 @@ def _has(registry: SearchRegistry, resource_type: str | None, name: str, value: 
         raise InvalidSearch(name, f"'{code}' is not a reference parameter of {source}")
     if param.targets and resource_type not in param.targets:
         raise InvalidSearch(name, f"{source}.{code} never points at {resource_type}")
-    inner = parse_filter(registry, source, rest, value)
-    return None if inner is None else HasFilter(resource_type, source, param, inner)
+    inner = parse_filter(registry, source, rest, value, restrict, depth + 1)
+    if inner is None:
+        return None
+    if restrict is not None:
+        narrowed = _narrow(registry, source, inner, restrict)
+        if narrowed is None:
+            return AllOf([])
+        inner = narrowed
+    return HasFilter(resource_type, source, param, inner)
