@@ -183,7 +183,10 @@ def _transaction(ctx: Context, entries: list[_Entry]) -> None:
             if entry.resource is not None and entry.method in ("POST", "PUT") and entry.response is None:
                 if resolved:
                     entry.resource = _rewrite(entry.resource, mapping)
-                entry.resource = _resolve_conditional_references(ctx, entry.resource)
+                resolved_resource = _resolve_conditional_references(ctx, entry.resource)
+                if resolved_resource is not entry.resource:  # the resolved references may move it to a compartment
+                    ctx.access.check(resolved_resource, "create" if entry.method == "POST" else "update")
+                entry.resource = resolved_resource
         _write(ctx, [e for e in ordered if e.method in ("POST", "PUT") and e.response is None])
         for entry in ordered:
             if entry.method in ("GET", "HEAD"):
