@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -82,14 +83,20 @@ def create_app(
 def _handle(services: Services, request: FhirRequest, base: str, client: str | None) -> Response:
     principal: Principal | None = None
     try:
+        principal = _authenticate(services, request)  # 401 before any other answer (406, 404…)
         check_format(request.param("_format"), request.header("accept"))
-        principal = _authenticate(services, request)
         response = dispatch(Context(services, principal, base, client), request)
     except Exception as error:  # the one place errors become responses
         if isinstance(error, Unauthorized | Forbidden):
-            services.auditor.refused(_interaction(request), principal, client, error.message)
+            services.auditor.refused(_interaction(request), principal, client, error.message, asked(request))
         return _error(error, request.method)
     return _render(response, request)
+
+
+def asked(request: FhirRequest) -> str:
+    """The request line an AuditEvent of a refusal records: method, path and query."""
+    query = urlencode(request.query)
+    return f"{request.method.upper()} {request.path}" + (f"?{query}" if query else "")
 
 
 def _authenticate(services: Services, request: FhirRequest) -> Principal:

@@ -18,13 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 import orjson
 
 from dermfhir.server.context import Context
 from dermfhir.server.errors import (
     BadRequest,
+    Forbidden,
     PreconditionFailed,
     Unprocessable,
     error_outcome,
@@ -41,6 +42,7 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE"})
 _ORDER = {"DELETE": 0, "POST": 1, "PUT": 2, "GET": 3, "HEAD": 3}
 _CONDITIONAL_REFERENCE = re.compile(r"^([A-Z][A-Za-z]+)\?(.+)$")
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+_INTERACTION = {"GET": "read", "HEAD": "read", "POST": "create", "PUT": "update", "DELETE": "delete"}
 #: Entries one Bundle may hold.
 MAX_ENTRIES = 20_000
 
@@ -143,6 +145,14 @@ def _batch_entry(ctx: Context, request: FhirRequest, entry: _Entry) -> dict:
     try:
         response = dispatch(ctx, single)
     except Exception as error:  # one failing entry does not stop a batch
+        if isinstance(error, Forbidden):
+            ctx.services.auditor.refused(
+                _INTERACTION.get(entry.method, "batch"),
+                ctx.principal,
+                ctx.client,
+                f"Bundle.entry[{entry.index}]: {error.message}",
+                f"{entry.method} {entry.path}" + (f"?{urlencode(entry.query)}" if entry.query else ""),
+            )
         status, outcome = error_outcome(error)
         return {"response": {"status": _status(status), "outcome": outcome}}
     item: dict[str, Any] = {}
