@@ -128,7 +128,7 @@ def _error(error: BaseException, method: str) -> Response:
 async def _body(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 past `limit` bytes (declared or actually sent)."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"The body exceeds the limit of {limit} bytes")
     chunks, size = [], 0
     async for chunk in request.stream():

@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from dermfhir import fhirjson
 from dermfhir.server.errors import BadRequest, NotAcceptable, UnsupportedMediaType
 
 FHIR_JSON = "application/fhir+json"
@@ -21,6 +22,8 @@ _JSON_TYPES = frozenset({"application/fhir+json", "application/json", "applicati
 _FORMATS = frozenset({"json", *_JSON_TYPES})
 _XML = frozenset({"xml", "application/fhir+xml", "application/xml", "application/xml+fhir", "text/xml"})
 _FORM = "application/x-www-form-urlencoded"
+#: Deepest nesting of JSON objects and arrays a body may have (a transaction Bundle adds three levels).
+MAX_DEPTH = 100
 
 
 @dataclass
@@ -53,9 +56,10 @@ class FhirRequest:
         if not self.body:
             raise BadRequest("The request has no body", code="required")
         try:
-            parsed = orjson.loads(self.body)
-        except orjson.JSONDecodeError as error:
+            parsed = fhirjson.loads(self.body)
+        except (orjson.JSONDecodeError, ValueError, RecursionError) as error:
             raise BadRequest(f"The body is not valid JSON: {_short(str(error))}", code="structure") from None
+        check_depth(parsed)
         if not isinstance(parsed, dict) or not isinstance(parsed.get("resourceType"), str):
             raise BadRequest("The body is not a FHIR resource (a JSON object with a resourceType)", code="structure")
         self.resource = parsed
@@ -113,7 +117,20 @@ def check_format(format_param: str | None, accept: str | None) -> None:
 
 
 def dumps(resource: Any, pretty: bool = False) -> bytes:
-    return orjson.dumps(resource, option=orjson.OPT_INDENT_2 if pretty else 0)
+    return fhirjson.dumps(resource, orjson.OPT_INDENT_2 if pretty else 0)
+
+
+def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
+    """400 when JSON objects and arrays nest deeper than `limit` levels (no FHIR resource needs that many)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            raise BadRequest(f"The body nests deeper than {limit} levels", code="too-costly")
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values() if isinstance(child, dict | list))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item if isinstance(child, dict | list))
 
 
 def etag(resource: dict) -> str:

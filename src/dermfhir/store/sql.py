@@ -17,8 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
+from dermfhir import fhirjson
 from dermfhir.definitions import Definitions
 from dermfhir.store import migrations
 from dermfhir.store.base import (
@@ -201,12 +200,12 @@ class SqlStore(Store):
             raise NotFound(f"{resource_type}/{resource_id} is not known")
         if rows[0][0]:
             raise Gone(f"{resource_type}/{resource_id} is deleted")
-        return orjson.loads(rows[0][1])
+        return fhirjson.loads(rows[0][1])
 
     def vread(self, resource_type: str, resource_id: str, version_id: str) -> dict:
         _known(resource_type, resource_id)
         version = str(version_id)
-        if not version.isdigit() or len(version) > 9:
+        if not (version.isascii() and version.isdigit()) or len(version) > 9:
             raise NotFound(f"{resource_type}/{resource_id} has no version {version_id!r}")
         with self._reading() as conn:
             rows = self._query(
@@ -219,7 +218,7 @@ class SqlStore(Store):
             raise NotFound(f"{resource_type}/{resource_id} has no version {version_id}")
         if rows[0][0] is None:
             raise Gone(f"{resource_type}/{resource_id} version {version_id} is a delete")
-        return orjson.loads(rows[0][0])
+        return fhirjson.loads(rows[0][0])
 
     def delete(self, resource_type: str, resource_id: str, *, if_match: str | int | None = None) -> str | None:
         _known(resource_type, resource_id)
@@ -291,7 +290,7 @@ class SqlStore(Store):
                 str(row[2]),
                 date.micros_to_instant(row[3]),
                 row[4],
-                orjson.loads(row[5]) if row[5] is not None else None,
+                fhirjson.loads(row[5]) if row[5] is not None else None,
             )
             for row in rows[:count]
         ]
@@ -351,7 +350,7 @@ class SqlStore(Store):
             rows = rows[: query.count]
             included = self._includes(conn, query, rows) if (query.includes or query.revincludes) else []
         return SearchResult(
-            [orjson.loads(row[3]) for row in rows], included, total, query.offset, query.count, has_next
+            [fhirjson.loads(row[3]) for row in rows], included, total, query.offset, query.count, has_next
         )
 
     def _driver(self, conn: Any, builder: _Builder, query: Query) -> tuple[int | None, bool]:
@@ -446,7 +445,7 @@ class SqlStore(Store):
                 if not rows:
                     return done
                 self._delete_index(conn, [row[0] for row in rows])
-                self._insert_index(conn, [(row[0], extract(self.registry, orjson.loads(row[1]))) for row in rows])
+                self._insert_index(conn, [(row[0], extract(self.registry, fhirjson.loads(row[1]))) for row in rows])
                 done += len(rows)
                 last = rows[-1][0]
 
@@ -500,7 +499,7 @@ class SqlStore(Store):
         versions: list[tuple] = []
         stored: list[Any] = []
         index: dict[str, list[tuple]] = {}
-        registry, dumps, instant = self.registry, orjson.dumps, date.micros_to_instant
+        registry, dumps, instant = self.registry, fhirjson.dumps, date.micros_to_instant
         for item in pending:
             now = self._now()
             state = item.state
@@ -577,7 +576,7 @@ class SqlStore(Store):
                 if row[0] not in seen:
                     seen.add(row[0])
                     fresh.append((row[0], row[1], row[2]))
-                    included.append(orjson.loads(row[3]))
+                    included.append(fhirjson.loads(row[3]))
             if not fresh or not any(i.iterate for i in query.includes + query.revincludes):
                 break
             current = fresh

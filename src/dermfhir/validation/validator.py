@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from dermfhir.definitions import Definitions
+from dermfhir.fhirjson import Decimal
 from dermfhir.terminology import Terminology
 from dermfhir.validation.context import Options, Run
 from dermfhir.validation.model import Models
@@ -80,7 +81,7 @@ class Validator:
         return operation_outcome(self.issues(resource, profiles))
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
+_SCALARS = frozenset({str, int, float, bool, type(None), Decimal})
 #: integers Python can turn into text (JSON parsers refuse longer numbers)
 _MAX_INT_BITS = int(sys.get_int_max_str_digits() * 3.32) if sys.get_int_max_str_digits() else 1 << 62
 

@@ -54,6 +54,6 @@ def _number(request: FhirRequest, name: str, default: int) -> int:
     value = request.param(name)
     if value is None or value == "":
         return default
-    if not value.isdigit() or len(value) > 9:
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         raise BadRequest(f"{name} must be a non-negative integer, got {value[:40]!r}")
     return int(value)

@@ -20,8 +20,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-import orjson
-
+from dermfhir import fhirjson
 from dermfhir.server.context import Context
 from dermfhir.server.errors import (
     BadRequest,
@@ -417,7 +416,7 @@ def _replace_conditional_references(resource: dict, resolve: Callable[[str, str]
             return [visit(item) for item in value]
         return value
 
-    return visit(resource) if b"?" in orjson.dumps(resource) else resource
+    return visit(resource) if b"?" in fhirjson.dumps(resource) else resource
 
 
 def _resolve(ctx: Context, resource_type: str, query: str) -> str:

@@ -42,7 +42,7 @@ class Inputs:
         value = self.text(name)
         if value is None:
             return None
-        if not value.isdigit() or len(value) > 9:
+        if not (value.isascii() and value.isdigit()) or len(value) > 9:
             raise BadRequest(f"Parameter {name!r} must be a non-negative integer, got {value[:40]!r}")
         return int(value)
 

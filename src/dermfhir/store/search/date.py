@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -34,7 +34,7 @@ def parse_range(text: str) -> tuple[int, int] | None:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
-        tz = _zone(zone)
+        offset = _offset(zone)
         start = datetime(
             int(year),
             int(month or 1),
@@ -43,43 +43,53 @@ def parse_range(text: str) -> tuple[int, int] | None:
             int(minute or 0),
             int(second or 0),
             int((fraction or "0")[:6].ljust(6, "0")),
-            tzinfo=tz,
         )
     except (ValueError, OverflowError):
         return None
+    low = _micros(start)
     if month is None:
-        end = _add_months(start, 12)
+        high = _month_micros(start, 12)
     elif day is None:
-        end = _add_months(start, 1)
+        high = _month_micros(start, 1)
     elif hour is None:
-        end = start + timedelta(days=1)
+        high = low + _DAY
     elif second is None:
-        end = start + timedelta(minutes=1)
+        high = low + 60 * _SECOND
     elif fraction is None:
-        end = start + timedelta(seconds=1)
+        high = low + _SECOND
     else:
-        end = start + timedelta(microseconds=max(1, 10 ** (6 - min(len(fraction), 6))))
-    return _micros(start), _micros(end)
+        high = low + max(1, 10 ** (6 - min(len(fraction), 6)))
+    return low - offset, high - offset
 
 
-def _zone(zone: str | None) -> timezone:
+_SECOND = 1_000_000
+_DAY = 86_400 * _SECOND
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+
+
+def _offset(zone: str | None) -> int:
+    """A time zone's offset from UTC in µs (no zone: UTC); ValueError beyond ±14:00 or with minutes ≥ 60."""
     if zone is None or zone == "Z":
-        return UTC
+        return 0
     sign = 1 if zone[0] == "+" else -1
     hours, minutes = int(zone[1:3]), int(zone[4:6])
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+    if hours > 14 or minutes >= 60:
+        raise ValueError(zone)
+    return sign * (hours * 3600 + minutes * 60) * _SECOND
 
 
-def _add_months(start: datetime, months: int) -> datetime:
+def _month_micros(start: datetime, months: int) -> int:
+    """The (naive) start plus whole months, in µs; past year 9999 the end of year 9999."""
     month = start.month - 1 + months
-    try:
-        return start.replace(year=start.year + month // 12, month=month % 12 + 1)
-    except ValueError:  # year 9999 + 1
-        return datetime.max.replace(tzinfo=UTC)
+    year = start.year + month // 12
+    if year > 9999:
+        return _micros(datetime.max) + 1
+    return _micros(start.replace(year=year, month=month % 12 + 1))
 
 
 def _micros(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(microseconds=1)
+    """A naive datetime (read as UTC) in epoch µs."""
+    return (moment - _NAIVE_EPOCH) // timedelta(microseconds=1)
 
 
 def micros_to_instant(micros: int) -> str:

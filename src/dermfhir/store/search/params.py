@@ -225,7 +225,7 @@ def _control(registry: SearchRegistry, query: Query, name: str, value: str) -> b
 
 
 def _integer(name: str, value: str, maximum: int | None) -> int:
-    if not value.isdigit() or len(value) > 9:
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         raise InvalidSearch(name, f"'{value}' is not a non-negative integer")
     number = int(value)
     return min(number, maximum) if maximum is not None else number

@@ -51,14 +51,14 @@ def extract(value: Any) -> list[tuple[str, str]]:
                 texts.extend(_strings(value.get(key)))
         else:
             texts.extend(_leaves(value))
-    return [(normalize(text), text) for text in texts if text and text.strip()]
+    return [(normalize(text), clip(text)) for text in texts if text and text.strip()]
 
 
 def predicate(value: str, modifier: str | None, column: str = "") -> tuple[str, list[Any]]:
     """SQL condition on the string index columns (`norm`, `exact`) for one search value."""
     norm = normalize(value)
     if modifier == "exact":
-        return f"({column}norm = ? AND {column}exact = ?)", [norm, value]
+        return f"({column}norm = ? AND {column}exact = ?)", [norm, clip(value)]
     if modifier == "contains":
         return f"{column}norm LIKE ? ESCAPE '\\'", ["%" + like_escape(norm) + "%"]
     return f"({column}norm >= ? AND {column}norm < ?)", [norm, norm + TOP]
