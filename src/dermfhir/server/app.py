@@ -8,6 +8,7 @@ Not supported: XML, PATCH, CORS, TLS termination (put a reverse proxy in front f
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,18 +20,25 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from dermfhir.definitions import Definitions
-from dermfhir.server.config import ServerConfig
+from dermfhir.server.config import LOOPBACK, ServerConfig
 from dermfhir.server.context import Context, Services
 from dermfhir.server.errors import Forbidden, PayloadTooLarge, Unauthorized, error_outcome
 from dermfhir.server.http import FHIR_JSON, FhirRequest, FhirResponse, check_format, dumps
 from dermfhir.server.router import dispatch
 from dermfhir.server.security import ANONYMOUS, Principal
 from dermfhir.store import Store, open_store
+from dermfhir.store.cancel import Cancellation, current
 from dermfhir.validation import Validator
 
 log = logging.getLogger("dermfhir.server")
+#: Paths anyone may read: the CapabilityStatement and SMART discovery.
+PUBLIC_PATHS = frozenset({"metadata", ".well-known/smart-configuration"})
+#: Seconds a client is asked to wait after a 503 (busy database, statement timeout).
+RETRY_AFTER = 2
 _CONTENT_TYPE = f"{FHIR_JSON}; charset=utf-8"
-_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]
+_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
+#: Seconds between two checks whether the client of a running request has gone away.
+DISCONNECT_POLL = 0.25
 
 
 def create_app(
@@ -46,6 +54,7 @@ def create_app(
     definitions = definitions or Definitions.default()
     owned = store is None
     store = store or open_store(config.db, definitions, default_count=config.default_count)
+    _bound(store, config)
     services = Services(config, store, definitions, validator)
 
     @asynccontextmanager
@@ -66,6 +75,9 @@ def create_app(
 
     @app.api_route("/{path:path}", methods=_METHODS)
     async def fhir(request: Request, path: str) -> Response:
+        client = request.client.host if request.client else None
+        if config.loopback_clients_only and client not in LOOPBACK:
+            return _error(Forbidden("This server runs without authentication and serves local clients only"), "GET")
         try:
             body = await _body(request, config.max_body_bytes)
         except PayloadTooLarge as error:
@@ -73,11 +85,32 @@ def create_app(
         headers = {key.lower(): value for key, value in request.headers.items()}
         query = list(request.query_params.multi_items())
         fhir_request = FhirRequest(request.method, path, query, headers, body or None)
-        client = request.client.host if request.client else None
         base = config.base_url or _base(request)
-        return await run_in_threadpool(_handle, services, fhir_request, base, client)
+        cancellation = Cancellation()
+        watcher = asyncio.ensure_future(_watch(request, cancellation))
+        try:
+            with current(cancellation):
+                return await run_in_threadpool(_handle, services, fhir_request, base, client)
+        finally:
+            watcher.cancel()
 
     return app
+
+
+def _bound(store: Store, config: ServerConfig) -> None:
+    """Give the store the server's limits: a statement timeout, and a pool timeout (PostgreSQL)."""
+    if hasattr(store, "statement_timeout"):
+        store.statement_timeout = config.statement_timeout
+    if hasattr(store, "pool_timeout"):
+        store.pool_timeout = config.pool_timeout
+
+
+async def _watch(request: Request, cancellation: Cancellation) -> None:
+    """Cancel the request's database work when its client disconnects."""
+    while not cancellation.cancelled:
+        await asyncio.sleep(DISCONNECT_POLL)
+        if await request.is_disconnected():
+            cancellation.cancel()
 
 
 def _handle(services: Services, request: FhirRequest, base: str, client: str | None) -> Response:
@@ -102,25 +135,29 @@ def asked(request: FhirRequest) -> str:
 def _authenticate(services: Services, request: FhirRequest) -> Principal:
     if services.authenticator is None:
         return ANONYMOUS
-    if request.path.strip("/") == "metadata" and request.method.upper() in ("GET", "HEAD"):
+    public = request.path.strip("/") in PUBLIC_PATHS and request.method.upper() in ("GET", "HEAD")
+    if public or request.method.upper() == "OPTIONS":
         return Principal("anonymous")
     return services.authenticator.authenticate(request.header("authorization"))
 
 
 def _render(response: FhirResponse, request: FhirRequest) -> Response:
     headers = dict(response.headers)
+    media = headers.pop("Content-Type", _CONTENT_TYPE)
     if response.status == 304 or (response.resource is None and response.raw is None):
         return Response(status_code=response.status, headers=headers)
     pretty = (request.param("_pretty") or "").lower() == "true"
     content = response.raw if response.raw is not None else dumps(response.resource, pretty)
     if request.method.upper() == "HEAD":
         content = b""
-    return Response(content=content, status_code=response.status, headers=headers, media_type=_CONTENT_TYPE)
+    return Response(content=content, status_code=response.status, headers=headers, media_type=media)
 
 
 def _error(error: BaseException, method: str) -> Response:
     status, outcome = error_outcome(error)
     headers = {"WWW-Authenticate": 'Bearer realm="dermfhir"'} if status == 401 else {}
+    if status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER)
     content = b"" if method.upper() == "HEAD" else dumps(outcome)
     return Response(content=content, status_code=status, headers=headers, media_type=_CONTENT_TYPE)
 
@@ -140,9 +177,15 @@ async def _body(request: Request, limit: int) -> bytes:
 
 
 def _base(request: Request) -> str:
-    host = request.headers.get("host") or "localhost"
+    """The base URL without `--base-url`: the address the server listens on, never the client's Host header (which
+    a client may set to anything)."""
+    server = request.scope.get("server") or ("localhost", None)
+    host, port = str(server[0]), server[1]
+    scheme = request.scope.get("scheme", "http")
+    shown = f"[{host}]" if ":" in host else host
+    default = {"http": 80, "https": 443}.get(scheme)
     root = request.scope.get("root_path", "").rstrip("/")
-    return f"{request.url.scheme}://{host}{root}"
+    return f"{scheme}://{shown}{'' if port in (None, default) else f':{port}'}{root}"
 
 
 def _interaction(request: FhirRequest) -> str:
@@ -163,14 +206,22 @@ def app_from_environment() -> FastAPI:
     """The app for `uvicorn --factory dermfhir.server.app:app_from_environment` (settings from DERMFHIR_* vars)."""
     import os
 
+    from dermfhir.server.config import check_binding
+
+    auth = os.environ.get("DERMFHIR_AUTH", "none")
+    if os.environ.get("DERMFHIR_HOST"):
+        check_binding(os.environ["DERMFHIR_HOST"], auth)
+    timeout = os.environ.get("DERMFHIR_STATEMENT_TIMEOUT")
     config = ServerConfig(
         db=os.environ.get("DERMFHIR_DB", "dermfhir.db"),
-        auth=os.environ.get("DERMFHIR_AUTH", "none"),
+        auth=auth,
         tokens_file=Path(os.environ["DERMFHIR_TOKENS"]) if os.environ.get("DERMFHIR_TOKENS") else None,
         jwks_file=Path(os.environ["DERMFHIR_JWKS"]) if os.environ.get("DERMFHIR_JWKS") else None,
         jwt_audience=os.environ.get("DERMFHIR_JWT_AUDIENCE") or None,
         jwt_issuer=os.environ.get("DERMFHIR_JWT_ISSUER") or None,
         base_url=os.environ.get("DERMFHIR_BASE_URL") or None,
         validate=os.environ.get("DERMFHIR_VALIDATE", "1") != "0",
+        statement_timeout=float(timeout) if timeout else ServerConfig.statement_timeout,
+        loopback_clients_only=auth == "none",  # uvicorn --factory may bind anywhere: refuse remote clients
     )
     return create_app(config)

@@ -20,11 +20,31 @@ class ServerConfig:
     jwks_file: Path | None = None
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
-    base_url: str | None = None  # taken from each request when None
+    base_url: str | None = None  # the address the server listens on when None (never the Host header)
+    token_endpoint: str | None = None  # announced in /.well-known/smart-configuration
+    authorization_endpoint: str | None = None
     max_body_bytes: int = MAX_BODY_BYTES
     validate: bool = True
     audit: bool = True
     default_count: int = 20
+    #: Seconds one database statement may run before the request answers 503 (None: no limit).
+    statement_timeout: float | None = 5.0
+    #: Seconds a request waits for a free database connection before answering 503 with Retry-After.
+    pool_timeout: float = 5.0
+    #: Serve only clients on the loopback interface (set by every command-line entry point for `--auth none`).
+    loopback_clients_only: bool = False
+    #: Seconds a client may take to send a request's headers (`dermfhir serve` only).
+    header_timeout: float = 10.0
+
+
+def redact(url: str) -> str:
+    """A database URL fit for logs: its password replaced by `***`."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user, colon, _password = credentials.partition(":")
+    return f"{scheme}://{user}{':***' if colon else ''}@{host}"
 
 
 def check_binding(host: str, auth: str) -> None:

@@ -41,9 +41,14 @@ class Services:
     def terminology(self) -> Terminology:
         return Terminology(self.definitions)
 
-    @property
+    @cached_property
     def resource_types(self) -> frozenset[str]:
-        return self.store.registry.resource_types
+        """Types this server serves: those the store indexes that R4 defines (`http://hl7.org/fhir/resource-types`;
+        the definitions carry a few later ones, such as SubscriptionStatus, which R4 clients cannot use)."""
+        system = self.definitions.resolve("http://hl7.org/fhir/resource-types") or {}
+        codes = {concept.get("code") for concept in system.get("concept", [])}
+        found = self.store.registry.resource_types
+        return frozenset(found & codes) if codes else found
 
 
 @dataclass

@@ -16,6 +16,8 @@ FhirError                         status  issue code
  ├── UnsupportedMediaType         415     not-supported
  └── Unprocessable                422     processing (carries the validator's OperationOutcome)
 
+Store errors answer their own status: 4xx, and 503 (with Retry-After) for a statement timeout or a busy pool.
+
 Store errors (`dermfhir.store.errors`) carry their own `http_status` and `issue_code`; anything else is a 500 whose
 response says only that an internal error happened (never a stack trace, SQL or exception text).
 """
@@ -99,7 +101,7 @@ def error_outcome(error: BaseException) -> tuple[int, dict]:
     """HTTP status and OperationOutcome for any exception; the only mapping from errors to responses."""
     if isinstance(error, FhirError):
         return error.status, error.outcome or operation_outcome("error", error.code, error.message)
-    if isinstance(error, StoreError) and error.http_status < 500:
+    if isinstance(error, StoreError) and error.http_status != 500:
         expression = error.parameter if isinstance(error, InvalidSearch) else None
         return error.http_status, operation_outcome("error", error.issue_code, str(error), expression)
     log.exception("internal error", exc_info=error)

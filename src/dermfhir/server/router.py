@@ -27,6 +27,13 @@ def dispatch(ctx: Context, request: FhirRequest) -> FhirResponse:
     method = request.method.upper()
     if method == "HEAD":
         method = "GET"
+    if method == "OPTIONS":  # the FHIR answer to OPTIONS: the CapabilityStatement, and what the path allows
+        response = capabilities.capabilities(ctx, request)
+        response.headers["Allow"] = "GET, HEAD, POST, PUT, DELETE, OPTIONS"
+        return response
+    if parts == [".well-known", "smart-configuration"]:
+        _only(method, "GET")
+        return capabilities.smart_configuration(ctx, request)
     if not parts:
         if method == "GET":
             return search.search(ctx, request, None, "")

@@ -7,6 +7,8 @@ StoreError                      500  exception
  ├── PreconditionFailed         412  multiple-matches  a conditional interaction matched more than one
  ├── InvalidResource            400  invalid       not a resource the store can take (type, id, shape)
  ├── InvalidSearch              400  invalid       unknown/unsupported search parameter or bad value
+ ├── QueryTimeout               503  timeout       a statement ran past the statement timeout, or was cancelled
+ ├── Unavailable                503  transient     no database connection came free in time
  └── SchemaError                500  exception     the database schema is newer than this code
 """
 
@@ -64,6 +66,20 @@ class InvalidSearch(StoreError):
     def __init__(self, parameter: str, message: str) -> None:
         super().__init__(f"Search parameter '{parameter}': {message}")
         self.parameter = parameter
+
+
+class QueryTimeout(StoreError):
+    """A statement ran longer than the store's statement timeout, or its request was cancelled."""
+
+    http_status = 503
+    issue_code = "timeout"
+
+
+class Unavailable(StoreError):
+    """Every database connection stayed busy past the pool timeout: try again later."""
+
+    http_status = 503
+    issue_code = "transient"
 
 
 class SchemaError(StoreError):

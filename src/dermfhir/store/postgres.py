@@ -12,10 +12,11 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from dermfhir.definitions import Definitions
-from dermfhir.store.errors import VersionConflict
+from dermfhir.store.cancel import interruptible
+from dermfhir.store.errors import QueryTimeout, Unavailable, VersionConflict
 from dermfhir.store.search.index import TABLES
 from dermfhir.store.search.registry import param_key
 from dermfhir.store.sql import Row, SqlStore
@@ -52,9 +53,15 @@ class PostgresStore(SqlStore):
         default_count: int = 20,
         min_size: int = 1,
         max_size: int = 10,
+        statement_timeout: float | None = None,
+        pool_timeout: float = 30.0,
     ) -> None:
         super().__init__(definitions, default_count=default_count)
         self.url = url
+        #: Seconds one statement may run (None: no limit); the server sets a few seconds.
+        self.statement_timeout = statement_timeout
+        #: Seconds to wait for a free connection before `Unavailable`.
+        self.pool_timeout = pool_timeout
         self.pool = ConnectionPool(
             url,
             min_size=min_size,
@@ -72,7 +79,7 @@ class PostgresStore(SqlStore):
 
     @contextmanager
     def _begin(self) -> Iterator[Any]:
-        with self.pool.connection() as conn:
+        with self._connection() as conn:
             try:
                 with conn.transaction():
                     yield conn
@@ -81,8 +88,25 @@ class PostgresStore(SqlStore):
 
     @contextmanager
     def _reader(self) -> Iterator[Any]:
-        with self.pool.connection() as conn:
+        with self._connection() as conn:
             yield conn
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        """A pooled connection with this store's statement timeout, interruptible by the request's cancellation;
+        `Unavailable` when none comes free in time, `QueryTimeout` when a statement runs too long."""
+        try:
+            with self.pool.connection(timeout=self.pool_timeout) as conn:
+                wanted = int(self.statement_timeout * 1000) if self.statement_timeout else 0
+                if getattr(conn, "_dermfhir_timeout", 0) != wanted:
+                    conn.execute(f"SET statement_timeout = {wanted}")
+                    conn._dermfhir_timeout = wanted  # type: ignore[attr-defined]
+                with interruptible(conn.cancel_safe):
+                    yield conn
+        except PoolTimeout as error:
+            raise Unavailable(f"No database connection came free within {self.pool_timeout:g} s") from error
+        except psycopg.errors.QueryCanceled as error:
+            raise QueryTimeout("The query ran past the statement timeout or was cancelled") from error
 
     def _query(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return list(conn.execute(_translate(sql), params).fetchall())
@@ -114,7 +138,7 @@ class PostgresStore(SqlStore):
         if getattr(self._local, "conn", None) is not None:  # VACUUM cannot run inside a transaction
             self._refresh_statistics()
             return
-        with self.pool.connection() as conn:
+        with self._connection() as conn:
             conn.execute("VACUUM ANALYZE " + _TABLES)
 
     def _allocate_rids(self, conn: Any, count: int) -> list[int]:

@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from dermfhir.definitions import Definitions
-from dermfhir.store.sql import SqlStore
+from dermfhir.store.cancel import interruptible
+from dermfhir.store.errors import QueryTimeout
+from dermfhir.store.sql import Row, SqlStore
 
 #: How long a writer waits for another writer's lock before failing, in milliseconds.
 BUSY_TIMEOUT_MS = 30_000
 #: WAL pages before a checkpoint copies them into the database (SQLite's default is 1,000). A write touches a
 #: page or two of every index it adds rows to; checkpointing less often copies each hot page once, not many times.
 WAL_CHECKPOINT_PAGES = 10_000
+#: SQLite virtual-machine steps between two checks of the statement deadline.
+PROGRESS_STEPS = 20_000
 
 
 class SqliteStore(SqlStore):
@@ -30,9 +35,16 @@ class SqliteStore(SqlStore):
     dialect = "sqlite"
 
     def __init__(
-        self, path: str | Path = ":memory:", definitions: Definitions | None = None, *, default_count: int = 20
+        self,
+        path: str | Path = ":memory:",
+        definitions: Definitions | None = None,
+        *,
+        default_count: int = 20,
+        statement_timeout: float | None = None,
     ) -> None:
         super().__init__(definitions, default_count=default_count)
+        #: Seconds one query or write statement may run (None: no limit); bulk inserts are not limited.
+        self.statement_timeout = statement_timeout
         self.path = str(path)
         self.memory = self.path == ":memory:"
         self._connections: list[sqlite3.Connection] = []
@@ -48,6 +60,7 @@ class SqliteStore(SqlStore):
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoints, never corrupt (WAL)
             conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
+        conn.set_progress_handler(self._progress, PROGRESS_STEPS)
         conn.execute("PRAGMA cache_size = -65536")
         conn.execute("PRAGMA temp_store = MEMORY")
         with self._connections_lock:
@@ -70,7 +83,8 @@ class SqliteStore(SqlStore):
             conn = self._connection()
             conn.execute("BEGIN IMMEDIATE")
             try:
-                yield conn
+                with interruptible(conn.interrupt):
+                    yield conn
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -79,7 +93,32 @@ class SqliteStore(SqlStore):
     @contextmanager
     def _reader(self) -> Iterator[Any]:
         with self._memory_lock if self.memory else _nothing():
-            yield self._connection()
+            conn = self._connection()
+            with interruptible(conn.interrupt):
+                yield conn
+
+    # -- statement deadline: a progress handler interrupts a statement that runs past it ------------------------
+    def _progress(self) -> int:
+        deadline = getattr(self._thread, "deadline", None)
+        return 1 if deadline is not None and time.monotonic() > deadline else 0
+
+    def _bounded(self, run: Any) -> Any:
+        if self.statement_timeout:
+            self._thread.deadline = time.monotonic() + self.statement_timeout
+        try:
+            return run()
+        except sqlite3.OperationalError as error:
+            if "interrupted" in str(error):
+                raise QueryTimeout("The query ran past the statement timeout or was cancelled") from error
+            raise
+        finally:
+            self._thread.deadline = None
+
+    def _query(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self._bounded(lambda: list(conn.execute(sql, params).fetchall()))
+
+    def _execute(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> None:
+        self._bounded(lambda: conn.execute(sql, params))
 
     def _allocate_rids(self, conn: Any, count: int) -> list[int]:
         start = int(conn.execute("SELECT COALESCE(MAX(rid), 0) FROM resource").fetchone()[0]) + 1

@@ -80,7 +80,38 @@ def statement(services: Services, base: str) -> dict:
     rest["operation"] = [{"name": name, "definition": url} for items in _OPERATIONS.values() for name, url in items]
     rest["security"] = _security(services)
     found["rest"] = [rest]
-    return found
+    return _pruned(found)
+
+
+def _pruned(value: Any) -> Any:
+    """`value` without empty arrays and objects (FHIR JSON forbids them)."""
+    if isinstance(value, dict):
+        kept = {key: _pruned(item) for key, item in value.items()}
+        return {key: item for key, item in kept.items() if item not in ([], {}, None, "")}
+    if isinstance(value, list):
+        kept_items = [_pruned(item) for item in value]
+        return [item for item in kept_items if item not in ([], {}, None, "")]
+    return value
+
+
+def smart_configuration(ctx: Context, request: FhirRequest) -> FhirResponse:
+    """SMART App Launch discovery (`/.well-known/smart-configuration`): what this server accepts. It issues no tokens
+    itself: the issuer and endpoints are those of the configured authorization server, when given."""
+    config = ctx.services.config
+    found: dict[str, Any] = {
+        "capabilities": ["permission-v1", "permission-v2", "permission-patient", "permission-user"],
+        "scopes_supported": ["patient/*.cruds", "user/*.cruds", "system/*.cruds", "patient/*.read", "user/*.read"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+        "grant_types_supported": ["client_credentials", "authorization_code"],
+    }
+    if config.jwt_issuer:
+        found["issuer"] = config.jwt_issuer
+    if config.token_endpoint:
+        found["token_endpoint"] = config.token_endpoint
+    if config.authorization_endpoint:
+        found["authorization_endpoint"] = config.authorization_endpoint
+    return FhirResponse(200, found, {"Content-Type": "application/json"})
 
 
 def _resource(services: Services, resource_type: str, guide: dict, registry: object) -> dict:
