@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from dermfhir.server.config import MAX_BODY_BYTES
+from dermfhir.server.config import MAX_BODY_BYTES, redact
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -32,6 +32,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     serve.add_argument("--workers", type=int, default=1, help="worker processes")
     serve.add_argument(
+        "--statement-timeout",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="longest a database statement may run before the request answers 503 (0: no limit)",
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="longest a client may take to send headers",
+    )
+    serve.add_argument(
         "--load",
         type=Path,
         action="append",
@@ -48,6 +62,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     import uvicorn
 
     from dermfhir.server import ServerConfig, check_binding, create_app
+    from dermfhir.server.serving import protocol
 
     try:
         check_binding(arguments.host, arguments.auth)
@@ -62,6 +77,9 @@ def _serve(arguments: argparse.Namespace) -> int:
             jwt_issuer=arguments.jwt_issuer,
             base_url=arguments.base_url.rstrip("/") if arguments.base_url else None,
             max_body_bytes=arguments.max_body * 1024 * 1024,
+            statement_timeout=arguments.statement_timeout or None,
+            loopback_clients_only=arguments.auth == "none",
+            header_timeout=arguments.header_timeout,
         )
         app = create_app(config)
     except ValueError as error:
@@ -77,8 +95,9 @@ def _serve(arguments: argparse.Namespace) -> int:
         if load_into_app(app, paths, base) != 0:
             return 1
     _banner(base, arguments)
+    http = protocol(config.header_timeout)
     if arguments.workers > 1:
-        _export(config)
+        _export(config, arguments.host)
         app.state.services.store.close()
         uvicorn.run(
             "dermfhir.server.app:app_from_environment",
@@ -87,9 +106,10 @@ def _serve(arguments: argparse.Namespace) -> int:
             port=arguments.port,
             workers=arguments.workers,
             log_level=arguments.log_level,
+            http=http,
         )
     else:
-        uvicorn.run(app, host=arguments.host, port=arguments.port, log_level=arguments.log_level)
+        uvicorn.run(app, host=arguments.host, port=arguments.port, log_level=arguments.log_level, http=http)
     return 0
 
 
@@ -100,7 +120,7 @@ def _examples_folder() -> Path:
     return Path(folder) if folder else Path(__file__).resolve().parents[1] / "ig" / "package"
 
 
-def _export(config: object) -> None:
+def _export(config: object, host: str) -> None:
     from dermfhir.server.config import ServerConfig
 
     assert isinstance(config, ServerConfig)
@@ -112,6 +132,8 @@ def _export(config: object) -> None:
         "DERMFHIR_JWT_AUDIENCE": config.jwt_audience or "",
         "DERMFHIR_JWT_ISSUER": config.jwt_issuer or "",
         "DERMFHIR_BASE_URL": config.base_url or "",
+        "DERMFHIR_HOST": host,
+        "DERMFHIR_STATEMENT_TIMEOUT": str(config.statement_timeout or 0),
     }
     os.environ.update(values)
 
@@ -122,7 +144,7 @@ def _shown(host: str) -> str:
 
 def _banner(base: str, arguments: argparse.Namespace) -> None:
     auth = "" if arguments.auth == "none" else ' -H "Authorization: Bearer $TOKEN"'
-    print(f"dermfhir FHIR R4 server on {base} (database: {arguments.db}, auth: {arguments.auth})")
+    print(f"dermfhir FHIR R4 server on {base} (database: {redact(arguments.db)}, auth: {arguments.auth})")
     print("Try:")
     print(f"  curl -s{auth} {base}/metadata | head -c 300")
     print(f"  curl -s{auth} '{base}/Observation?category=dermatology-annotation&_count=5'")

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from dermfhir.store.redact import redact
+
+__all__ = ["LOOPBACK", "MAX_BODY_BYTES", "ServerConfig", "check_binding", "redact"]
+
 #: Largest request body accepted (a transaction of ~10,000 annotations fits).
 MAX_BODY_BYTES = 64 * 1024 * 1024
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -35,16 +39,6 @@ class ServerConfig:
     loopback_clients_only: bool = False
     #: Seconds a client may take to send a request's headers (`dermfhir serve` only).
     header_timeout: float = 10.0
-
-
-def redact(url: str) -> str:
-    """A database URL fit for logs: its password replaced by `***`."""
-    scheme, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
-        return url
-    credentials, _, host = rest.rpartition("@")
-    user, colon, _password = credentials.partition(":")
-    return f"{scheme}://{user}{':***' if colon else ''}@{host}"
 
 
 def check_binding(host: str, auth: str) -> None:

@@ -17,6 +17,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from dermfhir.definitions import Definitions
 from dermfhir.store.cancel import interruptible
 from dermfhir.store.errors import QueryTimeout, Unavailable, VersionConflict
+from dermfhir.store.redact import redact
 from dermfhir.store.search.index import TABLES
 from dermfhir.store.search.registry import param_key
 from dermfhir.store.sql import Row, SqlStore
@@ -160,4 +161,4 @@ class PostgresStore(SqlStore):
         self.pool.close()
 
     def __repr__(self) -> str:
-        return f"PostgresStore({self.pool.conninfo!r})"
+        return f"PostgresStore({redact(self.url)!r})"

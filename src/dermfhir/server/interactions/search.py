@@ -3,7 +3,7 @@
 query (every parameter is checked; an unknown one is a 400 naming it); this module adds the caller's compartment,
 `_summary` / `_elements` shaping, paging links and the searchset Bundle. `Prefer: handling=lenient` drops unknown
 or unsupported parameters and reports each in an OperationOutcome entry (search mode `outcome`); the default is
-strict (400).
+strict (400), except for parameters known clients add for themselves (`CLIENT_CONVENIENCES`), always dropped.
 Not supported: compartment search (`[base]/Patient/[id]/[type]`), `_summary=text|data` on included resources."""
 
 from __future__ import annotations
@@ -17,10 +17,14 @@ from dermfhir.store import InvalidSearch
 
 #: With `Prefer: handling=lenient`, at most this many unknown parameters are dropped (and reported).
 _MAX_IGNORED = 20
+#: Parameters well-known clients add on their own, which mean nothing to this server: dropped (and reported) even
+#: under the default strict handling (fhirpy sends `_totalMethod`).
+CLIENT_CONVENIENCES = frozenset({"_totalMethod"})
 
 
 def search(ctx: Context, request: FhirRequest, resource_type: str | None, path: str) -> FhirResponse:
-    params = list(request.query)
+    ignored = [f"'{name}' is a client-side parameter" for name, _ in request.query if name in CLIENT_CONVENIENCES]
+    params = [(name, value) for name, value in request.query if name not in CLIENT_CONVENIENCES]
     if resource_type is not None:
         extra = ctx.access.search_criteria(resource_type)
     else:
@@ -28,7 +32,6 @@ def search(ctx: Context, request: FhirRequest, resource_type: str | None, path: 
         _check_system_search(ctx, request)
     visibility = ctx.access.visibility("s")
     lenient = request.prefer("handling") == "lenient"
-    ignored: list[str] = []
     while True:
         try:
             result = ctx.store.search(resource_type, params + extra, visibility=visibility)

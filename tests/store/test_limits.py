@@ -1,0 +1,95 @@
+"""Bounded work on both backends: a statement timeout, cancellation from another thread, pool exhaustion as
+`Unavailable` rather than a hang, and exactly one resource from concurrent identical conditional creates."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from dermfhir.store import QueryTimeout, Store, Unavailable
+from dermfhir.store.cancel import Cancellation, current
+from dermfhir.store.postgres import PostgresStore
+
+SLOW = {
+    "sqlite": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000000) SELECT COUNT(*) FROM c",
+    "postgres": "SELECT pg_sleep(20)",
+}
+
+
+def _slow(store: Store) -> None:
+    backend = "postgres" if isinstance(store, PostgresStore) else "sqlite"
+    with store._reading() as conn:  # type: ignore[attr-defined]
+        store._query(conn, SLOW[backend])  # type: ignore[attr-defined]
+
+
+def test_statement_timeout(store: Store) -> None:
+    store.statement_timeout = 0.3  # type: ignore[attr-defined]
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout):
+        _slow(store)
+    assert time.monotonic() - started < 5
+    assert store.search("Patient").total == 0  # the connection is usable afterwards
+
+
+def test_cancellation_interrupts_a_running_statement(store: Store) -> None:
+    cancellation = Cancellation()
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        with current(cancellation):
+            try:
+                _slow(store)
+            except BaseException as error:
+                failure.append(error)
+
+    worker = threading.Thread(target=run)
+    started = time.monotonic()
+    worker.start()
+    time.sleep(0.3)
+    cancellation.cancel()
+    worker.join(10)
+    assert not worker.is_alive() and time.monotonic() - started < 5
+    assert failure and isinstance(failure[0], QueryTimeout)
+
+
+def test_pool_exhaustion_is_unavailable(backend: str, definitions) -> None:
+    if backend != "postgres":
+        pytest.skip("SQLite has no connection pool")
+    from tests.conftest import POSTGRES_URL
+
+    assert POSTGRES_URL is not None
+    store = PostgresStore(POSTGRES_URL, definitions, min_size=1, max_size=1, pool_timeout=0.3)
+    try:
+        with store.pool.connection():
+            started = time.monotonic()
+            with pytest.raises(Unavailable):
+                store.search("Patient")
+            assert time.monotonic() - started < 3
+        assert store.search("Patient").total is not None
+    finally:
+        store.close()
+
+
+def test_concurrent_conditional_creates_make_one(store: Store) -> None:
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def create() -> None:
+        barrier.wait()
+        try:
+            with store.transaction():
+                store.serialize_conditional("Patient")
+                if not store.match_ids("Patient", "identifier=urn:x|same"):
+                    store.create({"resourceType": "Patient", "identifier": [{"system": "urn:x", "value": "same"}]})
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=create) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors
+    assert store.search("Patient", "identifier=urn:x|same").total == 1
