@@ -13,7 +13,8 @@ from dermfhir.store.cancel import Cancellation, current
 from dermfhir.store.postgres import PostgresStore
 
 SLOW = {
-    "sqlite": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000000) SELECT COUNT(*) FROM c",
+    "sqlite": "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000000) "
+    "SELECT COUNT(*) FROM c",
     "postgres": "SELECT pg_sleep(20)",
 }
 
