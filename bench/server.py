@@ -291,15 +291,121 @@ def read_search(db: str, count: int, repeat: int, definitions: Definitions) -> l
     return rows
 
 
+# -- chained search and reads under hostile load ----------------------------------------------------------------
+TARGET_CHAIN_P50_MS = 50.0
+TARGET_HOSTILE_RATIO = 0.5
+#: Searches a hostile client repeats: as costly as the server's limits let them be.
+HOSTILE_SEARCHES = [
+    "/Observation?subject:Patient.name:contains=a&_sort=-date&_count=1000",
+    "/Observation?" + "&".join(f"code:text=zz{n}" for n in range(16)),
+    "/Patient?name:contains=e&_revinclude=Observation:subject&_count=1000",
+    "/Observation?subject:Patient.gender=female&value-quantity=gt0&_total=accurate&_count=1000",
+    "/Patient?_has:Observation:subject:status=final&_count=1000",
+]
+
+
+def chain_dataset(count: int, patients: int) -> Iterator[dict]:
+    """`patients` Patients (every other one female) and `count` Observations spread over them."""
+    for number in range(patients):
+        gender = "female" if number % 2 else "male"
+        yield {"resourceType": "Patient", "id": f"cp{number}", "gender": gender, "name": [{"family": f"Fam{number}"}]}
+    for number in range(count):
+        yield {
+            "resourceType": "Observation",
+            "id": f"co{number}",
+            "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "8302-2"}], "text": "height"},
+            "subject": {"reference": f"Patient/cp{number % patients}"},
+            "effectiveDateTime": f"2024-01-{1 + number % 28:02d}",
+            "valueQuantity": {"value": 150 + number % 50, "unit": "cm", "system": "http://unitsofmeasure.org"},
+        }
+
+
+def chain_and_hostile(
+    db: str, count: int, repeat: int, definitions: Definitions
+) -> list[tuple[str, float, float, float]]:
+    """p50 of `Observation?subject:Patient.gender=female` over `count` Observations, and read throughput while ten
+    clients repeat hostile searches, against the quiet figure measured just before."""
+    store = open_store(db, definitions)
+    try:
+        store.load(chain_dataset(count, max(100, count // 10)), batch_size=5000)
+        analyze = getattr(store, "analyze", None)
+        if analyze is not None:
+            analyze()
+    finally:
+        store.close()
+    server = Server(db, 1)
+    rows: list[tuple[str, float, float, float]] = []
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as http:
+            chain = "/Observation?subject:Patient.gender=female"
+            for _ in range(10):
+                http.get(chain)
+            p50, p95, rate = latency(lambda n: http.get(chain), repeat)
+            rows.append((f"{chain} ({count:,} Observations)", p50, p95, rate))
+            p50, p95, rate = latency(lambda n: http.get(chain + "&_total=none"), repeat)
+            rows.append((f"{chain}&_total=none", p50, p95, rate))
+
+        def read(http: httpx.Client, number: int) -> httpx.Response:
+            return http.get(f"/Observation/co{(number * 7919) % count}")
+
+        quiet = concurrent_throughput(server.url, read, 2, repeat)
+        rows.append(("reads, 2 clients, quiet", float("nan"), float("nan"), quiet))
+        stop = threading.Event()
+        statuses: dict[int, int] = {}
+
+        def hostile(offset: int) -> None:
+            with httpx.Client(base_url=server.url, timeout=120) as http:
+                number = offset
+                while not stop.is_set():
+                    status = http.get(HOSTILE_SEARCHES[number % len(HOSTILE_SEARCHES)]).status_code
+                    statuses[status] = statuses.get(status, 0) + 1
+                    number += 1
+
+        attackers = [threading.Thread(target=hostile, args=(n,)) for n in range(10)]
+        for thread in attackers:
+            thread.start()
+        time.sleep(2)
+        loaded = concurrent_throughput(server.url, read, 2, repeat)
+        stop.set()
+        for thread in attackers:
+            thread.join()
+        answered = ", ".join(f"{code}×{n}" for code, n in sorted(statuses.items()))
+        rows.append((f"reads, 2 clients, 10 hostile searchers ({answered})", float("nan"), float("nan"), loaded))
+        rows.append(("ratio loaded / quiet (target ≥ 0.5)", float("nan"), float("nan"), loaded / quiet))
+    finally:
+        server.stop()
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resources", type=int, default=100_000)
     parser.add_argument("--ingest", type=int, default=4000, help="resources posted as transactions")
     parser.add_argument("--repeat", type=int, default=300, help="requests per query")
     parser.add_argument("--postgres", metavar="URL", help="also measure this (emptied!) PostgreSQL database")
+    parser.add_argument("--chain-observations", type=int, default=100_000, help="Observations for the chain search")
+    parser.add_argument("--only-chain", action="store_true", help="measure only the chain search and hostile load")
     arguments = parser.parse_args()
     definitions = Definitions.default()
     print(f"dermfhir server benchmark — {CORES} cores, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as folder:
+        for name, db in [("SQLite", str(Path(folder) / "chain.db"))] + (
+            [("PostgreSQL", arguments.postgres)] if arguments.postgres else []
+        ):
+            if name == "PostgreSQL":
+                _empty_postgres(arguments.postgres, definitions)
+            print(f"\n## {name}: chained search and reads under hostile load")
+            print("| measure | p50 ms | p95 ms | requests/s (or ratio) |")
+            print("|---|---|---|---|")
+            for label, p50, p95, per_second in chain_and_hostile(
+                db, arguments.chain_observations, min(arguments.repeat, 200), definitions
+            ):
+                cells = "— | — " if p50 != p50 else f"{p50:.2f} | {p95:.2f} "
+                print(f"| {label} | {cells}| {per_second:,.2f} |")
+            print(f"| target chain p50 | ≤ {TARGET_CHAIN_P50_MS:.0f} | | ratio ≥ {TARGET_HOSTILE_RATIO} |")
+    if arguments.only_chain:
+        return 0
     with tempfile.TemporaryDirectory() as folder:
         backends = [("SQLite", str(Path(folder) / "ingest.db"), str(Path(folder) / "search.db"))]
         if arguments.postgres:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dermfhir.store.redact import redact
@@ -37,6 +38,8 @@ class ServerConfig:
     pool_timeout: float = 5.0
     #: Serve only clients on the loopback interface (set by every command-line entry point for `--auth none`).
     loopback_clients_only: bool = False
+    #: Searches run at once; more wait (up to `pool_timeout`, then 503), so costly searches cannot starve reads.
+    search_concurrency: int = field(default_factory=lambda: max(2, os.cpu_count() or 1))
     #: Seconds a client may take to send a request's headers (`dermfhir serve` only).
     header_timeout: float = 10.0
 

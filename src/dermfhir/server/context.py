@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -31,6 +32,7 @@ class Services:
         self.gate = Gate(self.validator, config.validate)
         self.auditor = Auditor(store, config.audit)
         self.compartment = PatientCompartment(definitions, store.registry)
+        self.search_slots = threading.BoundedSemaphore(max(1, config.search_concurrency))
         self.authenticator: Authenticator | None = None
         if config.auth == "token":
             self.authenticator = Authenticator(

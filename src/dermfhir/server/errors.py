@@ -14,7 +14,8 @@ FhirError                         status  issue code
  ├── PreconditionFailed           412     conflict / multiple-matches
  ├── PayloadTooLarge              413     too-costly
  ├── UnsupportedMediaType         415     not-supported
- └── Unprocessable                422     processing (carries the validator's OperationOutcome)
+ ├── Unprocessable                422     processing (carries the validator's OperationOutcome)
+ └── ServiceUnavailable           503     transient (answered with Retry-After)
 
 Store errors answer their own status: 4xx, and 503 (with Retry-After) for a statement timeout or a busy pool.
 
@@ -87,6 +88,10 @@ class UnsupportedMediaType(FhirError):
 
 class Unprocessable(FhirError):
     status, code = 422, "processing"
+
+
+class ServiceUnavailable(FhirError):
+    status, code = 503, "transient"
 
 
 def operation_outcome(severity: str, code: str, text: str, expression: str | None = None) -> dict:

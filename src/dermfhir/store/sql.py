@@ -68,6 +68,7 @@ class _Pending:
     resource: dict
     state: _State | None
     method: str
+    index: IndexRows | None = None  # extracted before the write transaction, when known
 
 
 class SqlStore(Store):
@@ -171,8 +172,9 @@ class SqlStore(Store):
     def create(self, resource: dict) -> dict:
         self._check(resource)
         resource = {**resource, "id": str(uuid.uuid4())}
+        index = extract(self.registry, resource)  # before the write lock: a large resource takes a while
         with self._writing() as conn:
-            stored = self._write(conn, [_Pending(resource, None, "create")])
+            stored = self._write(conn, [_Pending(resource, None, "create", index)])
         return stored[0]
 
     def update(self, resource: dict, *, if_match: str | int | None = None) -> WriteResult:
@@ -180,11 +182,12 @@ class SqlStore(Store):
         resource_id = resource.get("id")
         if not isinstance(resource_id, str) or not ID.match(resource_id):
             raise InvalidResource(f"An update needs a valid id, got {resource_id!r}")
+        index = extract(self.registry, resource)  # before the write lock: a large resource takes a while
         with self._writing() as conn:
             state = self._state(conn, resource_type, resource_id, lock=True)
             live = state is not None and not state.deleted
             self.check_version(str(state.version) if state is not None and live else None, if_match)
-            stored = self._write(conn, [_Pending(resource, state, "update" if live else "create")])[0]
+            stored = self._write(conn, [_Pending(resource, state, "update" if live else "create", index)])[0]
         return WriteResult(stored, not live)
 
     def read(self, resource_type: str, resource_id: str) -> dict:
@@ -314,8 +317,10 @@ class SqlStore(Store):
             if query.summary == "count" or query.count == 0:
                 return SearchResult([], [], total, query.offset, query.count, False)
             order, order_args = builder.order(query.sort)
+            if not broad and driver is None and not query.sort:
+                broad = self._broad_chain(conn, builder, query)
             if broad and not query.sort:  # many matches, rid order: walk resources and probe, stop at the page end
-                where, args = builder.where(query, None)
+                where, args = builder.where(query, None, probe_chains=True)
             if query.sort:  # sort the matching rids alone, then fetch the page's content (sorting carries no JSON)
                 page = [
                     row[0]
@@ -352,6 +357,18 @@ class SqlStore(Store):
         return SearchResult(
             [fhirjson.loads(row[3]) for row in rows], included, total, query.offset, query.count, has_next
         )
+
+    def _broad_chain(self, conn: Any, builder: _Builder, query: Query) -> bool:
+        """Whether a chain of the query matches many resources (then probing resources in rid order finds a page
+        sooner than collecting every match first)."""
+        for item in query.filters:
+            if isinstance(item, ChainFilter):
+                sql, args = builder.chain_rids(item)
+                if self._query(conn, f"SELECT COUNT(*) FROM ({sql} LIMIT {_ESTIMATE_LIMIT}) e", args)[0][0] >= (
+                    _ESTIMATE_LIMIT
+                ):
+                    return True
+        return False
 
     def _driver(self, conn: Any, builder: _Builder, query: Query) -> tuple[int | None, bool]:
         """The filter to drive the search from (the most selective, by a capped count; others become probes),
@@ -516,7 +533,7 @@ class SqlStore(Store):
                 rid = state.rid
                 updates.append((version, now, rid))
             versions.append((rid, version, resource_type, resource_id, now, item.method, dumps(resource)))
-            for table, rows in extract(registry, resource).items():
+            for table, rows in (item.index if item.index is not None else extract(registry, resource)).items():
                 target = index.get(table)
                 if target is None:
                     target = index[table] = []
@@ -657,8 +674,9 @@ class _Builder:
         self.aliases += 1
         return f"r{self.aliases}"
 
-    def where(self, query: Query, driver: int | None = None) -> tuple[str, list[Any]]:
-        """The WHERE clause; filter number `driver` selects rows (IN), the other parameters probe them (EXISTS)."""
+    def where(self, query: Query, driver: int | None = None, probe_chains: bool = False) -> tuple[str, list[Any]]:
+        """The WHERE clause; filter number `driver` selects rows (IN), the other parameters probe them (EXISTS);
+        with `probe_chains`, chains are EXISTS tests too (when they match many resources)."""
         parts, args = ["a.deleted = 0"], []
         if query.resource_type is not None:
             parts.append("a.type = ?")
@@ -669,6 +687,8 @@ class _Builder:
         for index, item in enumerate(query.filters):
             if isinstance(item, ParamFilter):
                 sql, found = self.param(item, "a", probe=index != driver)
+            elif probe_chains and isinstance(item, ChainFilter):
+                sql, found = self.chain_rids(item, probe="a")
             else:
                 sql, found = self.condition(item, "a", query.resource_type)
             parts.append(sql)
@@ -688,18 +708,8 @@ class _Builder:
                 args.extend(found)
             return "(" + " AND ".join(parts) + ")", args
         if isinstance(item, ChainFilter):
-            inner = self.alias()
-            branches, args = [], []
-            for target, nested in item.inner.items():
-                sql, found = self.condition(nested, inner, target)
-                branches.append(f"({inner}.type = ? AND {sql})")
-                args.extend([target, *found])
-            return (
-                f"{alias}.rid IN (SELECT t.rid FROM idx_reference t JOIN resource {inner} "
-                f"ON {inner}.type = t.ref_type AND {inner}.id = t.ref_id WHERE t.pkey = ? AND {inner}.deleted = 0 "
-                f"AND ({' OR '.join(branches)}))",
-                [item.param.key, *args],
-            )
+            sql, args = self.chain_rids(item)
+            return f"{alias}.rid IN ({sql})", args
         if isinstance(item, HasFilter):
             inner = self.alias()
             sql, found = self.condition(item.inner, inner, item.source_type)
@@ -710,12 +720,33 @@ class _Builder:
             )
         raise TypeError(item)  # pragma: no cover
 
+    def chain_rids(self, item: ChainFilter, probe: str | None = None) -> tuple[str, list[Any]]:
+        """`SELECT t.rid …` of the resources whose reference matches the chain; with `probe` (an alias), an EXISTS
+        test of that one resource instead (cheap per row: for walking many resources in rid order)."""
+        inner = self.alias()
+        branches, args = [], []
+        for target, nested in item.inner.items():
+            sql, found = self.condition(nested, inner, target)
+            branches.append(f"({inner}.type = ? AND {sql})")
+            args.extend([target, *found])
+        body = (
+            f"FROM idx_reference t JOIN resource {inner} ON {inner}.type = t.ref_type AND {inner}.id = t.ref_id "
+            f"WHERE t.pkey = ? AND {inner}.deleted = 0 AND ({' OR '.join(branches)})"
+        )
+        if probe is not None:
+            return f"EXISTS (SELECT 1 {body} AND t.rid = {probe}.rid)", [item.param.key, *args]
+        return f"SELECT t.rid {body}", [item.param.key, *args]
+
     def count(self, query: Query) -> tuple[str, list[Any]] | None:
         """A COUNT of the matches read from the index tables alone, when that is exact: every filter is a positive
         parameter of the searched type itself (its index rows belong to that type only, and the index holds live
         resources only, so neither `resource.type` nor `resource.deleted` needs checking); None otherwise."""
         if query.resource_type is None or not query.filters:
             return None
+        first = query.filters[0]
+        if len(query.filters) == 1 and isinstance(first, ChainFilter) and first.param.base == query.resource_type:
+            sql, found_args = self.chain_rids(first)  # the chain's own index rows: live resources of this type
+            return f"SELECT COUNT(DISTINCT rid) FROM ({sql}) c", found_args
         parts: list[str] = []
         args: list[Any] = []
         for item in query.filters:

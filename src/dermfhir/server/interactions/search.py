@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dermfhir.server.bundles import links, searchset
 from dermfhir.server.context import Context
-from dermfhir.server.errors import Forbidden
+from dermfhir.server.errors import Forbidden, ServiceUnavailable
 from dermfhir.server.http import FhirRequest, FhirResponse
 from dermfhir.server.interactions._common import shaped
-from dermfhir.store import InvalidSearch
+from dermfhir.store import InvalidSearch, Visibility
 
 #: With `Prefer: handling=lenient`, at most this many unknown parameters are dropped (and reported).
 _MAX_IGNORED = 20
@@ -32,6 +32,26 @@ def search(ctx: Context, request: FhirRequest, resource_type: str | None, path: 
         _check_system_search(ctx, request)
     visibility = ctx.access.visibility("s")
     lenient = request.prefer("handling") == "lenient"
+    slots = ctx.services.search_slots
+    if not slots.acquire(timeout=ctx.services.config.pool_timeout):
+        raise ServiceUnavailable("Too many searches are running; try again shortly")
+    try:
+        return _run(ctx, request, resource_type, path, params, extra, visibility, lenient, ignored)
+    finally:
+        slots.release()
+
+
+def _run(
+    ctx: Context,
+    request: FhirRequest,
+    resource_type: str | None,
+    path: str,
+    params: list[tuple[str, str]],
+    extra: list[tuple[str, str]],
+    visibility: Visibility,
+    lenient: bool,
+    ignored: list[str],
+) -> FhirResponse:
     while True:
         try:
             result = ctx.store.search(resource_type, params + extra, visibility=visibility)
