@@ -62,7 +62,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     import uvicorn
 
     from dermfhir.server import ServerConfig, check_binding, create_app
-    from dermfhir.server.serving import protocol
+    from dermfhir.server.serving import protocol, tune_process
 
     try:
         check_binding(arguments.host, arguments.auth)
@@ -96,6 +96,7 @@ def _serve(arguments: argparse.Namespace) -> int:
             return 1
     _banner(base, arguments)
     http = protocol(config.header_timeout)
+    tune_process()
     if arguments.workers > 1:
         _export(config, arguments.host)
         app.state.services.store.close()

@@ -224,4 +224,7 @@ def app_from_environment() -> FastAPI:
         statement_timeout=float(timeout) if timeout else ServerConfig.statement_timeout,
         loopback_clients_only=auth == "none",  # uvicorn --factory may bind anywhere: refuse remote clients
     )
+    from dermfhir.server.serving import tune_process
+
+    tune_process()
     return create_app(config)

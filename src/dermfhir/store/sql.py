@@ -746,6 +746,8 @@ class _Builder:
         first = query.filters[0]
         if len(query.filters) == 1 and isinstance(first, ChainFilter) and first.param.base == query.resource_type:
             sql, found_args = self.chain_rids(first)  # the chain's own index rows: live resources of this type
+            if self.registry.single_valued(first.param):  # one reference per resource: each row is one resource
+                return "SELECT COUNT(*)" + sql.removeprefix("SELECT t.rid"), found_args
             return f"SELECT COUNT(DISTINCT rid) FROM ({sql}) c", found_args
         parts: list[str] = []
         args: list[Any] = []

@@ -80,8 +80,28 @@ class SearchParam:
 class SearchRegistry:
     """Search parameters by resource type and code, and the resource types the definitions know."""
 
+    def single_valued(self, param: SearchParam) -> bool:
+        """True when a resource can hold at most one value of `param`: its expression is one top-level element of
+        the base type with cardinality at most 1 (`Observation.subject`). False when unsure."""
+        found = self._single.get(param.key)
+        if found is None:
+            found = self._single[param.key] = self._single_valued(param)
+        return found
+
+    def _single_valued(self, param: SearchParam) -> bool:
+        expression = (param.expression or "").strip()
+        head, dot, element = expression.partition(".")
+        if head != param.base or not dot or not element.isidentifier():
+            return False
+        definition = self.definitions.resolve(f"http://hl7.org/fhir/StructureDefinition/{param.base}") or {}
+        for item in (definition.get("snapshot") or {}).get("element", []):
+            if item.get("path") == expression:
+                return item.get("max") in ("0", "1")
+        return False
+
     def __init__(self, definitions: Definitions) -> None:
         self.definitions = definitions
+        self._single: dict[int, bool] = {}
         self.resource_types = frozenset(_resource_types(definitions))
         self._by_base: dict[str, dict[str, SearchParam]] = {}
         for resource in definitions.resources("SearchParameter"):

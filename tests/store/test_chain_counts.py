@@ -1,0 +1,44 @@
+"""Chains over many resources: the page found by probing in rid order and the total counted from the index agree
+with the matches, for a single-valued reference (`subject`) and a repeating one (`performer`)."""
+
+from __future__ import annotations
+
+from dermfhir.store import Store
+
+MATCHES = 2100  # past the estimate limit: the page is found by probing
+
+
+def _data() -> list[dict]:
+    found: list[dict] = [
+        {"resourceType": "Patient", "id": "f1", "gender": "female"},
+        {"resourceType": "Patient", "id": "f2", "gender": "female"},
+        {"resourceType": "Patient", "id": "m1", "gender": "male"},
+    ]
+    for number in range(MATCHES + 300):
+        subject = "f1" if number < MATCHES else "m1"
+        found.append(
+            {
+                "resourceType": "Observation",
+                "id": f"o{number}",
+                "status": "final",
+                "code": {"text": "x"},
+                "subject": {"reference": f"Patient/{subject}"},
+                "performer": [{"reference": "Patient/f1"}, {"reference": "Patient/f2"}] if number % 2 else [],
+            }
+        )
+    return found
+
+
+def test_broad_chain_page_and_total(store: Store) -> None:
+    store.load(_data())
+    found = store.search("Observation", [("subject:Patient.gender", "female"), ("_count", "50")])
+    assert found.total == MATCHES
+    assert len(found.resources) == 50 and found.has_next
+    assert all(item["subject"]["reference"] == "Patient/f1" for item in found.resources)
+    last = store.search("Observation", [("subject:Patient.gender", "female"), ("_count", "50"), ("_offset", "2080")])
+    assert len(last.resources) == 20 and not last.has_next
+    # two matching performers on one Observation count it once
+    performers = store.search("Observation", [("performer:Patient.gender", "female"), ("_count", "1")])
+    assert performers.total == (MATCHES + 300) // 2
+    assert store.search("Observation", [("subject:Patient.gender", "male")]).total == 300
+    assert store.search("Observation", [("subject:Patient.gender", "other")]).total == 0
