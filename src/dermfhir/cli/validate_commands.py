@@ -1,8 +1,11 @@
 """`dermfhir validate PATH…` and `dermfhir conformance PATH`: validation from the command line.
 
-`validate` reads JSON files, NDJSON files (one resource a line), FHIR XML files and folders of them; prints the
-issues grouped per file (text) or the OperationOutcomes (json). Exit 0 when nothing is an error or fatal, 1 when
-something is, 2 on usage errors. `conformance` runs a folder laid out like HL7's fhir-test-cases and prints one row
+`validate` reads JSON files, NDJSON files (one resource a line), FHIR XML files and folders of them, streaming
+(Bundles and NDJSON files of any size, see `validation.stream`); prints the issues of each resource with its file
+(and NDJSON line) and a count of errors and warnings per file (text), or one JSON report: `results` (file, line,
+resourceType, id, counts and the OperationOutcome of every file's resource and of every NDJSON line with issues) and
+`summary` (counts per file and in all). Exit 0 when nothing is an error or fatal, 1 when something is, 2 on usage
+errors. `conformance` runs a folder laid out like HL7's fhir-test-cases and prints one row
 per module and a final `N passed, M failed` line.
 """
 
@@ -47,49 +50,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 _PACKAGE_MANIFESTS = frozenset({"package.json", ".index.json"})
 
 
-def _inputs(paths: list[Path]) -> Iterator[tuple[str, Any, str | None]]:
-    """(label, resource, problem) for every resource found; problem set when the input cannot be read."""
+def _files(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
-            files = sorted(
+            yield from sorted(
                 p
                 for p in path.rglob("*")
                 if p.is_file() and p.suffix.lower() in _SUFFIXES and p.name not in _PACKAGE_MANIFESTS
             )
         else:
-            files = [path]
-        for file in files:
-            yield from _read(file)
-
-
-def _read(file: Path) -> Iterator[tuple[str, Any, str | None]]:
-    try:
-        data = file.read_bytes()
-    except OSError as error:
-        yield str(file), None, f"cannot read {file}: {error.strerror or error}"
-        return
-    if file.suffix.lower() == ".ndjson":
-        for number, line in enumerate(data.splitlines(), start=1):
-            if not line.strip():
-                continue
-            label = f"{file}:{number}"
-            try:
-                yield label, json.loads(line), None
-            except ValueError as error:
-                yield label, None, f"{file}, line {number}: not valid JSON ({error})"
-        return
-    if file.suffix.lower() == ".xml" or data.lstrip()[:1] == b"<":
-        from dermfhir.validation.xml import XmlError, parse_xml
-
-        try:
-            yield str(file), parse_xml(data, _validator().models), None
-        except XmlError as error:
-            yield str(file), None, f"{file}: {error}"
-        return
-    try:
-        yield str(file), json.loads(data), None
-    except ValueError as error:
-        yield str(file), None, f"{file}: not valid JSON ({error})"
+            yield path
 
 
 _VALIDATOR: Any = None
@@ -110,54 +80,101 @@ def _validator() -> Any:
     return _VALIDATOR
 
 
-def _validate(arguments: argparse.Namespace) -> int:
-    from dermfhir.validation import error_count, operation_outcome
+class _Totals:
+    """Counts per file and over all files."""
 
-    console = Console()
+    def __init__(self) -> None:
+        self.files: dict[str, dict[str, int]] = {}
+
+    def add(self, result: Any) -> None:
+        row = self.files.setdefault(result.file, {"resources": 0, "errors": 0, "warnings": 0, "information": 0})
+        row["resources"] += 1
+        row["errors"] += result.errors
+        row["warnings"] += result.warnings
+        row["information"] += result.counts.get("information", 0)
+
+    def total(self, key: str) -> int:
+        return sum(row[key] for row in self.files.values())
+
+
+def _validate(arguments: argparse.Namespace) -> int:
+    from dermfhir.validation.stream import validate_file
+
     missing = [path for path in arguments.paths if not path.exists()]
     if missing:
         print(f"dermfhir validate: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
-    failed = False
-    outcomes: list[dict] = []
-    for label, resource, problem in _inputs(arguments.paths):
-        if problem is not None:
-            failed = True
-            if arguments.format == "json":
-                outcomes.append(_fatal(problem, label))
+    totals = _Totals()
+    validator = _validator()
+    as_json = arguments.format == "json"
+    console = Console(highlight=False)
+    out = sys.stdout
+    if as_json:
+        out.write('{"results": [')
+    first = True
+    for file in _files(arguments.paths):
+        for result in validate_file(validator, file, arguments.profile or None):
+            totals.add(result)
+            if as_json:
+                if result.line is not None and not result.issues:
+                    continue  # NDJSON lines without issues are only counted
+                out.write(("\n  " if first else ",\n  ") + json.dumps(_result_json(result)))
+                first = False
             else:
-                console.print(f"[bold]{label}[/bold]\n  [red]fatal[/red] {problem}", highlight=False)
-            continue
-        issues = _validator().issues(resource, arguments.profile or None)
-        outcome = operation_outcome(issues)
-        if error_count(outcome):
-            failed = True
-        if arguments.format == "json":
-            outcomes.append(outcome)
-        else:
-            _print_text(console, label, issues)
-    if arguments.format == "json":
-        print(json.dumps(outcomes[0] if len(outcomes) == 1 else outcomes, indent=2))
-    return 1 if failed else 0
+                _print_text(console, result)
+        if not as_json:
+            row = totals.files.get(str(file))
+            if row is not None and row["resources"] > 1:
+                console.print(
+                    f"[bold]{file}[/bold]: {row['resources']} resources, {row['errors']} error(s), "
+                    f"{row['warnings']} warning(s)"
+                )
+    errors = totals.total("errors")
+    if as_json:
+        summary = {
+            "files": [{"file": name, **row} for name, row in totals.files.items()],
+            "resources": totals.total("resources"),
+            "errors": errors,
+            "warnings": totals.total("warnings"),
+            "information": totals.total("information"),
+        }
+        out.write('\n], "summary": ' + json.dumps(summary, indent=1) + "}\n")
+    else:
+        console.print(
+            f"{len(totals.files)} file(s), {totals.total('resources')} resource(s): {errors} error(s), "
+            f"{totals.total('warnings')} warning(s)"
+        )
+    return 1 if errors else 0
 
 
-def _fatal(message: str, label: str) -> dict:
+def _result_json(result: Any) -> dict:
+    from dermfhir.validation.outcome import operation_outcome
+
     return {
-        "resourceType": "OperationOutcome",
-        "issue": [{"severity": "fatal", "code": "structure", "details": {"text": message}, "expression": [label]}],
+        "file": result.file,
+        "line": result.line,
+        "resourceType": result.resource_type,
+        "id": result.resource_id,
+        "errors": result.errors,
+        "warnings": result.warnings,
+        "information": result.counts.get("information", 0),
+        "outcome": operation_outcome(result.issues),
     }
 
 
 _STYLE = {"fatal": "bold red", "error": "red", "warning": "yellow", "information": "blue"}
 
 
-def _print_text(console: Console, label: str, issues: list) -> None:
-    errors = sum(1 for issue in issues if issue.is_error)
-    status = "[green]OK[/green]" if not errors else f"[red]{errors} error(s)[/red]"
-    console.print(f"[bold]{label}[/bold]  {status}", highlight=False)
-    for issue in issues:
+def _print_text(console: Console, result: Any) -> None:
+    if result.line is not None and not result.issues:
+        return  # an NDJSON line without issues: counted in the file's line
+    status = "[green]OK[/green]" if not result.errors else f"[red]{result.errors} error(s)[/red]"
+    what = f" {result.resource_type}/{result.resource_id}" if result.resource_type and result.resource_id else ""
+    console.print(f"[bold]{result.label}[/bold]{what}  {status}")
+    for issue in result.issues:
         style = _STYLE.get(issue.severity, "")
-        console.print(f"  [{style}]{issue.severity:<11}[/{style}] {issue.location}: {issue.message}", highlight=False)
+        where = f" (line {issue.line}, column {issue.column})" if issue.line else ""
+        console.print(f"  [{style}]{issue.severity:<11}[/{style}] {issue.location}{where}: {issue.message}")
 
 
 def _conformance(arguments: argparse.Namespace) -> int:

@@ -178,6 +178,9 @@ def _target_profiles(walker: Walker, node: Node, reference: str, target: dict, f
         candidates.append(url)
     if not candidates:
         return
+    if hasattr(target, "position") and hasattr(frame.bundle, "defer"):
+        frame.bundle.defer(target, candidates, where, reference)  # an entry of another chunk: checked at the end
+        return
     from dermfhir.validation.slicing import conforms
 
     checking = _CHECKING.get()

@@ -39,6 +39,9 @@ class Walker:
         self.clean: set[tuple[int, int, str, tuple[str, str | None]]] = set()
         #: (element path, type) of the element whose children are being walked: the context of its extensions
         self.context: tuple[str, str | None] = ("", None)
+        #: the index that resolves the references of `bundle_root` when its entries are validated chunk by chunk
+        self.bundle_index: Any = None
+        self.bundle_root: Any = None
 
     # resources ---------------------------------------------------------------------------------------------------
     def resource(
@@ -76,7 +79,7 @@ class Walker:
         if resource_type == "Bundle":
             from dermfhir.validation.bundle import BundleIndex
 
-            frame.bundle = BundleIndex(value)
+            frame.bundle = self.bundle_index if value is self.bundle_root else BundleIndex(value)
         if "id" in value:
             problem = id_problem(value["id"])
             if problem:
@@ -224,10 +227,9 @@ class Walker:
             # messages). A subtree that gave no issue once gives none again: it is not walked a second time.
             seen = (id(holder), id(value), path, self.context)
             if seen not in self.clean:
-                issues = self.run.issues
-                before = len(issues)
+                before = self.run.added
                 self._children(node, holder, value, path, type_code, frame, model)
-                if len(issues) == before < self.run.options.max_issues:
+                if self.run.added == before:
                     self.clean.add(seen)
         finally:
             self.depth -= 1
@@ -259,6 +261,13 @@ class Walker:
                 ):
                     continue
                 if key == "fhir_comments":
+                    # R4 removed comments from the JSON format (DSTU2 had them as `fhir_comments`)
+                    self.run.error(
+                        "structure",
+                        "The property 'fhir_comments' is not allowed: FHIR R4 JSON has no comments",
+                        f"{path}.fhir_comments",
+                        "JSON_COMMENTS_NOT_ALLOWED",
+                    )
                     continue
                 choice = self._wrong_choice(holder, key)
                 if choice is not None:
