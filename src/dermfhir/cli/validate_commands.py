@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
 _SUFFIXES = (".json", ".ndjson", ".xml")
@@ -185,18 +186,45 @@ def _conformance(arguments: argparse.Namespace) -> int:
     if not (folder / "manifest.json").is_file():
         print(f"dermfhir conformance: {folder} has no manifest.json", file=sys.stderr)
         return 2
+    try:
+        cases = conformance.load_manifest(folder)
+    except (OSError, ValueError) as error:
+        print(f"dermfhir conformance: {folder / 'manifest.json'} cannot be read: {error}", file=sys.stderr)
+        return 2
     definitions = Definitions([core_package()])
-    results = list(conformance.run(folder, definitions, module=arguments.module))
+    results = []
+    with Progress(transient=True, console=Console(stderr=True)) as progress:
+        task = progress.add_task("test cases", total=len(cases))
+        for result in conformance.run(folder, definitions, module=arguments.module):
+            results.append(result)
+            progress.advance(task)
     console = Console()
-    table = Table("module", "passed", "failed")
+    table = Table("module", "passed", "failed", "strictly passed")
+    strict: dict[str, int] = {}
+    for result in results:
+        strict[result.module] = strict.get(result.module, 0) + result.strictly_passed
     for module, (passed, failed) in sorted(conformance.summarize(results).items()):
-        table.add_row(module, str(passed), str(failed))
+        table.add_row(module, str(passed), str(failed), str(strict.get(module, 0)))
     console.print(table)
     if arguments.verbose:
         for result in results:
-            if not result.passed:
-                steps = ", ".join(f"{s.name}: expected {s.expected} got {s.actual}" for s in result.steps)
-                console.print(f"FAIL {result.name} ({result.module}) {result.error or steps}", highlight=False)
-    passed = sum(1 for result in results if result.passed)
-    print(f"{passed} passed, {len(results) - passed} failed")
-    return 0 if passed == len(results) else 1
+            if not result.passed or not result.strictly_passed:
+                what = "FAIL" if not result.passed else "STRICT-FAIL"
+                steps = "; ".join(
+                    f"{s.name}: expected {s.expected} got {s.actual}, at their place {s.matched}/"
+                    f"{sum(s.expected_places.values())}"
+                    + "".join(f"\n    missing {sev} at {loc}" for sev, loc in s.expected_places - s.found_places)
+                    + "".join(f"\n    extra {sev} at {loc}" for sev, loc in s.found_places - s.expected_places)
+                    for s in result.steps
+                )
+                console.print(f"{what} {result.name} ({result.module}) {result.error or steps}", highlight=False)
+            if result.ignored:
+                console.print(f"  {result.name}: options not applied: {', '.join(result.ignored)}", highlight=False)
+    total = conformance.score(results)
+    print(f"{total.passed} passed, {total.cases - total.passed} failed")
+    print(
+        f"strict: {total.strictly_passed} of {total.cases} cases with every error at its expected place and severity; "
+        f"{total.matched_issues} of {total.expected_issues} expected errors found at their place, "
+        f"{total.extra_issues} unexpected"
+    )
+    return 0 if total.passed == total.cases else 1

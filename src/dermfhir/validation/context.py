@@ -14,8 +14,15 @@ class Options:
 
     #: references to non-HL7 URLs cannot be fetched: report them as warnings, not errors
     standalone: bool = False
-    #: assume RESTful references to resources that are not present resolve to valid targets
-    assume_valid_rest_references: bool = False
+    #: HTML tags in string values: an error (True, the HL7 validator's `-security-checks`) or information (False)
+    security_checks: bool = False
+    #: HTML tags in markdown values: "error", "warning" (default, as the HL7 validator) or "none"
+    html_in_markdown: str = "warning"
+    #: how references are checked, by the HL7 validator's ReferenceValidationPolicy names: "IGNORE" (no check of
+    #: targets), "CHECK_TYPE_IF_EXISTS" (default: the type of a target that resolves or whose URL names its type),
+    #: "CHECK_EXISTS", "CHECK_EXISTS_AND_TYPE", "CHECK_VALID" (also: a relative reference that resolves neither in
+    #: the instance, its Bundle nor the loaded resources is an error; nothing is fetched from servers)
+    validate_reference: str = "CHECK_TYPE_IF_EXISTS"
     #: whether example URLs (example.org …) are allowed in extensions and references
     examples_allowed: bool = True
     #: how hard to check contained resources: "CHECK_VALID" (default) or "IGNORE"

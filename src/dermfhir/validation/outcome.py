@@ -39,6 +39,7 @@ class IssueType(StrEnum):
     PROCESSING = "processing"
     TOO_COSTLY = "too-costly"
     EXCEPTION = "exception"
+    SECURITY = "security"
     INCOMPLETE = "incomplete"
 
 

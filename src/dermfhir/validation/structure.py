@@ -10,6 +10,7 @@ mustSupport (it is not a rule on instances), the XML-only rules of R4.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dermfhir.validation import bindings, conformance_resources, extensions, invariants, references, slicing
@@ -569,6 +570,8 @@ class Walker:
         if problem:
             self.run.error("invalid", problem, location, f"Type_Specific_Checks_DT_{code}_Valid")
             return
+        if type(item) is str and "<" in item and code in ("string", "markdown"):
+            _embedded_html(self, item, location, code)
         if code in ("string", "markdown") and isinstance(item, str) and item.strip() != item:
             self.run.info(
                 "invalid",
@@ -810,3 +813,51 @@ def _local_references(resource: dict) -> set[str]:
 
 def _refers_to(resource: dict, target: str) -> bool:
     return target in _local_references(resource)
+
+
+#: HTML elements (HTML 4/5 names) whose tags in a plain string or a markdown value would be markup, not text.
+_HTML_TAG = re.compile(
+    r"</?(a|abbr|address|area|article|aside|audio|b|base|bdi|bdo|blockquote|body|br|button|canvas|caption|cite|"
+    r"code|col|colgroup|dd|del|details|dfn|dialog|div|dl|dt|em|embed|fieldset|figure|font|footer|form|frame|frameset|"
+    r"h[1-6]|head|header|hr|html|i|iframe|img|input|ins|kbd|label|legend|li|link|main|map|mark|meta|nav|noscript|"
+    r"object|ol|optgroup|option|p|param|pre|q|s|samp|script|section|select|small|source|span|strong|style|sub|"
+    r"summary|sup|svg|table|tbody|td|template|textarea|tfoot|th|thead|title|tr|tt|u|ul|var|video)(\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+
+
+def _embedded_html(walker: Walker, item: str, location: str, code: str) -> None:
+    """HTML tags in a string (a security risk where it is rendered: an error with `security_checks`, information
+    otherwise) or in markdown (`html_in_markdown`: markdown is rendered, and FHIR's markdown excludes HTML)."""
+    match = _HTML_TAG.search(item)
+    if match is None:
+        return
+    options = walker.validator.options
+    if code == "markdown":
+        if options.html_in_markdown == "none":
+            return
+        walker.run.add(
+            options.html_in_markdown,
+            "invalid",
+            f"The markdown contains content that appears to be an embedded HTML tag starting at '{match.group(0)}'. "
+            "This will either be rendered as literal text, or may be a security risk",
+            location,
+            "MARKDOWN_HTML",
+        )
+        return
+    if options.security_checks:
+        walker.run.error(
+            "security",
+            "The string value contains text that looks like embedded HTML tags, which are not allowed for security "
+            "reasons in this context",
+            location,
+            "SECURITY_STRING_CONTENT_ERROR",
+        )
+    else:
+        walker.run.info(
+            "security",
+            "The string value contains text that looks like embedded HTML tags. If this content is rendered to HTML "
+            "without appropriate post-processing, it may be a security risk",
+            location,
+            "SECURITY_STRING_CONTENT_WARNING",
+        )
