@@ -65,3 +65,31 @@ def test_bad_input_names_file_and_line(tmp_path, core, capsys, monkeypatch):
 def test_usage_errors(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "missing.json")]) == 2
     assert main(["conformance", str(tmp_path)]) == 2
+
+
+def test_command_table_matches_what_each_module_registers():
+    """`dermfhir --help` lists commands from main.COMMANDS without importing their modules: the table must say what
+    the modules register."""
+    import argparse
+    import importlib
+
+    from dermfhir.cli.main import COMMANDS, parser
+
+    for module in {module for module, _ in COMMANDS.values()}:
+        commands = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(f"dermfhir.cli.{module}").register(commands)
+        registered = {action.dest: action.help for action in commands._choices_actions}
+        expected = {name: help_text for name, (owner, help_text) in COMMANDS.items() if owner == module}
+        assert registered == expected, module
+    full = parser()
+    assert set(full._subparsers._group_actions[0].choices) == set(COMMANDS)  # type: ignore[union-attr]
+
+
+def test_help_does_not_import_the_server(tmp_path):
+    import subprocess
+    import sys
+
+    code = "import sys; from dermfhir.cli.main import main\ntry: main(['--help'])\nexcept SystemExit: pass\n"
+    code += "print(sorted(m for m in sys.modules if m.startswith(('fastapi', 'dermfhir.server', 'dermfhir.ingest'))))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
