@@ -9,6 +9,7 @@ invariant, never an error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -203,7 +204,8 @@ def _evaluate(
     resource = frame.resource
     if frame.bundle is not None and frame.full_url is None and frame.container is not None and not frame.is_contained:
         resource = frame.resource
-    token = fhirpath.SERVICES.set(_Services(walker, frame))
+    services = _LOOKS_OUTSIDE.search(constraint.expression) is not None
+    token = fhirpath.SERVICES.set(_Services(walker, frame)) if services else None
     try:
         result = compiled(value, type_name, resource, root)
     except fhirpath.FhirPathError as error:
@@ -215,9 +217,14 @@ def _evaluate(
         )
         return
     finally:
-        fhirpath.SERVICES.reset(token)
+        if token is not None:
+            fhirpath.SERVICES.reset(token)
     if fhirpath.truthy(result) is False:
         _report(walker, constraint, path)
+
+
+#: the functions that need the walk's services (`_Services`): set only for the expressions that call them
+_LOOKS_OUTSIDE = re.compile(r"\b(resolve|conformsTo|memberOf)\s*\(")
 
 
 class _Services:

@@ -97,10 +97,12 @@ def _bounds(resource: Any, options: Options) -> tuple[str, str, str] | None:
     """(code, message, id) of the fatal issue when `resource` is not JSON data, nests deeper than `max_depth` objects
     (or `2 × max_depth` objects and arrays: FHIR JSON never puts an array directly in an array) or is larger than
     `max_size` bytes as JSON text; None when it can be validated."""
-    try:
-        size = len(orjson.dumps(resource))
-    except (orjson.JSONEncodeError, TypeError):
-        size = -1  # nested more than 255 levels, a number beyond 64 bits or not JSON data: measured below
+    size = 0
+    if options.max_size is not None:
+        try:
+            size = len(orjson.dumps(resource))
+        except (orjson.JSONEncodeError, TypeError):
+            size = -1  # nested more than 255 levels, a number beyond 64 bits or not JSON data: measured below
     approximate = 0
     measure = size < 0  # the size is only estimated here when orjson could not serialize the content
     stack: list[tuple[Any, int, int]] = [(resource, 0, 0)]
