@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from dermfhir.fhirpath.compare import compare_quantities, compare_temporal
 from dermfhir.validation import bindings, conformance_resources, extensions, invariants, references, slicing
 from dermfhir.validation.context import Frame, Run
 from dermfhir.validation.model import Models, Node, StructureModel
@@ -668,10 +669,14 @@ def _primitive_range(walker: Walker, node: Node, item: Any, location: str, code:
         limit = bound[1]
         if bound[0] in ("Quantity", "Duration", "Age"):
             continue  # minValueDuration … are relative to today; checked in _duration_range
-        try:
-            bad = item < limit if is_min else item > limit
-        except TypeError:
-            continue
+        if code in ("date", "dateTime", "instant", "time") and isinstance(item, str) and isinstance(limit, str):
+            order = compare_temporal(item, limit)  # partial dates: only a certain breach is reported
+            bad = order is not None and order == (-1 if is_min else 1)
+        else:
+            try:
+                bad = item < limit if is_min else item > limit
+            except TypeError:
+                continue
         if bad:
             walker.run.error(
                 "invalid",
@@ -727,9 +732,21 @@ def _quantity_range(walker: Walker, node: Node, item: dict, location: str) -> No
         limit = bound[1].get("value")
         if not isinstance(limit, int | float):
             continue
-        if bound[1].get("code") and item.get("code") and bound[1].get("code") != item.get("code"):
-            continue
-        if (is_min and value < limit) or (not is_min and value > limit):
+        if any(key in bound[1] for key in ("code", "unit", "system")):
+            order = compare_quantities(item, bound[1])  # UCUM units converted (2 cm against a maximum of 10 mm)
+            if order is None:
+                walker.run.warning(
+                    "business-rule",
+                    f"The quantity cannot be compared with the {'minimum' if is_min else 'maximum'} value of "
+                    f"{limit} {bound[1].get('code') or bound[1].get('unit') or ''} (units that do not convert, or a "
+                    "comparator)",
+                    location,
+                    "Type_Specific_Checks_DT_Quantity_Units",
+                )
+                continue
+        else:
+            order = (value > limit) - (value < limit)
+        if order == (-1 if is_min else 1):
             walker.run.error(
                 "invalid",
                 f"value is {'less' if is_min else 'greater'} than permitted {'minimum' if is_min else 'maximum'} "
