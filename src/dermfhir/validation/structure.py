@@ -142,10 +142,22 @@ class Walker:
         if not isinstance(contained, list):
             return
         references_seen = None
+        ids: set[str] = set()
         for index, item in enumerate(contained):
             if not isinstance(item, dict):
                 continue
             location = f"{path}.contained[{index}]"
+            contained_id = item.get("id")
+            if isinstance(contained_id, str):
+                # contained resources share their container's id space: `#id` must name one resource
+                if contained_id in ids:
+                    self.run.error(
+                        "invalid",
+                        f"Duplicate id for contained resource ('{contained_id}')",
+                        location,
+                        "CONTAINED_RES_DUPLICATE_ID",
+                    )
+                ids.add(contained_id)
             if isinstance(item.get("contained"), list) and item["contained"]:
                 self.run.error(
                     "invariant",
