@@ -8,13 +8,22 @@ references inside the Bundle). Target: ≥ 1,000 resources/s.
 Baselines, measured in the same run on the same inputs: fhircraft (pydantic models built from the same profiles)
 and fhirkit-rs (structural R4 checks in Rust). They check much less (see docs/toolchain.md); their import time is
 reported separately. Install them with `pip install -e '.[bench]'`; a missing one is reported, not fatal.
+
+`python bench/validate.py --ndjson N` validates an N-line NDJSON file (the import Bundle's resources, ids varied)
+through the streaming reader in a child process and reports its rate and peak memory (target: 1,000,000 lines
+within 300 MiB), beside the child's memory after its first 1,000 lines (the baseline: the validator itself).
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import os
+import resource as rusage
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import uuid
 import warnings
@@ -27,7 +36,8 @@ from rich.table import Table
 from dermfhir.definitions import guide_package
 from dermfhir.validation import Validator, error_count
 
-TARGET = 1_000  # resources/s
+TARGET = 2_000  # resources/s
+MEMORY_TARGET_MIB = 300
 ROUNDS = 5
 BUNDLE_SIZE = 1_000
 console = Console(width=200)
@@ -231,5 +241,63 @@ def main() -> None:
             console.print(f"{peer.name}: {peer.problem}")
 
 
+def write_ndjson(path: str, lines: int) -> None:
+    """`lines` resources cloned from the import Bundle, each with its own id."""
+    templates = [entry["resource"] for entry in import_bundle(200)["entry"]]
+    with open(path, "w", encoding="utf-8") as handle:
+        for number in range(lines):
+            resource = dict(templates[number % len(templates)])
+            resource["id"] = f"r{number}"
+            handle.write(json.dumps(resource, separators=(",", ":")) + "\n")
+
+
+def _rss_mib() -> float:
+    return rusage.getrusage(rusage.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def ndjson_child(path: str) -> None:
+    """Validate `path` line by line as `dermfhir validate` does; print rate, errors and memory as JSON."""
+    from pathlib import Path
+
+    from dermfhir.validation.stream import validate_file
+
+    validator = Validator()
+    start = time.perf_counter()
+    count = errors = 0
+    baseline = 0.0
+    for result in validate_file(validator, Path(path)):
+        count += 1
+        errors += result.errors
+        if count == 1_000:
+            baseline = _rss_mib()
+    seconds = time.perf_counter() - start
+    print(json.dumps({"lines": count, "errors": errors, "seconds": seconds, "baseline": baseline, "peak": _rss_mib()}))
+
+
+def ndjson(lines: int) -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "resources.ndjson")
+        write_ndjson(path, lines)
+        size = os.path.getsize(path) / 2**20
+        child = subprocess.run(
+            [sys.executable, __file__, "--ndjson-child", path], capture_output=True, text=True, check=True
+        )
+    figures = json.loads(child.stdout.strip().splitlines()[-1])
+    rate = figures["lines"] / figures["seconds"]
+    verdict = "MEETS" if figures["peak"] <= MEMORY_TARGET_MIB else "MISSES"
+    console.print(
+        f"NDJSON of {figures['lines']:,} lines ({size:,.0f} MiB): {rate:,.0f} resources/s, {figures['errors']} errors; "
+        f"peak memory {figures['peak']:,.0f} MiB (after the first 1,000 lines {figures['baseline']:,.0f} MiB, "
+        f"ratio {figures['peak'] / max(figures['baseline'], 1):.2f}); {verdict} the {MEMORY_TARGET_MIB} MiB target"
+    )
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--ndjson-child":
+        ndjson_child(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "--ndjson":
+        ndjson(int(sys.argv[2].replace(",", "").replace("_", "")))
+    else:
+        main()

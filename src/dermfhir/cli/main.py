@@ -1,47 +1,67 @@
 """`dermfhir`: one entry point, one sub-command module per task (`dermfhir <command> --help`).
 
+Only the module of the command being run is imported (a server's or an importer's dependencies take a second to
+load, and `dermfhir --help` or `dermfhir validate` need none of them); `COMMANDS` lists every command with its
+module and one-line help, and a test checks that each module registers its commands with those very helps.
 Exit status: 0 success, 1 the task found a problem (errors, failed build), 2 usage errors.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from dermfhir import __version__
-from dermfhir.cli import (
-    export_commands,
-    ig_commands,
-    import_commands,
-    load_commands,
-    package_commands,
-    serve_commands,
-    validate_commands,
-)
-from dermfhir.definitions.cache import PackageNotFoundError
+
+#: command → (module of dermfhir.cli that registers it, its help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "packages": ("package_commands", "install FHIR packages into the FHIR package cache"),
+    "ig": ("ig_commands", "build, check or describe the guide's FHIR package"),
+    "validate": ("validate_commands", "validate FHIR R4 resources (JSON, NDJSON, XML; files or folders)"),
+    "conformance": ("validate_commands", "score the validator on a fhir-test-cases style folder"),
+    "serve": ("serve_commands", "run the FHIR R4 server (SQLite by default, or PostgreSQL)"),
+    "load": ("load_commands", "post Bundles / NDJSON / JSON resources to a FHIR server"),
+    "import": (
+        "import_commands",
+        "import ISIC, HAM10000, Derm7pt, DDI, classifier output, mask or COCO files as FHIR",
+    ),
+    "export": ("export_commands", "export FHIR Bundles / NDJSON as ISIC CSV, COCO JSON or NDJSON"),
+}
 
 
-def parser() -> argparse.ArgumentParser:
-    """The whole command tree (kept in one place so `--help` always tells the truth)."""
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command tree: every command in full (`command` None), or `command` in full and the others by name and
+    help only (enough for `--help` and for usage errors)."""
     root = argparse.ArgumentParser(
         prog="dermfhir",
         description="Dermatology Image Annotation FHIR IG (R4): the guide, its packages and tools.",
     )
     root.add_argument("--version", action="version", version=f"dermfhir {__version__}")
     commands = root.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    package_commands.register(commands)
-    ig_commands.register(commands)
-    validate_commands.register(commands)
-    serve_commands.register(commands)
-    load_commands.register(commands)
-    import_commands.register(commands)
-    export_commands.register(commands)
+    modules = {module for module, _ in COMMANDS.values()} if command is None else set()
+    if command in COMMANDS:
+        modules.add(COMMANDS[command][0])
+    for name, (module, help_text) in COMMANDS.items():
+        if module in modules:
+            importlib.import_module(f"dermfhir.cli.{module}").register(commands)
+            modules.discard(module)
+        elif name not in commands.choices:
+            commands.add_parser(name, help=help_text)
     return root
 
 
+def _command(argv: Sequence[str]) -> str | None:
+    """The command named on the command line (the first argument that is not an option)."""
+    return next((argument for argument in argv if not argument.startswith("-")), None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = parser().parse_args(argv)
+    from dermfhir.definitions.cache import PackageNotFoundError
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    arguments = parser(_command(argv) or "").parse_args(argv)
     try:
         return int(arguments.run(arguments))
     except PackageNotFoundError as error:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import fhirpathpy
 from fhirpathpy.engine.nodes import ResourceNode
@@ -31,7 +32,64 @@ def _ignore_trace(*_: object) -> None:
     """`trace()` writes nowhere: a validator must not print."""
 
 
-_INVOCATIONS = {"hasValue": {"fn": _has_value, "arity": {0: []}}}
+class Services(Protocol):
+    """What the functions that look outside the focus need from the caller (the validator provides them)."""
+
+    def resolve(self, reference: str) -> dict | None:
+        """The resource a reference points to (contained, in the Bundle), or None."""
+
+    def conforms_to(self, resource: Any, profile: str) -> bool | None:
+        """Whether `resource` validates against `profile`; None when the profile is not known."""
+
+    def member_of(self, value: Any, value_set: str) -> bool | None:
+        """Whether a code, Coding or CodeableConcept is in the value set; None when that cannot be decided."""
+
+
+#: The services of the evaluation in progress (set with `services()`); without them the functions answer empty.
+SERVICES: ContextVar[Services | None] = ContextVar("fhirpath_services", default=None)
+
+
+def _resolve(collection: list) -> list:
+    """`resolve()`: the resources that References (or reference strings) in the input point to, where known."""
+    services = SERVICES.get()
+    if services is None:
+        return []
+    found = []
+    for item in collection:
+        reference = item.get("reference") if isinstance(item, dict) else item
+        if isinstance(reference, str):
+            target = services.resolve(reference)
+            if isinstance(target, dict) and isinstance(target.get("resourceType"), str):
+                found.append(ResourceNode.create_node(target, target["resourceType"]))
+    return found
+
+
+def _conforms_to(collection: list, profile: Any) -> list:
+    """`conformsTo(url)`: whether the single input resource conforms to the profile (empty when unknown)."""
+    services = SERVICES.get()
+    urls = profile if isinstance(profile, list) else [profile]
+    if services is None or len(collection) != 1 or len(urls) != 1 or not isinstance(urls[0], str):
+        return []
+    answer = services.conforms_to(collection[0], urls[0])
+    return [] if answer is None else [answer]
+
+
+def _member_of(collection: list, value_set: Any) -> list:
+    """`memberOf(valueset)`: whether the single code / Coding / CodeableConcept is in the value set."""
+    services = SERVICES.get()
+    urls = value_set if isinstance(value_set, list) else [value_set]
+    if services is None or len(collection) != 1 or len(urls) != 1 or not isinstance(urls[0], str):
+        return []
+    answer = services.member_of(collection[0], urls[0])
+    return [] if answer is None else [answer]
+
+
+_INVOCATIONS = {
+    "hasValue": {"fn": _has_value, "arity": {0: []}},
+    "resolve": {"fn": _resolve, "arity": {0: []}},
+    "conformsTo": {"fn": _conforms_to, "arity": {1: ["String"]}},
+    "memberOf": {"fn": _member_of, "arity": {1: ["String"]}},
+}
 
 
 class CompiledExpression:

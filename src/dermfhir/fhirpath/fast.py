@@ -10,8 +10,9 @@ results are those of fhirpathpy wherever they could differ.
 
 Subset: member paths (choice elements such as `value` resolved to `valueQuantity` …, primitives' `_name`
 siblings ignored), `$this`, `%resource`, `%rootResource`, `%context`, string / integer / decimal / boolean literals,
-`=`, `!=`, `<`, `<=`, `>`, `>=`, `and`, `or`, `implies`, `mod`, and the functions `exists`, `empty`, `count`, `where`,
-`all`, `not`, `matches`, `first`.
+`=`, `!=`, `<`, `<=`, `>`, `>=` (Quantities compared with their UCUM units, dates and times with their precision:
+see `compare`), `and`, `or`, `implies`, `mod`, and the functions `exists`, `empty`, `count`, `where`, `all`, `not`,
+`matches`, `first`, `hasValue`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 from fhirpathpy.models import models
 from fhirpathpy.parser import parse
 
+from dermfhir.fhirpath.compare import compare_quantities, compare_temporal, quantity_parts
 from dermfhir.fhirpath.types import CHOICE_TYPES
 
 Collection = list
@@ -105,8 +107,9 @@ def _node(node: dict, focus_type: str | None) -> Typed:
         return (lambda focus, env: [flag]), None
     if kind in ("EqualityExpression", "InequalityExpression", "AndExpression", "OrExpression", "ImpliesExpression"):
         operator = node["terminalNodeText"][0]
-        left, right = _node(children[0], focus_type)[0], _node(children[1], focus_type)[0]
-        return _operator(operator, left, right), None
+        (left, left_type), (right, right_type) = _node(children[0], focus_type), _node(children[1], focus_type)
+        temporal = left_type in _TEMPORAL_TYPES or right_type in _TEMPORAL_TYPES
+        return _operator(operator, left, right, temporal), None
     if kind == "MultiplicativeExpression" and node["terminalNodeText"] == ["mod"]:
         return _mod(_node(children[0], focus_type)[0], _node(children[1], focus_type)[0]), None
     if kind == "PolarityExpression" and node["terminalNodeText"] == ["-"]:
@@ -271,7 +274,18 @@ def _comparable(left: Any, right: Any) -> None:
         raise Fallback("mixed types")
 
 
-def _operator(operator: str, left: Evaluator, right: Evaluator) -> Evaluator:
+_TEMPORAL_TYPES = frozenset({"date", "dateTime", "instant", "time"})
+_SIGN = {"<": (-1,), "<=": (-1, 0), ">": (1,), ">=": (1, 0)}
+
+
+def _single(collection: Collection) -> Any:
+    if len(collection) != 1:
+        raise Fallback("not a single value")
+    return collection[0]
+
+
+def _operator(operator: str, left: Evaluator, right: Evaluator, temporal: bool = False) -> Evaluator:
+    """`temporal`: an operand's static type is date, dateTime, instant or time (compared by their components)."""
     if operator == "and":
 
         def evaluate_and(focus: Collection, env: dict) -> Collection:
@@ -316,6 +330,16 @@ def _operator(operator: str, left: Evaluator, right: Evaluator) -> Evaluator:
             b = right(focus, env)
             if not a or not b:
                 return []
+            x, y = _single(a), _single(b)
+            if type(x) is dict and type(y) is dict and quantity_parts(x) and quantity_parts(y):
+                order = compare_quantities(x, y)
+                return [] if order is None else [(order != 0) if negate else (order == 0)]
+            if temporal and type(x) is str and type(y) is str:
+                order = compare_temporal(x, y)
+                if order is None and _temporal_text(x) and _temporal_text(y):
+                    return []  # different precisions: FHIRPath answers empty
+                if order is not None:
+                    return [(order != 0) if negate else (order == 0)]
             x, y = _scalar(a), _scalar(b)
             _comparable(x, y)
             return [(x != y) if negate else (x == y)]
@@ -329,11 +353,23 @@ def _operator(operator: str, left: Evaluator, right: Evaluator) -> Evaluator:
             ">=": lambda x, y: x >= y,
         }[operator]
 
+        signs = _SIGN[operator]
+
         def evaluate_compare(focus: Collection, env: dict) -> Collection:
             a = left(focus, env)
             b = right(focus, env)
             if not a or not b:
                 return []
+            x, y = _single(a), _single(b)
+            if type(x) is dict or type(y) is dict:
+                if quantity_parts(x) is None or quantity_parts(y) is None:
+                    raise Fallback("not two quantities")
+                order = compare_quantities(x, y)
+                return [] if order is None else [order in signs]
+            if temporal and type(x) is str and type(y) is str:
+                order = compare_temporal(x, y)
+                if order is not None or (_temporal_text(x) and _temporal_text(y)):
+                    return [] if order is None else [order in signs]
             x, y = _scalar(a), _scalar(b)
             if type(x) not in (int, float) or type(y) not in (int, float):
                 raise Fallback("not numbers")
@@ -367,6 +403,8 @@ def _function(name: str, arguments: list[Evaluator], source: Evaluator) -> Evalu
             return lambda focus, env: [bool(source(focus, env))]
         criteria = arguments[0]
         return lambda focus, env: [any(_is_true(criteria([item], env)) for item in source(focus, env))]
+    if name == "hasValue" and count == 0:
+        return lambda focus, env: [_has_value(source(focus, env))]
     if name == "empty" and count == 0:
         return lambda focus, env: [not source(focus, env)]
     if name == "count" and count == 0:
@@ -401,6 +439,20 @@ def _function(name: str, arguments: list[Evaluator], source: Evaluator) -> Evalu
 
         return evaluate_matches
     raise Unsupported(name)
+
+
+def _has_value(collection: Collection) -> bool:
+    """`hasValue()`: a single primitive with a value (a primitive with only extensions has no JSON value)."""
+    return len(collection) == 1 and type(collection[0]) in (str, int, float, bool)
+
+
+def _temporal_text(text: str) -> bool:
+    return _TEMPORAL_TEXT.match(text) is not None
+
+
+_TEMPORAL_TEXT = re.compile(
+    r"^(\d{4}(-\d{2}(-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?)?)?|T?\d{2}:\d{2}(:\d{2}(\.\d+)?)?)$"
+)
 
 
 def _is_true(collection: Collection) -> bool:

@@ -4,6 +4,8 @@ Checked: url present and unversioned; unknown extensions (an error, except HL7 c
 not loaded, which are warnings since they cannot be resolved offline); example URLs when examples are not allowed;
 the context of use (element / extension / fhirpath contexts by type or path); modifier vs non-modifier use; value
 type and nested extensions through the extension's StructureDefinition; ext-1 (value or extensions, not both).
+A `fhirpath` context is met when the element holding the extension is among the nodes its expression selects from
+the resource; an `extension` context when the extension sits inside an extension with that URL.
 Not checked: `contextInvariant` expressions.
 """
 
@@ -192,10 +194,10 @@ def _context(walker: Walker, definition: StructureModel, location: str, holder: 
             return
         if kind == "element" and "." not in expression and expression in candidates:
             return
-        if kind == "extension":
-            return  # checked when the parent extension's own definition is applied
-        if kind == "fhirpath":
+        if kind == "extension" and _in_extension(frame, location, expression):
             return
+        if kind == "fhirpath" and _matches_fhirpath(frame, location, expression) is not False:
+            return  # a context expression that cannot be evaluated here does not condemn the extension
     if candidates & set(_CONTEXT_ERRATA.get(definition.url, ())):
         return
     allowed = ", ".join(f"{c.get('type')}={c.get('expression')}" for c in definition.context)
@@ -206,6 +208,46 @@ def _context(walker: Walker, definition: StructureModel, location: str, holder: 
         location,
         "Extension_EXT_Context_Wrong",
     )
+
+
+def _container(frame: Frame, location: str) -> Any:
+    """The JSON value that holds the extension at `location` (`….extension[2]` → the value of `…`), found from the
+    resource being walked; None when the location is not inside it."""
+    from dermfhir.validation.jsonsource import parse_location
+
+    if not location.startswith(frame.path):
+        return None
+    steps = parse_location("X" + location[len(frame.path) :])
+    if not steps or len(steps) < 2:
+        return None
+    value: Any = frame.resource
+    for step in steps[:-2]:  # drop `extension` and its index
+        try:
+            value = value[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
+
+
+def _in_extension(frame: Frame, location: str, expression: str) -> bool:
+    """An `extension` context: the extension sits inside an extension with that URL (`url#path` names the same)."""
+    holder = _container(frame, location)
+    return isinstance(holder, dict) and holder.get("url") == expression.partition("#")[0]
+
+
+def _matches_fhirpath(frame: Frame, location: str, expression: str) -> bool | None:
+    """A `fhirpath` context: the element holding the extension is one of the nodes the expression selects from the
+    resource; None when that cannot be decided."""
+    from dermfhir import fhirpath
+
+    holder = _container(frame, location)
+    if holder is None:
+        return None
+    try:
+        nodes = fhirpath.evaluate(frame.resource, expression)
+    except fhirpath.FhirPathError:
+        return None
+    return any(node is holder or node == holder for node in nodes)
 
 
 def value_of(item: dict) -> tuple[str, Any] | None:

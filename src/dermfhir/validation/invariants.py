@@ -9,6 +9,7 @@ invariant, never an error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -203,6 +204,8 @@ def _evaluate(
     resource = frame.resource
     if frame.bundle is not None and frame.full_url is None and frame.container is not None and not frame.is_contained:
         resource = frame.resource
+    services = _LOOKS_OUTSIDE.search(constraint.expression) is not None
+    token = fhirpath.SERVICES.set(_Services(walker, frame)) if services else None
     try:
         result = compiled(value, type_name, resource, root)
     except fhirpath.FhirPathError as error:
@@ -213,8 +216,59 @@ def _evaluate(
             "FHIRPATH_EVALUATION_FAILED",
         )
         return
+    finally:
+        if token is not None:
+            fhirpath.SERVICES.reset(token)
     if fhirpath.truthy(result) is False:
         _report(walker, constraint, path)
+
+
+#: the functions that need the walk's services (`_Services`): set only for the expressions that call them
+_LOOKS_OUTSIDE = re.compile(r"\b(resolve|conformsTo|memberOf)\s*\(")
+
+
+class _Services:
+    """`resolve()`, `conformsTo()` and `memberOf()` for FHIRPath, answered by the walk in progress."""
+
+    def __init__(self, walker: Walker, frame: Frame) -> None:
+        self.walker = walker
+        self.frame = frame
+
+    def resolve(self, reference: str) -> dict | None:
+        from dermfhir.validation.references import resolve
+
+        return resolve(self.walker, reference, self.frame)
+
+    def conforms_to(self, resource: Any, profile: str) -> bool | None:
+        from dermfhir.validation.slicing import conforms
+
+        if self.walker.models.get(profile) is None:
+            return None
+        return conforms(self.walker, profile, resource, self.frame)
+
+    def member_of(self, value: Any, value_set: str) -> bool | None:
+        from dermfhir.validation.bindings import in_value_set
+
+        if isinstance(value, str):
+            codings: list = [(None, value)]
+        elif isinstance(value, dict) and "coding" in value:
+            items = value.get("coding")
+            codings = [(c.get("system"), c.get("code")) for c in items or [] if isinstance(c, dict)]
+        elif isinstance(value, dict):
+            codings = [(value.get("system"), value.get("code"))]
+        else:
+            return None
+        answers = []
+        for system, code in codings:
+            if not isinstance(code, str) or (system is not None and not isinstance(system, str)):
+                continue
+            result = in_value_set(self.walker, value_set, system, code)
+            answers.append(True if result.valid else (False if result.invalid else None))
+        if True in answers:
+            return True
+        if answers and all(answer is False for answer in answers):
+            return False
+        return None
 
 
 def _report(walker: Walker, constraint: Constraint, path: str) -> None:

@@ -11,6 +11,9 @@ from enum import StrEnum
 
 #: The extension that carries the stable message id of an issue.
 MESSAGE_ID_URL = "http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id"
+#: The extensions that carry the line and column of an issue in the text validated (as the HL7 validator does).
+LINE_URL = "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line"
+COLUMN_URL = "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-col"
 
 
 class Severity(StrEnum):
@@ -36,6 +39,7 @@ class IssueType(StrEnum):
     PROCESSING = "processing"
     TOO_COSTLY = "too-costly"
     EXCEPTION = "exception"
+    SECURITY = "security"
     INCOMPLETE = "incomplete"
 
 
@@ -48,6 +52,9 @@ class Issue:
     message: str
     location: str
     message_id: str = ""
+    #: where the element is in the JSON text (1-based), when the text is known
+    line: int = 0
+    column: int = 0
 
     @property
     def is_error(self) -> bool:
@@ -60,9 +67,18 @@ class Issue:
             issue["details"]["coding"] = [
                 {"system": "http://dermfhir.org/CodeSystem/validation-message", "code": self.message_id}
             ]
+        if self.line:
+            issue.setdefault("extension", []).extend(
+                [
+                    {"url": LINE_URL, "valueInteger": self.line},
+                    {"url": COLUMN_URL, "valueInteger": self.column},
+                ]
+            )
         if self.location:
             issue["expression"] = [self.location]
             issue["location"] = [self.location]
+        if self.line:
+            issue.setdefault("location", []).append(f"Line[{self.line}] Col[{self.column}]")
         return issue
 
 

@@ -3,7 +3,7 @@
 Checked: JSON kind (string / number / boolean), the R4 regexes of id, date, dateTime, instant, time, code, decimal,
 integer, positiveInt, unsignedInt, oid, uuid, uri/url/canonical (no whitespace), base64Binary; calendar validity of
 dates; 32-bit integer ranges; the 1 MB string limit. Not checked: base64 padding subtleties, xhtml beyond a basic
-well-formedness and entity check (see `xhtml_problems`).
+the narrative rules of `xhtml_problem`.
 """
 
 from __future__ import annotations
@@ -138,8 +138,139 @@ def _calendar_problem(value: str) -> str | None:
     return None
 
 
+#: The basic HTML of FHIR narrative (R4 narrative.html, its fhir-xhtml schema): elements, attributes allowed on any of
+#: them, and attributes allowed on one element only. Anything else (head, body, scripts, forms, frames, objects,
+#: event attributes, styles sheets…) is not narrative.
+_XHTML_ELEMENTS = frozenset(
+    [
+        "p",
+        "br",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "a",
+        "span",
+        "b",
+        "em",
+        "i",
+        "strong",
+        "small",
+        "big",
+        "tt",
+        "dfn",
+        "q",
+        "var",
+        "abbr",
+        "acronym",
+        "cite",
+        "blockquote",
+        "hr",
+        "address",
+        "bdo",
+        "kbd",
+        "sub",
+        "sup",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "pre",
+        "table",
+        "caption",
+        "colgroup",
+        "col",
+        "thead",
+        "tr",
+        "tfoot",
+        "tbody",
+        "th",
+        "td",
+        "code",
+        "samp",
+        "img",
+        "map",
+        "area",
+    ]
+)
+_XHTML_ATTRIBUTES = frozenset(
+    [
+        "title",
+        "style",
+        "class",
+        "id",
+        "lang",
+        "xml:lang",
+        "dir",
+        "accesskey",
+        "tabindex",
+        "span",
+        "width",
+        "align",
+        "valign",
+        "char",
+        "charoff",
+        "abbr",
+        "axis",
+        "headers",
+        "scope",
+        "rowspan",
+        "colspan",
+    ]
+)
+_XHTML_ELEMENT_ATTRIBUTES = frozenset(
+    [
+        "a.href",
+        "a.name",
+        "img.src",
+        "img.border",
+        "div.xmlns",
+        "blockquote.cite",
+        "q.cite",
+        "a.charset",
+        "a.type",
+        "a.hreflang",
+        "a.rel",
+        "a.rev",
+        "a.shape",
+        "a.coords",
+        "img.alt",
+        "img.longdesc",
+        "img.height",
+        "img.width",
+        "img.usemap",
+        "img.ismap",
+        "map.name",
+        "area.shape",
+        "area.coords",
+        "area.href",
+        "area.nohref",
+        "area.alt",
+        "table.summary",
+        "table.width",
+        "table.border",
+        "table.frame",
+        "table.rules",
+        "table.cellspacing",
+        "table.cellpadding",
+        "pre.space",
+        "td.nowrap",
+    ]
+)
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+_XML_NS = "{http://www.w3.org/XML/1998/namespace}"
+_ACTIVE_URL = re.compile(r"^\s*(javascript|vbscript|data\s*:\s*text/html)", re.IGNORECASE)
+
+
 def xhtml_problem(value: str) -> str | None:
-    """Basic narrative checks: well-formed XML in a `div`, only the XML entities."""
+    """The first breach of FHIR's narrative rules: well-formed XML whose root is a `div` in the XHTML namespace, only
+    the XML entities, only the basic HTML elements and attributes, no active content (scripts, event attributes,
+    `javascript:` links), and some non-whitespace content (text or an image)."""
     for match in _XHTML_ENTITIES.finditer(value):
         if match.group(1) not in _XML_ENTITIES:
             return f"Invalid entity in the XHTML ('&{match.group(1)};')"
@@ -147,15 +278,29 @@ def xhtml_problem(value: str) -> str | None:
         element = ElementTree.fromstring(value)
     except ElementTree.ParseError as error:
         return f"The XHTML is not well formed: {error}"
-    if element.tag not in ("div", "{http://www.w3.org/1999/xhtml}div"):
+    if element.tag not in ("div", "{" + XHTML_NS + "}div"):
         return "Wrong name on the XHTML Node - must start with div"
+    if element.tag == "div":
+        return f"Wrong namespace on the XHTML ('', should be '{XHTML_NS}')"
+    has_content = False
     for node in element.iter():
-        tag = node.tag.rpartition("}")[2] if isinstance(node.tag, str) else ""
-        if tag in ("script", "form", "base", "link", "xlink", "object", "applet", "embed", "iframe", "frame"):
+        if not isinstance(node.tag, str):
+            continue
+        namespace, _, tag = node.tag[1:].rpartition("}") if node.tag.startswith("{") else ("", "", node.tag)
+        if namespace != XHTML_NS:
+            return f"Wrong namespace on the XHTML ('{namespace}', should be '{XHTML_NS}')"
+        if tag not in _XHTML_ELEMENTS:
             return f"Illegal element name in the XHTML ('{tag}')"
-        for attribute in node.attrib:
-            if attribute.lower().startswith("on"):
-                return f"Illegal attribute name in the XHTML ('{attribute}')"
+        for attribute, attribute_value in node.attrib.items():
+            name = "xml:" + attribute[len(_XML_NS) :] if attribute.startswith(_XML_NS) else attribute
+            if name not in _XHTML_ATTRIBUTES and f"{tag}.{name}" not in _XHTML_ELEMENT_ATTRIBUTES:
+                return f"Illegal attribute name in the XHTML ('{name}' on '{tag}')"
+            if name in ("href", "src", "longdesc", "cite") and _ACTIVE_URL.match(attribute_value):
+                return f"Active content is not allowed in the XHTML ('{name}' of '{tag}' is a script)"
+        if tag == "img" or (node.text and node.text.strip()) or (node is not element and (node.tail or "").strip()):
+            has_content = True
+    if not has_content:
+        return "Constraint failed: txt-2: 'The narrative SHALL have some non-whitespace content'"
     return None
 
 

@@ -5,8 +5,8 @@ Checked: linkIds known; required items answered (completed responses); repeats (
 groups do not carry answers; answer types by item type; answerOption membership and exclusive options;
 answerValueSet membership (where it can be expanded); minOccurs; the extensions minValue, maxValue,
 maxDecimalPlaces, minLength (and maxLength), regex, maxSize, sdc min/maxQuantity (UCUM length and mass units are
-converted), questionnaire-referenceResource. Not checked: enableWhen logic (items disabled by it are still checked
-for unknown linkIds only), calculated expressions, item order.
+converted), questionnaire-referenceResource; enableWhen (`enable_when`): an answered item that is disabled is an
+error, a required item is required only while enabled. Not checked: calculated expressions, item order.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from dermfhir.validation.context import Frame
+from dermfhir.validation.enable_when import EnableWhen
 
 if TYPE_CHECKING:
     from dermfhir.validation.structure import Walker
@@ -79,7 +80,8 @@ def check(walker: Walker, response: dict, path: str, frame: Frame) -> None:
             )
         return
     completed = response.get("status") in ("completed", "amended")
-    _items(walker, questionnaire.get("item") or [], response.get("item") or [], path, path, completed, frame)
+    state = EnableWhen(questionnaire)
+    _items(walker, questionnaire.get("item") or [], response.get("item") or [], path, path, completed, frame, state)
 
 
 def _find(walker: Walker, response: dict, canonical: str) -> dict | None:
@@ -97,8 +99,17 @@ def _find(walker: Walker, response: dict, canonical: str) -> dict | None:
 
 
 def _items(
-    walker: Walker, q_items: list, r_items: list, parent_path: str, items_path: str, completed: bool, frame: Frame
+    walker: Walker,
+    q_items: list,
+    r_items: list,
+    parent_path: str,
+    items_path: str,
+    completed: bool,
+    frame: Frame,
+    state: EnableWhen | None = None,
+    scopes: tuple[list, ...] = (),
 ) -> None:
+    scopes = (*scopes, r_items)
     by_link = {q.get("linkId"): q for q in q_items if isinstance(q, dict)}
     seen: dict[str, list[tuple[int, dict]]] = {}
     for index, r_item in enumerate(r_items):
@@ -115,7 +126,7 @@ def _items(
             )
             continue
         seen.setdefault(str(link_id), []).append((index, r_item))
-        _item(walker, by_link[link_id], r_item, location, completed, frame)
+        _item(walker, by_link[link_id], r_item, location, completed, frame, state, scopes)
     for q_item in q_items:
         if not isinstance(q_item, dict):
             continue
@@ -123,7 +134,17 @@ def _items(
         found = seen.get(link_id, [])
         if q_item.get("type") == "display":
             continue
-        if q_item.get("required") and completed:
+        enabled = state.enabled(q_item, scopes) if state is not None else True
+        if enabled is False:
+            for index, r_item in found:
+                if _answered(r_item):
+                    walker.run.error(
+                        "structure",
+                        f"Item has answer, even though it is not enabled (item id = '{link_id}')",
+                        f"{items_path}.item[{index}]",
+                        "Questionnaire_QR_Item_NotEnabled",
+                    )
+        if q_item.get("required") and completed and enabled is True:
             answered = any(_has_content(item, q_item) for _, item in found)
             if not answered:
                 where = f"{items_path}.item[{found[0][0]}]" if found else parent_path
@@ -142,13 +163,29 @@ def _items(
             )
 
 
+def _answered(r_item: dict) -> bool:
+    """Whether a response item (or an item below it) carries an answer."""
+    if r_item.get("answer"):
+        return True
+    return any(isinstance(item, dict) and _answered(item) for item in r_item.get("item") or [])
+
+
 def _has_content(r_item: dict, q_item: dict) -> bool:
     if q_item.get("type") == "group":
         return bool(r_item.get("item"))
     return bool(r_item.get("answer"))
 
 
-def _item(walker: Walker, q_item: dict, r_item: dict, location: str, completed: bool, frame: Frame) -> None:
+def _item(
+    walker: Walker,
+    q_item: dict,
+    r_item: dict,
+    location: str,
+    completed: bool,
+    frame: Frame,
+    state: EnableWhen | None = None,
+    scopes: tuple[list, ...] = (),
+) -> None:
     item_type = q_item.get("type")
     answers = [a for a in r_item.get("answer") or [] if isinstance(a, dict)]
     if item_type == "group":
@@ -156,7 +193,17 @@ def _item(walker: Walker, q_item: dict, r_item: dict, location: str, completed: 
             walker.run.error(
                 "structure", "Items of type group should not have answers", location, "Questionnaire_QR_Item_Group"
             )
-        _items(walker, q_item.get("item") or [], r_item.get("item") or [], location, location, completed, frame)
+        _items(
+            walker,
+            q_item.get("item") or [],
+            r_item.get("item") or [],
+            location,
+            location,
+            completed,
+            frame,
+            state,
+            scopes,
+        )
         return
     if item_type == "display":
         return
@@ -204,7 +251,17 @@ def _item(walker: Walker, q_item: dict, r_item: dict, location: str, completed: 
                     exclusive_selected = True
         nested = answer.get("item")
         if isinstance(nested, list):
-            _items(walker, q_item.get("item") or [], nested, answer_location, answer_location, completed, frame)
+            _items(
+                walker,
+                q_item.get("item") or [],
+                nested,
+                answer_location,
+                answer_location,
+                completed,
+                frame,
+                state,
+                scopes,
+            )
     if exclusive_selected and len(answers) > 1:
         for index, answer in enumerate(answers):
             value = _value(answer)
@@ -217,7 +274,17 @@ def _item(walker: Walker, q_item: dict, r_item: dict, location: str, completed: 
                     "Questionnaire_QR_Item_Exclusive",
                 )
     if r_item.get("item") and item_type not in ("group",):
-        _items(walker, q_item.get("item") or [], r_item.get("item") or [], location, location, completed, frame)
+        _items(
+            walker,
+            q_item.get("item") or [],
+            r_item.get("item") or [],
+            location,
+            location,
+            completed,
+            frame,
+            state,
+            scopes,
+        )
 
 
 def _answer(

@@ -37,6 +37,9 @@ def check(walker: Walker, node: Node, item: dict, location: str, frame: Frame, m
     if not (reference.startswith("#") or _RELATIVE.match(reference) or _URL.match(reference)):
         run.error("invalid", f"The reference '{reference}' is not a valid reference", where, "Reference_REF_NotValid")
         return
+    policy = walker.validator.options.validate_reference
+    if policy == "IGNORE":
+        return
     aggregation = {a for t in node.types for a in t.aggregation}
     target: dict | None = None
     if reference.startswith("#"):
@@ -66,6 +69,8 @@ def check(walker: Walker, node: Node, item: dict, location: str, frame: Frame, m
                 "BUNDLE_BUNDLE_MULTIPLE_MATCHES",
             )
             return
+        if not matches:
+            matches = _in_parameters(frame, reference)
         if matches:
             target = matches[0]
         elif ("bundled" in aggregation and frame.bundle is not None) or aggregation == {"contained"}:
@@ -76,8 +81,49 @@ def check(walker: Walker, node: Node, item: dict, location: str, frame: Frame, m
                 "Reference_REF_Aggregation",
             )
             return
+    if target is None and policy in _MUST_EXIST and _RELATIVE.match(reference):
+        parts = reference.split("/")
+        target = walker.validator.definitions.read(parts[0], parts[1])
+        if target is None:
+            run.error(
+                "not-found",
+                f"Unable to resolve resource with reference '{reference}'",
+                where,
+                "Reference_REF_CantResolve",
+            )
+            return
     if _target_type(walker, node, reference, target, where) and target is not None:
         _target_profiles(walker, node, reference, target, frame, where)
+
+
+#: ReferenceValidationPolicy values under which a reference must resolve (see `Options.validate_reference`)
+_MUST_EXIST = frozenset({"CHECK_EXISTS", "CHECK_EXISTS_AND_TYPE", "CHECK_VALID"})
+
+
+def _in_parameters(frame: Frame, reference: str) -> list[dict]:
+    """Resources of an enclosing Parameters (parameter.resource, at any depth of parts) that a relative reference
+    `Type/id` names: a Parameters resource carries its resources side by side, as a Bundle does."""
+    match = _RELATIVE.match(reference)
+    if match is None:
+        return []
+    current: Frame | None = frame
+    while current is not None and current.resource.get("resourceType") != "Parameters":
+        current = current.container
+    if current is None:
+        return []
+    found: list[dict] = []
+    stack = list(current.resource.get("parameter") or [])
+    while stack:
+        parameter = stack.pop()
+        if not isinstance(parameter, dict):
+            continue
+        resource = parameter.get("resource")
+        if isinstance(resource, dict) and (resource.get("resourceType"), resource.get("id")) == match.group(1, 2):
+            found.append(resource)
+        parts = parameter.get("part")
+        if isinstance(parts, list):
+            stack.extend(parts)
+    return found
 
 
 def _local(frame: Frame, reference: str) -> dict | None:
@@ -177,6 +223,9 @@ def _target_profiles(walker: Walker, node: Node, reference: str, target: dict, f
             return  # the plain resource type is allowed: the target is validated as itself anyway
         candidates.append(url)
     if not candidates:
+        return
+    if hasattr(target, "position") and hasattr(frame.bundle, "defer"):
+        frame.bundle.defer(target, candidates, where, reference)  # an entry of another chunk: checked at the end
         return
     from dermfhir.validation.slicing import conforms
 

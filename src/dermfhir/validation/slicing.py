@@ -298,7 +298,7 @@ def conforms(walker: Walker, profile: str, value: Any, frame: Frame) -> bool:
         probe.element(model.root, value, local.path, model.type, local, model)
     else:
         probe.element(model.root, value, "x", model.type, frame, model)
-    return not any(issue.is_error for issue in probe.run.issues)
+    return probe.run.error_count == 0
 
 
 def select(walker: Walker, values: list[Any], path: str, frame: Frame) -> list[Any]:

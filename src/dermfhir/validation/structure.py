@@ -10,8 +10,10 @@ mustSupport (it is not a rule on instances), the XML-only rules of R4.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from dermfhir.fhirpath.compare import compare_quantities, compare_temporal
 from dermfhir.validation import bindings, conformance_resources, extensions, invariants, references, slicing
 from dermfhir.validation.context import Frame, Run
 from dermfhir.validation.model import Models, Node, StructureModel
@@ -39,6 +41,9 @@ class Walker:
         self.clean: set[tuple[int, int, str, tuple[str, str | None]]] = set()
         #: (element path, type) of the element whose children are being walked: the context of its extensions
         self.context: tuple[str, str | None] = ("", None)
+        #: the index that resolves the references of `bundle_root` when its entries are validated chunk by chunk
+        self.bundle_index: Any = None
+        self.bundle_root: Any = None
 
     # resources ---------------------------------------------------------------------------------------------------
     def resource(
@@ -76,7 +81,7 @@ class Walker:
         if resource_type == "Bundle":
             from dermfhir.validation.bundle import BundleIndex
 
-            frame.bundle = BundleIndex(value)
+            frame.bundle = self.bundle_index if value is self.bundle_root else BundleIndex(value)
         if "id" in value:
             problem = id_problem(value["id"])
             if problem:
@@ -137,10 +142,22 @@ class Walker:
         if not isinstance(contained, list):
             return
         references_seen = None
+        ids: set[str] = set()
         for index, item in enumerate(contained):
             if not isinstance(item, dict):
                 continue
             location = f"{path}.contained[{index}]"
+            contained_id = item.get("id")
+            if isinstance(contained_id, str):
+                # contained resources share their container's id space: `#id` must name one resource
+                if contained_id in ids:
+                    self.run.error(
+                        "invalid",
+                        f"Duplicate id for contained resource ('{contained_id}')",
+                        location,
+                        "CONTAINED_RES_DUPLICATE_ID",
+                    )
+                ids.add(contained_id)
             if isinstance(item.get("contained"), list) and item["contained"]:
                 self.run.error(
                     "invariant",
@@ -224,10 +241,9 @@ class Walker:
             # messages). A subtree that gave no issue once gives none again: it is not walked a second time.
             seen = (id(holder), id(value), path, self.context)
             if seen not in self.clean:
-                issues = self.run.issues
-                before = len(issues)
+                before = self.run.added
                 self._children(node, holder, value, path, type_code, frame, model)
-                if len(issues) == before < self.run.options.max_issues:
+                if self.run.added == before:
                     self.clean.add(seen)
         finally:
             self.depth -= 1
@@ -259,6 +275,13 @@ class Walker:
                 ):
                     continue
                 if key == "fhir_comments":
+                    # R4 removed comments from the JSON format (DSTU2 had them as `fhir_comments`)
+                    self.run.error(
+                        "structure",
+                        "The property 'fhir_comments' is not allowed: FHIR R4 JSON has no comments",
+                        f"{path}.fhir_comments",
+                        "JSON_COMMENTS_NOT_ALLOWED",
+                    )
                     continue
                 choice = self._wrong_choice(holder, key)
                 if choice is not None:
@@ -560,6 +583,8 @@ class Walker:
         if problem:
             self.run.error("invalid", problem, location, f"Type_Specific_Checks_DT_{code}_Valid")
             return
+        if type(item) is str and "<" in item and code in ("string", "markdown"):
+            _embedded_html(self, item, location, code)
         if code in ("string", "markdown") and isinstance(item, str) and item.strip() != item:
             self.run.info(
                 "invalid",
@@ -656,10 +681,14 @@ def _primitive_range(walker: Walker, node: Node, item: Any, location: str, code:
         limit = bound[1]
         if bound[0] in ("Quantity", "Duration", "Age"):
             continue  # minValueDuration … are relative to today; checked in _duration_range
-        try:
-            bad = item < limit if is_min else item > limit
-        except TypeError:
-            continue
+        if code in ("date", "dateTime", "instant", "time") and isinstance(item, str) and isinstance(limit, str):
+            order = compare_temporal(item, limit)  # partial dates: only a certain breach is reported
+            bad = order is not None and order == (-1 if is_min else 1)
+        else:
+            try:
+                bad = item < limit if is_min else item > limit
+            except TypeError:
+                continue
         if bad:
             walker.run.error(
                 "invalid",
@@ -715,9 +744,21 @@ def _quantity_range(walker: Walker, node: Node, item: dict, location: str) -> No
         limit = bound[1].get("value")
         if not isinstance(limit, int | float):
             continue
-        if bound[1].get("code") and item.get("code") and bound[1].get("code") != item.get("code"):
-            continue
-        if (is_min and value < limit) or (not is_min and value > limit):
+        if any(key in bound[1] for key in ("code", "unit", "system")):
+            order = compare_quantities(item, bound[1])  # UCUM units converted (2 cm against a maximum of 10 mm)
+            if order is None:
+                walker.run.warning(
+                    "business-rule",
+                    f"The quantity cannot be compared with the {'minimum' if is_min else 'maximum'} value of "
+                    f"{limit} {bound[1].get('code') or bound[1].get('unit') or ''} (units that do not convert, or a "
+                    "comparator)",
+                    location,
+                    "Type_Specific_Checks_DT_Quantity_Units",
+                )
+                continue
+        else:
+            order = (value > limit) - (value < limit)
+        if order == (-1 if is_min else 1):
             walker.run.error(
                 "invalid",
                 f"value is {'less' if is_min else 'greater'} than permitted {'minimum' if is_min else 'maximum'} "
@@ -801,3 +842,51 @@ def _local_references(resource: dict) -> set[str]:
 
 def _refers_to(resource: dict, target: str) -> bool:
     return target in _local_references(resource)
+
+
+#: HTML elements (HTML 4/5 names) whose tags in a plain string or a markdown value would be markup, not text.
+_HTML_TAG = re.compile(
+    r"</?(a|abbr|address|area|article|aside|audio|b|base|bdi|bdo|blockquote|body|br|button|canvas|caption|cite|"
+    r"code|col|colgroup|dd|del|details|dfn|dialog|div|dl|dt|em|embed|fieldset|figure|font|footer|form|frame|frameset|"
+    r"h[1-6]|head|header|hr|html|i|iframe|img|input|ins|kbd|label|legend|li|link|main|map|mark|meta|nav|noscript|"
+    r"object|ol|optgroup|option|p|param|pre|q|s|samp|script|section|select|small|source|span|strong|style|sub|"
+    r"summary|sup|svg|table|tbody|td|template|textarea|tfoot|th|thead|title|tr|tt|u|ul|var|video)(\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+
+
+def _embedded_html(walker: Walker, item: str, location: str, code: str) -> None:
+    """HTML tags in a string (a security risk where it is rendered: an error with `security_checks`, information
+    otherwise) or in markdown (`html_in_markdown`: markdown is rendered, and FHIR's markdown excludes HTML)."""
+    match = _HTML_TAG.search(item)
+    if match is None:
+        return
+    options = walker.validator.options
+    if code == "markdown":
+        if options.html_in_markdown == "none":
+            return
+        walker.run.add(
+            options.html_in_markdown,
+            "invalid",
+            f"The markdown contains content that appears to be an embedded HTML tag starting at '{match.group(0)}'. "
+            "This will either be rendered as literal text, or may be a security risk",
+            location,
+            "MARKDOWN_HTML",
+        )
+        return
+    if options.security_checks:
+        walker.run.error(
+            "security",
+            "The string value contains text that looks like embedded HTML tags, which are not allowed for security "
+            "reasons in this context",
+            location,
+            "SECURITY_STRING_CONTENT_ERROR",
+        )
+    else:
+        walker.run.info(
+            "security",
+            "The string value contains text that looks like embedded HTML tags. If this content is rendered to HTML "
+            "without appropriate post-processing, it may be a security risk",
+            location,
+            "SECURITY_STRING_CONTENT_WARNING",
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -46,39 +47,46 @@ class Validator:
         return other
 
     def issues(self, resource: Any, profiles: list[str] | None = None) -> list[Issue]:
-        """The issues found in `resource` (meta.profile and `profiles` applied); never raises."""
+        """The issues found in `resource` (meta.profile and `profiles` applied); never raises. When the listing was
+        capped (`Options.max_issues`), a last issue says how many of each severity are not listed."""
+        return self.run(resource, profiles).report()
+
+    def run(self, resource: Any, profiles: list[str] | None = None, path: str = "", bundle_index: Any = None) -> Run:
+        """The Run of one validation: its issues and the counts of every severity, listed or not; never raises.
+        `bundle_index` resolves the references of a Bundle whose entries are not all present (see `stream`)."""
         run = Run(self.options)
         problem = _bounds(resource, self.options)
         if problem is not None:
             where = resource.get("resourceType") if isinstance(resource, dict) else None
-            run.add("fatal", problem[0], problem[1], where if isinstance(where, str) else "", problem[2])
-            return run.issues
+            run.add("fatal", problem[0], problem[1], path or (where if isinstance(where, str) else ""), problem[2])
+            return run
         walker = Walker(self, run)
+        if bundle_index is not None:
+            walker.bundle_index, walker.bundle_root = bundle_index, resource
         try:
-            walker.resource(resource, "", tuple(profiles or ()), explicit=True)
+            walker.resource(resource, path, tuple(profiles or ()), explicit=True)
         except RecursionError:
-            run.add("fatal", "too-costly", "The content is nested too deeply to validate", "", "TOO_DEEP")
+            run.add("fatal", "too-costly", "The content is nested too deeply to validate", path, "TOO_DEEP")
         except Exception as error:  # a validator bug must not become the caller's crash
             run.add(
                 "fatal",
                 "exception",
                 f"Internal error while validating: {type(error).__name__}: {error}",
-                "",
+                path,
                 "INTERNAL",
             )
-        seen: set[tuple[str, str, str]] = set()
-        issues = []
-        for issue in run.issues:
-            key = (issue.severity, issue.location, issue.message)
-            if key in seen or _suppressed(issue, self.options.suppress):
-                continue
-            seen.add(key)
-            issues.append(issue)
-        return issues
+        return run
 
     def validate(self, resource: Any, profiles: list[str] | None = None) -> dict:
         """An OperationOutcome for `resource` (a dict of FHIR JSON)."""
         return operation_outcome(self.issues(resource, profiles))
+
+    def validate_file(self, path: Any, profiles: list[str] | None = None) -> Any:
+        """Results (`stream.Result`) for every resource of a JSON, NDJSON or XML file, streamed: files of any size
+        are validated with flat memory."""
+        from dermfhir.validation.stream import validate_file
+
+        return validate_file(self, Path(path), profiles)
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None), Decimal})
@@ -90,10 +98,12 @@ def _bounds(resource: Any, options: Options) -> tuple[str, str, str] | None:
     """(code, message, id) of the fatal issue when `resource` is not JSON data, nests deeper than `max_depth` objects
     (or `2 × max_depth` objects and arrays: FHIR JSON never puts an array directly in an array) or is larger than
     `max_size` bytes as JSON text; None when it can be validated."""
-    try:
-        size = len(orjson.dumps(resource))
-    except (orjson.JSONEncodeError, TypeError):
-        size = -1  # nested more than 255 levels, a number beyond 64 bits or not JSON data: measured below
+    size = 0
+    if options.max_size is not None:
+        try:
+            size = len(orjson.dumps(resource))
+        except (orjson.JSONEncodeError, TypeError):
+            size = -1  # nested more than 255 levels, a number beyond 64 bits or not JSON data: measured below
     approximate = 0
     measure = size < 0  # the size is only estimated here when orjson could not serialize the content
     stack: list[tuple[Any, int, int]] = [(resource, 0, 0)]
@@ -130,26 +140,10 @@ def _bounds(resource: Any, options: Options) -> tuple[str, str, str] | None:
             else:
                 stack.append((item, objects, levels))  # objects, arrays and anything else (reported when popped)
     size = size if size >= 0 else approximate
-    if size > options.max_size:
+    if options.max_size is not None and size > options.max_size:
         message = f"The content is too large to validate ({size} bytes, more than {options.max_size})"
         return "too-costly", message, "TOO_LARGE"
     return None
-
-
-def _suppressed(issue: Issue, suppress: tuple[str, ...]) -> bool:
-    for rule in suppress:
-        message_id, _, location = rule.partition("@")
-        if (
-            message_id == issue.message_id
-            or (
-                message_id
-                and issue.message_id.endswith("#" + message_id.rpartition("#")[2])
-                and "#" in message_id
-                and issue.message_id == message_id
-            )
-        ) and (not location or location == issue.location):
-            return True
-    return False
 
 
 _default: Validator | None = None

@@ -1,0 +1,81 @@
+"""Contained resources (R4 references.html#contained, dom-2…dom-5): one id space with the container, every contained
+resource referenced (dom-3) from the container or another contained resource, or referring to the container."""
+
+from __future__ import annotations
+
+from dermfhir.validation import Validator
+
+
+def _observation(**values: object) -> dict:
+    return {"resourceType": "Observation", "status": "final", "code": {"text": "x"}, **values}
+
+
+def _errors(validator: Validator, resource: dict) -> list[tuple[str, str]]:
+    return [(issue.location, issue.message_id) for issue in validator.issues(resource) if issue.is_error]
+
+
+def test_duplicate_contained_ids(validator: Validator) -> None:
+    twice = _observation(
+        contained=[{"resourceType": "Patient", "id": "p"}, {"resourceType": "Patient", "id": "p"}],
+        subject={"reference": "#p"},
+    )
+    assert _errors(validator, twice) == [("Observation.contained[1]", "CONTAINED_RES_DUPLICATE_ID")]
+    distinct = _observation(
+        contained=[{"resourceType": "Patient", "id": "p"}, {"resourceType": "Practitioner", "id": "q"}],
+        subject={"reference": "#p"},
+        performer=[{"reference": "#q"}],
+    )
+    assert _errors(validator, distinct) == []
+
+
+def test_every_contained_resource_is_referenced(validator: Validator) -> None:
+    orphan = _observation(contained=[{"resourceType": "Patient", "id": "p"}])
+    assert _errors(validator, orphan) == [("Observation.contained[0]", "Contained_Orphan_DOM3")]
+
+
+def test_reference_from_another_contained_resource_counts(validator: Validator) -> None:
+    chained = _observation(
+        contained=[
+            {"resourceType": "Patient", "id": "p", "generalPractitioner": [{"reference": "#gp"}]},
+            {"resourceType": "Practitioner", "id": "gp"},
+        ],
+        subject={"reference": "#p"},
+    )
+    assert _errors(validator, chained) == []
+
+
+def test_contained_resource_referring_to_its_container(validator: Validator) -> None:
+    provenance = {
+        "resourceType": "Provenance",
+        "id": "prov",
+        "target": [{"reference": "#"}],
+        "recorded": "2024-01-01T00:00:00Z",
+        "agent": [{"who": {"display": "lab"}}],
+    }
+    assert _errors(validator, _observation(contained=[provenance])) == []
+
+
+def test_local_reference_that_resolves_nowhere(validator: Validator) -> None:
+    dangling = _observation(
+        contained=[{"resourceType": "Patient", "id": "p", "generalPractitioner": [{"reference": "#missing"}]}],
+        subject={"reference": "#p"},
+    )
+    found = _errors(validator, dangling)
+    assert ("Observation.contained[0].generalPractitioner[0]", "Reference_REF_CantResolve") in found
+
+
+def test_contained_may_not_nest_or_carry_versions(validator: Validator) -> None:
+    nested = _observation(
+        contained=[
+            {
+                "resourceType": "Patient",
+                "id": "p",
+                "meta": {"versionId": "1"},
+                "contained": [{"resourceType": "Practitioner", "id": "q"}],
+                "generalPractitioner": [{"reference": "#q"}],
+            }
+        ],
+        subject={"reference": "#p"},
+    )
+    ids = {message_id for _, message_id in _errors(validator, nested)}
+    assert {"dom-2", "dom-4"} <= ids
