@@ -15,6 +15,7 @@ from rich.table import Table
 
 from dermfhir.ingest import FORMATS, ImportFailed, Mapping, Options, SourceError, run_import
 from dermfhir.ingest._result import ImportResult
+from dermfhir.ingest.output import OutputError
 from dermfhir.ingest.validate import describe
 
 
@@ -120,7 +121,7 @@ def _run(arguments: argparse.Namespace) -> int:
                 progress=progress,
                 reader_arguments=extra,
             )
-    except SourceError as error:
+    except (SourceError, OutputError) as error:
         console.print(f"dermfhir import: {error}", markup=False)
         return 1
     except ImportFailed as failure:
@@ -139,9 +140,15 @@ def _run(arguments: argparse.Namespace) -> int:
 
 
 def summary(console: Console, result: ImportResult) -> None:
-    """The closing summary: rows, resources by type, findings, unmapped values, rejected rows."""
+    """The closing summary: rows in per file, resources out by type, findings, unmapped values, fields without a
+    place in FHIR, repeated rows merged, rejected rows (file, row, column, reason)."""
     report = result.report
     console.print(f"rows read: {report.rows_read}")
+    for file, count in report.rows_by_file.items():
+        layout = report.layouts.get(file)
+        console.print(f"  {file}: {count} row(s)" + (f" as {layout}" if layout else ""), markup=False)
+    if report.merged:
+        console.print(f"rows repeating an earlier row of the same image (merged): {report.merged}")
     table = Table(title="resources by type")
     table.add_column("type")
     table.add_column("count", justify="right")
@@ -159,6 +166,10 @@ def summary(console: Console, result: ImportResult) -> None:
         console.print("unmapped values (kept as text; add them to a --map file):")
         for (field, value), count in report.unmapped.most_common():
             console.print(f"  {field} {value!r}: {count}", markup=False)
+    if report.unplaced:
+        console.print("source fields with no place in FHIR (not imported):")
+        for column, count in report.unplaced.most_common():
+            console.print(f"  {column}: {count} row(s) with a value", markup=False)
     for warning in report.warnings[:50]:
         console.print(f"warning: {warning}", markup=False)
     if len(report.warnings) > 50:
@@ -167,6 +178,8 @@ def summary(console: Console, result: ImportResult) -> None:
         console.print(f"rows rejected: {len(report.rejected)}")
         for item in report.rejected[:50]:
             console.print(f"  {item.where}: {item.reason}", markup=False)
+        if len(report.rejected) > 50:
+            console.print(f"  … and {len(report.rejected) - 50} more")
     else:
         console.print("rows rejected: 0")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dermfhir.builders import AnnotationMethod, DermatologyImage, DermatologyImageAnnotation, ImagingModality, Patient
 from dermfhir.builders import _components as parts
-from dermfhir.ingest._common import Labels, Options, curator, ident, image_size, import_csv_rows
+from dermfhir.ingest._common import ImageKeys, Labels, Options, curator, ident, image_size, import_csv_rows
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import Row
 
@@ -36,7 +36,12 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
     organization = curator(DATASET, "Stanford Diverse Dermatology Images curators (Daneshjou et al. 2022)")
     result.add(organization)
     import_csv_rows(
-        paths, COLUMNS, report, progress, lambda row: _row(row, result, options, disease, organization.reference)
+        paths,
+        COLUMNS,
+        report,
+        progress,
+        lambda row: _row(row, result, options, disease, organization.reference),
+        ImageKeys("DDI_ID"),
     )
     return result
 

@@ -27,7 +27,16 @@ from dermfhir.builders import (
 )
 from dermfhir.builders import _components as parts
 from dermfhir.builders._vocabulary import coding, known
-from dermfhir.ingest._common import Labels, Options, curator, gender, ident, image_size, import_csv_rows
+from dermfhir.ingest._common import (
+    ImageKeys,
+    Labels,
+    Options,
+    curator,
+    gender,
+    ident,
+    image_size,
+    import_csv_rows,
+)
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import Row
 
@@ -61,6 +70,7 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
         report,
         progress,
         lambda row: _row(row, result, options, diagnosis, location, criteria, organization.reference),
+        ImageKeys("case_num"),
     )
     return result
 

@@ -25,6 +25,7 @@ from dermfhir.builders import _components as parts
 from dermfhir.ingest._common import (
     HAM_LESION,
     ISIC_IMAGE,
+    ImageKeys,
     Labels,
     Options,
     curator,
@@ -57,6 +58,7 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
         report,
         progress,
         lambda row: _row(row, result, options, dx, dx_type, site, organization.reference),
+        ImageKeys("image_id"),
     )
     return result
 
