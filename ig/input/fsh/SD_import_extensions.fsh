@@ -57,8 +57,8 @@ Description: "Completion: not in the published guide 0.1.0. The (approximate) ag
 * ^context[+].type = #element
 * ^context[=].expression = "DocumentReference"
 * value[x] 1..1
-* value[x] only Age
-* insert Doc(value[x], [[Age in years]], [[Age in years (UCUM a).]])
+* value[x] only Quantity
+* insert Doc(value[x], [[Age in years]], [[Age in years (UCUM a); 0 for a child under one year (R4 Age must be positive, so a Quantity is used).]])
 
 Extension: SkinTone
 Id: skin-tone

@@ -195,6 +195,18 @@ class Labels:
         self.options = options
         self.report = report
 
+    def find(self, value: str) -> str | dict | None:
+        """The code (or mapped Coding) for `value`, or None; nothing is reported."""
+        if known(self.system, value):
+            return value
+        for candidate in (value.strip(), value.strip().lower()):
+            if candidate and known(self.system, candidate):
+                return candidate
+        mapped = self.options.mapping.get(self.field, value)
+        if (isinstance(mapped, str) and known(self.system, mapped)) or isinstance(mapped, dict):
+            return mapped
+        return _spellings(self.system).get(normalised(value)) if value.strip() else None
+
     def code(self, value: str, row: Row | None = None, column: str | None = None) -> str | dict | None:
         """The code for `value` (or a Coding from the mapping file); None (reported) when unknown.
 

@@ -119,6 +119,27 @@ def run_import(
     )
 
 
+def run_layouts(
+    files: Sequence[tuple[Path, Any]],
+    out: Path,
+    options: Options,
+    *,
+    ndjson: bool = False,
+    skip_invalid: bool = False,
+    validate: bool = True,
+    jobs: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Outcome:
+    """Import files each read with its layout (`layouts.Layout`), merged into one result, into `out`."""
+    from dermfhir.ingest.tabular import read_with_layouts
+
+    tick = (lambda n: progress("read", n, 0)) if progress else None
+    result = read_with_layouts(files, options, tick, FORMATS)
+    return finish(
+        result, out, ndjson=ndjson, skip_invalid=skip_invalid, validate=validate, jobs=jobs, progress=progress
+    )
+
+
 def finish(
     result: ImportResult,
     out: Path,
