@@ -291,7 +291,7 @@ class Context:
             description=record.description or None,
         )
         resource = image.to_resource()
-        extensions = _image_extensions(record)
+        extensions = image_extensions(record)
         if extensions:
             resource["extension"] = extensions
         self.result.add(resource)
@@ -338,7 +338,7 @@ def _comparable(value: Any) -> Any:
     return repr(value)
 
 
-def _image_extensions(record: ImageRecord) -> list[dict]:
+def image_extensions(record: ImageRecord) -> list[dict]:
     """The guide's image extensions for what the record says about the image itself."""
     found: list[dict] = []
     if record.age is not None:
