@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from dermfhir.cli.main import main
-from dermfhir.ingest import Options, ham10000, pipeline
+from dermfhir.ingest import Options, ham10000, pipeline, stream
 
 
 def test_row_with_wrong_number_of_values_is_rejected_alone(fixtures, tmp_path) -> None:
@@ -79,10 +79,16 @@ def test_skip_invalid_leaves_no_dangling_reference(fixtures, tmp_path, monkeypat
             for b in bundles
         ]
 
+    def bundle_errors(bundle):
+        return validate_bundles([bundle])[0]
+
     monkeypatch.setattr(pipeline, "validate_all", validate_all)
     monkeypatch.setattr(pipeline, "validate_bundles", validate_bundles)
+    monkeypatch.setattr(stream, "_bundle_errors", bundle_errors)  # HAM10000 is imported chunk by chunk
     out = tmp_path / "out.json"
-    outcome = pipeline.run_import("ham10000", [fixtures / "ham10000_small.csv"], out, Options(), skip_invalid=True)
+    outcome = pipeline.run_import(
+        "ham10000", [fixtures / "ham10000_small.csv"], out, Options(), skip_invalid=True, jobs=1
+    )
     written = {e["fullUrl"] for e in json.loads(out.read_text())["entry"]}
     references = {ref for e in json.loads(out.read_text())["entry"] for ref in _references(e["resource"])}
     assert references <= written

@@ -10,7 +10,7 @@ import stat
 import pytest
 
 from dermfhir.cli.main import main
-from dermfhir.ingest import output
+from dermfhir.ingest import output, stream
 
 HEADER = "lesion_id,image_id,dx,dx_type,age,sex,localization\n"
 
@@ -82,6 +82,7 @@ def test_large_imports_are_split_into_valid_bundles(fixtures, tmp_path, monkeypa
     from dermfhir.ingest.validate import default_validator
 
     monkeypatch.setattr(output, "BUNDLE_ENTRIES", 7)
+    monkeypatch.setattr(stream, "CHUNK", 7)
     monkeypatch.setattr(output.chunks, "__defaults__", (7,))
     out = tmp_path / "ham.json"
     assert main(["import", "ham10000", str(fixtures / "ham10000_small.csv"), "--out", str(out)]) == 0
@@ -118,8 +119,8 @@ def test_disk_full_is_one_line_and_leaves_nothing(fixtures, tmp_path, capsys, mo
 
     opened = output.AtomicFile.__init__
 
-    def init(self, path):
-        opened(self, path)
+    def init(self, path, shown=None):
+        opened(self, path, shown)
         self.stream = Full(self.stream)
 
     monkeypatch.setattr(output.AtomicFile, "__init__", init)

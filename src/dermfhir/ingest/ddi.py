@@ -28,9 +28,14 @@ SKIN_TONES = {"12": (1, 2), "34": (3, 4), "56": (5, 6)}
 BOOLEANS = {"true": True, "false": False}
 
 
-def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None] | None = None) -> ImportResult:
+def read(
+    paths: Sequence[Path],
+    options: Options,
+    progress: Callable[[int], None] | None = None,
+    result: ImportResult | None = None,
+) -> ImportResult:
     """Import DDI metadata files; bad rows are rejected with file, row and column."""
-    result = ImportResult()
+    result = ImportResult() if result is None else result
     report = result.report
     disease = Labels("disease", "isic-diagnosis", "isic-diagnosis-to-snomed", options, report)
     organization = curator(DATASET, "Stanford Diverse Dermatology Images curators (Daneshjou et al. 2022)")

@@ -55,9 +55,14 @@ CRITERIA = (
 COLUMNS = ("case_num", "diagnosis", "seven_point_score", *CRITERIA, "location", "sex", "clinic", "derm")
 
 
-def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None] | None = None) -> ImportResult:
+def read(
+    paths: Sequence[Path],
+    options: Options,
+    progress: Callable[[int], None] | None = None,
+    result: ImportResult | None = None,
+) -> ImportResult:
     """Import Derm7pt metadata files; bad rows are rejected with file, row and column."""
-    result = ImportResult()
+    result = ImportResult() if result is None else result
     report = result.report
     diagnosis = Labels("diagnosis", "isic-diagnosis", "isic-diagnosis-to-snomed", options, report)
     location = Labels("location", "derm7pt-location", "derm7pt-location-to-snomed", options, report)

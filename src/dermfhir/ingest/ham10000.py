@@ -45,9 +45,14 @@ WIDTH, HEIGHT = 600, 450
 DATASET = "ham"
 
 
-def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None] | None = None) -> ImportResult:
+def read(
+    paths: Sequence[Path],
+    options: Options,
+    progress: Callable[[int], None] | None = None,
+    result: ImportResult | None = None,
+) -> ImportResult:
     """Import HAM10000 metadata files; bad rows are rejected with their file, row and column."""
-    result = ImportResult()
+    result = ImportResult() if result is None else result
     report = result.report
     dx = Labels("dx", "ham10000-dx", "ham10000-dx-to-snomed", options, report)
     dx_type = Labels("dx_type", "diagnosis-confirmation", "diagnosis-confirmation-to-snomed", options, report)

@@ -107,13 +107,14 @@ def bundle_bytes(resources: Iterable[dict]) -> bytes:
 class AtomicFile:
     """A file written under a temporary name in the target's folder and renamed over the target by `commit()`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, shown: Path | None = None) -> None:
         self.path = path
+        self.shown = shown or path  # the path named in error messages
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         except OSError as error:
-            raise _failed(path, error) from None
+            raise _failed(self.shown, error) from None
         self.temporary = Path(temporary)
         self.stream: BinaryIO = os.fdopen(handle, "wb")
 
@@ -122,7 +123,7 @@ class AtomicFile:
             self.stream.write(data)
         except OSError as error:
             self.abort()
-            raise _failed(self.path, error) from None
+            raise _failed(self.shown, error) from None
 
     def commit(self) -> None:
         try:
@@ -131,7 +132,7 @@ class AtomicFile:
             os.replace(self.temporary, self.path)
         except OSError as error:
             self.abort()
-            raise _failed(self.path, error) from None
+            raise _failed(self.shown, error) from None
 
     def abort(self) -> None:
         with contextlib.suppress(OSError):

@@ -113,10 +113,93 @@ def run_import(
     `skip_invalid`), when nothing would be imported, or when a resource or the Bundle does not validate."""
     reader = FORMATS[fmt]
     tick = (lambda n: progress("read", n, 0)) if progress else None
+    if fmt in STREAMING:
+        return stream(
+            lambda result: reader(paths, options, tick, result=result, **(reader_arguments or {})),
+            out,
+            ndjson=ndjson,
+            skip_invalid=skip_invalid,
+            validate=validate,
+            jobs=jobs,
+            progress=progress,
+        )
     result = reader(paths, options, tick, **(reader_arguments or {}))
     return finish(
         result, out, ndjson=ndjson, skip_invalid=skip_invalid, validate=validate, jobs=jobs, progress=progress
     )
+
+
+#: readers that stream (row by row into a StreamResult): memory does not grow with the file
+STREAMING = frozenset({"ham10000", "ddi", "derm7pt"})
+
+
+def stream(
+    read: Callable[[ImportResult], Any],
+    out: Path,
+    *,
+    ndjson: bool = False,
+    skip_invalid: bool = False,
+    validate: bool = True,
+    jobs: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Outcome:
+    """Read into a StreamResult whose chunks are validated and written as they come; commit only when the whole
+    import succeeded (the same rules as `finish`)."""
+    from dermfhir.ingest.stream import Sink, StreamResult
+
+    sink = Sink(out, ndjson=ndjson, validate=validate, skip_invalid=skip_invalid, jobs=jobs, progress=progress)
+    result = StreamResult(sink)
+    try:
+        read(result)
+        result.flush()
+        sink.finish()
+        report = result.report
+        if report.rejected and not skip_invalid:
+            raise ImportFailed(f"{len(report.rejected)} row(s) rejected (--skip-invalid writes the others)", result, {})
+        if not imported(result):
+            raise ImportFailed("nothing to import: no row gave a resource", result, {})
+        if sink.invalid and not skip_invalid:
+            raise ImportFailed(f"{len(sink.invalid)} resource(s) do not validate", result, sink.invalid)
+        outcome = Outcome(result, invalid=sink.invalid)
+        if sink.invalid:
+            for (kind, id), issues in sink.invalid.items():
+                report.reject("; ".join(describe(i) for i in issues[:3]), f"{kind}/{id}")
+            for (kind, id), target in sink.dependants.items():
+                report.reject(f"refers to the rejected {target}", f"{kind}/{id}")
+            if not sink.written:
+                raise ImportFailed("nothing to import: every resource was rejected", result, sink.invalid)
+            outcome.report_file = _write_report(out, sink.invalid, sink.dependants)
+        outcome.written = sink.commit()
+        return outcome
+    except ValueError as error:
+        sink.abort()
+        raise ImportFailed(str(error), result, {}) from None
+    except BaseException:
+        sink.abort()
+        raise
+
+
+def _write_report(
+    out: Path, invalid: dict[tuple[str, str], list[dict]], dependants: dict[tuple[str, str], str]
+) -> Path:
+    report_file = out.with_name(out.name + ".rejected.json")
+    payload = [
+        {"resource": f"{kind}/{id}", "outcome": {"resourceType": "OperationOutcome", "issue": issues}}
+        for (kind, id), issues in invalid.items()
+    ] + [
+        {
+            "resource": f"{kind}/{id}",
+            "outcome": {
+                "resourceType": "OperationOutcome",
+                "issue": [
+                    {"severity": "error", "code": "not-found", "details": {"text": f"refers to the rejected {target}"}}
+                ],
+            },
+        }
+        for (kind, id), target in dependants.items()
+    ]
+    write_atomic(report_file, orjson.dumps(payload, option=orjson.OPT_INDENT_2))
+    return report_file
 
 
 def run_layouts(
@@ -134,9 +217,14 @@ def run_layouts(
     from dermfhir.ingest.tabular import read_with_layouts
 
     tick = (lambda n: progress("read", n, 0)) if progress else None
-    result = read_with_layouts(files, options, tick, FORMATS)
-    return finish(
-        result, out, ndjson=ndjson, skip_invalid=skip_invalid, validate=validate, jobs=jobs, progress=progress
+    return stream(
+        lambda result: read_with_layouts(files, options, tick, FORMATS, result=result),
+        out,
+        ndjson=ndjson,
+        skip_invalid=skip_invalid,
+        validate=validate,
+        jobs=jobs,
+        progress=progress,
     )
 
 
@@ -175,28 +263,7 @@ def finish(
             again = _checked(result, ndjson, jobs, None)
             if again:
                 raise ImportFailed(f"{len(again)} resource(s) do not validate", result, again)
-        report_file = out.with_name(out.name + ".rejected.json")
-        payload = [
-            {"resource": f"{kind}/{id}", "outcome": {"resourceType": "OperationOutcome", "issue": issues}}
-            for (kind, id), issues in invalid.items()
-        ] + [
-            {
-                "resource": f"{kind}/{id}",
-                "outcome": {
-                    "resourceType": "OperationOutcome",
-                    "issue": [
-                        {
-                            "severity": "error",
-                            "code": "not-found",
-                            "details": {"text": f"refers to the rejected {target}"},
-                        }
-                    ],
-                },
-            }
-            for (kind, id), target in dependants.items()
-        ]
-        write_atomic(report_file, orjson.dumps(payload, option=orjson.OPT_INDENT_2))
-        outcome.report_file = report_file
+        outcome.report_file = _write_report(out, invalid, dependants)
     outcome.written = write_result(out, result.resources, ndjson)
     return outcome
 

@@ -124,9 +124,11 @@ def read_with_layouts(
     progress: Callable[[int], None] | None,
     readers: dict[str, Reader],
     reader_arguments: dict[str, Any] | None = None,
+    result: ImportResult | None = None,
 ) -> ImportResult:
-    """Read each file with its layout; row-mapped files into one Context (merged), others with their reader."""
-    result = ImportResult()
+    """Read each file with its layout; row-mapped files into one Context (merged), others with their reader (into
+    the same result)."""
+    result = ImportResult() if result is None else result
     context = Context(result, options)
     by_reader: dict[str, list[Path]] = {}
     for path, layout in files:
@@ -143,8 +145,7 @@ def read_with_layouts(
                 result.report.reject(error)
     context.build()
     for name, paths in by_reader.items():
-        other = readers[name](paths, options, progress, **(reader_arguments or {}).get(name, {}))
-        join(result, other)
+        readers[name](paths, options, progress, result=result, **(reader_arguments or {}).get(name, {}))
     return result
 
 
