@@ -182,3 +182,33 @@ def test_export_of_an_unreadable_source_is_one_line(tmp_path, capsys, fmt) -> No
     assert main(["export", fmt, str(source), "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert "Traceback" not in err and "broken.json: not valid JSON" in err
+
+
+def test_archive_records_repeated_are_merged_or_named(fixtures, tmp_path) -> None:
+    from dermfhir.ingest import Options, isic_archive
+
+    first = (fixtures / "isic_archive_v2.ndjson").read_text().splitlines()[0]
+    changed = first.replace('"male"', '"female"') if '"male"' in first else first.replace("}", ', "x": 1}', 1)
+    source = tmp_path / "records.ndjson"
+    source.write_text("\n".join([first, first, changed]) + "\n")
+    result = isic_archive.read([source], Options())
+    assert result.report.merged == 1
+    [rejected] = result.report.rejected
+    assert rejected.where == f"{source}, line 3"
+    assert f"is already given by {source}, line 1 with different values" in rejected.reason
+
+
+def test_image_level_fields_are_on_the_image(fixtures) -> None:
+    from dermfhir.ingest import Options, ddi, ham10000
+
+    ham = {r["id"]: r for r in ham10000.read([fixtures / "ham10000_small.csv"], Options()).resources}
+    [age] = ham["ham-img-ISIC-0027419"]["extension"]
+    assert age["url"].endswith("/age-at-imaging") and age["valueQuantity"]["value"] == 80
+    assert "extension" not in ham["ham-img-ISIC-0026769"]  # no age in the row
+    images = [
+        r
+        for r in ddi.read([fixtures / "ddi_small.csv"], Options()).resources
+        if r["resourceType"] == "DocumentReference"
+    ]
+    tone = images[0]["extension"][0]
+    assert tone["url"].endswith("/skin-tone") and tone["extension"][1]["valueRange"]["low"]["value"] in (1, 3, 5)

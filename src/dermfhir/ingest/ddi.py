@@ -19,6 +19,7 @@ from dermfhir.builders import _components as parts
 from dermfhir.ingest._common import ImageKeys, Labels, Options, curator, ident, image_size, import_csv_rows
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import Row
+from dermfhir.ingest.records import ImageRecord, image_extensions
 
 DATASET = "ddi"
 IMAGE = "urn:dermfhir:ddi:image"
@@ -88,5 +89,9 @@ def _row(row: Row, result: ImportResult, options: Options, disease: Labels, perf
         performer=[performer],
         extra_components=[parts.skin_type(*SKIN_TONES[tone]), parts.fact(parts.MALIGNANT, valueBoolean=malignant)],
     )
-    result.add(patient, image, annotation)
+    resource = image.to_resource()
+    resource["extension"] = image_extensions(
+        ImageRecord(image_id, row, skin_tone=("Fitzpatrick (DDI skin_tone group)", SKIN_TONES[tone], ""))
+    )
+    result.add(patient, resource, annotation)
     result.report.findings[label] += 1

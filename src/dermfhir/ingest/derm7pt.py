@@ -8,7 +8,10 @@ else it goes through `--map` (field `diagnosis`) or is reported and kept as text
 replaced by the dermoscopic one (the same file in both columns) has one image. Pixel sizes come from
 `--image-dir` (images without it are plain DocumentReferences).
 
-Not handled: elevation, management, level_of_diagnostic_difficulty and the train / valid / test index files;
+Elevation, management and the level of diagnostic difficulty are text components of the annotation, notes its
+Observation.note; case_id (a second case number) has no place and is counted as such in the summary.
+
+Not handled: the train / valid / test index files;
 the seven-point score is taken as given (not recomputed from the criteria).
 """
 
@@ -51,6 +54,12 @@ CRITERIA = (
     "dots_and_globules",
     "blue_whitish_veil",
     "vascular_structures",
+)
+#: optional columns kept as text components of the annotation
+TEXT_COMPONENTS = (
+    ("elevation", "Derm7pt elevation"),
+    ("management", "Derm7pt management"),
+    ("level_of_diagnostic_difficulty", "Derm7pt level of diagnostic difficulty"),
 )
 COLUMNS = ("case_num", "diagnosis", "seven_point_score", *CRITERIA, "location", "sex", "clinic", "derm")
 
@@ -155,6 +164,9 @@ def _row(
         )
     extra = [parts.fact(parts.DERMOSCOPIC_FEATURE, valueCodeableConcept=feature) for feature in features]
     extra.append(parts.seven_point_score(score))
+    for column, name in TEXT_COMPONENTS:
+        if row.get(column):
+            extra.append(parts.text_component(name, valueString=row.get(column)))
     annotation = DermatologyImageAnnotation(
         ident(DATASET, "ann", case),
         subject=patient,
@@ -167,5 +179,10 @@ def _row(
         extra_components=extra,
         identifier=(CASE, case),
     )
-    result.add(patient, lesion, *images, annotation)
+    resource = annotation.to_resource()
+    if row.get("notes"):
+        resource["note"] = [{"text": row.get("notes")}]
+    if row.get("case_id"):
+        result.report.unplaced["case_id"] += 1
+    result.add(patient, lesion, *images, resource)
     result.report.findings[label] += 1

@@ -105,18 +105,36 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
     }
     organization = curator("isic-archive", "ISIC Archive contributors (International Skin Imaging Collaboration)")
     result.add(organization)
+    seen: dict[str, tuple[str, int]] = {}  # image id → (where, signature) of the record that gave it first
     for path in paths:
         for record in records(path):
             report.rows_read += 1
+            report.rows_by_file[str(path)] += 1
             try:
                 if isinstance(record.data, SourceError):
                     raise record.data
+                if _repeated(record, seen):
+                    report.merged += 1
+                    continue
                 _record(record, result, options, labels, organization.reference)
             except SourceError as error:
                 report.reject(error)
             if progress:
                 progress(1)
     return result
+
+
+def _repeated(record: Record, seen: dict[str, tuple[str, int]]) -> bool:
+    """True when the record repeats an earlier one exactly; SourceError naming both when it differs."""
+    image_id = _fields(record)[0]
+    signature = hash(orjson.dumps(record.data, option=orjson.OPT_SORT_KEYS))
+    where = f"{record.file}, {record.where}"
+    earlier = seen.setdefault(image_id, (where, signature))
+    if earlier[0] == where:
+        return False
+    if earlier[1] == signature:
+        return True
+    raise record.error(f"image {image_id!r} is already given by {earlier[0]} with different values")
 
 
 def _fields(record: Record) -> tuple[str, dict, dict, str | None, bool]:

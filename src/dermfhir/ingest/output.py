@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -68,8 +69,14 @@ def _rewrite(node: Any, urls: dict[str, str]) -> Any:
     return node
 
 
+_REFERENCE = re.compile(rb'"reference":"([A-Za-z]+/[A-Za-z0-9\-.]{1,64})"')
+
+
 def transaction(resources: Iterable[dict]) -> dict:
     """A transaction Bundle: urn:uuid fullUrls, references between entries rewritten, PUT `Type/id`.
+
+    The resources are serialised once and the references rewritten in the JSON text (orjson writes
+    `"reference":"Type/id"` with no blanks and no escaped slash), which is much faster than copying the trees.
 
     >>> bundle = transaction([{"resourceType": "Patient", "id": "p"},
     ...                       {"resourceType": "BodyStructure", "id": "b", "patient": {"reference": "Patient/p"}}])
@@ -78,13 +85,19 @@ def transaction(resources: Iterable[dict]) -> dict:
     """
     items = list(resources)
     urls = {f"{r['resourceType']}/{r['id']}": full_url(r["resourceType"], r["id"]) for r in items}
+    encoded = {key.encode(): f'"reference":"{url}"'.encode() for key, url in urls.items()}
+
+    def swap(match: re.Match[bytes]) -> bytes:
+        return encoded.get(match.group(1), match.group(0))
+
+    rewritten = orjson.loads(_REFERENCE.sub(swap, orjson.dumps(items)))
     entries = [
         {
             "fullUrl": urls[f"{r['resourceType']}/{r['id']}"],
-            "resource": _rewrite(r, urls),
+            "resource": resource,
             "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"},
         }
-        for r in items
+        for r, resource in zip(items, rewritten, strict=True)
     ]
     return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
 

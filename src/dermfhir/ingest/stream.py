@@ -110,7 +110,7 @@ class Sink:
         self.jobs = jobs or os.cpu_count() or 1
         self.progress = progress
         self.pool: Any = None
-        self.inflight: deque[tuple[list[dict], Any]] = deque()
+        self.inflight: deque[tuple[list[dict], dict | None, Any]] = deque()
         self.invalid: dict[tuple[str, str], list[dict]] = {}
         self.rejected: set[str] = set()
         self.dependants: dict[tuple[str, str], str] = {}
@@ -123,7 +123,7 @@ class Sink:
 
     def __call__(self, chunk: list[dict]) -> None:
         if not self.validate:
-            self._write(chunk, [])
+            self._write(chunk, [], None)
             return
         if self.pool is None:
             default_validator()
@@ -132,18 +132,19 @@ class Sink:
                 self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
         work: Any = transaction(chunk) if not self.ndjson else chunk
         function: Callable[[Any], Any] = _bundle_errors if not self.ndjson else _chunk
+        bundle = None if self.ndjson else work
         if self.pool is None:
-            self._done(chunk, function(work))
+            self._done(chunk, bundle, function(work))
             return
-        self.inflight.append((chunk, self.pool.apply_async(function, (work,))))
+        self.inflight.append((chunk, bundle, self.pool.apply_async(function, (work,))))
         while len(self.inflight) > self.jobs:
             self._collect()
 
     def _collect(self) -> None:
-        chunk, pending = self.inflight.popleft()
-        self._done(chunk, pending.get())
+        chunk, bundle, pending = self.inflight.popleft()
+        self._done(chunk, bundle, pending.get())
 
-    def _done(self, chunk: list[dict], found: Any) -> None:
+    def _done(self, chunk: list[dict], bundle: dict | None, found: Any) -> None:
         if self.progress:
             self.progress("validate", len(chunk), 0)
         errors: dict[int, list[dict]] = {}
@@ -154,11 +155,12 @@ class Sink:
                 if index is None:
                     raise ValueError(f"the Bundle to write does not validate: {describe(issue)}")
                 errors.setdefault(index, []).append(issue)
-        self._write(chunk, sorted(errors.items()))
+        self._write(chunk, sorted(errors.items()), bundle)
 
     # -- writing ---------------------------------------------------------------------------------------------
 
-    def _write(self, chunk: list[dict], errors: list[tuple[int, list[dict]]]) -> None:
+    def _write(self, chunk: list[dict], errors: list[tuple[int, list[dict]]], bundle: dict | None) -> None:
+        """Write a validated chunk (its Bundle as validated, unless resources had to be left out)."""
         from dermfhir.ingest.pipeline import referring
 
         for index, issues in errors:
@@ -174,7 +176,9 @@ class Sink:
             found = referring(chunk, {tuple(ref.split("/", 1)) for ref in gone})  # type: ignore[misc]
             self.dependants.update(found)
             self.rejected |= {f"{kind}/{id}" for kind, id in found} | {f"{kind}/{id}" for kind, id in keys}
-            chunk = [r for r in chunk if f"{r['resourceType']}/{r['id']}" not in self.rejected]
+            kept = [r for r in chunk if f"{r['resourceType']}/{r['id']}" not in self.rejected]
+            if len(kept) != len(chunk):
+                chunk, bundle = kept, None
         if not chunk:
             return
         self.written += len(chunk)
@@ -186,7 +190,7 @@ class Sink:
         number = len(self.bundles) + 1
         file = AtomicFile(self.out.with_name(f".{self.out.name}.part-{number:04d}"), shown=self.out)
         self.bundles.append(file)
-        file.write(orjson.dumps(transaction(chunk), option=orjson.OPT_INDENT_2))
+        file.write(orjson.dumps(bundle or transaction(chunk), option=orjson.OPT_INDENT_2))
         file.stream.close()
 
     def finish(self) -> None:
