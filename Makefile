@@ -40,7 +40,7 @@ demo: setup
 	$(DERMFHIR) import isic-challenge $(FIXTURES)/isic2019_ground_truth.csv \
 	  --metadata $(FIXTURES)/isic2019_metadata.csv --out $(DEMO)/isic2019.json
 	$(DERMFHIR) import predictions $(FIXTURES)/predictions.csv --model-name "DermAI Classifier" --model-version 2.1 \
-	  --model-card $(FIXTURES)/model_card.md --out $(DEMO)/predictions.json
+	  --model-card $(FIXTURES)/model_card.md --skip-invalid --out $(DEMO)/predictions.json
 	$(DERMFHIR) serve --db dermfhir.db --examples --load $(DEMO)
 
 bench: setup

@@ -144,7 +144,23 @@ SNOMED: dict[str, Snomed] = {
     "37136002": Snomed("Skin structure of sole of foot", "body structure", ("eHDSI-B",), "A", "3"),
     "60944009": Snomed("Skin of external genitalia", "body structure", ("DICOM CID 4029",), "A", "3"),
     "113277000": Snomed("Oral mucosa", "body structure", ("DICOM CID 4029",), "A", "3"),
+    # --- the guide's own body-sites-skin concepts (published value set; preferred targets for sites) ---
+    **{
+        code: Snomed(display, "body structure", ("the guide",), "guide", "3")
+        for code, display in (
+            ("41695006", "Scalp"), ("89545001", "Face"), ("52795006", "Forehead"), ("60819002", "Cheek"),
+            ("45206002", "Nose"), ("30291003", "Chin"), ("1910005", "Ear"), ("45048000", "Neck"),
+            ("51185008", "Thorax"), ("818983003", "Abdomen"), ("77568009", "Back"), ("16982005", "Shoulder"),
+            ("40983000", "Upper arm"), ("14975008", "Forearm"), ("85562004", "Hand"), ("7569003", "Finger"),
+            ("68367000", "Thigh"), ("72696002", "Knee"), ("30021000", "Lower leg"), ("56459004", "Foot"),
+            ("29707007", "Toe"),
+        )
+    },
 }
+#: The body-sites-skin value set as published by the guide (the 23 concepts, 72651009 Nail and 182325008 Entire
+#: cheek included); a site map target outside it is added to the value set as a marked completion.
+GUIDE_BODY_SITES = frozenset(code for code, item in SNOMED.items() if item.kind == "body structure"
+                             and item.confidence == "guide") | {"72651009", "182325008"}
 
 
 @dataclass(frozen=True)
@@ -235,7 +251,17 @@ WIDER_SKIN = "No single concept for this site in the cited sources; the target i
 
 ISIC_SITE_GENERAL_MAP: dict[str, list[MapRow]] = {
     "anterior torso": [m("181491009", "equivalent")],
-    "posterior torso": [m("66643007", "equivalent")],
+    "posterior torso": [m("77568009", "equivalent", "The guide's body-sites-skin concept for the back.")],
+    "torso": [m("86381001", "equivalent", "ISIC 2020 anatom_site_general_challenge 'torso' (no side recorded).")],
+    # MILK10k (ISIC 2025) site spellings
+    "head_neck_face": [m("39937001", "wider", "No single head-and-neck skin concept in the cited sources; "
+                                              "70762009 Skin of head and 43081002 Skin of neck are each narrower.")],
+    "trunk": [m("86381001", "equivalent")],
+    "upper_extremity": [m("371311000", "equivalent")],
+    "lower_extremity": [m("371304004", "equivalent")],
+    "hand": [m("85562004", "equivalent", "The guide's body-sites-skin concept.")],
+    "foot": [m("56459004", "equivalent", "The guide's body-sites-skin concept.")],
+    "genital": [m("60944009", "equivalent")],
     "lateral torso": [m("86381001", "wider", "No concept for the lateral trunk in the cited sources "
                                              "(76261009 Skin of axilla covers only part of it).")],
     "head/neck": [m("39937001", "wider", "No single head-and-neck skin concept in the cited sources; "
@@ -260,28 +286,40 @@ ISIC_SITE_GENERAL_MAP: dict[str, list[MapRow]] = {
 ISIC_SITE_HIERARCHY_MAP: dict[str, list[MapRow]] = {
     "Head and neck": [m("39937001", "wider", "No single head-and-neck skin concept in the cited sources.")],
     "Head": [m("70762009", "equivalent")],
-    "Neck": [m("43081002", "equivalent")],
-    "Scalp": [m("43067004", "equivalent")],
-    "Ear": [m("1902009", "equivalent")],
-    "Face": [m("73897004", "equivalent")],
+    "Neck": [m("45048000", "equivalent", "The guide's body-sites-skin concept.")],
+    "Scalp": [m("41695006", "equivalent", "The guide's body-sites-skin concept.")],
+    "Ear": [m("1910005", "equivalent", "The guide's body-sites-skin concept.")],
+    "Face": [m("89545001", "equivalent", "The guide's body-sites-skin concept.")],
+    "Forehead": [m("52795006", "equivalent", "The guide's body-sites-skin concept.")],
+    "Cheek": [m("60819002", "equivalent", "The guide's body-sites-skin concept.")],
+    "Nose": [m("45206002", "equivalent", "The guide's body-sites-skin concept.")],
+    "Chin": [m("30291003", "equivalent", "The guide's body-sites-skin concept.")],
     "Orbital region": [unmatched("Includes the eye, which is not skin.")],
-    "Periorbital region": [m("73897004", "wider")],
-    "Eyelid": [m("73897004", "wider")],
+    "Periorbital region": [m("89545001", "wider", "The guide's body-sites-skin concept.")],
+    "Eyelid": [m("89545001", "wider", "The guide's body-sites-skin concept.")],
     "Mouth": [unmatched("The mouth is not skin.")],
     "Oral mucosa": [m("113277000", "equivalent")],
     "Trunk": [m("86381001", "equivalent")],
     "Anterior trunk": [m("181491009", "equivalent")],
     "Lateral trunk": [m("86381001", "wider", "No concept for the lateral trunk in the cited sources.")],
-    "Posterior trunk": [m("66643007", "equivalent")],
+    "Posterior trunk": [m("77568009", "equivalent", "The guide's body-sites-skin concept for the back.")],
     "Axilla": [m("76261009", "equivalent")],
-    "Anterior abdomen": [m("75093004", "wider")],
-    "Lateral abdomen": [m("75093004", "wider")],
+    "Anterior abdomen": [m("818983003", "wider", "The guide's body-sites-skin concept.")],
+    "Lateral abdomen": [m("818983003", "wider", "The guide's body-sites-skin concept.")],
     "Upper extremity": [m("371311000", "equivalent")],
-    "Hand": [m("33712006", "equivalent")],
+    "Shoulder": [m("16982005", "equivalent", "The guide's body-sites-skin concept.")],
+    "Upper arm": [m("40983000", "equivalent", "The guide's body-sites-skin concept.")],
+    "Forearm": [m("14975008", "equivalent", "The guide's body-sites-skin concept.")],
+    "Hand": [m("85562004", "equivalent", "The guide's body-sites-skin concept.")],
+    "Fingers and thumb": [m("7569003", "equivalent", "The guide's body-sites-skin concept (the thumb is a finger).")],
     "Palm of hand": [m("70887009", "equivalent")],
     "Lower extremity": [m("371304004", "equivalent")],
     "Buttock": [m("22180002", "equivalent")],
-    "Foot": [m("60496002", "equivalent")],
+    "Thigh": [m("68367000", "equivalent", "The guide's body-sites-skin concept.")],
+    "Knee": [m("72696002", "equivalent", "The guide's body-sites-skin concept.")],
+    "Lower leg": [m("30021000", "equivalent", "The guide's body-sites-skin concept.")],
+    "Foot": [m("56459004", "equivalent", "The guide's body-sites-skin concept.")],
+    "Toes": [m("29707007", "equivalent", "The guide's body-sites-skin concept.")],
     "Sole of foot": [m("37136002", "equivalent")],
     "Anogenital region": [unmatched("Includes mucosa (anus, vagina), which is not skin.")],
     "Vulva": [m("60944009", "wider")],
@@ -290,19 +328,19 @@ ISIC_SITE_HIERARCHY_MAP: dict[str, list[MapRow]] = {
 }
 
 HAM_LOCALIZATION_MAP: dict[str, list[MapRow]] = {
-    "abdomen": [m("75093004", "equivalent")],
+    "abdomen": [m("818983003", "equivalent", "The guide's body-sites-skin concept.")],
     "acral": [m("39937001", "wider", "No concept for acral skin in the cited sources; 70887009 Skin of palm of "
                                      "hand and 37136002 Skin structure of sole of foot are each narrower.")],
-    "back": [m("66643007", "equivalent")],
-    "chest": [m("181491009", "wider", "The target also covers the abdomen.")],
-    "ear": [m("1902009", "equivalent")],
-    "face": [m("73897004", "equivalent")],
-    "foot": [m("60496002", "equivalent")],
+    "back": [m("77568009", "equivalent", "The guide's body-sites-skin concept.")],
+    "chest": [m("51185008", "wider", "The guide's body-sites-skin concept; the thorax also covers the back.")],
+    "ear": [m("1910005", "equivalent", "The guide's body-sites-skin concept.")],
+    "face": [m("89545001", "equivalent", "The guide's body-sites-skin concept.")],
+    "foot": [m("56459004", "equivalent", "The guide's body-sites-skin concept.")],
     "genital": [m("60944009", "equivalent")],
-    "hand": [m("33712006", "equivalent")],
+    "hand": [m("85562004", "equivalent", "The guide's body-sites-skin concept.")],
     "lower extremity": [m("371304004", "equivalent")],
-    "neck": [m("43081002", "equivalent")],
-    "scalp": [m("43067004", "equivalent")],
+    "neck": [m("45048000", "equivalent", "The guide's body-sites-skin concept.")],
+    "scalp": [m("41695006", "equivalent", "The guide's body-sites-skin concept.")],
     "trunk": [m("86381001", "equivalent", "HAM10000 uses 'trunk' for a trunk site not recorded more precisely "
                                           "(next to back, chest and abdomen).")],
     "unknown": [unmatched("No site was recorded: omit bodySite.")],
@@ -310,16 +348,112 @@ HAM_LOCALIZATION_MAP: dict[str, list[MapRow]] = {
 }
 
 DERM7PT_LOCATION_MAP: dict[str, list[MapRow]] = {
-    "abdomen": [m("75093004", "equivalent")],
+    "abdomen": [m("818983003", "equivalent", "The guide's body-sites-skin concept.")],
     "acral": [m("39937001", "wider", "No concept for acral skin in the cited sources.")],
-    "back": [m("66643007", "equivalent")],
+    "back": [m("77568009", "equivalent", "The guide's body-sites-skin concept.")],
     "buttocks": [m("22180002", "equivalent")],
-    "chest": [m("181491009", "wider", "The target also covers the abdomen.")],
+    "chest": [m("51185008", "wider", "The guide's body-sites-skin concept; the thorax also covers the back.")],
     "genital areas": [m("60944009", "equivalent")],
     "head neck": [m("39937001", "wider", "No single head-and-neck skin concept in the cited sources; "
                                          "70762009 Skin of head and 43081002 Skin of neck are each narrower.")],
     "lower limbs": [m("371304004", "equivalent")],
     "upper limbs": [m("371311000", "equivalent")],
+}
+
+# ISIC site spellings of releases whose files are not in the dataset folder, as their challenge pages publish them:
+# ISIC 2020 anatom_site_general_challenge adds 'torso'; MILK10k (ISIC 2025) writes sites in snake case.
+EXTRA_SITES: list[tuple[str, str]] = [
+    ("torso", "ISIC 2020 anatom_site_general_challenge 'torso' (trunk, side not recorded)."),
+    ("head_neck_face", "MILK10k site 'head_neck_face'."),
+    ("trunk", "MILK10k site 'trunk'."),
+    ("upper_extremity", "MILK10k site 'upper_extremity'."),
+    ("lower_extremity", "MILK10k site 'lower_extremity'."),
+    ("hand", "MILK10k site 'hand'."),
+    ("foot", "MILK10k site 'foot'."),
+    ("genital", "MILK10k site 'genital'."),
+]
+
+# ISIC legacy diagnosis (the `diagnosis` field of ISIC 2016-2020 and of the Archive API v1; values from
+# isic_metadata_field_enums.json LegacyDxEnum). Values without a row are unmatched.
+LEGACY_DX_MAP: dict[str, list[MapRow]] = {
+    "melanoma": [m("372244006", "equivalent", "The code of the guide's melanoma example.")],
+    "nevus": [m("1163403006", "equivalent", "Morphologic abnormality; SNOMED CT's name for the melanocytic nevus.")],
+    "basal cell carcinoma": [m("254701007", "equivalent")],
+    "squamous cell carcinoma": [m("254651007", "equivalent")],
+    "actinic keratosis": [m("201101007", "equivalent")],
+    "seborrheic keratosis": [m("25499005", "equivalent", "Morphologic abnormality.")],
+    "lentigo NOS": [m("767376003", "equivalent", "Morphologic abnormality.")],
+    "solar lentigo": [m("767376003", "wider", "Morphologic abnormality; the target is any lentigo.")],
+    "lentigo simplex": [m("767376003", "wider", "Morphologic abnormality; the target is any lentigo.")],
+    "merkel cell carcinoma": [m("253001006", "equivalent")],
+    "angioma": [m("253053003", "narrower", "The target covers only hemangioma.")],
+}
+
+# MILK10k (ISIC 2025) diagnostic categories, as the column names of its ground truth and submissions (published on
+# the challenge page); code -> (display, definition).
+MILK10K_CLASSES: list[tuple[str, str, str]] = [
+    ("AKIEC", "Actinic keratosis / intraepidermal carcinoma", "Actinic keratosis and intraepidermal carcinoma."),
+    ("BCC", "Basal cell carcinoma", "Basal cell carcinoma."),
+    ("BEN_OTH", "Other benign proliferations", "Other benign proliferations, including collision tumors."),
+    ("BKL", "Benign keratinocytic lesion", "Benign keratinocytic lesion."),
+    ("DF", "Dermatofibroma", "Dermatofibroma."),
+    ("INF", "Inflammatory and infectious conditions", "Inflammatory and infectious conditions."),
+    ("MAL_OTH", "Other malignant proliferations", "Other malignant proliferations, including collision tumors."),
+    ("MEL", "Melanoma", "Melanoma."),
+    ("NV", "Melanocytic nevus", "Melanocytic nevus."),
+    ("SCCKA", "Squamous cell carcinoma / keratoacanthoma", "Squamous cell carcinoma and keratoacanthoma."),
+    ("VASC", "Vascular lesions and hemorrhage", "Vascular lesions and hemorrhage."),
+]
+MILK10K_MAP: dict[str, list[MapRow]] = {
+    "AKIEC": CHALLENGE_CLASS_MAP["AKIEC"],
+    "BCC": [m("254701007", "equivalent")],
+    "BEN_OTH": [unmatched("A group of diagnoses.")],
+    "BKL": [m("25499005", "narrower", "The target covers only seborrheic keratosis.")],
+    "DF": [unmatched()],
+    "INF": [unmatched("A group of diagnoses.")],
+    "MAL_OTH": [unmatched("A group of diagnoses.")],
+    "MEL": [m("372244006", "equivalent", "The code of the guide's melanoma example.")],
+    "NV": CHALLENGE_CLASS_MAP["NV"],
+    "SCCKA": [
+        m("254651007", "narrower", "The target covers only the squamous cell carcinoma part of the class."),
+        m("254662007", "narrower", "The target covers only the keratoacanthoma part of the class."),
+    ],
+    "VASC": [m("253053003", "narrower", "The target covers only hemangioma.")],
+}
+
+# PAD-UFES-20 (Pacheco et al. 2020, Mendeley Data doi:10.17632/zr7vgbcyr2) `diagnostic` and `region` values, as its
+# data description publishes them; code -> display.
+PAD_DIAGNOSTICS: list[tuple[str, str]] = [
+    ("ACK", "Actinic keratosis"), ("BCC", "Basal cell carcinoma"), ("MEL", "Melanoma"), ("NEV", "Nevus"),
+    ("SCC", "Squamous cell carcinoma (Bowen's disease included)"), ("SEK", "Seborrheic keratosis"),
+]
+PAD_DIAGNOSTIC_MAP: dict[str, list[MapRow]] = {
+    "ACK": [m("201101007", "equivalent")],
+    "BCC": [m("254701007", "equivalent")],
+    "MEL": [m("372244006", "equivalent", "The code of the guide's melanoma example.")],
+    "NEV": [m("1163403006", "equivalent", "Morphologic abnormality.")],
+    "SCC": [m("254651007", "wider", "PAD-UFES-20 counts Bowen's disease (in situ) as SCC; the target is any SCC "
+                                     "of skin.")],
+    "SEK": [m("25499005", "equivalent", "Morphologic abnormality.")],
+}
+PAD_REGIONS: list[str] = ["ABDOMEN", "ARM", "BACK", "CHEST", "EAR", "FACE", "FOOT", "FOREARM", "HAND", "LIP",
+                          "NECK", "NOSE", "SCALP", "THIGH"]
+PAD_REGION_MAP: dict[str, list[MapRow]] = {
+    "ABDOMEN": [m("818983003", "equivalent", "The guide's body-sites-skin concept.")],
+    "ARM": [m("371311000", "wider", "PAD-UFES-20 records the forearm and hand apart; the target is the whole "
+                                    "upper extremity.")],
+    "BACK": [m("77568009", "equivalent", "The guide's body-sites-skin concept.")],
+    "CHEST": [m("51185008", "wider", "The guide's body-sites-skin concept; the thorax also covers the back.")],
+    "EAR": [m("1910005", "equivalent", "The guide's body-sites-skin concept.")],
+    "FACE": [m("89545001", "equivalent", "The guide's body-sites-skin concept.")],
+    "FOOT": [m("56459004", "equivalent", "The guide's body-sites-skin concept.")],
+    "FOREARM": [m("14975008", "equivalent", "The guide's body-sites-skin concept.")],
+    "HAND": [m("85562004", "equivalent", "The guide's body-sites-skin concept.")],
+    "LIP": [unmatched("The lip includes mucosa; no skin-of-lip concept in the cited sources.")],
+    "NECK": [m("45048000", "equivalent", "The guide's body-sites-skin concept.")],
+    "NOSE": [m("45206002", "equivalent", "The guide's body-sites-skin concept.")],
+    "SCALP": [m("41695006", "equivalent", "The guide's body-sites-skin concept.")],
+    "THIGH": [m("68367000", "equivalent", "The guide's body-sites-skin concept.")],
 }
 
 # Diagnosis confirmation: HAM10000 dx_type code -> (ISIC diagnosis_confirm_type string, definition).
@@ -648,6 +782,9 @@ def load(data: Path) -> dict[str, CodeSystemSpec]:
                 for v in general]
     concepts += [Concept(check_code(v, "anatom_site_special"), v, f"ISIC anatom_site_special '{v}'.")
                  for v in special]
+    known_sites = {c.code for c in concepts}
+    concepts += [Concept(check_code(v, "site"), v, definition) for v, definition in EXTRA_SITES
+                 if v not in known_sites]
     systems["isic-anatomic-site"] = CodeSystemSpec(
         id="isic-anatomic-site",
         summary="ISIC anatom_site_general and anatom_site_special values.",
@@ -656,7 +793,8 @@ def load(data: Path) -> dict[str, CodeSystemSpec]:
         description=(
             "The coarse anatomic sites of the ISIC metadata: the values of anatom_site_general (as used in the "
             "ISIC 2019 challenge metadata and the ISIC Archive) and of anatom_site_special (acral and nail sites, "
-            "oral or genital), verbatim. The fine-grained ISIC sites are in the ISIC Anatomic Site Hierarchy code "
+            "oral or genital), verbatim, and the spellings of later releases (ISIC 2020 'torso', the MILK10k sites "
+            "head_neck_face, trunk, upper_extremity, lower_extremity, hand, foot, genital). The fine-grained ISIC sites are in the ISIC Anatomic Site Hierarchy code "
             f"system. {COMPLETION}"
         ),
         sources=["ISIC_2019_Training_Metadata.csv", "ISIC_2019_Test_Metadata.csv", "isic_metadata_field_enums.json"],
@@ -819,6 +957,57 @@ def load(data: Path) -> dict[str, CodeSystemSpec]:
         concepts=[Concept(c, d, f"ISIC 2018 Task 2 attribute '{c}' (mask file suffix attribute_{c}).")
                   for c, d in ISIC2018_ATTRIBUTES],
     )
+    legacy = enums["LegacyDxEnum"]
+    if len(set(legacy)) != len(legacy) or set(LEGACY_DX_MAP) - set(legacy):
+        raise SystemExit(f"LegacyDxEnum {legacy} does not match the curated legacy map")
+    systems["isic-legacy-diagnosis"] = CodeSystemSpec(
+        id="isic-legacy-diagnosis",
+        summary="ISIC legacy diagnosis (the diagnosis field of ISIC 2016-2020 and the Archive API v1).",
+        name="IsicLegacyDiagnosisCS",
+        title="ISIC Legacy Diagnosis",
+        description=(
+            f"The {len(legacy)} values of the legacy ISIC diagnosis field (before the five-level hierarchy), as the "
+            "ISIC 2016 to 2020 challenge files and the ISIC Archive API v1 write them (e.g. 'melanoma', 'lentigo "
+            f"NOS', 'AIMP'), verbatim. {COMPLETION}"
+        ),
+        sources=["isic_metadata_field_enums.json"],
+        concepts=[Concept(check_code(v, "legacy diagnosis"), v, f"ISIC legacy diagnosis '{v}'.")
+                  for v in sorted(legacy, key=sort_key)],
+        copyright="Values from the ISIC metadata (ImageMarkup/isic-metadata, Apache-2.0).",
+    )
+    systems["milk10k-class"] = CodeSystemSpec(
+        id="milk10k-class",
+        summary="MILK10k (ISIC 2025) diagnostic categories (AKIEC … VASC).",
+        name="Milk10kClassCS",
+        title="MILK10k Diagnostic Category",
+        description=(
+            "The eleven diagnostic categories of the MILK10k benchmark (ISIC 2025), as the column names of its "
+            f"ground truth and submission files. {COMPLETION}"
+        ),
+        sources=[],
+        concepts=[Concept(c, d, f"{definition} MILK10k category.") for c, d, definition in MILK10K_CLASSES],
+    )
+    systems["pad-ufes-20-diagnostic"] = CodeSystemSpec(
+        id="pad-ufes-20-diagnostic",
+        summary="PAD-UFES-20 diagnostic values (ACK, BCC, MEL, NEV, SCC, SEK).",
+        name="PadUfes20DiagnosticCS",
+        title="PAD-UFES-20 Diagnostic",
+        description=(
+            "The six diagnostic labels of the PAD-UFES-20 dataset (column diagnostic), verbatim; SCC includes "
+            f"Bowen's disease. {COMPLETION}"
+        ),
+        sources=[],
+        concepts=[Concept(c, d, f"PAD-UFES-20 diagnostic '{c}'.") for c, d in PAD_DIAGNOSTICS],
+    )
+    systems["pad-ufes-20-region"] = CodeSystemSpec(
+        id="pad-ufes-20-region",
+        summary="PAD-UFES-20 region values (ABDOMEN … THIGH).",
+        name="PadUfes20RegionCS",
+        title="PAD-UFES-20 Region",
+        description=f"The lesion regions of the PAD-UFES-20 dataset (column region), verbatim. {COMPLETION}",
+        sources=[],
+        concepts=[Concept(c, c.capitalize(), f"PAD-UFES-20 region '{c}'.") for c in PAD_REGIONS],
+    )
     return systems
 
 
@@ -885,8 +1074,10 @@ POLICY_DIAGNOSIS = (
     "third-party app code, to be verified in a SNOMED CT browser)."
 )
 POLICY_SITE = (
-    "Targets are SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the "
-    "eHDSI body-site value set where only it has the concept): the dataset sites are the sites of skin lesions. "
+    "Targets are the guide's own body-sites-skin concepts where one names the site (e.g. Scalp 41695006, Back "
+    "77568009), else SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the "
+    "eHDSI body-site value set where only it has the concept), which the body-sites-skin value set includes as a "
+    "marked completion: the dataset sites are the sites of skin lesions. "
     "Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a "
     "site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown)."
 )
@@ -926,6 +1117,19 @@ def build_maps(systems: dict[str, CodeSystemSpec]) -> list[ConceptMapSpec]:
         ("derm7pt-location-to-snomed", "Derm7ptLocationToSnomed", "Derm7pt Location to SNOMED CT",
          "derm7pt-location", DERM7PT_LOCATION_MAP, False,
          "Maps the Derm7pt lesion locations to SNOMED CT. " + POLICY_SITE),
+        ("isic-legacy-diagnosis-to-snomed", "IsicLegacyDiagnosisToSnomed", "ISIC Legacy Diagnosis to SNOMED CT",
+         "isic-legacy-diagnosis", LEGACY_DX_MAP, True,
+         "Maps the ISIC legacy diagnosis values to SNOMED CT; a value without a curated row is unmatched. "
+         + POLICY_DIAGNOSIS),
+        ("milk10k-class-to-snomed", "Milk10kClassToSnomed", "MILK10k Diagnostic Category to SNOMED CT",
+         "milk10k-class", MILK10K_MAP, False, "Maps the MILK10k diagnostic categories to SNOMED CT. "
+         + POLICY_DIAGNOSIS),
+        ("pad-ufes-20-diagnostic-to-snomed", "PadUfes20DiagnosticToSnomed", "PAD-UFES-20 Diagnostic to SNOMED CT",
+         "pad-ufes-20-diagnostic", PAD_DIAGNOSTIC_MAP, False,
+         "Maps the PAD-UFES-20 diagnostic labels to SNOMED CT. " + POLICY_DIAGNOSIS),
+        ("pad-ufes-20-region-to-snomed", "PadUfes20RegionToSnomed", "PAD-UFES-20 Region to SNOMED CT",
+         "pad-ufes-20-region", PAD_REGION_MAP, False,
+         "Maps the PAD-UFES-20 lesion regions to SNOMED CT. " + POLICY_SITE),
     ]
     maps = []
     for cm_id, name, title, cs_id, table, inherit, desc in specs:
@@ -1182,6 +1386,50 @@ def read_config(path: Path) -> tuple[str, str]:
     return canon.group(1).strip("'\""), ver.group(1).strip("'\"")
 
 
+SITE_MAPS = {"isic-anatomic-site-to-snomed", "isic-anatomic-site-hierarchy-to-snomed",
+             "ham10000-localization-to-snomed", "derm7pt-location-to-snomed", "pad-ufes-20-region-to-snomed"}
+
+
+def write_body_site_completion(maps: list[ConceptMapSpec], canonical: str, version: str) -> str:
+    """The ValueSet body-sites-skin-completion: every SNOMED CT target of the site maps that the guide's published
+    body-sites-skin value set lacks, each marked as a completion (concept comment). body-sites-skin includes it."""
+    used: dict[str, list[str]] = {}
+    for cm in maps:
+        if cm.id not in SITE_MAPS:
+            continue
+        for element in cm.elements:
+            for target, _, _ in element.targets:
+                if target and target not in GUIDE_BODY_SITES:
+                    used.setdefault(target, [])
+                    if cm.id not in used[target]:
+                        used[target].append(cm.id)
+    lines = [
+        header(["the site ConceptMaps of this script"]).rstrip("\n"),
+        "ValueSet: BodySitesSkinCompletionVS",
+        "Id: body-sites-skin-completion",
+        'Title: "Body Sites (Skin): Completion"',
+        "Description: " + q(
+            f"{COMPLETION} The SNOMED CT body structures that the dataset site maps of the guide (ISIC, HAM10000, "
+            "Derm7pt, PAD-UFES-20) use where the published body-sites-skin value set has no concept for the site "
+            "(e.g. the trunk, the upper extremity, the skin as a whole). body-sites-skin includes this value set, so "
+            "that correctly imported sites conform to its binding."),
+        f"* ^url = {q(f'{canonical}/ValueSet/body-sites-skin-completion')}",
+        f"* ^version = {q(version)}",
+        "* ^status = #draft",
+        "* ^experimental = false",
+    ]
+    carets = []
+    for code in sorted(used, key=int):
+        item = SNOMED[code]
+        comment = (f"{COMPLETION} Target of {', '.join(sorted(used[code]))}; source: {'; '.join(item.sources)} "
+                   f"(confidence {item.confidence}).")
+        lines.append(f"* $SCT#{code} {q(item.display)}")
+        carets.append(f"* $SCT#{code} ^extension[0].url = "
+                      f"\"http://hl7.org/fhir/StructureDefinition/valueset-concept-comments\"")
+        carets.append(f"* $SCT#{code} ^extension[0].valueString = {q(comment)}")
+    return "\n".join(lines + carets) + "\n"
+
+
 def file_stem(kind: str, ident: str) -> str:
     return f"{kind}_{ident.replace('-', '_')}.fsh"
 
@@ -1196,6 +1444,7 @@ def generate(data: Path, config: Path) -> tuple[dict[str, str], str]:
         files[file_stem("VS", cs.id)] = write_valueset(cs, canonical, version)
     for cm in maps:
         files[file_stem("CM", cm.id)] = write_conceptmap(cm, canonical, version)
+    files["VS_body_sites_skin_completion.fsh"] = write_body_site_completion(maps, canonical, version)
     all_sources = sorted({s for cs in systems.values() for s in cs.sources}, key=sort_key)
     return files, write_page(systems, maps, all_sources)
 

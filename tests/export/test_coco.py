@@ -36,7 +36,9 @@ def test_annotations_without_regions_are_skipped(fixtures) -> None:
 
 def test_cli_import_and_export_coco(fixtures, tmp_path) -> None:
     bundle = tmp_path / "coco.json"
-    assert main(["import", "coco", str(fixtures / "coco_small.json"), "--out", str(bundle)]) == 0
+    assert main(["import", "coco", str(fixtures / "coco_small.json"), "--out", str(bundle)]) == 1  # bad rows
+    assert not bundle.exists()
+    assert main(["import", "coco", str(fixtures / "coco_small.json"), "--out", str(bundle), "--skip-invalid"]) == 0
     out = tmp_path / "again.json"
     assert main(["export", "coco", str(bundle), "--out", str(out)]) == 0
     assert len(json.loads(out.read_text())["annotations"]) == 3

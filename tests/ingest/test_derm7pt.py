@@ -19,7 +19,7 @@ def test_fixture_cases(fixtures) -> None:
     features = [
         c["valueCodeableConcept"]["coding"][0]["code"]
         for c in case["component"]
-        if c["code"]["coding"][0]["code"] == "dermoscopic-feature"
+        if c["code"].get("coding", [{}])[0].get("code") == "dermoscopic-feature"
     ]
     assert features == [
         "pigment_network-typical",
@@ -30,7 +30,9 @@ def test_fixture_cases(fixtures) -> None:
         "blue_whitish_veil-absent",
         "vascular_structures-absent",
     ]
-    score = next(c for c in case["component"] if c["code"]["coding"][0]["code"] == "seven-point-score")
+    score = next(c for c in case["component"] if c["code"].get("coding", [{}])[0].get("code") == "seven-point-score")
+    texts = {c["code"]["text"]: c["valueString"] for c in case["component"] if "coding" not in c["code"]}
+    assert set(texts) == {"Derm7pt elevation", "Derm7pt management", "Derm7pt level of diagnostic difficulty"}
     assert score["valueQuantity"] == {
         "value": 1,
         "unit": "score",

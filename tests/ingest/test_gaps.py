@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from dermfhir.cli.main import main
-from dermfhir.ingest import Options, ham10000, pipeline
+from dermfhir.ingest import Options, ham10000, pipeline, stream
 
 
 def test_row_with_wrong_number_of_values_is_rejected_alone(fixtures, tmp_path) -> None:
@@ -32,8 +32,23 @@ def test_metadata_row_with_wrong_number_of_values(fixtures, tmp_path, capsys) ->
             str(out),
         ]
     )
-    assert code == 0
+    assert code == 1 and not out.exists()  # a rejected row fails the import unless --skip-invalid
     assert f"{metadata}, row 4: 3 values for 5 columns" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "import",
+                "isic-challenge",
+                str(fixtures / "isic2019_ground_truth.csv"),
+                "--metadata",
+                str(metadata),
+                "--out",
+                str(out),
+                "--skip-invalid",
+            ]
+        )
+        == 0
+    )
 
 
 def test_referring_is_transitive() -> None:
@@ -58,10 +73,23 @@ def test_skip_invalid_leaves_no_dangling_reference(fixtures, tmp_path, monkeypat
             for r in resources
         ]
 
+    def validate_bundles(bundles, jobs=None, progress=None):
+        return [
+            [(n, issue) for n, e in enumerate(b["entry"]) for issue in validate_all([e["resource"]])[0]]
+            for b in bundles
+        ]
+
+    def bundle_errors(bundle):
+        return validate_bundles([bundle])[0]
+
     monkeypatch.setattr(pipeline, "validate_all", validate_all)
+    monkeypatch.setattr(pipeline, "validate_bundles", validate_bundles)
+    monkeypatch.setattr(stream, "_bundle_errors", bundle_errors)  # HAM10000 is imported chunk by chunk
     out = tmp_path / "out.json"
-    outcome = pipeline.run_import("ham10000", [fixtures / "ham10000_small.csv"], out, Options(), skip_invalid=True)
-    written = {f"{e['resource']['resourceType']}/{e['resource']['id']}" for e in json.loads(out.read_text())["entry"]}
+    outcome = pipeline.run_import(
+        "ham10000", [fixtures / "ham10000_small.csv"], out, Options(), skip_invalid=True, jobs=1
+    )
+    written = {e["fullUrl"] for e in json.loads(out.read_text())["entry"]}
     references = {ref for e in json.loads(out.read_text())["entry"] for ref in _references(e["resource"])}
     assert references <= written
     rejected = {r.where: r.reason for r in outcome.result.report.rejected}

@@ -29,6 +29,8 @@ Description: "The 23 SNOMED CT body structures published by the guide 0.1.0 for 
 * $SCT#29707007 "Toe"
 * $SCT#72651009 "Nail"
 * $SCT#182325008 "Entire cheek"
+// Completion: the sites the importers' site maps need and the published list lacks (generated value set).
+* include codes from valueset https://annotatemd.com/fhir/ig/ValueSet/body-sites-skin-completion
 // 72651009 is inactive in SNOMED CT; kept (published) and flagged
 * $SCT#72651009 ^extension[0].url = "http://hl7.org/fhir/StructureDefinition/valueset-concept-comments"
 * $SCT#72651009 ^extension[0].valueString = "Inactive in SNOMED CT. Kept because the published guide 0.1.0 lists it; prefer an active concept."

@@ -116,8 +116,9 @@ def _object(data: bytes, where: str) -> dict:
 
 
 def _members(bundle: dict) -> list[dict]:
-    entries = bundle.get("entry") or []
-    return [e["resource"] for e in entries if isinstance(e, dict) and isinstance(e.get("resource"), dict)]
+    from dermfhir.ingest.output import resolved  # references by urn:uuid fullUrl back to Type/id
+
+    return resolved(bundle)
 
 
 def _count(bundle: dict) -> int:

@@ -25,9 +25,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "load": ("load_commands", "post Bundles / NDJSON / JSON resources to a FHIR server"),
     "import": (
         "import_commands",
-        "import ISIC, HAM10000, Derm7pt, DDI, classifier output, mask or COCO files as FHIR",
+        "import dermatology datasets (every published layout, or any CSV by a column mapping), classifier output, masks or COCO as FHIR",
     ),
     "export": ("export_commands", "export FHIR Bundles / NDJSON as ISIC CSV, COCO JSON or NDJSON"),
+    "stats": ("stats_commands", "count images, findings, sites, methods, AI vs human, skin tones and splits in FHIR data"),
 }
 
 

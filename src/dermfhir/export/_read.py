@@ -1,4 +1,5 @@
-"""Reading FHIR sources for export: Bundle JSON files, single resources, NDJSON files and folders of them.
+"""Reading FHIR sources for export: Bundle JSON files, single resources, NDJSON files and folders of them. References
+between the entries of a Bundle by fullUrl (`urn:uuid:…`) are turned back into `Type/id`.
 
 Not handled: FHIR XML, reading from a server or a store (export a store to NDJSON first).
 """
@@ -9,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import orjson
+
+from dermfhir.ingest.output import resolved
 
 
 class ExportError(Exception):
@@ -44,9 +47,8 @@ def _read_file(file: Path) -> Iterator[dict]:
 
 def _unpack(resource: dict) -> Iterator[dict]:
     if resource.get("resourceType") == "Bundle":
-        for entry in resource.get("entry", []):
-            if "resource" in entry:
-                yield from _unpack(entry["resource"])
+        for member in resolved(resource):  # urn:uuid references between entries back to Type/id
+            yield from _unpack(member)
     elif "resourceType" in resource:
         yield resource
 

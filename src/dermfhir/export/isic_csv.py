@@ -36,6 +36,8 @@ class Exported:
     ground_truth: str
     metadata: str | None
     skipped: list[str]
+    #: data rows written (the header not counted)
+    rows: int = 0
 
 
 def _code(concept: dict | None, system: str) -> str | None:
@@ -137,8 +139,8 @@ def export(index: Index, layout: str) -> Exported:
                 ]
             )
             continue
-        if label is None and ham is not None and layout == "isic2018":
-            label = HAM_TO_2018.get(ham)
+        if label is None and ham is not None:
+            label = HAM_TO_2018.get(ham)  # the same classes in 2018 and 2019, but for akiec (no 2019 class)
         if label not in columns:
             skipped.append(f"Observation/{annotation['id']}: class {label or ham or 'none'} not in {layout}")
             continue
@@ -156,9 +158,9 @@ def export(index: Index, layout: str) -> Exported:
                 ]
             )
     if layout == "ham10000":
-        return Exported(_csv([list(columns), *rows], "\n"), None, skipped)
+        return Exported(_csv([list(columns), *rows], "\n"), None, skipped, len(rows))
     ground_truth = _csv([["image", *columns], *rows], "\r\n")
     meta = None
     if layout == "isic2019":
         meta = _csv([["image", "age_approx", "anatom_site_general", "lesion_id", "sex"], *metadata], "\r\n")
-    return Exported(ground_truth, meta, skipped)
+    return Exported(ground_truth, meta, skipped, len(rows))

@@ -63,16 +63,86 @@ def gender(value: str) -> Gender | None:
     return None
 
 
-def each_row(rows: Iterable[Row], report: Report, progress: Callable[[int], None] | None = None) -> Iterator[Row]:
-    """The rows to import: each counted and ticked; a row that cannot be read is rejected (file, row) and skipped."""
+def each_row(
+    rows: Iterable[Row],
+    report: Report,
+    progress: Callable[[int], None] | None = None,
+    keys: ImageKeys | None = None,
+) -> Iterator[Row]:
+    """The rows to import: each counted and ticked; a row that cannot be read is rejected (file, row) and skipped;
+    with `keys`, a row repeating an image id is merged when identical and rejected (naming both rows) when not."""
     for row in rows:
         report.rows_read += 1
+        report.rows_by_file[row.file] += 1
         if row.problem:
             report.reject(row.error(row.problem))
-        else:
+        elif keys is None:
             yield row
+        else:
+            try:
+                first = keys.first(row)
+            except SourceError as error:
+                report.reject(error)
+            else:
+                if first:
+                    yield row
+                else:
+                    report.merged += 1
         if progress:
             progress(1)
+
+
+class ImageKeys:
+    """The image ids of an import, each with the row that gave it first (file, row, a digest of its values).
+
+    A later row with the same id and the same values is a repeat (merged: nothing new is built); with different
+    values it is an error naming both rows and the columns that differ, so that no label is lost silently.
+    Only a digest is kept per id, so memory stays small; the differing columns are found by reading the earlier
+    row again (for the first `DETAILED` conflicts only).
+    """
+
+    DETAILED = 20
+
+    def __init__(self, *columns: str) -> None:
+        self.columns = columns
+        self.seen: dict[str, tuple[str, int, int]] = {}
+        self.detailed = 0
+
+    def key(self, row: Row) -> str:
+        return "\x1f".join(row.get(column) for column in self.columns)
+
+    def first(self, row: Row) -> bool:
+        key = self.key(row)
+        if not key.strip("\x1f"):
+            return True  # an empty id is the row's own error, reported by its importer
+        digest = hash(tuple(sorted((k, (v or "").strip()) for k, v in row.values.items())))
+        earlier = self.seen.get(key)
+        if earlier is None:
+            self.seen[key] = (row.file, row.number, digest)
+            return True
+        if earlier[2] == digest:
+            return False
+        where = f"row {earlier[1]}" if earlier[0] == row.file else f"{earlier[0]}, row {earlier[1]}"
+        columns = self._differing(earlier, row)
+        detail = f" (different {', '.join(columns)})" if columns else " with different values"
+        raise row.error(f"image {key.replace(chr(31), ' ')!r} is already given by {where}{detail}", self.columns[0])
+
+    def _differing(self, earlier: tuple[str, int, int], row: Row) -> list[str]:
+        if self.detailed >= self.DETAILED:
+            return []
+        self.detailed += 1
+        try:
+            _, rows = read_csv(Path(earlier[0]))
+            for other in rows:
+                if other.number == earlier[1]:
+                    return [
+                        column
+                        for column in row.values
+                        if (other.values.get(column) or "").strip() != (row.values.get(column) or "").strip()
+                    ]
+        except SourceError:
+            pass
+        return []
 
 
 def import_csv_rows(
@@ -81,12 +151,14 @@ def import_csv_rows(
     report: Report,
     progress: Callable[[int], None] | None,
     handle: Callable[[Row], None],
+    keys: ImageKeys | None = None,
 ) -> None:
     """Read each CSV file (required `columns` checked first) and hand every readable row to `handle`; a row whose
-    `handle` raises SourceError is rejected with its file, row and column, and the import goes on."""
+    `handle` raises SourceError is rejected with its file, row and column, and the import goes on. With `keys`,
+    repeated image ids are merged or rejected (see ImageKeys)."""
     for path in paths:
         _, rows = read_csv(path, columns)
-        for row in each_row(rows, report, progress):
+        for row in each_row(rows, report, progress, keys):
             try:
                 handle(row)
             except SourceError as error:
@@ -122,6 +194,18 @@ class Labels:
         self.map_name = map_name
         self.options = options
         self.report = report
+
+    def find(self, value: str) -> str | dict | None:
+        """The code (or mapped Coding) for `value`, or None; nothing is reported."""
+        if known(self.system, value):
+            return value
+        for candidate in (value.strip(), value.strip().lower()):
+            if candidate and known(self.system, candidate):
+                return candidate
+        mapped = self.options.mapping.get(self.field, value)
+        if (isinstance(mapped, str) and known(self.system, mapped)) or isinstance(mapped, dict):
+            return mapped
+        return _spellings(self.system).get(normalised(value)) if value.strip() else None
 
     def code(self, value: str, row: Row | None = None, column: str | None = None) -> str | dict | None:
         """The code for `value` (or a Coding from the mapping file); None (reported) when unknown.

@@ -1,7 +1,9 @@
 """What an import produced: the resources (deduplicated by type and id, in source order) and the report for people
-(rows read, resources by type, findings by class, unmapped values, rejected rows with reasons).
+(rows read per file, resources by type, findings by class, unmapped values, source fields with no place in FHIR,
+rejected rows with file, row, column and reason, repeated rows merged).
 
-Not handled: merging two results whose resources with the same id differ (the later one wins, and is counted once).
+Not handled: merging two results whose resources with the same id differ (the later one wins, and is counted once;
+image ids repeated with different values are caught earlier, by `_common.ImageKeys`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,14 @@ class Report:
     """The closing summary of an import."""
 
     rows_read: int = 0
+    #: rows read per input file (file → rows), in the order the files were read
+    rows_by_file: Counter[str] = field(default_factory=Counter)
+    #: rows repeating an earlier row of the same image with the same values (merged into it)
+    merged: int = 0
+    #: source columns whose values have no place in FHIR (column → rows with a value), never dropped silently
+    unplaced: Counter[str] = field(default_factory=Counter)
+    #: the layout each file was read as (file → layout name)
+    layouts: dict[str, str] = field(default_factory=dict)
     findings: Counter[str] = field(default_factory=Counter)
     unmapped: Counter[tuple[str, str]] = field(default_factory=Counter)
     rejected: list[Rejected] = field(default_factory=list)

@@ -67,33 +67,45 @@ class Row:
 
 
 def read_csv(path: Path, required: tuple[str, ...] = ()) -> tuple[list[str], Iterator[Row]]:
-    """The header and an iterator of rows; a missing required column raises SourceError at once.
+    """The header and an iterator of rows, read as they are consumed (the file is never held in memory whole); a
+    missing required column raises SourceError at once.
 
     A row with the wrong number of values comes with `problem` set (see `_common.each_row`), so that it is rejected
-    on its own and the rest of the file is still read.
+    on its own and the rest of the file is still read. A file that turns out unreadable part-way (bad UTF-8, a
+    broken quote) raises SourceError naming the row.
     """
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            lines = list(csv.reader(handle))
+            first = next(csv.reader(handle), None)
     except OSError as error:
         raise SourceError(path, f"cannot read the file ({error.strerror or error})") from None
     except (csv.Error, UnicodeDecodeError) as error:
-        raise SourceError(path, f"not a readable CSV file ({error})") from None
-    if not lines:
+        raise SourceError(path, f"not a readable CSV file ({error})", 1) from None
+    if first is None:
         raise SourceError(path, "the file is empty", 1)
-    header = [name.strip() for name in lines[0]]
+    header = [name.strip() for name in first]
     missing = [name for name in required if name not in header]
     if missing:
         raise SourceError(path, f"missing column(s) {', '.join(missing)}; found {', '.join(header)}", 1)
 
     def rows() -> Iterator[Row]:
-        for number, values in enumerate(lines[1:], start=2):
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(header):
-                yield Row(str(path), number, {}, f"{len(values)} values for {len(header)} columns")
-                continue
-            yield Row(str(path), number, dict(zip(header, values, strict=True)))
+        number = 1
+        try:
+            with path.open(newline="", encoding="utf-8-sig") as handle:
+                reader = csv.reader(handle)
+                next(reader, None)
+                for values in reader:
+                    number += 1
+                    if not any(v.strip() for v in values):
+                        continue
+                    if len(values) != len(header):
+                        yield Row(str(path), number, {}, f"{len(values)} values for {len(header)} columns")
+                        continue
+                    yield Row(str(path), number, dict(zip(header, values, strict=True)))
+        except OSError as error:
+            raise SourceError(path, f"cannot read the file ({error.strerror or error})", number) from None
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise SourceError(path, f"not a readable CSV file ({error})", number + 1) from None
 
     return header, rows()
 

@@ -16,9 +16,10 @@ from pathlib import Path
 
 from dermfhir.builders import AnnotationMethod, DermatologyImage, DermatologyImageAnnotation, ImagingModality, Patient
 from dermfhir.builders import _components as parts
-from dermfhir.ingest._common import Labels, Options, curator, ident, image_size, import_csv_rows
+from dermfhir.ingest._common import ImageKeys, Labels, Options, curator, ident, image_size, import_csv_rows
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import Row
+from dermfhir.ingest.records import ImageRecord, image_extensions
 
 DATASET = "ddi"
 IMAGE = "urn:dermfhir:ddi:image"
@@ -28,15 +29,25 @@ SKIN_TONES = {"12": (1, 2), "34": (3, 4), "56": (5, 6)}
 BOOLEANS = {"true": True, "false": False}
 
 
-def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None] | None = None) -> ImportResult:
+def read(
+    paths: Sequence[Path],
+    options: Options,
+    progress: Callable[[int], None] | None = None,
+    result: ImportResult | None = None,
+) -> ImportResult:
     """Import DDI metadata files; bad rows are rejected with file, row and column."""
-    result = ImportResult()
+    result = ImportResult() if result is None else result
     report = result.report
     disease = Labels("disease", "isic-diagnosis", "isic-diagnosis-to-snomed", options, report)
     organization = curator(DATASET, "Stanford Diverse Dermatology Images curators (Daneshjou et al. 2022)")
     result.add(organization)
     import_csv_rows(
-        paths, COLUMNS, report, progress, lambda row: _row(row, result, options, disease, organization.reference)
+        paths,
+        COLUMNS,
+        report,
+        progress,
+        lambda row: _row(row, result, options, disease, organization.reference),
+        ImageKeys("DDI_ID"),
     )
     return result
 
@@ -78,5 +89,9 @@ def _row(row: Row, result: ImportResult, options: Options, disease: Labels, perf
         performer=[performer],
         extra_components=[parts.skin_type(*SKIN_TONES[tone]), parts.fact(parts.MALIGNANT, valueBoolean=malignant)],
     )
-    result.add(patient, image, annotation)
+    resource = image.to_resource()
+    resource["extension"] = image_extensions(
+        ImageRecord(image_id, row, skin_tone=("Fitzpatrick (DDI skin_tone group)", SKIN_TONES[tone], ""))
+    )
+    result.add(patient, resource, annotation)
     result.report.findings[label] += 1

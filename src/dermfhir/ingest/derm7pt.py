@@ -8,7 +8,10 @@ else it goes through `--map` (field `diagnosis`) or is reported and kept as text
 replaced by the dermoscopic one (the same file in both columns) has one image. Pixel sizes come from
 `--image-dir` (images without it are plain DocumentReferences).
 
-Not handled: elevation, management, level_of_diagnostic_difficulty and the train / valid / test index files;
+Elevation, management and the level of diagnostic difficulty are text components of the annotation, notes its
+Observation.note; case_id (a second case number) has no place and is counted as such in the summary.
+
+Not handled: the train / valid / test index files;
 the seven-point score is taken as given (not recomputed from the criteria).
 """
 
@@ -27,7 +30,16 @@ from dermfhir.builders import (
 )
 from dermfhir.builders import _components as parts
 from dermfhir.builders._vocabulary import coding, known
-from dermfhir.ingest._common import Labels, Options, curator, gender, ident, image_size, import_csv_rows
+from dermfhir.ingest._common import (
+    ImageKeys,
+    Labels,
+    Options,
+    curator,
+    gender,
+    ident,
+    image_size,
+    import_csv_rows,
+)
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import Row
 
@@ -43,12 +55,23 @@ CRITERIA = (
     "blue_whitish_veil",
     "vascular_structures",
 )
+#: optional columns kept as text components of the annotation
+TEXT_COMPONENTS = (
+    ("elevation", "Derm7pt elevation"),
+    ("management", "Derm7pt management"),
+    ("level_of_diagnostic_difficulty", "Derm7pt level of diagnostic difficulty"),
+)
 COLUMNS = ("case_num", "diagnosis", "seven_point_score", *CRITERIA, "location", "sex", "clinic", "derm")
 
 
-def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None] | None = None) -> ImportResult:
+def read(
+    paths: Sequence[Path],
+    options: Options,
+    progress: Callable[[int], None] | None = None,
+    result: ImportResult | None = None,
+) -> ImportResult:
     """Import Derm7pt metadata files; bad rows are rejected with file, row and column."""
-    result = ImportResult()
+    result = ImportResult() if result is None else result
     report = result.report
     diagnosis = Labels("diagnosis", "isic-diagnosis", "isic-diagnosis-to-snomed", options, report)
     location = Labels("location", "derm7pt-location", "derm7pt-location-to-snomed", options, report)
@@ -61,6 +84,7 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
         report,
         progress,
         lambda row: _row(row, result, options, diagnosis, location, criteria, organization.reference),
+        ImageKeys("case_num"),
     )
     return result
 
@@ -140,6 +164,9 @@ def _row(
         )
     extra = [parts.fact(parts.DERMOSCOPIC_FEATURE, valueCodeableConcept=feature) for feature in features]
     extra.append(parts.seven_point_score(score))
+    for column, name in TEXT_COMPONENTS:
+        if row.get(column):
+            extra.append(parts.text_component(name, valueString=row.get(column)))
     annotation = DermatologyImageAnnotation(
         ident(DATASET, "ann", case),
         subject=patient,
@@ -152,5 +179,10 @@ def _row(
         extra_components=extra,
         identifier=(CASE, case),
     )
-    result.add(patient, lesion, *images, annotation)
+    resource = annotation.to_resource()
+    if row.get("notes"):
+        resource["note"] = [{"text": row.get("notes")}]
+    if row.get("case_id"):
+        result.report.unplaced["case_id"] += 1
+    result.add(patient, lesion, *images, resource)
     result.report.findings[label] += 1

@@ -5,7 +5,8 @@ the HAM10000 dx in one CodeableConcept), the body site, the diagnosis confirmati
 Columns: lesion_id,image_id,dx,dx_type,age,sex,localization. Images are 600 x 450 JPEGs (as published) unless
 `--image-dir` gives the files. The ISIC class of an image is the HAM10000 dx (akiec … vasc).
 
-Not handled: the HAM10000 segmentation masks (use the `masks` importer), dataset splits, duplicates across files.
+The age is kept on the image as well (age-at-imaging extension). Not handled: the HAM10000 segmentation masks (use
+the `masks` importer), dataset splits.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dermfhir.builders import _components as parts
 from dermfhir.ingest._common import (
     HAM_LESION,
     ISIC_IMAGE,
+    ImageKeys,
     Labels,
     Options,
     curator,
@@ -35,6 +37,7 @@ from dermfhir.ingest._common import (
 )
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import Row
+from dermfhir.ingest.records import ImageRecord, image_extensions
 
 COLUMNS = ("lesion_id", "image_id", "dx", "dx_type", "age", "sex", "localization")
 #: Pixel size of every HAM10000 image as distributed (Tschandl et al. 2018).
@@ -42,9 +45,14 @@ WIDTH, HEIGHT = 600, 450
 DATASET = "ham"
 
 
-def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None] | None = None) -> ImportResult:
+def read(
+    paths: Sequence[Path],
+    options: Options,
+    progress: Callable[[int], None] | None = None,
+    result: ImportResult | None = None,
+) -> ImportResult:
     """Import HAM10000 metadata files; bad rows are rejected with their file, row and column."""
-    result = ImportResult()
+    result = ImportResult() if result is None else result
     report = result.report
     dx = Labels("dx", "ham10000-dx", "ham10000-dx-to-snomed", options, report)
     dx_type = Labels("dx_type", "diagnosis-confirmation", "diagnosis-confirmation-to-snomed", options, report)
@@ -57,6 +65,7 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
         report,
         progress,
         lambda row: _row(row, result, options, dx, dx_type, site, organization.reference),
+        ImageKeys("image_id"),
     )
     return result
 
@@ -104,6 +113,9 @@ def _row(
         lesion=lesion,
         identifier=(ISIC_IMAGE, image_id),
     )
+    resource = image.to_resource()
+    if age is not None:  # the age belongs to the image too, not only to its annotation
+        resource["extension"] = image_extensions(ImageRecord(image_id, row, age=age))
     extra = []
     if confirmation is not None:
         extra.append(parts.fact(parts.DIAGNOSIS_CONFIRMATION, valueCodeableConcept=confirmation))
@@ -120,5 +132,5 @@ def _row(
         body_site=location if location.get("coding") else None,
         extra_components=extra,
     )
-    result.add(patient, lesion, image, annotation)
+    result.add(patient, lesion, resource, annotation)
     result.report.findings[row.get("dx")] += 1

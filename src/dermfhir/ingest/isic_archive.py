@@ -8,8 +8,10 @@ Both API shapes are read: v2 (`isic_id`, `files`, `metadata.acquisition` / `meta
 diagnosis_1..diagnosis_5) and v1 (`name`, `meta.acquisition.pixelsX`, `meta.clinical.diagnosis` legacy label and
 `benign_malignant`). A file holds one record, an array of records, an API page (`{"results": [...]}`) or NDJSON.
 
-Not handled: RCM images (confocal microscopy is not a modality of the guide: such records are rejected), the
-dataset / attribution / licence fields (kept nowhere), image downloads, metadata fields other than those above.
+The licence, attribution, image manipulation, age and Fitzpatrick type are also kept on the image (extensions).
+
+Not handled: RCM images (confocal microscopy is not a modality of the guide: such records are rejected), image
+downloads, metadata fields other than those above.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from dermfhir.builders import (
 from dermfhir.builders import _components as parts
 from dermfhir.ingest._common import ISIC_IMAGE, ISIC_LESION, Labels, Options, curator, gender, ident
 from dermfhir.ingest._result import ImportResult
-from dermfhir.ingest._source import SourceError
+from dermfhir.ingest._source import Row, SourceError
+from dermfhir.ingest.records import ImageRecord, image_extensions
 
 DATASET = "isic"
 ISIC_PATIENT = "urn:dermfhir:isic:patient"
@@ -102,18 +105,36 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
     }
     organization = curator("isic-archive", "ISIC Archive contributors (International Skin Imaging Collaboration)")
     result.add(organization)
+    seen: dict[str, tuple[str, int]] = {}  # image id → (where, signature) of the record that gave it first
     for path in paths:
         for record in records(path):
             report.rows_read += 1
+            report.rows_by_file[str(path)] += 1
             try:
                 if isinstance(record.data, SourceError):
                     raise record.data
+                if _repeated(record, seen):
+                    report.merged += 1
+                    continue
                 _record(record, result, options, labels, organization.reference)
             except SourceError as error:
                 report.reject(error)
             if progress:
                 progress(1)
     return result
+
+
+def _repeated(record: Record, seen: dict[str, tuple[str, int]]) -> bool:
+    """True when the record repeats an earlier one exactly; SourceError naming both when it differs."""
+    image_id = _fields(record)[0]
+    signature = hash(orjson.dumps(record.data, option=orjson.OPT_SORT_KEYS))
+    where = f"{record.file}, {record.where}"
+    earlier = seen.setdefault(image_id, (where, signature))
+    if earlier[0] == where:
+        return False
+    if earlier[1] == signature:
+        return True
+    raise record.error(f"image {image_id!r} is already given by {earlier[0]} with different values")
 
 
 def _fields(record: Record) -> tuple[str, dict, dict, str | None, bool]:
@@ -144,6 +165,10 @@ def _text(record: Record, clinical: dict, field: str) -> str:
     if not isinstance(value, str):
         raise record.error(f"{field} must be a string, got {value!r}", field)
     return value.strip()
+
+
+def _plain(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _flag(record: Record, clinical: dict, field: str) -> bool | None:
@@ -263,7 +288,22 @@ def _record(record: Record, result: ImportResult, options: Options, labels: dict
         identifier=(ISIC_IMAGE, image_id),
         description="; ".join(described) or None,
     )
-    result.add(patient, lesion, image)
+    resource = image.to_resource()
+    data = record.data
+    extensions = image_extensions(
+        ImageRecord(
+            image_id,
+            Row(str(record.file), 0, {}),
+            age=float(age) if age is not None else None,
+            skin_tone=("Fitzpatrick", FITZPATRICK.index(skin_type) + 1, "") if skin_type else None,
+            license=_plain(data.get("copyright_license")),
+            attribution=_plain(data.get("attribution")),
+            manipulation=_plain(acquisition.get("image_manipulation")),
+        )
+    )
+    if extensions:
+        resource["extension"] = extensions
+    result.add(patient, lesion, resource)
     if finding is None:
         result.report.warnings.append(
             f"{record.file}, {record.where}: no diagnosis; image {image_id} has no annotation"

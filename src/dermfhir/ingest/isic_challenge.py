@@ -27,6 +27,7 @@ from dermfhir.builders import _components as parts
 from dermfhir.ingest._common import (
     ISIC_IMAGE,
     ISIC_LESION,
+    ImageKeys,
     Labels,
     Options,
     curator,
@@ -169,10 +170,12 @@ def read(
     subjects = Subjects(result, options, Metadata.load(metadata, report) if metadata else None)
     organization = curator(DATASET, "ISIC challenge organisers (International Skin Imaging Collaboration)")
     result.add(organization)
+    keys = ImageKeys("image")
     for path in paths:
         header, rows = read_csv(path)
         layout = layout_of(header, path)
-        for row in each_row(rows, report, progress):
+        keys.columns = (layout.image_column,)
+        for row in each_row(rows, report, progress, keys):
             try:
                 label = _label(row, layout)
                 finding = labels.concept(label, row, "class")

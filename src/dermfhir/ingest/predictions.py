@@ -23,7 +23,7 @@ from dermfhir.builders import (
     ModelCard,
 )
 from dermfhir.builders.probabilities import SUM_TOLERANCE
-from dermfhir.ingest._common import Labels, Options, each_row, ident
+from dermfhir.ingest._common import ImageKeys, Labels, Options, each_row, ident
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import SourceError, read_csv
 from dermfhir.ingest.isic_challenge import DATASET, Metadata, Subjects, body_site
@@ -80,7 +80,7 @@ def read(
             if options.strict and not outcome.get("coding"):
                 raise SourceError(path, f"unmapped class column {column!r} (add it to a --map file)", 1, column)
             outcomes[column] = outcome
-        for row in each_row(rows, report, progress):
+        for row in each_row(rows, report, progress, ImageKeys(image_column)):
             try:
                 image_id = row.get(image_column)
                 if not image_id:

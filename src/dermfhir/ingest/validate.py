@@ -1,14 +1,19 @@
 """Validating every produced resource, on all CPU cores: the validator is built once and shared with forked
 worker processes; only the error issues come back.
 
-Not handled: platforms without `fork` run on one core; references between resources are not resolved (each
-resource is validated on its own).
+Transaction Bundles are validated whole (`validate_bundles`), as they are written: the Bundle rules (absolute and
+unique fullUrls, references between entries) and every entry against its profiles; each error is given back to
+the entry it is in. NDJSON output is validated resource by resource (`validate_all`).
+
+Not handled: platforms without `fork` run on one core; in NDJSON output, references between resources are not
+resolved (each resource is validated on its own).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -72,3 +77,41 @@ def describe(issue: dict) -> str:
     """`location: message` of an OperationOutcome issue."""
     location = ", ".join(issue.get("expression") or issue.get("location") or [])
     return f"{location}: {issue.get('details', {}).get('text', '')}".strip(": ")
+
+
+_ENTRY = re.compile(r"^Bundle\.entry\[(\d+)\]")
+
+
+def _bundle_errors(bundle: dict) -> list[tuple[int | None, dict]]:
+    """(entry index or None for the Bundle itself, issue) of every error / fatal issue of a Bundle."""
+    outcome = default_validator().validate(bundle)
+    found: list[tuple[int | None, dict]] = []
+    for issue in outcome.get("issue", []):
+        if issue.get("severity") not in ("error", "fatal"):
+            continue
+        location = (issue.get("expression") or issue.get("location") or [""])[0]
+        match = _ENTRY.match(location)
+        found.append((int(match.group(1)) if match else None, issue))
+    return found
+
+
+def validate_bundles(
+    bundles: Sequence[dict], jobs: int | None = None, progress: Callable[[int], None] | None = None
+) -> list[list[tuple[int | None, dict]]]:
+    """For each Bundle, its errors as (entry index, issue); the index is None for an error of the Bundle itself."""
+    default_validator()
+    jobs = min(jobs or os.cpu_count() or 1, len(bundles))
+    results: list[list[tuple[int | None, dict]]] = []
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for bundle in bundles:
+            results.append(_bundle_errors(bundle))
+            if progress:
+                progress(len(bundle.get("entry", [])))
+        return results
+    _warm_up([entry["resource"] for bundle in bundles[:1] for entry in bundle.get("entry", [])])
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for bundle, found in zip(bundles, pool.imap(_bundle_errors, bundles), strict=True):
+            results.append(found)
+            if progress:
+                progress(len(bundle.get("entry", [])))
+    return results

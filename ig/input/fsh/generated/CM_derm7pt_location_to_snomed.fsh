@@ -4,14 +4,14 @@ Instance: derm7pt-location-to-snomed
 InstanceOf: ConceptMap
 Usage: #definition
 Title: "Derm7pt Location to SNOMED CT"
-Description: "Maps the Derm7pt lesion locations to SNOMED CT. Targets are SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the eHDSI body-site value set where only it has the concept): the dataset sites are the sites of skin lesions. Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown). Completion: not in the published guide 0.1.0."
+Description: "Maps the Derm7pt lesion locations to SNOMED CT. Targets are the guide's own body-sites-skin concepts where one names the site (e.g. Scalp 41695006, Back 77568009), else SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the eHDSI body-site value set where only it has the concept), which the body-sites-skin value set includes as a marked completion: the dataset sites are the sites of skin lesions. Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown). Completion: not in the published guide 0.1.0."
 * url = "https://annotatemd.com/fhir/ig/ConceptMap/derm7pt-location-to-snomed"
 * version = "0.1.0"
 * name = "Derm7ptLocationToSnomed"
 * title = "Derm7pt Location to SNOMED CT"
 * status = #draft
 * experimental = false
-* description = "Maps the Derm7pt lesion locations to SNOMED CT. Targets are SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the eHDSI body-site value set where only it has the concept): the dataset sites are the sites of skin lesions. Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown). Completion: not in the published guide 0.1.0."
+* description = "Maps the Derm7pt lesion locations to SNOMED CT. Targets are the guide's own body-sites-skin concepts where one names the site (e.g. Scalp 41695006, Back 77568009), else SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the eHDSI body-site value set where only it has the concept), which the body-sites-skin value set includes as a marked completion: the dataset sites are the sites of skin lesions. Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown). Completion: not in the published guide 0.1.0."
 * sourceCanonical = "https://annotatemd.com/fhir/ig/ValueSet/derm7pt-location"
 * targetUri = "http://snomed.info/sct?fhir_vs"
 * group[0].source = "https://annotatemd.com/fhir/ig/CodeSystem/derm7pt-location"
@@ -19,10 +19,10 @@ Description: "Maps the Derm7pt lesion locations to SNOMED CT. Targets are SNOMED
 // abdomen (curated)
 * group[0].element[0].code = #abdomen
 * group[0].element[0].display = "abdomen"
-* group[0].element[0].target[0].code = #75093004
-* group[0].element[0].target[0].display = "Skin of abdomen"
+* group[0].element[0].target[0].code = #818983003
+* group[0].element[0].target[0].display = "Abdomen"
 * group[0].element[0].target[0].equivalence = #equivalent
-* group[0].element[0].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[0].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // acral (curated)
 * group[0].element[1].code = #acral
 * group[0].element[1].display = "acral"
@@ -33,10 +33,10 @@ Description: "Maps the Derm7pt lesion locations to SNOMED CT. Targets are SNOMED
 // back (curated)
 * group[0].element[2].code = #back
 * group[0].element[2].display = "back"
-* group[0].element[2].target[0].code = #66643007
-* group[0].element[2].target[0].display = "Skin of back"
+* group[0].element[2].target[0].code = #77568009
+* group[0].element[2].target[0].display = "Back"
 * group[0].element[2].target[0].equivalence = #equivalent
-* group[0].element[2].target[0].comment = "Source: DICOM CID 4029; eHDSI-B (confidence A; body structure)."
+* group[0].element[2].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // buttocks (curated)
 * group[0].element[3].code = #buttocks
 * group[0].element[3].display = "buttocks"
@@ -47,10 +47,10 @@ Description: "Maps the Derm7pt lesion locations to SNOMED CT. Targets are SNOMED
 // chest (curated)
 * group[0].element[4].code = #chest
 * group[0].element[4].display = "chest"
-* group[0].element[4].target[0].code = #181491009
-* group[0].element[4].target[0].display = "Skin of anterior trunk"
+* group[0].element[4].target[0].code = #51185008
+* group[0].element[4].target[0].display = "Thorax"
 * group[0].element[4].target[0].equivalence = #wider
-* group[0].element[4].target[0].comment = "The target also covers the abdomen. Source: DICOM CID 4029; eHDSI-B (confidence A; body structure)."
+* group[0].element[4].target[0].comment = "The guide's body-sites-skin concept; the thorax also covers the back. Source: the guide (body structure)."
 // genital areas (curated)
 * group[0].element[5].code = #"genital areas"
 * group[0].element[5].display = "genital areas"

@@ -4,14 +4,14 @@ Instance: ham10000-localization-to-snomed
 InstanceOf: ConceptMap
 Usage: #definition
 Title: "HAM10000 Localization to SNOMED CT"
-Description: "Maps the HAM10000 localizations to SNOMED CT. Targets are SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the eHDSI body-site value set where only it has the concept): the dataset sites are the sites of skin lesions. Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown). Completion: not in the published guide 0.1.0."
+Description: "Maps the HAM10000 localizations to SNOMED CT. Targets are the guide's own body-sites-skin concepts where one names the site (e.g. Scalp 41695006, Back 77568009), else SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the eHDSI body-site value set where only it has the concept), which the body-sites-skin value set includes as a marked completion: the dataset sites are the sites of skin lesions. Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown). Completion: not in the published guide 0.1.0."
 * url = "https://annotatemd.com/fhir/ig/ConceptMap/ham10000-localization-to-snomed"
 * version = "0.1.0"
 * name = "Ham10000LocalizationToSnomed"
 * title = "HAM10000 Localization to SNOMED CT"
 * status = #draft
 * experimental = false
-* description = "Maps the HAM10000 localizations to SNOMED CT. Targets are SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the eHDSI body-site value set where only it has the concept): the dataset sites are the sites of skin lesions. Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown). Completion: not in the published guide 0.1.0."
+* description = "Maps the HAM10000 localizations to SNOMED CT. Targets are the guide's own body-sites-skin concepts where one names the site (e.g. Scalp 41695006, Back 77568009), else SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the eHDSI body-site value set where only it has the concept), which the body-sites-skin value set includes as a marked completion: the dataset sites are the sites of skin lesions. Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown). Completion: not in the published guide 0.1.0."
 * sourceCanonical = "https://annotatemd.com/fhir/ig/ValueSet/ham10000-localization"
 * targetUri = "http://snomed.info/sct?fhir_vs"
 * group[0].source = "https://annotatemd.com/fhir/ig/CodeSystem/ham10000-localization"
@@ -19,10 +19,10 @@ Description: "Maps the HAM10000 localizations to SNOMED CT. Targets are SNOMED C
 // abdomen (curated)
 * group[0].element[0].code = #abdomen
 * group[0].element[0].display = "abdomen"
-* group[0].element[0].target[0].code = #75093004
-* group[0].element[0].target[0].display = "Skin of abdomen"
+* group[0].element[0].target[0].code = #818983003
+* group[0].element[0].target[0].display = "Abdomen"
 * group[0].element[0].target[0].equivalence = #equivalent
-* group[0].element[0].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[0].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // acral (curated)
 * group[0].element[1].code = #acral
 * group[0].element[1].display = "acral"
@@ -33,38 +33,38 @@ Description: "Maps the HAM10000 localizations to SNOMED CT. Targets are SNOMED C
 // back (curated)
 * group[0].element[2].code = #back
 * group[0].element[2].display = "back"
-* group[0].element[2].target[0].code = #66643007
-* group[0].element[2].target[0].display = "Skin of back"
+* group[0].element[2].target[0].code = #77568009
+* group[0].element[2].target[0].display = "Back"
 * group[0].element[2].target[0].equivalence = #equivalent
-* group[0].element[2].target[0].comment = "Source: DICOM CID 4029; eHDSI-B (confidence A; body structure)."
+* group[0].element[2].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // chest (curated)
 * group[0].element[3].code = #chest
 * group[0].element[3].display = "chest"
-* group[0].element[3].target[0].code = #181491009
-* group[0].element[3].target[0].display = "Skin of anterior trunk"
+* group[0].element[3].target[0].code = #51185008
+* group[0].element[3].target[0].display = "Thorax"
 * group[0].element[3].target[0].equivalence = #wider
-* group[0].element[3].target[0].comment = "The target also covers the abdomen. Source: DICOM CID 4029; eHDSI-B (confidence A; body structure)."
+* group[0].element[3].target[0].comment = "The guide's body-sites-skin concept; the thorax also covers the back. Source: the guide (body structure)."
 // ear (curated)
 * group[0].element[4].code = #ear
 * group[0].element[4].display = "ear"
-* group[0].element[4].target[0].code = #1902009
-* group[0].element[4].target[0].display = "Skin of ear"
+* group[0].element[4].target[0].code = #1910005
+* group[0].element[4].target[0].display = "Ear"
 * group[0].element[4].target[0].equivalence = #equivalent
-* group[0].element[4].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[4].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // face (curated)
 * group[0].element[5].code = #face
 * group[0].element[5].display = "face"
-* group[0].element[5].target[0].code = #73897004
-* group[0].element[5].target[0].display = "Skin of face"
+* group[0].element[5].target[0].code = #89545001
+* group[0].element[5].target[0].display = "Face"
 * group[0].element[5].target[0].equivalence = #equivalent
-* group[0].element[5].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[5].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // foot (curated)
 * group[0].element[6].code = #foot
 * group[0].element[6].display = "foot"
-* group[0].element[6].target[0].code = #60496002
-* group[0].element[6].target[0].display = "Skin of foot"
+* group[0].element[6].target[0].code = #56459004
+* group[0].element[6].target[0].display = "Foot"
 * group[0].element[6].target[0].equivalence = #equivalent
-* group[0].element[6].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[6].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // genital (curated)
 * group[0].element[7].code = #genital
 * group[0].element[7].display = "genital"
@@ -75,10 +75,10 @@ Description: "Maps the HAM10000 localizations to SNOMED CT. Targets are SNOMED C
 // hand (curated)
 * group[0].element[8].code = #hand
 * group[0].element[8].display = "hand"
-* group[0].element[8].target[0].code = #33712006
-* group[0].element[8].target[0].display = "Skin of hand"
+* group[0].element[8].target[0].code = #85562004
+* group[0].element[8].target[0].display = "Hand"
 * group[0].element[8].target[0].equivalence = #equivalent
-* group[0].element[8].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[8].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // lower extremity (curated)
 * group[0].element[9].code = #"lower extremity"
 * group[0].element[9].display = "lower extremity"
@@ -89,17 +89,17 @@ Description: "Maps the HAM10000 localizations to SNOMED CT. Targets are SNOMED C
 // neck (curated)
 * group[0].element[10].code = #neck
 * group[0].element[10].display = "neck"
-* group[0].element[10].target[0].code = #43081002
-* group[0].element[10].target[0].display = "Skin of neck"
+* group[0].element[10].target[0].code = #45048000
+* group[0].element[10].target[0].display = "Neck"
 * group[0].element[10].target[0].equivalence = #equivalent
-* group[0].element[10].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[10].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // scalp (curated)
 * group[0].element[11].code = #scalp
 * group[0].element[11].display = "scalp"
-* group[0].element[11].target[0].code = #43067004
-* group[0].element[11].target[0].display = "Skin of scalp"
+* group[0].element[11].target[0].code = #41695006
+* group[0].element[11].target[0].display = "Scalp"
 * group[0].element[11].target[0].equivalence = #equivalent
-* group[0].element[11].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[11].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // trunk (curated)
 * group[0].element[12].code = #trunk
 * group[0].element[12].display = "trunk"

@@ -4,14 +4,14 @@ Instance: isic-anatomic-site-hierarchy-to-snomed
 InstanceOf: ConceptMap
 Usage: #definition
 Title: "ISIC Anatomic Site Hierarchy to SNOMED CT"
-Description: "Maps the ISIC hierarchical anatomic sites to SNOMED CT. A value without a curated row inherits the target of its nearest mapped ancestor with equivalence wider (e.g. Forearm maps wider to Skin of upper extremity); an unmatched row stops the inheritance (e.g. Mouth, Orbital region). Targets are SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the eHDSI body-site value set where only it has the concept): the dataset sites are the sites of skin lesions. Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown). Completion: not in the published guide 0.1.0."
+Description: "Maps the ISIC hierarchical anatomic sites to SNOMED CT. A value without a curated row inherits the target of its nearest mapped ancestor with equivalence wider (e.g. Forearm maps wider to Skin of upper extremity); an unmatched row stops the inheritance (e.g. Mouth, Orbital region). Targets are the guide's own body-sites-skin concepts where one names the site (e.g. Scalp 41695006, Back 77568009), else SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the eHDSI body-site value set where only it has the concept), which the body-sites-skin value set includes as a marked completion: the dataset sites are the sites of skin lesions. Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown). Completion: not in the published guide 0.1.0."
 * url = "https://annotatemd.com/fhir/ig/ConceptMap/isic-anatomic-site-hierarchy-to-snomed"
 * version = "0.1.0"
 * name = "IsicAnatomicSiteHierarchyToSnomed"
 * title = "ISIC Anatomic Site Hierarchy to SNOMED CT"
 * status = #draft
 * experimental = false
-* description = "Maps the ISIC hierarchical anatomic sites to SNOMED CT. A value without a curated row inherits the target of its nearest mapped ancestor with equivalence wider (e.g. Forearm maps wider to Skin of upper extremity); an unmatched row stops the inheritance (e.g. Mouth, Orbital region). Targets are SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the eHDSI body-site value set where only it has the concept): the dataset sites are the sites of skin lesions. Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown). Completion: not in the published guide 0.1.0."
+* description = "Maps the ISIC hierarchical anatomic sites to SNOMED CT. A value without a curated row inherits the target of its nearest mapped ancestor with equivalence wider (e.g. Forearm maps wider to Skin of upper extremity); an unmatched row stops the inheritance (e.g. Mouth, Orbital region). Targets are the guide's own body-sites-skin concepts where one names the site (e.g. Scalp 41695006, Back 77568009), else SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the eHDSI body-site value set where only it has the concept), which the body-sites-skin value set includes as a marked completion: the dataset sites are the sites of skin lesions. Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown). Completion: not in the published guide 0.1.0."
 * sourceCanonical = "https://annotatemd.com/fhir/ig/ValueSet/isic-anatomic-site-hierarchy"
 * targetUri = "http://snomed.info/sct?fhir_vs"
 * group[0].source = "https://annotatemd.com/fhir/ig/CodeSystem/isic-anatomic-site-hierarchy"
@@ -156,108 +156,108 @@ Description: "Maps the ISIC hierarchical anatomic sites to SNOMED CT. A value wi
 // Ear (curated)
 * group[0].element[23].code = #Ear
 * group[0].element[23].display = "Ear"
-* group[0].element[23].target[0].code = #1902009
-* group[0].element[23].target[0].display = "Skin of ear"
+* group[0].element[23].target[0].code = #1910005
+* group[0].element[23].target[0].display = "Ear"
 * group[0].element[23].target[0].equivalence = #equivalent
-* group[0].element[23].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[23].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // External auditory canal (inherited from Ear)
 * group[0].element[24].code = #"External auditory canal"
 * group[0].element[24].display = "External auditory canal"
-* group[0].element[24].target[0].code = #1902009
-* group[0].element[24].target[0].display = "Skin of ear"
+* group[0].element[24].target[0].code = #1910005
+* group[0].element[24].target[0].display = "Ear"
 * group[0].element[24].target[0].equivalence = #wider
-* group[0].element[24].target[0].comment = "Inherited from the ancestor 'Ear': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[24].target[0].comment = "Inherited from the ancestor 'Ear': the target is broader than this value. Source: the guide (body structure)."
 // Pinna (inherited from Ear)
 * group[0].element[25].code = #Pinna
 * group[0].element[25].display = "Pinna"
-* group[0].element[25].target[0].code = #1902009
-* group[0].element[25].target[0].display = "Skin of ear"
+* group[0].element[25].target[0].code = #1910005
+* group[0].element[25].target[0].display = "Ear"
 * group[0].element[25].target[0].equivalence = #wider
-* group[0].element[25].target[0].comment = "Inherited from the ancestor 'Ear': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[25].target[0].comment = "Inherited from the ancestor 'Ear': the target is broader than this value. Source: the guide (body structure)."
 // Antihelix of pinna (inherited from Ear)
 * group[0].element[26].code = #"Antihelix of pinna"
 * group[0].element[26].display = "Antihelix of pinna"
-* group[0].element[26].target[0].code = #1902009
-* group[0].element[26].target[0].display = "Skin of ear"
+* group[0].element[26].target[0].code = #1910005
+* group[0].element[26].target[0].display = "Ear"
 * group[0].element[26].target[0].equivalence = #wider
-* group[0].element[26].target[0].comment = "Inherited from the ancestor 'Ear': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[26].target[0].comment = "Inherited from the ancestor 'Ear': the target is broader than this value. Source: the guide (body structure)."
 // Concha (inherited from Ear)
 * group[0].element[27].code = #Concha
 * group[0].element[27].display = "Concha"
-* group[0].element[27].target[0].code = #1902009
-* group[0].element[27].target[0].display = "Skin of ear"
+* group[0].element[27].target[0].code = #1910005
+* group[0].element[27].target[0].display = "Ear"
 * group[0].element[27].target[0].equivalence = #wider
-* group[0].element[27].target[0].comment = "Inherited from the ancestor 'Ear': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[27].target[0].comment = "Inherited from the ancestor 'Ear': the target is broader than this value. Source: the guide (body structure)."
 // Helix of pinna (inherited from Ear)
 * group[0].element[28].code = #"Helix of pinna"
 * group[0].element[28].display = "Helix of pinna"
-* group[0].element[28].target[0].code = #1902009
-* group[0].element[28].target[0].display = "Skin of ear"
+* group[0].element[28].target[0].code = #1910005
+* group[0].element[28].target[0].display = "Ear"
 * group[0].element[28].target[0].equivalence = #wider
-* group[0].element[28].target[0].comment = "Inherited from the ancestor 'Ear': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[28].target[0].comment = "Inherited from the ancestor 'Ear': the target is broader than this value. Source: the guide (body structure)."
 // Face (curated)
 * group[0].element[29].code = #Face
 * group[0].element[29].display = "Face"
-* group[0].element[29].target[0].code = #73897004
-* group[0].element[29].target[0].display = "Skin of face"
+* group[0].element[29].target[0].code = #89545001
+* group[0].element[29].target[0].display = "Face"
 * group[0].element[29].target[0].equivalence = #equivalent
-* group[0].element[29].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
-// Cheek (inherited from Face)
+* group[0].element[29].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
+// Cheek (curated)
 * group[0].element[30].code = #Cheek
 * group[0].element[30].display = "Cheek"
-* group[0].element[30].target[0].code = #73897004
-* group[0].element[30].target[0].display = "Skin of face"
-* group[0].element[30].target[0].equivalence = #wider
-* group[0].element[30].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Central cheek (inherited from Face)
+* group[0].element[30].target[0].code = #60819002
+* group[0].element[30].target[0].display = "Cheek"
+* group[0].element[30].target[0].equivalence = #equivalent
+* group[0].element[30].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
+// Central cheek (inherited from Cheek)
 * group[0].element[31].code = #"Central cheek"
 * group[0].element[31].display = "Central cheek"
-* group[0].element[31].target[0].code = #73897004
-* group[0].element[31].target[0].display = "Skin of face"
+* group[0].element[31].target[0].code = #60819002
+* group[0].element[31].target[0].display = "Cheek"
 * group[0].element[31].target[0].equivalence = #wider
-* group[0].element[31].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Lateral cheek (inherited from Face)
+* group[0].element[31].target[0].comment = "Inherited from the ancestor 'Cheek': the target is broader than this value. Source: the guide (body structure)."
+// Lateral cheek (inherited from Cheek)
 * group[0].element[32].code = #"Lateral cheek"
 * group[0].element[32].display = "Lateral cheek"
-* group[0].element[32].target[0].code = #73897004
-* group[0].element[32].target[0].display = "Skin of face"
+* group[0].element[32].target[0].code = #60819002
+* group[0].element[32].target[0].display = "Cheek"
 * group[0].element[32].target[0].equivalence = #wider
-* group[0].element[32].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Lower cheek (inherited from Face)
+* group[0].element[32].target[0].comment = "Inherited from the ancestor 'Cheek': the target is broader than this value. Source: the guide (body structure)."
+// Lower cheek (inherited from Cheek)
 * group[0].element[33].code = #"Lower cheek"
 * group[0].element[33].display = "Lower cheek"
-* group[0].element[33].target[0].code = #73897004
-* group[0].element[33].target[0].display = "Skin of face"
+* group[0].element[33].target[0].code = #60819002
+* group[0].element[33].target[0].display = "Cheek"
 * group[0].element[33].target[0].equivalence = #wider
-* group[0].element[33].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Perinasal region (inherited from Face)
+* group[0].element[33].target[0].comment = "Inherited from the ancestor 'Cheek': the target is broader than this value. Source: the guide (body structure)."
+// Perinasal region (inherited from Cheek)
 * group[0].element[34].code = #"Perinasal region"
 * group[0].element[34].display = "Perinasal region"
-* group[0].element[34].target[0].code = #73897004
-* group[0].element[34].target[0].display = "Skin of face"
+* group[0].element[34].target[0].code = #60819002
+* group[0].element[34].target[0].display = "Cheek"
 * group[0].element[34].target[0].equivalence = #wider
-* group[0].element[34].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Upper cheek (inherited from Face)
+* group[0].element[34].target[0].comment = "Inherited from the ancestor 'Cheek': the target is broader than this value. Source: the guide (body structure)."
+// Upper cheek (inherited from Cheek)
 * group[0].element[35].code = #"Upper cheek"
 * group[0].element[35].display = "Upper cheek"
-* group[0].element[35].target[0].code = #73897004
-* group[0].element[35].target[0].display = "Skin of face"
+* group[0].element[35].target[0].code = #60819002
+* group[0].element[35].target[0].display = "Cheek"
 * group[0].element[35].target[0].equivalence = #wider
-* group[0].element[35].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Chin (inherited from Face)
+* group[0].element[35].target[0].comment = "Inherited from the ancestor 'Cheek': the target is broader than this value. Source: the guide (body structure)."
+// Chin (curated)
 * group[0].element[36].code = #Chin
 * group[0].element[36].display = "Chin"
-* group[0].element[36].target[0].code = #73897004
-* group[0].element[36].target[0].display = "Skin of face"
-* group[0].element[36].target[0].equivalence = #wider
-* group[0].element[36].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Forehead (inherited from Face)
+* group[0].element[36].target[0].code = #30291003
+* group[0].element[36].target[0].display = "Chin"
+* group[0].element[36].target[0].equivalence = #equivalent
+* group[0].element[36].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
+// Forehead (curated)
 * group[0].element[37].code = #Forehead
 * group[0].element[37].display = "Forehead"
-* group[0].element[37].target[0].code = #73897004
-* group[0].element[37].target[0].display = "Skin of face"
-* group[0].element[37].target[0].equivalence = #wider
-* group[0].element[37].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[37].target[0].code = #52795006
+* group[0].element[37].target[0].display = "Forehead"
+* group[0].element[37].target[0].equivalence = #equivalent
+* group[0].element[37].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // Mouth (curated)
 * group[0].element[38].code = #Mouth
 * group[0].element[38].display = "Mouth"
@@ -300,97 +300,97 @@ Description: "Maps the ISIC hierarchical anatomic sites to SNOMED CT. A value wi
 * group[0].element[45].display = "Tonsillar region"
 * group[0].element[45].target[0].equivalence = #unmatched
 * group[0].element[45].target[0].comment = "No SNOMED CT concept found in the cited sources."
-// Nose (inherited from Face)
+// Nose (curated)
 * group[0].element[46].code = #Nose
 * group[0].element[46].display = "Nose"
-* group[0].element[46].target[0].code = #73897004
-* group[0].element[46].target[0].display = "Skin of face"
-* group[0].element[46].target[0].equivalence = #wider
-* group[0].element[46].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Ala nasi (inherited from Face)
+* group[0].element[46].target[0].code = #45206002
+* group[0].element[46].target[0].display = "Nose"
+* group[0].element[46].target[0].equivalence = #equivalent
+* group[0].element[46].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
+// Ala nasi (inherited from Nose)
 * group[0].element[47].code = #"Ala nasi"
 * group[0].element[47].display = "Ala nasi"
-* group[0].element[47].target[0].code = #73897004
-* group[0].element[47].target[0].display = "Skin of face"
+* group[0].element[47].target[0].code = #45206002
+* group[0].element[47].target[0].display = "Nose"
 * group[0].element[47].target[0].equivalence = #wider
-* group[0].element[47].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Dorsum of nose (inherited from Face)
+* group[0].element[47].target[0].comment = "Inherited from the ancestor 'Nose': the target is broader than this value. Source: the guide (body structure)."
+// Dorsum of nose (inherited from Nose)
 * group[0].element[48].code = #"Dorsum of nose"
 * group[0].element[48].display = "Dorsum of nose"
-* group[0].element[48].target[0].code = #73897004
-* group[0].element[48].target[0].display = "Skin of face"
+* group[0].element[48].target[0].code = #45206002
+* group[0].element[48].target[0].display = "Nose"
 * group[0].element[48].target[0].equivalence = #wider
-* group[0].element[48].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Lateral side wall of nose (inherited from Face)
+* group[0].element[48].target[0].comment = "Inherited from the ancestor 'Nose': the target is broader than this value. Source: the guide (body structure)."
+// Lateral side wall of nose (inherited from Nose)
 * group[0].element[49].code = #"Lateral side wall of nose"
 * group[0].element[49].display = "Lateral side wall of nose"
-* group[0].element[49].target[0].code = #73897004
-* group[0].element[49].target[0].display = "Skin of face"
+* group[0].element[49].target[0].code = #45206002
+* group[0].element[49].target[0].display = "Nose"
 * group[0].element[49].target[0].equivalence = #wider
-* group[0].element[49].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Nostril (inherited from Face)
+* group[0].element[49].target[0].comment = "Inherited from the ancestor 'Nose': the target is broader than this value. Source: the guide (body structure)."
+// Nostril (inherited from Nose)
 * group[0].element[50].code = #Nostril
 * group[0].element[50].display = "Nostril"
-* group[0].element[50].target[0].code = #73897004
-* group[0].element[50].target[0].display = "Skin of face"
+* group[0].element[50].target[0].code = #45206002
+* group[0].element[50].target[0].display = "Nose"
 * group[0].element[50].target[0].equivalence = #wider
-* group[0].element[50].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Root of nose (inherited from Face)
+* group[0].element[50].target[0].comment = "Inherited from the ancestor 'Nose': the target is broader than this value. Source: the guide (body structure)."
+// Root of nose (inherited from Nose)
 * group[0].element[51].code = #"Root of nose"
 * group[0].element[51].display = "Root of nose"
-* group[0].element[51].target[0].code = #73897004
-* group[0].element[51].target[0].display = "Skin of face"
+* group[0].element[51].target[0].code = #45206002
+* group[0].element[51].target[0].display = "Nose"
 * group[0].element[51].target[0].equivalence = #wider
-* group[0].element[51].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Tip of nose (inherited from Face)
+* group[0].element[51].target[0].comment = "Inherited from the ancestor 'Nose': the target is broader than this value. Source: the guide (body structure)."
+// Tip of nose (inherited from Nose)
 * group[0].element[52].code = #"Tip of nose"
 * group[0].element[52].display = "Tip of nose"
-* group[0].element[52].target[0].code = #73897004
-* group[0].element[52].target[0].display = "Skin of face"
+* group[0].element[52].target[0].code = #45206002
+* group[0].element[52].target[0].display = "Nose"
 * group[0].element[52].target[0].equivalence = #wider
-* group[0].element[52].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[52].target[0].comment = "Inherited from the ancestor 'Nose': the target is broader than this value. Source: the guide (body structure)."
 // Oral region (inherited from Face)
 * group[0].element[53].code = #"Oral region"
 * group[0].element[53].display = "Oral region"
-* group[0].element[53].target[0].code = #73897004
-* group[0].element[53].target[0].display = "Skin of face"
+* group[0].element[53].target[0].code = #89545001
+* group[0].element[53].target[0].display = "Face"
 * group[0].element[53].target[0].equivalence = #wider
-* group[0].element[53].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[53].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: the guide (body structure)."
 // Lip (inherited from Face)
 * group[0].element[54].code = #Lip
 * group[0].element[54].display = "Lip"
-* group[0].element[54].target[0].code = #73897004
-* group[0].element[54].target[0].display = "Skin of face"
+* group[0].element[54].target[0].code = #89545001
+* group[0].element[54].target[0].display = "Face"
 * group[0].element[54].target[0].equivalence = #wider
-* group[0].element[54].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[54].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: the guide (body structure)."
 // Lower lip (inherited from Face)
 * group[0].element[55].code = #"Lower lip"
 * group[0].element[55].display = "Lower lip"
-* group[0].element[55].target[0].code = #73897004
-* group[0].element[55].target[0].display = "Skin of face"
+* group[0].element[55].target[0].code = #89545001
+* group[0].element[55].target[0].display = "Face"
 * group[0].element[55].target[0].equivalence = #wider
-* group[0].element[55].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[55].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: the guide (body structure)."
 // Nasolabial fold (inherited from Face)
 * group[0].element[56].code = #"Nasolabial fold"
 * group[0].element[56].display = "Nasolabial fold"
-* group[0].element[56].target[0].code = #73897004
-* group[0].element[56].target[0].display = "Skin of face"
+* group[0].element[56].target[0].code = #89545001
+* group[0].element[56].target[0].display = "Face"
 * group[0].element[56].target[0].equivalence = #wider
-* group[0].element[56].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[56].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: the guide (body structure)."
 // Perioral region (inherited from Face)
 * group[0].element[57].code = #"Perioral region"
 * group[0].element[57].display = "Perioral region"
-* group[0].element[57].target[0].code = #73897004
-* group[0].element[57].target[0].display = "Skin of face"
+* group[0].element[57].target[0].code = #89545001
+* group[0].element[57].target[0].display = "Face"
 * group[0].element[57].target[0].equivalence = #wider
-* group[0].element[57].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[57].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: the guide (body structure)."
 // Upper lip (inherited from Face)
 * group[0].element[58].code = #"Upper lip"
 * group[0].element[58].display = "Upper lip"
-* group[0].element[58].target[0].code = #73897004
-* group[0].element[58].target[0].display = "Skin of face"
+* group[0].element[58].target[0].code = #89545001
+* group[0].element[58].target[0].display = "Face"
 * group[0].element[58].target[0].equivalence = #wider
-* group[0].element[58].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[58].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: the guide (body structure)."
 // Orbital region (curated)
 * group[0].element[59].code = #"Orbital region"
 * group[0].element[59].display = "Orbital region"
@@ -409,10 +409,10 @@ Description: "Maps the ISIC hierarchical anatomic sites to SNOMED CT. A value wi
 // Eyelid (curated)
 * group[0].element[62].code = #Eyelid
 * group[0].element[62].display = "Eyelid"
-* group[0].element[62].target[0].code = #73897004
-* group[0].element[62].target[0].display = "Skin of face"
+* group[0].element[62].target[0].code = #89545001
+* group[0].element[62].target[0].display = "Face"
 * group[0].element[62].target[0].equivalence = #wider
-* group[0].element[62].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[62].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // Iris (default)
 * group[0].element[63].code = #Iris
 * group[0].element[63].display = "Iris"
@@ -421,10 +421,10 @@ Description: "Maps the ISIC hierarchical anatomic sites to SNOMED CT. A value wi
 // Periorbital region (curated)
 * group[0].element[64].code = #"Periorbital region"
 * group[0].element[64].display = "Periorbital region"
-* group[0].element[64].target[0].code = #73897004
-* group[0].element[64].target[0].display = "Skin of face"
+* group[0].element[64].target[0].code = #89545001
+* group[0].element[64].target[0].display = "Face"
 * group[0].element[64].target[0].equivalence = #wider
-* group[0].element[64].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[64].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // Sclera (default)
 * group[0].element[65].code = #Sclera
 * group[0].element[65].display = "Sclera"
@@ -433,87 +433,87 @@ Description: "Maps the ISIC hierarchical anatomic sites to SNOMED CT. A value wi
 // Temple (inherited from Face)
 * group[0].element[66].code = #Temple
 * group[0].element[66].display = "Temple"
-* group[0].element[66].target[0].code = #73897004
-* group[0].element[66].target[0].display = "Skin of face"
+* group[0].element[66].target[0].code = #89545001
+* group[0].element[66].target[0].display = "Face"
 * group[0].element[66].target[0].equivalence = #wider
-* group[0].element[66].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[66].target[0].comment = "Inherited from the ancestor 'Face': the target is broader than this value. Source: the guide (body structure)."
 // Scalp (curated)
 * group[0].element[67].code = #Scalp
 * group[0].element[67].display = "Scalp"
-* group[0].element[67].target[0].code = #43067004
-* group[0].element[67].target[0].display = "Skin of scalp"
+* group[0].element[67].target[0].code = #41695006
+* group[0].element[67].target[0].display = "Scalp"
 * group[0].element[67].target[0].equivalence = #equivalent
-* group[0].element[67].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[67].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // Frontal scalp (inherited from Scalp)
 * group[0].element[68].code = #"Frontal scalp"
 * group[0].element[68].display = "Frontal scalp"
-* group[0].element[68].target[0].code = #43067004
-* group[0].element[68].target[0].display = "Skin of scalp"
+* group[0].element[68].target[0].code = #41695006
+* group[0].element[68].target[0].display = "Scalp"
 * group[0].element[68].target[0].equivalence = #wider
-* group[0].element[68].target[0].comment = "Inherited from the ancestor 'Scalp': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[68].target[0].comment = "Inherited from the ancestor 'Scalp': the target is broader than this value. Source: the guide (body structure)."
 // Occipital scalp (inherited from Scalp)
 * group[0].element[69].code = #"Occipital scalp"
 * group[0].element[69].display = "Occipital scalp"
-* group[0].element[69].target[0].code = #43067004
-* group[0].element[69].target[0].display = "Skin of scalp"
+* group[0].element[69].target[0].code = #41695006
+* group[0].element[69].target[0].display = "Scalp"
 * group[0].element[69].target[0].equivalence = #wider
-* group[0].element[69].target[0].comment = "Inherited from the ancestor 'Scalp': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[69].target[0].comment = "Inherited from the ancestor 'Scalp': the target is broader than this value. Source: the guide (body structure)."
 // Parietal scalp (inherited from Scalp)
 * group[0].element[70].code = #"Parietal scalp"
 * group[0].element[70].display = "Parietal scalp"
-* group[0].element[70].target[0].code = #43067004
-* group[0].element[70].target[0].display = "Skin of scalp"
+* group[0].element[70].target[0].code = #41695006
+* group[0].element[70].target[0].display = "Scalp"
 * group[0].element[70].target[0].equivalence = #wider
-* group[0].element[70].target[0].comment = "Inherited from the ancestor 'Scalp': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[70].target[0].comment = "Inherited from the ancestor 'Scalp': the target is broader than this value. Source: the guide (body structure)."
 // Temporal scalp (inherited from Scalp)
 * group[0].element[71].code = #"Temporal scalp"
 * group[0].element[71].display = "Temporal scalp"
-* group[0].element[71].target[0].code = #43067004
-* group[0].element[71].target[0].display = "Skin of scalp"
+* group[0].element[71].target[0].code = #41695006
+* group[0].element[71].target[0].display = "Scalp"
 * group[0].element[71].target[0].equivalence = #wider
-* group[0].element[71].target[0].comment = "Inherited from the ancestor 'Scalp': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[71].target[0].comment = "Inherited from the ancestor 'Scalp': the target is broader than this value. Source: the guide (body structure)."
 // Vertex of scalp (inherited from Scalp)
 * group[0].element[72].code = #"Vertex of scalp"
 * group[0].element[72].display = "Vertex of scalp"
-* group[0].element[72].target[0].code = #43067004
-* group[0].element[72].target[0].display = "Skin of scalp"
+* group[0].element[72].target[0].code = #41695006
+* group[0].element[72].target[0].display = "Scalp"
 * group[0].element[72].target[0].equivalence = #wider
-* group[0].element[72].target[0].comment = "Inherited from the ancestor 'Scalp': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[72].target[0].comment = "Inherited from the ancestor 'Scalp': the target is broader than this value. Source: the guide (body structure)."
 // Neck (curated)
 * group[0].element[73].code = #Neck
 * group[0].element[73].display = "Neck"
-* group[0].element[73].target[0].code = #43081002
-* group[0].element[73].target[0].display = "Skin of neck"
+* group[0].element[73].target[0].code = #45048000
+* group[0].element[73].target[0].display = "Neck"
 * group[0].element[73].target[0].equivalence = #equivalent
-* group[0].element[73].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[73].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // Front of neck (inherited from Neck)
 * group[0].element[74].code = #"Front of neck"
 * group[0].element[74].display = "Front of neck"
-* group[0].element[74].target[0].code = #43081002
-* group[0].element[74].target[0].display = "Skin of neck"
+* group[0].element[74].target[0].code = #45048000
+* group[0].element[74].target[0].display = "Neck"
 * group[0].element[74].target[0].equivalence = #wider
-* group[0].element[74].target[0].comment = "Inherited from the ancestor 'Neck': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[74].target[0].comment = "Inherited from the ancestor 'Neck': the target is broader than this value. Source: the guide (body structure)."
 // Nape of neck (inherited from Neck)
 * group[0].element[75].code = #"Nape of neck"
 * group[0].element[75].display = "Nape of neck"
-* group[0].element[75].target[0].code = #43081002
-* group[0].element[75].target[0].display = "Skin of neck"
+* group[0].element[75].target[0].code = #45048000
+* group[0].element[75].target[0].display = "Neck"
 * group[0].element[75].target[0].equivalence = #wider
-* group[0].element[75].target[0].comment = "Inherited from the ancestor 'Neck': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[75].target[0].comment = "Inherited from the ancestor 'Neck': the target is broader than this value. Source: the guide (body structure)."
 // Side of neck (inherited from Neck)
 * group[0].element[76].code = #"Side of neck"
 * group[0].element[76].display = "Side of neck"
-* group[0].element[76].target[0].code = #43081002
-* group[0].element[76].target[0].display = "Skin of neck"
+* group[0].element[76].target[0].code = #45048000
+* group[0].element[76].target[0].display = "Neck"
 * group[0].element[76].target[0].equivalence = #wider
-* group[0].element[76].target[0].comment = "Inherited from the ancestor 'Neck': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[76].target[0].comment = "Inherited from the ancestor 'Neck': the target is broader than this value. Source: the guide (body structure)."
 // Supraclavicular region (inherited from Neck)
 * group[0].element[77].code = #"Supraclavicular region"
 * group[0].element[77].display = "Supraclavicular region"
-* group[0].element[77].target[0].code = #43081002
-* group[0].element[77].target[0].display = "Skin of neck"
+* group[0].element[77].target[0].code = #45048000
+* group[0].element[77].target[0].display = "Neck"
 * group[0].element[77].target[0].equivalence = #wider
-* group[0].element[77].target[0].comment = "Inherited from the ancestor 'Neck': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[77].target[0].comment = "Inherited from the ancestor 'Neck': the target is broader than this value. Source: the guide (body structure)."
 // Lower extremity (curated)
 * group[0].element[78].code = #"Lower extremity"
 * group[0].element[78].display = "Lower extremity"
@@ -587,31 +587,31 @@ Description: "Maps the ISIC hierarchical anatomic sites to SNOMED CT. A value wi
 // Foot (curated)
 * group[0].element[88].code = #Foot
 * group[0].element[88].display = "Foot"
-* group[0].element[88].target[0].code = #60496002
-* group[0].element[88].target[0].display = "Skin of foot"
+* group[0].element[88].target[0].code = #56459004
+* group[0].element[88].target[0].display = "Foot"
 * group[0].element[88].target[0].equivalence = #equivalent
-* group[0].element[88].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[88].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // Dorsum of foot (inherited from Foot)
 * group[0].element[89].code = #"Dorsum of foot"
 * group[0].element[89].display = "Dorsum of foot"
-* group[0].element[89].target[0].code = #60496002
-* group[0].element[89].target[0].display = "Skin of foot"
+* group[0].element[89].target[0].code = #56459004
+* group[0].element[89].target[0].display = "Foot"
 * group[0].element[89].target[0].equivalence = #wider
-* group[0].element[89].target[0].comment = "Inherited from the ancestor 'Foot': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[89].target[0].comment = "Inherited from the ancestor 'Foot': the target is broader than this value. Source: the guide (body structure)."
 // Interdigital web spaces of foot (inherited from Foot)
 * group[0].element[90].code = #"Interdigital web spaces of foot"
 * group[0].element[90].display = "Interdigital web spaces of foot"
-* group[0].element[90].target[0].code = #60496002
-* group[0].element[90].target[0].display = "Skin of foot"
+* group[0].element[90].target[0].code = #56459004
+* group[0].element[90].target[0].display = "Foot"
 * group[0].element[90].target[0].equivalence = #wider
-* group[0].element[90].target[0].comment = "Inherited from the ancestor 'Foot': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[90].target[0].comment = "Inherited from the ancestor 'Foot': the target is broader than this value. Source: the guide (body structure)."
 // Metatarsophalangeal joints (inherited from Foot)
 * group[0].element[91].code = #"Metatarsophalangeal joints"
 * group[0].element[91].display = "Metatarsophalangeal joints"
-* group[0].element[91].target[0].code = #60496002
-* group[0].element[91].target[0].display = "Skin of foot"
+* group[0].element[91].target[0].code = #56459004
+* group[0].element[91].target[0].display = "Foot"
 * group[0].element[91].target[0].equivalence = #wider
-* group[0].element[91].target[0].comment = "Inherited from the ancestor 'Foot': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[91].target[0].comment = "Inherited from the ancestor 'Foot': the target is broader than this value. Source: the guide (body structure)."
 // Sole of foot (curated)
 * group[0].element[92].code = #"Sole of foot"
 * group[0].element[92].display = "Sole of foot"
@@ -654,174 +654,174 @@ Description: "Maps the ISIC hierarchical anatomic sites to SNOMED CT. A value wi
 * group[0].element[97].target[0].display = "Skin structure of sole of foot"
 * group[0].element[97].target[0].equivalence = #wider
 * group[0].element[97].target[0].comment = "Inherited from the ancestor 'Sole of foot': the target is broader than this value. Source: eHDSI-B (confidence A; body structure)."
-// Toes (inherited from Foot)
+// Toes (curated)
 * group[0].element[98].code = #Toes
 * group[0].element[98].display = "Toes"
-* group[0].element[98].target[0].code = #60496002
-* group[0].element[98].target[0].display = "Skin of foot"
-* group[0].element[98].target[0].equivalence = #wider
-* group[0].element[98].target[0].comment = "Inherited from the ancestor 'Foot': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Fifth toe (inherited from Foot)
+* group[0].element[98].target[0].code = #29707007
+* group[0].element[98].target[0].display = "Toe"
+* group[0].element[98].target[0].equivalence = #equivalent
+* group[0].element[98].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
+// Fifth toe (inherited from Toes)
 * group[0].element[99].code = #"Fifth toe"
 * group[0].element[99].display = "Fifth toe"
-* group[0].element[99].target[0].code = #60496002
-* group[0].element[99].target[0].display = "Skin of foot"
+* group[0].element[99].target[0].code = #29707007
+* group[0].element[99].target[0].display = "Toe"
 * group[0].element[99].target[0].equivalence = #wider
-* group[0].element[99].target[0].comment = "Inherited from the ancestor 'Foot': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Fourth toe (inherited from Foot)
+* group[0].element[99].target[0].comment = "Inherited from the ancestor 'Toes': the target is broader than this value. Source: the guide (body structure)."
+// Fourth toe (inherited from Toes)
 * group[0].element[100].code = #"Fourth toe"
 * group[0].element[100].display = "Fourth toe"
-* group[0].element[100].target[0].code = #60496002
-* group[0].element[100].target[0].display = "Skin of foot"
+* group[0].element[100].target[0].code = #29707007
+* group[0].element[100].target[0].display = "Toe"
 * group[0].element[100].target[0].equivalence = #wider
-* group[0].element[100].target[0].comment = "Inherited from the ancestor 'Foot': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Great toe (inherited from Foot)
+* group[0].element[100].target[0].comment = "Inherited from the ancestor 'Toes': the target is broader than this value. Source: the guide (body structure)."
+// Great toe (inherited from Toes)
 * group[0].element[101].code = #"Great toe"
 * group[0].element[101].display = "Great toe"
-* group[0].element[101].target[0].code = #60496002
-* group[0].element[101].target[0].display = "Skin of foot"
+* group[0].element[101].target[0].code = #29707007
+* group[0].element[101].target[0].display = "Toe"
 * group[0].element[101].target[0].equivalence = #wider
-* group[0].element[101].target[0].comment = "Inherited from the ancestor 'Foot': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Second toe (inherited from Foot)
+* group[0].element[101].target[0].comment = "Inherited from the ancestor 'Toes': the target is broader than this value. Source: the guide (body structure)."
+// Second toe (inherited from Toes)
 * group[0].element[102].code = #"Second toe"
 * group[0].element[102].display = "Second toe"
-* group[0].element[102].target[0].code = #60496002
-* group[0].element[102].target[0].display = "Skin of foot"
+* group[0].element[102].target[0].code = #29707007
+* group[0].element[102].target[0].display = "Toe"
 * group[0].element[102].target[0].equivalence = #wider
-* group[0].element[102].target[0].comment = "Inherited from the ancestor 'Foot': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Third toe (inherited from Foot)
+* group[0].element[102].target[0].comment = "Inherited from the ancestor 'Toes': the target is broader than this value. Source: the guide (body structure)."
+// Third toe (inherited from Toes)
 * group[0].element[103].code = #"Third toe"
 * group[0].element[103].display = "Third toe"
-* group[0].element[103].target[0].code = #60496002
-* group[0].element[103].target[0].display = "Skin of foot"
+* group[0].element[103].target[0].code = #29707007
+* group[0].element[103].target[0].display = "Toe"
 * group[0].element[103].target[0].equivalence = #wider
-* group[0].element[103].target[0].comment = "Inherited from the ancestor 'Foot': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Knee (inherited from Lower extremity)
+* group[0].element[103].target[0].comment = "Inherited from the ancestor 'Toes': the target is broader than this value. Source: the guide (body structure)."
+// Knee (curated)
 * group[0].element[104].code = #Knee
 * group[0].element[104].display = "Knee"
-* group[0].element[104].target[0].code = #371304004
-* group[0].element[104].target[0].display = "Skin of lower extremity"
-* group[0].element[104].target[0].equivalence = #wider
-* group[0].element[104].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Lateral knee (inherited from Lower extremity)
+* group[0].element[104].target[0].code = #72696002
+* group[0].element[104].target[0].display = "Knee"
+* group[0].element[104].target[0].equivalence = #equivalent
+* group[0].element[104].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
+// Lateral knee (inherited from Knee)
 * group[0].element[105].code = #"Lateral knee"
 * group[0].element[105].display = "Lateral knee"
-* group[0].element[105].target[0].code = #371304004
-* group[0].element[105].target[0].display = "Skin of lower extremity"
+* group[0].element[105].target[0].code = #72696002
+* group[0].element[105].target[0].display = "Knee"
 * group[0].element[105].target[0].equivalence = #wider
-* group[0].element[105].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Medial knee (inherited from Lower extremity)
+* group[0].element[105].target[0].comment = "Inherited from the ancestor 'Knee': the target is broader than this value. Source: the guide (body structure)."
+// Medial knee (inherited from Knee)
 * group[0].element[106].code = #"Medial knee"
 * group[0].element[106].display = "Medial knee"
-* group[0].element[106].target[0].code = #371304004
-* group[0].element[106].target[0].display = "Skin of lower extremity"
+* group[0].element[106].target[0].code = #72696002
+* group[0].element[106].target[0].display = "Knee"
 * group[0].element[106].target[0].equivalence = #wider
-* group[0].element[106].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Patellar region (inherited from Lower extremity)
+* group[0].element[106].target[0].comment = "Inherited from the ancestor 'Knee': the target is broader than this value. Source: the guide (body structure)."
+// Patellar region (inherited from Knee)
 * group[0].element[107].code = #"Patellar region"
 * group[0].element[107].display = "Patellar region"
-* group[0].element[107].target[0].code = #371304004
-* group[0].element[107].target[0].display = "Skin of lower extremity"
+* group[0].element[107].target[0].code = #72696002
+* group[0].element[107].target[0].display = "Knee"
 * group[0].element[107].target[0].equivalence = #wider
-* group[0].element[107].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Popliteal fossa (inherited from Lower extremity)
+* group[0].element[107].target[0].comment = "Inherited from the ancestor 'Knee': the target is broader than this value. Source: the guide (body structure)."
+// Popliteal fossa (inherited from Knee)
 * group[0].element[108].code = #"Popliteal fossa"
 * group[0].element[108].display = "Popliteal fossa"
-* group[0].element[108].target[0].code = #371304004
-* group[0].element[108].target[0].display = "Skin of lower extremity"
+* group[0].element[108].target[0].code = #72696002
+* group[0].element[108].target[0].display = "Knee"
 * group[0].element[108].target[0].equivalence = #wider
-* group[0].element[108].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Lower leg (inherited from Lower extremity)
+* group[0].element[108].target[0].comment = "Inherited from the ancestor 'Knee': the target is broader than this value. Source: the guide (body structure)."
+// Lower leg (curated)
 * group[0].element[109].code = #"Lower leg"
 * group[0].element[109].display = "Lower leg"
-* group[0].element[109].target[0].code = #371304004
-* group[0].element[109].target[0].display = "Skin of lower extremity"
-* group[0].element[109].target[0].equivalence = #wider
-* group[0].element[109].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Calf (inherited from Lower extremity)
+* group[0].element[109].target[0].code = #30021000
+* group[0].element[109].target[0].display = "Lower leg"
+* group[0].element[109].target[0].equivalence = #equivalent
+* group[0].element[109].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
+// Calf (inherited from Lower leg)
 * group[0].element[110].code = #Calf
 * group[0].element[110].display = "Calf"
-* group[0].element[110].target[0].code = #371304004
-* group[0].element[110].target[0].display = "Skin of lower extremity"
+* group[0].element[110].target[0].code = #30021000
+* group[0].element[110].target[0].display = "Lower leg"
 * group[0].element[110].target[0].equivalence = #wider
-* group[0].element[110].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Lateral calf (inherited from Lower extremity)
+* group[0].element[110].target[0].comment = "Inherited from the ancestor 'Lower leg': the target is broader than this value. Source: the guide (body structure)."
+// Lateral calf (inherited from Lower leg)
 * group[0].element[111].code = #"Lateral calf"
 * group[0].element[111].display = "Lateral calf"
-* group[0].element[111].target[0].code = #371304004
-* group[0].element[111].target[0].display = "Skin of lower extremity"
+* group[0].element[111].target[0].code = #30021000
+* group[0].element[111].target[0].display = "Lower leg"
 * group[0].element[111].target[0].equivalence = #wider
-* group[0].element[111].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Medial calf (inherited from Lower extremity)
+* group[0].element[111].target[0].comment = "Inherited from the ancestor 'Lower leg': the target is broader than this value. Source: the guide (body structure)."
+// Medial calf (inherited from Lower leg)
 * group[0].element[112].code = #"Medial calf"
 * group[0].element[112].display = "Medial calf"
-* group[0].element[112].target[0].code = #371304004
-* group[0].element[112].target[0].display = "Skin of lower extremity"
+* group[0].element[112].target[0].code = #30021000
+* group[0].element[112].target[0].display = "Lower leg"
 * group[0].element[112].target[0].equivalence = #wider
-* group[0].element[112].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Posterior calf (inherited from Lower extremity)
+* group[0].element[112].target[0].comment = "Inherited from the ancestor 'Lower leg': the target is broader than this value. Source: the guide (body structure)."
+// Posterior calf (inherited from Lower leg)
 * group[0].element[113].code = #"Posterior calf"
 * group[0].element[113].display = "Posterior calf"
-* group[0].element[113].target[0].code = #371304004
-* group[0].element[113].target[0].display = "Skin of lower extremity"
+* group[0].element[113].target[0].code = #30021000
+* group[0].element[113].target[0].display = "Lower leg"
 * group[0].element[113].target[0].equivalence = #wider
-* group[0].element[113].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Shin (inherited from Lower extremity)
+* group[0].element[113].target[0].comment = "Inherited from the ancestor 'Lower leg': the target is broader than this value. Source: the guide (body structure)."
+// Shin (inherited from Lower leg)
 * group[0].element[114].code = #Shin
 * group[0].element[114].display = "Shin"
-* group[0].element[114].target[0].code = #371304004
-* group[0].element[114].target[0].display = "Skin of lower extremity"
+* group[0].element[114].target[0].code = #30021000
+* group[0].element[114].target[0].display = "Lower leg"
 * group[0].element[114].target[0].equivalence = #wider
-* group[0].element[114].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Thigh (inherited from Lower extremity)
+* group[0].element[114].target[0].comment = "Inherited from the ancestor 'Lower leg': the target is broader than this value. Source: the guide (body structure)."
+// Thigh (curated)
 * group[0].element[115].code = #Thigh
 * group[0].element[115].display = "Thigh"
-* group[0].element[115].target[0].code = #371304004
-* group[0].element[115].target[0].display = "Skin of lower extremity"
-* group[0].element[115].target[0].equivalence = #wider
-* group[0].element[115].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Anterior thigh (inherited from Lower extremity)
+* group[0].element[115].target[0].code = #68367000
+* group[0].element[115].target[0].display = "Thigh"
+* group[0].element[115].target[0].equivalence = #equivalent
+* group[0].element[115].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
+// Anterior thigh (inherited from Thigh)
 * group[0].element[116].code = #"Anterior thigh"
 * group[0].element[116].display = "Anterior thigh"
-* group[0].element[116].target[0].code = #371304004
-* group[0].element[116].target[0].display = "Skin of lower extremity"
+* group[0].element[116].target[0].code = #68367000
+* group[0].element[116].target[0].display = "Thigh"
 * group[0].element[116].target[0].equivalence = #wider
-* group[0].element[116].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Lateral thigh (inherited from Lower extremity)
+* group[0].element[116].target[0].comment = "Inherited from the ancestor 'Thigh': the target is broader than this value. Source: the guide (body structure)."
+// Lateral thigh (inherited from Thigh)
 * group[0].element[117].code = #"Lateral thigh"
 * group[0].element[117].display = "Lateral thigh"
-* group[0].element[117].target[0].code = #371304004
-* group[0].element[117].target[0].display = "Skin of lower extremity"
+* group[0].element[117].target[0].code = #68367000
+* group[0].element[117].target[0].display = "Thigh"
 * group[0].element[117].target[0].equivalence = #wider
-* group[0].element[117].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Hip (inherited from Lower extremity)
+* group[0].element[117].target[0].comment = "Inherited from the ancestor 'Thigh': the target is broader than this value. Source: the guide (body structure)."
+// Hip (inherited from Thigh)
 * group[0].element[118].code = #Hip
 * group[0].element[118].display = "Hip"
-* group[0].element[118].target[0].code = #371304004
-* group[0].element[118].target[0].display = "Skin of lower extremity"
+* group[0].element[118].target[0].code = #68367000
+* group[0].element[118].target[0].display = "Thigh"
 * group[0].element[118].target[0].equivalence = #wider
-* group[0].element[118].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Medial thigh (inherited from Lower extremity)
+* group[0].element[118].target[0].comment = "Inherited from the ancestor 'Thigh': the target is broader than this value. Source: the guide (body structure)."
+// Medial thigh (inherited from Thigh)
 * group[0].element[119].code = #"Medial thigh"
 * group[0].element[119].display = "Medial thigh"
-* group[0].element[119].target[0].code = #371304004
-* group[0].element[119].target[0].display = "Skin of lower extremity"
+* group[0].element[119].target[0].code = #68367000
+* group[0].element[119].target[0].display = "Thigh"
 * group[0].element[119].target[0].equivalence = #wider
-* group[0].element[119].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Upper medial thigh (inherited from Lower extremity)
+* group[0].element[119].target[0].comment = "Inherited from the ancestor 'Thigh': the target is broader than this value. Source: the guide (body structure)."
+// Upper medial thigh (inherited from Thigh)
 * group[0].element[120].code = #"Upper medial thigh"
 * group[0].element[120].display = "Upper medial thigh"
-* group[0].element[120].target[0].code = #371304004
-* group[0].element[120].target[0].display = "Skin of lower extremity"
+* group[0].element[120].target[0].code = #68367000
+* group[0].element[120].target[0].display = "Thigh"
 * group[0].element[120].target[0].equivalence = #wider
-* group[0].element[120].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Posterior thigh (inherited from Lower extremity)
+* group[0].element[120].target[0].comment = "Inherited from the ancestor 'Thigh': the target is broader than this value. Source: the guide (body structure)."
+// Posterior thigh (inherited from Thigh)
 * group[0].element[121].code = #"Posterior thigh"
 * group[0].element[121].display = "Posterior thigh"
-* group[0].element[121].target[0].code = #371304004
-* group[0].element[121].target[0].display = "Skin of lower extremity"
+* group[0].element[121].target[0].code = #68367000
+* group[0].element[121].target[0].display = "Thigh"
 * group[0].element[121].target[0].equivalence = #wider
-* group[0].element[121].target[0].comment = "Inherited from the ancestor 'Lower extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[121].target[0].comment = "Inherited from the ancestor 'Thigh': the target is broader than this value. Source: the guide (body structure)."
 // Trunk (curated)
 * group[0].element[122].code = #Trunk
 * group[0].element[122].display = "Trunk"
@@ -839,59 +839,59 @@ Description: "Maps the ISIC hierarchical anatomic sites to SNOMED CT. A value wi
 // Anterior abdomen (curated)
 * group[0].element[124].code = #"Anterior abdomen"
 * group[0].element[124].display = "Anterior abdomen"
-* group[0].element[124].target[0].code = #75093004
-* group[0].element[124].target[0].display = "Skin of abdomen"
+* group[0].element[124].target[0].code = #818983003
+* group[0].element[124].target[0].display = "Abdomen"
 * group[0].element[124].target[0].equivalence = #wider
-* group[0].element[124].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[124].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // Lower anterior abdomen (inherited from Anterior abdomen)
 * group[0].element[125].code = #"Lower anterior abdomen"
 * group[0].element[125].display = "Lower anterior abdomen"
-* group[0].element[125].target[0].code = #75093004
-* group[0].element[125].target[0].display = "Skin of abdomen"
+* group[0].element[125].target[0].code = #818983003
+* group[0].element[125].target[0].display = "Abdomen"
 * group[0].element[125].target[0].equivalence = #wider
-* group[0].element[125].target[0].comment = "Inherited from the ancestor 'Anterior abdomen': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[125].target[0].comment = "Inherited from the ancestor 'Anterior abdomen': the target is broader than this value. Source: the guide (body structure)."
 // Hypogastric region (inherited from Anterior abdomen)
 * group[0].element[126].code = #"Hypogastric region"
 * group[0].element[126].display = "Hypogastric region"
-* group[0].element[126].target[0].code = #75093004
-* group[0].element[126].target[0].display = "Skin of abdomen"
+* group[0].element[126].target[0].code = #818983003
+* group[0].element[126].target[0].display = "Abdomen"
 * group[0].element[126].target[0].equivalence = #wider
-* group[0].element[126].target[0].comment = "Inherited from the ancestor 'Anterior abdomen': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[126].target[0].comment = "Inherited from the ancestor 'Anterior abdomen': the target is broader than this value. Source: the guide (body structure)."
 // Inguinal region (inherited from Anterior abdomen)
 * group[0].element[127].code = #"Inguinal region"
 * group[0].element[127].display = "Inguinal region"
-* group[0].element[127].target[0].code = #75093004
-* group[0].element[127].target[0].display = "Skin of abdomen"
+* group[0].element[127].target[0].code = #818983003
+* group[0].element[127].target[0].display = "Abdomen"
 * group[0].element[127].target[0].equivalence = #wider
-* group[0].element[127].target[0].comment = "Inherited from the ancestor 'Anterior abdomen': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[127].target[0].comment = "Inherited from the ancestor 'Anterior abdomen': the target is broader than this value. Source: the guide (body structure)."
 // Mid anterior abdomen (inherited from Anterior abdomen)
 * group[0].element[128].code = #"Mid anterior abdomen"
 * group[0].element[128].display = "Mid anterior abdomen"
-* group[0].element[128].target[0].code = #75093004
-* group[0].element[128].target[0].display = "Skin of abdomen"
+* group[0].element[128].target[0].code = #818983003
+* group[0].element[128].target[0].display = "Abdomen"
 * group[0].element[128].target[0].equivalence = #wider
-* group[0].element[128].target[0].comment = "Inherited from the ancestor 'Anterior abdomen': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[128].target[0].comment = "Inherited from the ancestor 'Anterior abdomen': the target is broader than this value. Source: the guide (body structure)."
 // Periumbilical region (inherited from Anterior abdomen)
 * group[0].element[129].code = #"Periumbilical region"
 * group[0].element[129].display = "Periumbilical region"
-* group[0].element[129].target[0].code = #75093004
-* group[0].element[129].target[0].display = "Skin of abdomen"
+* group[0].element[129].target[0].code = #818983003
+* group[0].element[129].target[0].display = "Abdomen"
 * group[0].element[129].target[0].equivalence = #wider
-* group[0].element[129].target[0].comment = "Inherited from the ancestor 'Anterior abdomen': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[129].target[0].comment = "Inherited from the ancestor 'Anterior abdomen': the target is broader than this value. Source: the guide (body structure)."
 // Umbilicus (inherited from Anterior abdomen)
 * group[0].element[130].code = #Umbilicus
 * group[0].element[130].display = "Umbilicus"
-* group[0].element[130].target[0].code = #75093004
-* group[0].element[130].target[0].display = "Skin of abdomen"
+* group[0].element[130].target[0].code = #818983003
+* group[0].element[130].target[0].display = "Abdomen"
 * group[0].element[130].target[0].equivalence = #wider
-* group[0].element[130].target[0].comment = "Inherited from the ancestor 'Anterior abdomen': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[130].target[0].comment = "Inherited from the ancestor 'Anterior abdomen': the target is broader than this value. Source: the guide (body structure)."
 // Upper anterior abdomen (inherited from Anterior abdomen)
 * group[0].element[131].code = #"Upper anterior abdomen"
 * group[0].element[131].display = "Upper anterior abdomen"
-* group[0].element[131].target[0].code = #75093004
-* group[0].element[131].target[0].display = "Skin of abdomen"
+* group[0].element[131].target[0].code = #818983003
+* group[0].element[131].target[0].display = "Abdomen"
 * group[0].element[131].target[0].equivalence = #wider
-* group[0].element[131].target[0].comment = "Inherited from the ancestor 'Anterior abdomen': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[131].target[0].comment = "Inherited from the ancestor 'Anterior abdomen': the target is broader than this value. Source: the guide (body structure)."
 // Anterior chest (inherited from Anterior trunk)
 * group[0].element[132].code = #"Anterior chest"
 * group[0].element[132].display = "Anterior chest"
@@ -1035,10 +1035,10 @@ Description: "Maps the ISIC hierarchical anatomic sites to SNOMED CT. A value wi
 // Lateral abdomen (curated)
 * group[0].element[152].code = #"Lateral abdomen"
 * group[0].element[152].display = "Lateral abdomen"
-* group[0].element[152].target[0].code = #75093004
-* group[0].element[152].target[0].display = "Skin of abdomen"
+* group[0].element[152].target[0].code = #818983003
+* group[0].element[152].target[0].display = "Abdomen"
 * group[0].element[152].target[0].equivalence = #wider
-* group[0].element[152].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[152].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // Lateral chest (inherited from Lateral trunk)
 * group[0].element[153].code = #"Lateral chest"
 * group[0].element[153].display = "Lateral chest"
@@ -1063,73 +1063,73 @@ Description: "Maps the ISIC hierarchical anatomic sites to SNOMED CT. A value wi
 // Posterior trunk (curated)
 * group[0].element[156].code = #"Posterior trunk"
 * group[0].element[156].display = "Posterior trunk"
-* group[0].element[156].target[0].code = #66643007
-* group[0].element[156].target[0].display = "Skin of back"
+* group[0].element[156].target[0].code = #77568009
+* group[0].element[156].target[0].display = "Back"
 * group[0].element[156].target[0].equivalence = #equivalent
-* group[0].element[156].target[0].comment = "Source: DICOM CID 4029; eHDSI-B (confidence A; body structure)."
+* group[0].element[156].target[0].comment = "The guide's body-sites-skin concept for the back. Source: the guide (body structure)."
 // Lower back (inherited from Posterior trunk)
 * group[0].element[157].code = #"Lower back"
 * group[0].element[157].display = "Lower back"
-* group[0].element[157].target[0].code = #66643007
-* group[0].element[157].target[0].display = "Skin of back"
+* group[0].element[157].target[0].code = #77568009
+* group[0].element[157].target[0].display = "Back"
 * group[0].element[157].target[0].equivalence = #wider
-* group[0].element[157].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: DICOM CID 4029; eHDSI-B (confidence A; body structure)."
+* group[0].element[157].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: the guide (body structure)."
 // Lateral lower back (inherited from Posterior trunk)
 * group[0].element[158].code = #"Lateral lower back"
 * group[0].element[158].display = "Lateral lower back"
-* group[0].element[158].target[0].code = #66643007
-* group[0].element[158].target[0].display = "Skin of back"
+* group[0].element[158].target[0].code = #77568009
+* group[0].element[158].target[0].display = "Back"
 * group[0].element[158].target[0].equivalence = #wider
-* group[0].element[158].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: DICOM CID 4029; eHDSI-B (confidence A; body structure)."
+* group[0].element[158].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: the guide (body structure)."
 // Paraspinal lower back (inherited from Posterior trunk)
 * group[0].element[159].code = #"Paraspinal lower back"
 * group[0].element[159].display = "Paraspinal lower back"
-* group[0].element[159].target[0].code = #66643007
-* group[0].element[159].target[0].display = "Skin of back"
+* group[0].element[159].target[0].code = #77568009
+* group[0].element[159].target[0].display = "Back"
 * group[0].element[159].target[0].equivalence = #wider
-* group[0].element[159].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: DICOM CID 4029; eHDSI-B (confidence A; body structure)."
+* group[0].element[159].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: the guide (body structure)."
 // Mid back (inherited from Posterior trunk)
 * group[0].element[160].code = #"Mid back"
 * group[0].element[160].display = "Mid back"
-* group[0].element[160].target[0].code = #66643007
-* group[0].element[160].target[0].display = "Skin of back"
+* group[0].element[160].target[0].code = #77568009
+* group[0].element[160].target[0].display = "Back"
 * group[0].element[160].target[0].equivalence = #wider
-* group[0].element[160].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: DICOM CID 4029; eHDSI-B (confidence A; body structure)."
+* group[0].element[160].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: the guide (body structure)."
 // Lateral mid back (inherited from Posterior trunk)
 * group[0].element[161].code = #"Lateral mid back"
 * group[0].element[161].display = "Lateral mid back"
-* group[0].element[161].target[0].code = #66643007
-* group[0].element[161].target[0].display = "Skin of back"
+* group[0].element[161].target[0].code = #77568009
+* group[0].element[161].target[0].display = "Back"
 * group[0].element[161].target[0].equivalence = #wider
-* group[0].element[161].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: DICOM CID 4029; eHDSI-B (confidence A; body structure)."
+* group[0].element[161].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: the guide (body structure)."
 // Paraspinal mid back (inherited from Posterior trunk)
 * group[0].element[162].code = #"Paraspinal mid back"
 * group[0].element[162].display = "Paraspinal mid back"
-* group[0].element[162].target[0].code = #66643007
-* group[0].element[162].target[0].display = "Skin of back"
+* group[0].element[162].target[0].code = #77568009
+* group[0].element[162].target[0].display = "Back"
 * group[0].element[162].target[0].equivalence = #wider
-* group[0].element[162].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: DICOM CID 4029; eHDSI-B (confidence A; body structure)."
+* group[0].element[162].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: the guide (body structure)."
 // Upper back (inherited from Posterior trunk)
 * group[0].element[163].code = #"Upper back"
 * group[0].element[163].display = "Upper back"
-* group[0].element[163].target[0].code = #66643007
-* group[0].element[163].target[0].display = "Skin of back"
+* group[0].element[163].target[0].code = #77568009
+* group[0].element[163].target[0].display = "Back"
 * group[0].element[163].target[0].equivalence = #wider
-* group[0].element[163].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: DICOM CID 4029; eHDSI-B (confidence A; body structure)."
+* group[0].element[163].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: the guide (body structure)."
 // Lateral upper back (inherited from Posterior trunk)
 * group[0].element[164].code = #"Lateral upper back"
 * group[0].element[164].display = "Lateral upper back"
-* group[0].element[164].target[0].code = #66643007
-* group[0].element[164].target[0].display = "Skin of back"
+* group[0].element[164].target[0].code = #77568009
+* group[0].element[164].target[0].display = "Back"
 * group[0].element[164].target[0].equivalence = #wider
-* group[0].element[164].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: DICOM CID 4029; eHDSI-B (confidence A; body structure)."
+* group[0].element[164].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: the guide (body structure)."
 // Paraspinal upper back (inherited from Posterior trunk)
 * group[0].element[165].code = #"Paraspinal upper back"
 * group[0].element[165].display = "Paraspinal upper back"
-* group[0].element[165].target[0].code = #66643007
-* group[0].element[165].target[0].display = "Skin of back"
+* group[0].element[165].target[0].code = #77568009
+* group[0].element[165].target[0].display = "Back"
 * group[0].element[165].target[0].equivalence = #wider
-* group[0].element[165].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: DICOM CID 4029; eHDSI-B (confidence A; body structure)."
+* group[0].element[165].target[0].comment = "Inherited from the ancestor 'Posterior trunk': the target is broader than this value. Source: the guide (body structure)."
 // Upper extremity (curated)
 * group[0].element[166].code = #"Upper extremity"
 * group[0].element[166].display = "Upper extremity"
@@ -1172,111 +1172,111 @@ Description: "Maps the ISIC hierarchical anatomic sites to SNOMED CT. A value wi
 * group[0].element[171].target[0].display = "Skin of upper extremity"
 * group[0].element[171].target[0].equivalence = #wider
 * group[0].element[171].target[0].comment = "Inherited from the ancestor 'Upper extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Forearm (inherited from Upper extremity)
+// Forearm (curated)
 * group[0].element[172].code = #Forearm
 * group[0].element[172].display = "Forearm"
-* group[0].element[172].target[0].code = #371311000
-* group[0].element[172].target[0].display = "Skin of upper extremity"
-* group[0].element[172].target[0].equivalence = #wider
-* group[0].element[172].target[0].comment = "Inherited from the ancestor 'Upper extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Dorsal forearm (inherited from Upper extremity)
+* group[0].element[172].target[0].code = #14975008
+* group[0].element[172].target[0].display = "Forearm"
+* group[0].element[172].target[0].equivalence = #equivalent
+* group[0].element[172].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
+// Dorsal forearm (inherited from Forearm)
 * group[0].element[173].code = #"Dorsal forearm"
 * group[0].element[173].display = "Dorsal forearm"
-* group[0].element[173].target[0].code = #371311000
-* group[0].element[173].target[0].display = "Skin of upper extremity"
+* group[0].element[173].target[0].code = #14975008
+* group[0].element[173].target[0].display = "Forearm"
 * group[0].element[173].target[0].equivalence = #wider
-* group[0].element[173].target[0].comment = "Inherited from the ancestor 'Upper extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Radial forearm (inherited from Upper extremity)
+* group[0].element[173].target[0].comment = "Inherited from the ancestor 'Forearm': the target is broader than this value. Source: the guide (body structure)."
+// Radial forearm (inherited from Forearm)
 * group[0].element[174].code = #"Radial forearm"
 * group[0].element[174].display = "Radial forearm"
-* group[0].element[174].target[0].code = #371311000
-* group[0].element[174].target[0].display = "Skin of upper extremity"
+* group[0].element[174].target[0].code = #14975008
+* group[0].element[174].target[0].display = "Forearm"
 * group[0].element[174].target[0].equivalence = #wider
-* group[0].element[174].target[0].comment = "Inherited from the ancestor 'Upper extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Ulnar forearm (inherited from Upper extremity)
+* group[0].element[174].target[0].comment = "Inherited from the ancestor 'Forearm': the target is broader than this value. Source: the guide (body structure)."
+// Ulnar forearm (inherited from Forearm)
 * group[0].element[175].code = #"Ulnar forearm"
 * group[0].element[175].display = "Ulnar forearm"
-* group[0].element[175].target[0].code = #371311000
-* group[0].element[175].target[0].display = "Skin of upper extremity"
+* group[0].element[175].target[0].code = #14975008
+* group[0].element[175].target[0].display = "Forearm"
 * group[0].element[175].target[0].equivalence = #wider
-* group[0].element[175].target[0].comment = "Inherited from the ancestor 'Upper extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Volar forearm (inherited from Upper extremity)
+* group[0].element[175].target[0].comment = "Inherited from the ancestor 'Forearm': the target is broader than this value. Source: the guide (body structure)."
+// Volar forearm (inherited from Forearm)
 * group[0].element[176].code = #"Volar forearm"
 * group[0].element[176].display = "Volar forearm"
-* group[0].element[176].target[0].code = #371311000
-* group[0].element[176].target[0].display = "Skin of upper extremity"
+* group[0].element[176].target[0].code = #14975008
+* group[0].element[176].target[0].display = "Forearm"
 * group[0].element[176].target[0].equivalence = #wider
-* group[0].element[176].target[0].comment = "Inherited from the ancestor 'Upper extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[176].target[0].comment = "Inherited from the ancestor 'Forearm': the target is broader than this value. Source: the guide (body structure)."
 // Hand (curated)
 * group[0].element[177].code = #Hand
 * group[0].element[177].display = "Hand"
-* group[0].element[177].target[0].code = #33712006
-* group[0].element[177].target[0].display = "Skin of hand"
+* group[0].element[177].target[0].code = #85562004
+* group[0].element[177].target[0].display = "Hand"
 * group[0].element[177].target[0].equivalence = #equivalent
-* group[0].element[177].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[177].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
 // Dorsum of hand (inherited from Hand)
 * group[0].element[178].code = #"Dorsum of hand"
 * group[0].element[178].display = "Dorsum of hand"
-* group[0].element[178].target[0].code = #33712006
-* group[0].element[178].target[0].display = "Skin of hand"
+* group[0].element[178].target[0].code = #85562004
+* group[0].element[178].target[0].display = "Hand"
 * group[0].element[178].target[0].equivalence = #wider
-* group[0].element[178].target[0].comment = "Inherited from the ancestor 'Hand': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[178].target[0].comment = "Inherited from the ancestor 'Hand': the target is broader than this value. Source: the guide (body structure)."
 // Interdigital web spaces of hand (inherited from Hand)
 * group[0].element[179].code = #"Interdigital web spaces of hand"
 * group[0].element[179].display = "Interdigital web spaces of hand"
-* group[0].element[179].target[0].code = #33712006
-* group[0].element[179].target[0].display = "Skin of hand"
+* group[0].element[179].target[0].code = #85562004
+* group[0].element[179].target[0].display = "Hand"
 * group[0].element[179].target[0].equivalence = #wider
-* group[0].element[179].target[0].comment = "Inherited from the ancestor 'Hand': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[179].target[0].comment = "Inherited from the ancestor 'Hand': the target is broader than this value. Source: the guide (body structure)."
 // Knuckles (inherited from Hand)
 * group[0].element[180].code = #Knuckles
 * group[0].element[180].display = "Knuckles"
-* group[0].element[180].target[0].code = #33712006
-* group[0].element[180].target[0].display = "Skin of hand"
+* group[0].element[180].target[0].code = #85562004
+* group[0].element[180].target[0].display = "Hand"
 * group[0].element[180].target[0].equivalence = #wider
-* group[0].element[180].target[0].comment = "Inherited from the ancestor 'Hand': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Fingers and thumb (inherited from Hand)
+* group[0].element[180].target[0].comment = "Inherited from the ancestor 'Hand': the target is broader than this value. Source: the guide (body structure)."
+// Fingers and thumb (curated)
 * group[0].element[181].code = #"Fingers and thumb"
 * group[0].element[181].display = "Fingers and thumb"
-* group[0].element[181].target[0].code = #33712006
-* group[0].element[181].target[0].display = "Skin of hand"
-* group[0].element[181].target[0].equivalence = #wider
-* group[0].element[181].target[0].comment = "Inherited from the ancestor 'Hand': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Index finger (inherited from Hand)
+* group[0].element[181].target[0].code = #7569003
+* group[0].element[181].target[0].display = "Finger"
+* group[0].element[181].target[0].equivalence = #equivalent
+* group[0].element[181].target[0].comment = "The guide's body-sites-skin concept (the thumb is a finger). Source: the guide (body structure)."
+// Index finger (inherited from Fingers and thumb)
 * group[0].element[182].code = #"Index finger"
 * group[0].element[182].display = "Index finger"
-* group[0].element[182].target[0].code = #33712006
-* group[0].element[182].target[0].display = "Skin of hand"
+* group[0].element[182].target[0].code = #7569003
+* group[0].element[182].target[0].display = "Finger"
 * group[0].element[182].target[0].equivalence = #wider
-* group[0].element[182].target[0].comment = "Inherited from the ancestor 'Hand': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Little finger (inherited from Hand)
+* group[0].element[182].target[0].comment = "Inherited from the ancestor 'Fingers and thumb': the target is broader than this value. Source: the guide (body structure)."
+// Little finger (inherited from Fingers and thumb)
 * group[0].element[183].code = #"Little finger"
 * group[0].element[183].display = "Little finger"
-* group[0].element[183].target[0].code = #33712006
-* group[0].element[183].target[0].display = "Skin of hand"
+* group[0].element[183].target[0].code = #7569003
+* group[0].element[183].target[0].display = "Finger"
 * group[0].element[183].target[0].equivalence = #wider
-* group[0].element[183].target[0].comment = "Inherited from the ancestor 'Hand': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Middle finger (inherited from Hand)
+* group[0].element[183].target[0].comment = "Inherited from the ancestor 'Fingers and thumb': the target is broader than this value. Source: the guide (body structure)."
+// Middle finger (inherited from Fingers and thumb)
 * group[0].element[184].code = #"Middle finger"
 * group[0].element[184].display = "Middle finger"
-* group[0].element[184].target[0].code = #33712006
-* group[0].element[184].target[0].display = "Skin of hand"
+* group[0].element[184].target[0].code = #7569003
+* group[0].element[184].target[0].display = "Finger"
 * group[0].element[184].target[0].equivalence = #wider
-* group[0].element[184].target[0].comment = "Inherited from the ancestor 'Hand': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Ring finger (inherited from Hand)
+* group[0].element[184].target[0].comment = "Inherited from the ancestor 'Fingers and thumb': the target is broader than this value. Source: the guide (body structure)."
+// Ring finger (inherited from Fingers and thumb)
 * group[0].element[185].code = #"Ring finger"
 * group[0].element[185].display = "Ring finger"
-* group[0].element[185].target[0].code = #33712006
-* group[0].element[185].target[0].display = "Skin of hand"
+* group[0].element[185].target[0].code = #7569003
+* group[0].element[185].target[0].display = "Finger"
 * group[0].element[185].target[0].equivalence = #wider
-* group[0].element[185].target[0].comment = "Inherited from the ancestor 'Hand': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Thumb (inherited from Hand)
+* group[0].element[185].target[0].comment = "Inherited from the ancestor 'Fingers and thumb': the target is broader than this value. Source: the guide (body structure)."
+// Thumb (inherited from Fingers and thumb)
 * group[0].element[186].code = #Thumb
 * group[0].element[186].display = "Thumb"
-* group[0].element[186].target[0].code = #33712006
-* group[0].element[186].target[0].display = "Skin of hand"
+* group[0].element[186].target[0].code = #7569003
+* group[0].element[186].target[0].display = "Finger"
 * group[0].element[186].target[0].equivalence = #wider
-* group[0].element[186].target[0].comment = "Inherited from the ancestor 'Hand': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[186].target[0].comment = "Inherited from the ancestor 'Fingers and thumb': the target is broader than this value. Source: the guide (body structure)."
 // Palm of hand (curated)
 * group[0].element[187].code = #"Palm of hand"
 * group[0].element[187].display = "Palm of hand"
@@ -1312,69 +1312,69 @@ Description: "Maps the ISIC hierarchical anatomic sites to SNOMED CT. A value wi
 * group[0].element[191].target[0].display = "Skin of palm of hand"
 * group[0].element[191].target[0].equivalence = #wider
 * group[0].element[191].target[0].comment = "Inherited from the ancestor 'Palm of hand': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Shoulder (inherited from Upper extremity)
+// Shoulder (curated)
 * group[0].element[192].code = #Shoulder
 * group[0].element[192].display = "Shoulder"
-* group[0].element[192].target[0].code = #371311000
-* group[0].element[192].target[0].display = "Skin of upper extremity"
-* group[0].element[192].target[0].equivalence = #wider
-* group[0].element[192].target[0].comment = "Inherited from the ancestor 'Upper extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Anterior shoulder (inherited from Upper extremity)
+* group[0].element[192].target[0].code = #16982005
+* group[0].element[192].target[0].display = "Shoulder"
+* group[0].element[192].target[0].equivalence = #equivalent
+* group[0].element[192].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
+// Anterior shoulder (inherited from Shoulder)
 * group[0].element[193].code = #"Anterior shoulder"
 * group[0].element[193].display = "Anterior shoulder"
-* group[0].element[193].target[0].code = #371311000
-* group[0].element[193].target[0].display = "Skin of upper extremity"
+* group[0].element[193].target[0].code = #16982005
+* group[0].element[193].target[0].display = "Shoulder"
 * group[0].element[193].target[0].equivalence = #wider
-* group[0].element[193].target[0].comment = "Inherited from the ancestor 'Upper extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Lateral shoulder (inherited from Upper extremity)
+* group[0].element[193].target[0].comment = "Inherited from the ancestor 'Shoulder': the target is broader than this value. Source: the guide (body structure)."
+// Lateral shoulder (inherited from Shoulder)
 * group[0].element[194].code = #"Lateral shoulder"
 * group[0].element[194].display = "Lateral shoulder"
-* group[0].element[194].target[0].code = #371311000
-* group[0].element[194].target[0].display = "Skin of upper extremity"
+* group[0].element[194].target[0].code = #16982005
+* group[0].element[194].target[0].display = "Shoulder"
 * group[0].element[194].target[0].equivalence = #wider
-* group[0].element[194].target[0].comment = "Inherited from the ancestor 'Upper extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Posterior shoulder (inherited from Upper extremity)
+* group[0].element[194].target[0].comment = "Inherited from the ancestor 'Shoulder': the target is broader than this value. Source: the guide (body structure)."
+// Posterior shoulder (inherited from Shoulder)
 * group[0].element[195].code = #"Posterior shoulder"
 * group[0].element[195].display = "Posterior shoulder"
-* group[0].element[195].target[0].code = #371311000
-* group[0].element[195].target[0].display = "Skin of upper extremity"
+* group[0].element[195].target[0].code = #16982005
+* group[0].element[195].target[0].display = "Shoulder"
 * group[0].element[195].target[0].equivalence = #wider
-* group[0].element[195].target[0].comment = "Inherited from the ancestor 'Upper extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Upper arm (inherited from Upper extremity)
+* group[0].element[195].target[0].comment = "Inherited from the ancestor 'Shoulder': the target is broader than this value. Source: the guide (body structure)."
+// Upper arm (curated)
 * group[0].element[196].code = #"Upper arm"
 * group[0].element[196].display = "Upper arm"
-* group[0].element[196].target[0].code = #371311000
-* group[0].element[196].target[0].display = "Skin of upper extremity"
-* group[0].element[196].target[0].equivalence = #wider
-* group[0].element[196].target[0].comment = "Inherited from the ancestor 'Upper extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Anterior upper arm (inherited from Upper extremity)
+* group[0].element[196].target[0].code = #40983000
+* group[0].element[196].target[0].display = "Upper arm"
+* group[0].element[196].target[0].equivalence = #equivalent
+* group[0].element[196].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
+// Anterior upper arm (inherited from Upper arm)
 * group[0].element[197].code = #"Anterior upper arm"
 * group[0].element[197].display = "Anterior upper arm"
-* group[0].element[197].target[0].code = #371311000
-* group[0].element[197].target[0].display = "Skin of upper extremity"
+* group[0].element[197].target[0].code = #40983000
+* group[0].element[197].target[0].display = "Upper arm"
 * group[0].element[197].target[0].equivalence = #wider
-* group[0].element[197].target[0].comment = "Inherited from the ancestor 'Upper extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Lateral upper arm (inherited from Upper extremity)
+* group[0].element[197].target[0].comment = "Inherited from the ancestor 'Upper arm': the target is broader than this value. Source: the guide (body structure)."
+// Lateral upper arm (inherited from Upper arm)
 * group[0].element[198].code = #"Lateral upper arm"
 * group[0].element[198].display = "Lateral upper arm"
-* group[0].element[198].target[0].code = #371311000
-* group[0].element[198].target[0].display = "Skin of upper extremity"
+* group[0].element[198].target[0].code = #40983000
+* group[0].element[198].target[0].display = "Upper arm"
 * group[0].element[198].target[0].equivalence = #wider
-* group[0].element[198].target[0].comment = "Inherited from the ancestor 'Upper extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Medial upper arm (inherited from Upper extremity)
+* group[0].element[198].target[0].comment = "Inherited from the ancestor 'Upper arm': the target is broader than this value. Source: the guide (body structure)."
+// Medial upper arm (inherited from Upper arm)
 * group[0].element[199].code = #"Medial upper arm"
 * group[0].element[199].display = "Medial upper arm"
-* group[0].element[199].target[0].code = #371311000
-* group[0].element[199].target[0].display = "Skin of upper extremity"
+* group[0].element[199].target[0].code = #40983000
+* group[0].element[199].target[0].display = "Upper arm"
 * group[0].element[199].target[0].equivalence = #wider
-* group[0].element[199].target[0].comment = "Inherited from the ancestor 'Upper extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
-// Posterior upper arm (inherited from Upper extremity)
+* group[0].element[199].target[0].comment = "Inherited from the ancestor 'Upper arm': the target is broader than this value. Source: the guide (body structure)."
+// Posterior upper arm (inherited from Upper arm)
 * group[0].element[200].code = #"Posterior upper arm"
 * group[0].element[200].display = "Posterior upper arm"
-* group[0].element[200].target[0].code = #371311000
-* group[0].element[200].target[0].display = "Skin of upper extremity"
+* group[0].element[200].target[0].code = #40983000
+* group[0].element[200].target[0].display = "Upper arm"
 * group[0].element[200].target[0].equivalence = #wider
-* group[0].element[200].target[0].comment = "Inherited from the ancestor 'Upper extremity': the target is broader than this value. Source: DICOM CID 4029 (confidence A; body structure)."
+* group[0].element[200].target[0].comment = "Inherited from the ancestor 'Upper arm': the target is broader than this value. Source: the guide (body structure)."
 // Wrist (inherited from Upper extremity)
 * group[0].element[201].code = #Wrist
 * group[0].element[201].display = "Wrist"

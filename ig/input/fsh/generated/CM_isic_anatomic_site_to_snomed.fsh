@@ -4,14 +4,14 @@ Instance: isic-anatomic-site-to-snomed
 InstanceOf: ConceptMap
 Usage: #definition
 Title: "ISIC Anatomic Site to SNOMED CT"
-Description: "Maps the ISIC anatom_site_general and anatom_site_special values to SNOMED CT. Targets are SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the eHDSI body-site value set where only it has the concept): the dataset sites are the sites of skin lesions. Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown). Completion: not in the published guide 0.1.0."
+Description: "Maps the ISIC anatom_site_general and anatom_site_special values to SNOMED CT. Targets are the guide's own body-sites-skin concepts where one names the site (e.g. Scalp 41695006, Back 77568009), else SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the eHDSI body-site value set where only it has the concept), which the body-sites-skin value set includes as a marked completion: the dataset sites are the sites of skin lesions. Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown). Completion: not in the published guide 0.1.0."
 * url = "https://annotatemd.com/fhir/ig/ConceptMap/isic-anatomic-site-to-snomed"
 * version = "0.1.0"
 * name = "IsicAnatomicSiteToSnomed"
 * title = "ISIC Anatomic Site to SNOMED CT"
 * status = #draft
 * experimental = false
-* description = "Maps the ISIC anatom_site_general and anatom_site_special values to SNOMED CT. Targets are SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the eHDSI body-site value set where only it has the concept): the dataset sites are the sites of skin lesions. Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown). Completion: not in the published guide 0.1.0."
+* description = "Maps the ISIC anatom_site_general and anatom_site_special values to SNOMED CT. Targets are the guide's own body-sites-skin concepts where one names the site (e.g. Scalp 41695006, Back 77568009), else SNOMED CT 'skin of ...' body structures from DICOM CID 4029 Dermatology Anatomic Site (or the eHDSI body-site value set where only it has the concept), which the body-sites-skin value set includes as a marked completion: the dataset sites are the sites of skin lesions. Equivalence: equivalent where the site matches; wider where the target is broader (e.g. Skin 39937001 for a site without its own concept); unmatched where no concept covers the site (e.g. mucosa, nails, unknown). Completion: not in the published guide 0.1.0."
 * sourceCanonical = "https://annotatemd.com/fhir/ig/ValueSet/isic-anatomic-site"
 * targetUri = "http://snomed.info/sct?fhir_vs"
 * group[0].source = "https://annotatemd.com/fhir/ig/CodeSystem/isic-anatomic-site"
@@ -59,10 +59,10 @@ Description: "Maps the ISIC anatom_site_general and anatom_site_special values t
 // posterior torso (curated)
 * group[0].element[6].code = #"posterior torso"
 * group[0].element[6].display = "posterior torso"
-* group[0].element[6].target[0].code = #66643007
-* group[0].element[6].target[0].display = "Skin of back"
+* group[0].element[6].target[0].code = #77568009
+* group[0].element[6].target[0].display = "Back"
 * group[0].element[6].target[0].equivalence = #equivalent
-* group[0].element[6].target[0].comment = "Source: DICOM CID 4029; eHDSI-B (confidence A; body structure)."
+* group[0].element[6].target[0].comment = "The guide's body-sites-skin concept for the back. Source: the guide (body structure)."
 // upper extremity (curated)
 * group[0].element[7].code = #"upper extremity"
 * group[0].element[7].display = "upper extremity"
@@ -104,3 +104,59 @@ Description: "Maps the ISIC anatom_site_general and anatom_site_special values t
 * group[0].element[13].display = "toenail"
 * group[0].element[13].target[0].equivalence = #unmatched
 * group[0].element[13].target[0].comment = "No SNOMED CT concept found in the cited sources. The nail is not skin."
+// torso (curated)
+* group[0].element[14].code = #torso
+* group[0].element[14].display = "torso"
+* group[0].element[14].target[0].code = #86381001
+* group[0].element[14].target[0].display = "Skin structure of trunk"
+* group[0].element[14].target[0].equivalence = #equivalent
+* group[0].element[14].target[0].comment = "ISIC 2020 anatom_site_general_challenge 'torso' (no side recorded). Source: eHDSI-B (confidence A; body structure)."
+// head_neck_face (curated)
+* group[0].element[15].code = #head_neck_face
+* group[0].element[15].display = "head_neck_face"
+* group[0].element[15].target[0].code = #39937001
+* group[0].element[15].target[0].display = "Skin"
+* group[0].element[15].target[0].equivalence = #wider
+* group[0].element[15].target[0].comment = "No single head-and-neck skin concept in the cited sources; 70762009 Skin of head and 43081002 Skin of neck are each narrower. Source: DICOM CID 4029 (confidence A; body structure)."
+// trunk (curated)
+* group[0].element[16].code = #trunk
+* group[0].element[16].display = "trunk"
+* group[0].element[16].target[0].code = #86381001
+* group[0].element[16].target[0].display = "Skin structure of trunk"
+* group[0].element[16].target[0].equivalence = #equivalent
+* group[0].element[16].target[0].comment = "Source: eHDSI-B (confidence A; body structure)."
+// upper_extremity (curated)
+* group[0].element[17].code = #upper_extremity
+* group[0].element[17].display = "upper_extremity"
+* group[0].element[17].target[0].code = #371311000
+* group[0].element[17].target[0].display = "Skin of upper extremity"
+* group[0].element[17].target[0].equivalence = #equivalent
+* group[0].element[17].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+// lower_extremity (curated)
+* group[0].element[18].code = #lower_extremity
+* group[0].element[18].display = "lower_extremity"
+* group[0].element[18].target[0].code = #371304004
+* group[0].element[18].target[0].display = "Skin of lower extremity"
+* group[0].element[18].target[0].equivalence = #equivalent
+* group[0].element[18].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."
+// hand (curated)
+* group[0].element[19].code = #hand
+* group[0].element[19].display = "hand"
+* group[0].element[19].target[0].code = #85562004
+* group[0].element[19].target[0].display = "Hand"
+* group[0].element[19].target[0].equivalence = #equivalent
+* group[0].element[19].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
+// foot (curated)
+* group[0].element[20].code = #foot
+* group[0].element[20].display = "foot"
+* group[0].element[20].target[0].code = #56459004
+* group[0].element[20].target[0].display = "Foot"
+* group[0].element[20].target[0].equivalence = #equivalent
+* group[0].element[20].target[0].comment = "The guide's body-sites-skin concept. Source: the guide (body structure)."
+// genital (curated)
+* group[0].element[21].code = #genital
+* group[0].element[21].display = "genital"
+* group[0].element[21].target[0].code = #60944009
+* group[0].element[21].target[0].display = "Skin of external genitalia"
+* group[0].element[21].target[0].equivalence = #equivalent
+* group[0].element[21].target[0].comment = "Source: DICOM CID 4029 (confidence A; body structure)."

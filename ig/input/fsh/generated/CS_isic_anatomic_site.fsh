@@ -3,14 +3,14 @@
 CodeSystem: IsicAnatomicSiteCS
 Id: isic-anatomic-site
 Title: "ISIC Anatomic Site (General and Special)"
-Description: "The coarse anatomic sites of the ISIC metadata: the values of anatom_site_general (as used in the ISIC 2019 challenge metadata and the ISIC Archive) and of anatom_site_special (acral and nail sites, oral or genital), verbatim. The fine-grained ISIC sites are in the ISIC Anatomic Site Hierarchy code system. Completion: not in the published guide 0.1.0."
+Description: "The coarse anatomic sites of the ISIC metadata: the values of anatom_site_general (as used in the ISIC 2019 challenge metadata and the ISIC Archive) and of anatom_site_special (acral and nail sites, oral or genital), verbatim, and the spellings of later releases (ISIC 2020 'torso', the MILK10k sites head_neck_face, trunk, upper_extremity, lower_extremity, hand, foot, genital). The fine-grained ISIC sites are in the ISIC Anatomic Site Hierarchy code system. Completion: not in the published guide 0.1.0."
 * ^url = "https://annotatemd.com/fhir/ig/CodeSystem/isic-anatomic-site"
 * ^version = "0.1.0"
 * ^status = #draft
 * ^experimental = false
 * ^caseSensitive = true
 * ^content = #complete
-* ^count = 14
+* ^count = 22
 * ^copyright = "Values from the ISIC metadata (ImageMarkup/isic-metadata, Apache-2.0) and the ISIC 2019 challenge metadata."
 * #"anterior torso" "anterior torso" "ISIC anatom_site_general 'anterior torso'."
 * #"head/neck" "head/neck" "ISIC anatom_site_general 'head/neck'."
@@ -26,3 +26,11 @@ Description: "The coarse anatomic sites of the ISIC metadata: the values of anat
 * #"nail NOS" "nail NOS" "ISIC anatom_site_special 'nail NOS'."
 * #"oral or genital" "oral or genital" "ISIC anatom_site_special 'oral or genital'."
 * #toenail "toenail" "ISIC anatom_site_special 'toenail'."
+* #torso "torso" "ISIC 2020 anatom_site_general_challenge 'torso' (trunk, side not recorded)."
+* #head_neck_face "head_neck_face" "MILK10k site 'head_neck_face'."
+* #trunk "trunk" "MILK10k site 'trunk'."
+* #upper_extremity "upper_extremity" "MILK10k site 'upper_extremity'."
+* #lower_extremity "lower_extremity" "MILK10k site 'lower_extremity'."
+* #hand "hand" "MILK10k site 'hand'."
+* #foot "foot" "MILK10k site 'foot'."
+* #genital "genital" "MILK10k site 'genital'."

@@ -3,7 +3,7 @@
 ValueSet: IsicAnatomicSiteVS
 Id: isic-anatomic-site
 Title: "ISIC Anatomic Site (General and Special)"
-Description: "All codes of the ISIC Anatomic Site (General and Special) code system (14 concepts). Completion: not in the published guide 0.1.0."
+Description: "All codes of the ISIC Anatomic Site (General and Special) code system (22 concepts). Completion: not in the published guide 0.1.0."
 * ^url = "https://annotatemd.com/fhir/ig/ValueSet/isic-anatomic-site"
 * ^version = "0.1.0"
 * ^status = #draft
