@@ -9,9 +9,10 @@ Description: "A structured annotation result for one clinical photograph or derm
 * insert DermAnnotationCategory
 * status from DermatologyAnnotationStatusVS (required)
 * insert Doc(status, [[preliminary | final | amended]], [[Status of the annotation. Corrections of a final annotation are made as amended.]])
-// extensible: the published examples use annotation-type kinds; other kinds may be needed
+// extensible: the published examples use annotation-type kinds; the published terminology page says LOINC is used
+// for Observation.code where appropriate, so a LOINC coding may be sent (alone or beside the annotation-type coding)
 * code from AnnotationKindsVS (extensible)
-* insert Doc(code, [[Kind of annotation (annotation-type)]], [[The kind of annotation, e.g. annotation-type#lesion-classification.]])
+* insert Doc(code, [[Kind of annotation (annotation-type; LOINC where appropriate)]], [[The kind of annotation, e.g. annotation-type#lesion-classification. The binding is extensible: a LOINC code may be sent where one fits (the published guide uses LOINC for Observation.code where appropriate). No LOINC code for a dermatology image annotation or a skin-lesion finding is known from a cited source (terminology.md: none found for dermoscopy findings or skin-lesion description; 72170-4 Photographic image is a document type, used for DocumentReference.type), so none is listed.]])
 * subject 1..1
 * subject only Reference(Patient)
 * insert Doc(subject, [[The patient whose skin is imaged]], [[The patient shown in the source image (completion: required).]])
