@@ -17,6 +17,7 @@ from dermfhir.cli import (
     load_commands,
     package_commands,
     serve_commands,
+    site_commands,
     validate_commands,
 )
 from dermfhir.definitions.cache import PackageNotFoundError
@@ -37,6 +38,7 @@ def parser() -> argparse.ArgumentParser:
     load_commands.register(commands)
     import_commands.register(commands)
     export_commands.register(commands)
+    site_commands.register(commands)
     return root
 
 

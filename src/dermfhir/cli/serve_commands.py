@@ -40,6 +40,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="store these Bundles / NDJSON / JSON files (or folders) before serving",
     )
     serve.add_argument("--examples", action="store_true", help="store the guide's example resources before serving")
+    serve.add_argument(
+        "--site",
+        type=Path,
+        default=Path("site"),
+        metavar="DIR",
+        help="the guide's web site served at /ig/ (built into DIR first when DIR has no index.html; default: site)",
+    )
     serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     serve.set_defaults(run=_serve)
 
@@ -62,6 +69,7 @@ def _serve(arguments: argparse.Namespace) -> int:
             jwt_issuer=arguments.jwt_issuer,
             base_url=arguments.base_url.rstrip("/") if arguments.base_url else None,
             max_body_bytes=arguments.max_body * 1024 * 1024,
+            site_folder=_site(arguments.site),
         )
         app = create_app(config)
     except ValueError as error:
@@ -91,6 +99,21 @@ def _serve(arguments: argparse.Namespace) -> int:
     else:
         uvicorn.run(app, host=arguments.host, port=arguments.port, log_level=arguments.log_level)
     return 0
+
+
+def _site(folder: Path) -> Path | None:
+    """`folder` holding the rendered guide site, built now when it has none; None (no /ig/) if it cannot be built."""
+    if (folder / "index.html").is_file():
+        return folder
+    from dermfhir.site import build_site
+    from dermfhir.site.build import SiteError
+
+    try:
+        build_site(folder)
+    except (SiteError, OSError) as error:
+        print(f"dermfhir serve: the guide site is not served at /ig/: {error}", file=sys.stderr)
+        return None
+    return folder
 
 
 def _examples_folder() -> Path:
@@ -123,6 +146,8 @@ def _shown(host: str) -> str:
 def _banner(base: str, arguments: argparse.Namespace) -> None:
     auth = "" if arguments.auth == "none" else ' -H "Authorization: Bearer $TOKEN"'
     print(f"dermfhir FHIR R4 server on {base} (database: {arguments.db}, auth: {arguments.auth})")
+    if (arguments.site / "index.html").is_file():
+        print(f"The guide as a web site: {base}/ig/")
     print("Try:")
     print(f"  curl -s{auth} {base}/metadata | head -c 300")
     print(f"  curl -s{auth} '{base}/Observation?category=dermatology-annotation&_count=5'")

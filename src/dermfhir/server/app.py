@@ -14,7 +14,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from dermfhir.definitions import Definitions
@@ -62,6 +63,10 @@ def create_app(
         openapi_url=None,
     )
     app.state.services = services
+    if config.site_folder is not None:
+        # the guide's static site (public content, no authentication); mounted before the FHIR catch-all route
+        app.add_api_route("/ig", lambda: RedirectResponse("/ig/"), include_in_schema=False)
+        app.mount("/ig", StaticFiles(directory=config.site_folder, html=True), name="ig")
 
     @app.api_route("/{path:path}", methods=_METHODS)
     async def fhir(request: Request, path: str) -> Response:

@@ -25,6 +25,7 @@ class ServerConfig:
     validate: bool = True
     audit: bool = True
     default_count: int = 20
+    site_folder: Path | None = None  # the rendered guide site (`dermfhir site build`), served at /ig/
 
 
 def check_binding(host: str, auth: str) -> None:
