@@ -401,3 +401,36 @@ def _canonicals(node: object) -> set[str]:
         for value in node:
             found |= _canonicals(value)
     return found
+
+
+#: descriptions as the published artifacts page gives them
+PUBLISHED_DESCRIPTIONS = {
+    ("StructureDefinition", "ai-prediction"): (
+        "AI model prediction for dermatology image classification. Represents machine output before clinician "
+        "review. Status is always preliminary until a clinician acts on it."
+    ),
+    ("StructureDefinition", "annotation-series"): (
+        "Groups dermatology annotations for the same lesion over time. Enables longitudinal tracking and change "
+        "detection."
+    ),
+    ("StructureDefinition", "dermatology-image-annotation"): (
+        "Structured annotation result from clinical dermatology photography. Produced by expert annotators, "
+        "clinicians, or AI-assisted workflows."
+    ),
+    ("ValueSet", "ai-prediction-status"): (
+        "Allowed status values for AI predictions. Never final — AI output requires human review."
+    ),
+    ("ValueSet", "body-sites-skin"): (
+        "SNOMED CT body site codes relevant to dermatology. Extensible — implementations may add any SNOMED CT "
+        "body structure code."
+    ),
+    ("CodeSystem", "annotation-method"): (
+        "Method by which a dermatology annotation was produced. Aligns with HL7 AI Transparency on FHIR by "
+        "distinguishing human, AI-assisted, and pure AI annotation."
+    ),
+}
+
+
+@pytest.mark.parametrize(("key", "description"), list(PUBLISHED_DESCRIPTIONS.items()), ids=lambda v: str(v)[:40])
+def test_published_descriptions(guide: Package, key: tuple[str, str], description: str) -> None:
+    assert _resource(guide, *key)["description"] == description

@@ -237,3 +237,18 @@ def test_server_serves_the_site_at_ig(site: Path, tmp_path: Path) -> None:
         assert client.get("/ig/no-such-page.html").status_code == 404
         assert client.get("/ig/../pyproject.toml").status_code == 404
         assert client.get("/metadata").json()["resourceType"] == "CapabilityStatement"
+
+
+def test_every_resource_page_has_a_generated_narrative(site: Path, guide: Package) -> None:
+    """SUSHI writes no text.div: the site generates the narrative of every instance; definitions get their tables."""
+    tables = {
+        "StructureDefinition": 'id="snapshot"',
+        "CodeSystem": 'id="concepts"',
+        "ValueSet": 'id="expansion"',
+        "ConceptMap": 'id="mappings"',
+    }
+    for resource in guide.resources():
+        page = (site / f"{resource['resourceType']}-{resource['id']}.html").read_text(encoding="utf-8")
+        expected = tables.get(resource["resourceType"], 'class="narrative"')
+        assert expected in page, (resource["resourceType"], resource["id"])
+        assert 'class="meta"' in page

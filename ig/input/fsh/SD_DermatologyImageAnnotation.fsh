@@ -3,8 +3,10 @@ Profile: DermatologyImageAnnotation
 Parent: Observation
 Id: dermatology-image-annotation
 Title: "Dermatology Image Annotation"
-Description: "A structured annotation result for one clinical photograph or dermoscopic image: the skin finding, how the annotation was made, the lesion region, the annotator's confidence, QA status and inter-annotator agreement. Published in the guide 0.1.0; the region value types (bounding boxes, polygon, mask, image size), lesion diameter, focus on the lesion and the invariants are completions (see conformance.html)."
+Description: "Structured annotation result from clinical dermatology photography. Produced by expert annotators, clinicians, or AI-assisted workflows."
 * insert DraftDefinition
+// description as published; what this guide says beyond it
+* ^purpose = "A structured annotation result for one clinical photograph or dermoscopic image: the skin finding, how the annotation was made, the lesion region, the annotator's confidence, QA status and inter-annotator agreement. Published in the guide 0.1.0; the region value types (bounding boxes, polygon, mask, image size), lesion diameter, focus on the lesion and the invariants are completions (see conformance.html)."
 * obeys annot-final-performer and annot-confidence-range and annot-kappa-range and annot-bbox-arity and annot-polygon-arity and annot-region-image-size and annot-image-size-px and annot-ai-inference-aiast
 * insert DermAnnotationCategory
 * status from DermatologyAnnotationStatusVS (required)

@@ -11,7 +11,7 @@ Description: "Statuses allowed for a dermatology image annotation: preliminary, 
 ValueSet: AIPredictionStatusVS
 Id: ai-prediction-status
 Title: "AI Prediction Status"
-Description: "Statuses allowed for an AI prediction: preliminary, cancelled or entered-in-error. An AI prediction is never final; human review produces a separate annotation. Published in the guide 0.1.0."
+Description: "Allowed status values for AI predictions. Never final — AI output requires human review."
 * ^url = "https://annotatemd.com/fhir/ig/ValueSet/ai-prediction-status"
 * insert PublishedTerminology(AIPredictionStatus)
 * $observation-status#preliminary "Preliminary"
