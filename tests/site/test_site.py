@@ -252,3 +252,33 @@ def test_every_resource_page_has_a_generated_narrative(site: Path, guide: Packag
         expected = tables.get(resource["resourceType"], 'class="narrative"')
         assert expected in page, (resource["resourceType"], resource["id"])
         assert 'class="meta"' in page
+
+
+def test_serve_command_serves_the_site(site: Path, tmp_path: Path) -> None:
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "dermfhir.cli.main", "serve", "--db", str(tmp_path / "s.db")]
+    process = subprocess.Popen(
+        [*command, "--port", str(port), "--site", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/ig/CodeSystem-annotation-method.html", timeout=2)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        assert response.status_code == 200
+        assert "Expert Manual Annotation" in response.text
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -43,10 +43,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.add_argument(
         "--site",
         type=Path,
-        default=Path("site"),
         metavar="DIR",
-        help="the guide's web site served at /ig/ (built into DIR first when DIR has no index.html; default: site)",
+        help="the guide's web site served at /ig/, built into DIR first when DIR has no index.html "
+        "(default: ./site when `make site` made it, else a site built into a temporary folder at start)",
     )
+    serve.add_argument("--no-site", action="store_true", help="do not serve the guide's web site at /ig/")
     serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     serve.set_defaults(run=_serve)
 
@@ -60,6 +61,8 @@ def _serve(arguments: argparse.Namespace) -> int:
         check_binding(arguments.host, arguments.auth)
         if arguments.auth == "token" and not (arguments.tokens or arguments.jwks):
             raise ValueError("--auth token needs --tokens FILE and/or --jwks FILE")
+        site = None if arguments.no_site else _site(arguments.site)
+        arguments.no_site = site is None
         config = ServerConfig(
             db=arguments.db,
             auth=arguments.auth,
@@ -69,7 +72,7 @@ def _serve(arguments: argparse.Namespace) -> int:
             jwt_issuer=arguments.jwt_issuer,
             base_url=arguments.base_url.rstrip("/") if arguments.base_url else None,
             max_body_bytes=arguments.max_body * 1024 * 1024,
-            site_folder=_site(arguments.site),
+            site_folder=site,
         )
         app = create_app(config)
     except ValueError as error:
@@ -101,8 +104,14 @@ def _serve(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _site(folder: Path) -> Path | None:
-    """`folder` holding the rendered guide site, built now when it has none; None (no /ig/) if it cannot be built."""
+def _site(folder: Path | None) -> Path | None:
+    """The folder of the rendered guide site, built now when it has none; None (no /ig/) if it cannot be built."""
+    if folder is None:
+        folder = Path("site")
+        if not (folder / "index.html").is_file():
+            import tempfile
+
+            folder = Path(tempfile.mkdtemp(prefix="dermfhir-site-")) / "site"
     if (folder / "index.html").is_file():
         return folder
     from dermfhir.site import build_site
@@ -135,6 +144,7 @@ def _export(config: object) -> None:
         "DERMFHIR_JWT_AUDIENCE": config.jwt_audience or "",
         "DERMFHIR_JWT_ISSUER": config.jwt_issuer or "",
         "DERMFHIR_BASE_URL": config.base_url or "",
+        "DERMFHIR_SITE": str(config.site_folder or ""),
     }
     os.environ.update(values)
 
@@ -146,7 +156,7 @@ def _shown(host: str) -> str:
 def _banner(base: str, arguments: argparse.Namespace) -> None:
     auth = "" if arguments.auth == "none" else ' -H "Authorization: Bearer $TOKEN"'
     print(f"dermfhir FHIR R4 server on {base} (database: {arguments.db}, auth: {arguments.auth})")
-    if (arguments.site / "index.html").is_file():
+    if not arguments.no_site:
         print(f"The guide as a web site: {base}/ig/")
     print("Try:")
     print(f"  curl -s{auth} {base}/metadata | head -c 300")

@@ -170,5 +170,6 @@ def app_from_environment() -> FastAPI:
         jwt_issuer=os.environ.get("DERMFHIR_JWT_ISSUER") or None,
         base_url=os.environ.get("DERMFHIR_BASE_URL") or None,
         validate=os.environ.get("DERMFHIR_VALIDATE", "1") != "0",
+        site_folder=Path(os.environ["DERMFHIR_SITE"]) if os.environ.get("DERMFHIR_SITE") else None,
     )
     return create_app(config)
