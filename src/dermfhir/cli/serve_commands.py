@@ -109,9 +109,13 @@ def _site(folder: Path | None) -> Path | None:
     if folder is None:
         folder = Path("site")
         if not (folder / "index.html").is_file():
+            import atexit
+            import shutil
             import tempfile
 
-            folder = Path(tempfile.mkdtemp(prefix="dermfhir-site-")) / "site"
+            scratch = tempfile.mkdtemp(prefix="dermfhir-site-")
+            atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+            folder = Path(scratch) / "site"
     if (folder / "index.html").is_file():
         return folder
     from dermfhir.site import build_site
