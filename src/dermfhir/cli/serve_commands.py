@@ -45,7 +45,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         type=Path,
         metavar="DIR",
         help="the guide's web site served at /ig/, built into DIR first when DIR has no index.html "
-        "(default: ./site when `make site` made it, else a site built into a temporary folder at start)",
+        "(default: ./site when `make site` made it, else a site built once into ~/.cache/dermfhir)",
     )
     serve.add_argument("--no-site", action="store_true", help="do not serve the guide's web site at /ig/")
     serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
@@ -105,17 +105,15 @@ def _serve(arguments: argparse.Namespace) -> int:
 
 
 def _site(folder: Path | None) -> Path | None:
-    """The folder of the rendered guide site, built now when it has none; None (no /ig/) if it cannot be built."""
+    """The folder of the rendered guide site, built now when it has none; None (no /ig/) if it cannot be built.
+
+    Without --site: ./site when `make site` made it, else a site cached under $XDG_CACHE_HOME/dermfhir (or
+    ~/.cache/dermfhir), keyed by the content of the package, the pages and the site code: built once, reused.
+    """
     if folder is None:
         folder = Path("site")
         if not (folder / "index.html").is_file():
-            import atexit
-            import shutil
-            import tempfile
-
-            scratch = tempfile.mkdtemp(prefix="dermfhir-site-")
-            atexit.register(shutil.rmtree, scratch, ignore_errors=True)
-            folder = Path(scratch) / "site"
+            folder = _cached_site_folder()
     if (folder / "index.html").is_file():
         return folder
     from dermfhir.site import build_site
@@ -127,6 +125,20 @@ def _site(folder: Path | None) -> Path | None:
         print(f"dermfhir serve: the guide site is not served at /ig/: {error}", file=sys.stderr)
         return None
     return folder
+
+
+def _cached_site_folder() -> Path:
+    import hashlib
+
+    from dermfhir.definitions.loader import GUIDE_PACKAGE_FOLDER
+    from dermfhir.site.build import HERE, PAGES_FOLDER
+
+    digest = hashlib.sha256()
+    sources = [GUIDE_PACKAGE_FOLDER.glob("*.json"), PAGES_FOLDER.glob("*.md"), HERE.rglob("*.*")]
+    for path in sorted(path for found in sources for path in found if path.is_file()):
+        digest.update(path.name.encode() + path.read_bytes())
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dermfhir"
+    return cache / f"site-{digest.hexdigest()[:16]}"
 
 
 def _examples_folder() -> Path:
