@@ -38,6 +38,10 @@ ANNOTATION_TYPE_DISPLAYS = {
     "qa-review-status": "QA Review Status",
     "inter-annotator-agreement": "Inter-Annotator Agreement",
     "inference-time-ms": "Inference Time",
+    "segmentation-mask": "Segmentation Mask",
+    "bounding-boxes": "Bounding Boxes",
+    "prediction-confidence": "Prediction Confidence",
+    "heatmap": "Heatmap",
 }
 
 #: annotation-type definitions as published
@@ -47,6 +51,14 @@ ANNOTATION_TYPE_DEFINITIONS = {
     "full-annotation": "Classification + segmentation + clinical attributes",
     "quick-classify": "Rapid clinician-driven or AI-assisted classification",
     "dermatology-annotation": "Observation category code for dermatology image annotation",
+    "confidence-score": "Annotator self-reported confidence in classification (0-1)",
+    "segmentation-mask": "Pixel-level segmentation mask image",
+    "bounding-boxes": "Bounding box coordinates for lesion location",
+    "qa-review-status": "Quality assurance review status",
+    "inter-annotator-agreement": "Cohen's kappa or similar inter-annotator agreement score",
+    "prediction-confidence": "AI model prediction confidence score (0-1)",
+    "heatmap": "Gradient visualization of AI model attention",
+    "inference-time-ms": "AI model inference time in milliseconds",
 }
 
 #: annotation-method codes → (display, definition) as published
@@ -423,6 +435,9 @@ PUBLISHED_DESCRIPTIONS = {
     ("ValueSet", "body-sites-skin"): (
         "SNOMED CT body site codes relevant to dermatology. Extensible — implementations may add any SNOMED CT "
         "body structure code."
+    ),
+    ("CodeSystem", "annotation-type"): (
+        "Types of dermatology image annotation and component codes for annotation Observation profiles"
     ),
     ("CodeSystem", "annotation-method"): (
         "Method by which a dermatology annotation was produced. Aligns with HL7 AI Transparency on FHIR by "

@@ -1,13 +1,15 @@
 CodeSystem: AnnotationTypeCS
 Id: annotation-type
 Title: "Annotation Type"
-Description: "Kinds of dermatology image annotation, the guide's Observation category code and the codes of the annotation components. The codes up to and including change-detected are published in the guide 0.1.0; the codes after change-detected are completions: not in the published guide 0.1.0 (which announces further codes without publishing them), each marked so in its definition."
+Description: "Types of dermatology image annotation and component codes for annotation Observation profiles"
 * ^url = "https://annotatemd.com/fhir/ig/CodeSystem/annotation-type"
 * insert PublishedTerminology(AnnotationType)
+// description as published; what this guide says beyond it
+* ^purpose = "Kinds of dermatology image annotation, the guide's Observation category code and the codes of the annotation components. The codes up to and including change-detected are published in the guide 0.1.0; the codes after change-detected are completions: not in the published guide 0.1.0 (which announces further codes without publishing them), each marked so in its definition."
 * ^caseSensitive = true
 * ^content = #complete
-// annotation kinds (Observation.code); codes, displays and definitions of the first five codes as published;
-// displays of the published component codes in the published title case
+// codes, displays and definitions as published up to inference-time-ms; the definition of change-detected is
+// not readable in the stored published pages (this guide's wording)
 * #lesion-classification "Lesion Classification" "Classification of a skin lesion by diagnosis"
 * #segmentation "Segmentation" "Pixel-level delineation of lesion boundaries"
 * #full-annotation "Full Annotation" "Classification + segmentation + clinical attributes"
@@ -15,14 +17,14 @@ Description: "Kinds of dermatology image annotation, the guide's Observation cat
 // category (Observation.category)
 * #dermatology-annotation "Dermatology Annotation" "Observation category code for dermatology image annotation"
 // component codes (Observation.component.code)
-* #confidence-score "Confidence Score" "Confidence of the annotator in the skin finding, a number from 0 to 1."
-* #segmentation-mask "Segmentation Mask" "Binary mask image of the lesion region on the pixel grid of the source image."
-* #bounding-boxes "Bounding Boxes" "Axis-aligned rectangles around the lesion, in pixel coordinates of the source image."
-* #qa-review-status "QA Review Status" "State of the quality-assurance review of the annotation."
-* #inter-annotator-agreement "Inter-Annotator Agreement" "Agreement between independent annotators of the same image, e.g. Cohen's kappa."
-* #prediction-confidence "Prediction Confidence" "Probability an AI model assigns to its predicted skin finding, a number from 0 to 1."
-* #heatmap "Heatmap" "Class-activation or saliency image of an AI model on the pixel grid of the source image."
-* #inference-time-ms "Inference Time" "Time the AI model took to compute the prediction, in milliseconds."
+* #confidence-score "Confidence Score" "Annotator self-reported confidence in classification (0-1)"
+* #segmentation-mask "Segmentation Mask" "Pixel-level segmentation mask image"
+* #bounding-boxes "Bounding Boxes" "Bounding box coordinates for lesion location"
+* #qa-review-status "QA Review Status" "Quality assurance review status"
+* #inter-annotator-agreement "Inter-Annotator Agreement" "Cohen's kappa or similar inter-annotator agreement score"
+* #prediction-confidence "Prediction Confidence" "AI model prediction confidence score (0-1)"
+* #heatmap "Heatmap" "Gradient visualization of AI model attention"
+* #inference-time-ms "Inference Time" "AI model inference time in milliseconds"
 * #change-detected "Change Detected" "Whether a lesion changed between the annotations of a series."
 // completions (not in the published guide 0.1.0)
 * #polygon "Polygon Outline" "Completion: not in the published guide 0.1.0. Closed polygon outlining the lesion, as x y pixel pairs of the source image."
