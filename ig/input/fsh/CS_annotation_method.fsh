@@ -1,14 +1,13 @@
 CodeSystem: AnnotationMethodCS
 Id: annotation-method
 Title: "Annotation Method"
-Description: "How a dermatology image annotation was made: by an expert, by the treating clinician, with AI assistance (confirmed or corrected by a clinician) or by an AI model alone. Published in the guide 0.1.0."
+Description: "Method by which a dermatology annotation was produced. Aligns with HL7 AI Transparency on FHIR by distinguishing human, AI-assisted, and pure AI annotation."
 * ^url = "https://annotatemd.com/fhir/ig/CodeSystem/annotation-method"
-* ^status = #draft
-* ^experimental = false
+* insert PublishedTerminology(AnnotationMethod)
 * ^caseSensitive = true
 * ^content = #complete
-* #expert-annotation "Expert Manual Annotation" "Full annotation by a specialist (e.g. a dermatologist) without AI assistance."
-* #clinician-point-of-care "Clinician Point-of-Care Assessment" "Assessment by the treating clinician at the point of care, without AI assistance."
-* #ai-assisted-confirmed "AI-Assisted, Clinician Confirmed" "An AI prediction that a clinician reviewed and accepted unchanged."
-* #ai-assisted-corrected "AI-Assisted, Clinician Corrected" "An AI prediction that a clinician reviewed and modified before accepting it."
-* #ai-inference "AI Model Inference" "Output of an AI model with no human review."
+* #expert-annotation "Expert Manual Annotation" "Full annotation by specialist (dermatologist, dermatopathologist)"
+* #clinician-point-of-care "Clinician Point-of-Care Assessment" "Classification by treating clinician without AI assistance"
+* #ai-assisted-confirmed "AI-Assisted, Clinician Confirmed" "Clinician accepted AI prediction without modification"
+* #ai-assisted-corrected "AI-Assisted, Clinician Corrected" "Clinician modified AI prediction before accepting"
+* #ai-inference "AI Model Inference" "Automated prediction by AI model without human review"

@@ -3,8 +3,7 @@ Id: annotation-review
 Title: "Annotation Review"
 Description: "Completion: not in the published guide 0.1.0, which leaves the review workflow open. The code of the clinician review task of an AI prediction and the outcomes of that review (Task.code and Task.businessStatus)."
 * ^url = "https://annotatemd.com/fhir/ig/CodeSystem/annotation-review"
-* ^status = #draft
-* ^experimental = false
+* insert CompletionTerminology
 * ^caseSensitive = true
 * ^content = #complete
 * #ai-prediction-review "AI prediction review" "A clinician reviews an AI prediction and confirms, corrects or rejects it."

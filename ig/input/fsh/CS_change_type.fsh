@@ -3,8 +3,7 @@ Id: change-type
 Title: "Lesion Change Type"
 Description: "Completion: not in the published guide 0.1.0, which names a change-type vocabulary without publishing its content. Kinds of change of a skin lesion between annotations of a series."
 * ^url = "https://annotatemd.com/fhir/ig/CodeSystem/change-type"
-* ^status = #draft
-* ^experimental = false
+* insert CompletionTerminology
 * ^caseSensitive = true
 * ^content = #complete
 * #new-lesion "New lesion" "The lesion was not present in earlier images of the same site."

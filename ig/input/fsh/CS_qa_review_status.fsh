@@ -3,8 +3,7 @@ Id: qa-review-status
 Title: "QA Review Status"
 Description: "Completion: not in the published guide 0.1.0, whose example uses only `approved` (\"QA Approved\"). States of the quality-assurance review of a dermatology image annotation."
 * ^url = "https://annotatemd.com/fhir/ig/CodeSystem/qa-review-status"
-* ^status = #draft
-* ^experimental = false
+* insert CompletionTerminology
 * ^caseSensitive = true
 * ^content = #complete
 * #pending "QA Pending" "The annotation awaits quality-assurance review."

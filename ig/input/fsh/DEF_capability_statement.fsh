@@ -20,15 +20,16 @@ Instance: annotatemd-server
 InstanceOf: CapabilityStatement
 Usage: #definition
 Title: "Annotate MD Server Capability Statement"
-Description: "What a server implementing the Dermatology Image Annotation IG supports: CRUD, version history and type search on the guide's resources, the guide's two search parameters, and transaction and batch Bundles (e.g. an AI output with its Device, model card and Provenance in one transaction)."
+Description: "Defines the expected capabilities of a server implementing the Dermatology Image Annotation IG. Its REST content is this project's completion (see purpose)."
 * url = "https://annotatemd.com/fhir/ig/CapabilityStatement/annotatemd-server"
 * name = "AnnotateMDServerCapabilityStatement"
 * title = "Annotate MD Server Capability Statement"
 * status = #draft
 * experimental = false
 * date = "2026-04-04"
-* publisher = "Annotate MD"
-* description = "What a server implementing the Dermatology Image Annotation IG supports: CRUD, version history and type search on the guide's resources, the guide's two search parameters, and transaction and batch Bundles."
+* insert GuideInstanceMetadata
+* description = "Defines the expected capabilities of a server implementing the Dermatology Image Annotation IG." // as published
+* purpose = "Completion: the published guide 0.1.0 gives this statement's title and description. The interactions, resource types, supported profiles, search parameters and Bundle support listed here are this project's completion: what its reference server implements (CRUD, version history and type search on the guide's resources, the guide's two search parameters, transaction and batch Bundles, e.g. an AI output with its Device, model card and Provenance in one transaction)."
 * kind = #requirements
 * fhirVersion = #4.0.1
 * format[+] = #json

@@ -2,20 +2,20 @@
 
 RuleSet: ExampleCategories
 * category[imaging] = $obs-category#imaging "Imaging"
-* category[dermatologyAnnotation] = $annotation-type#dermatology-annotation "Dermatology annotation"
+* category[dermatologyAnnotation] = $annotation-type#dermatology-annotation "Dermatology Annotation"
 
 // one bounding box (x y width height, pixels of the source image)
 RuleSet: ExampleBoxes(data)
-* component[boundingBoxes].code = $annotation-type#bounding-boxes "Bounding boxes"
+* component[boundingBoxes].code = $annotation-type#bounding-boxes "Bounding Boxes"
 * component[boundingBoxes].valueSampledData.origin = 0 '{px}' "px"
 * component[boundingBoxes].valueSampledData.period = 0
 * component[boundingBoxes].valueSampledData.dimensions = 4
 * component[boundingBoxes].valueSampledData.data = "{data}"
 
 RuleSet: ExampleImageSize(w, h)
-* component[imageWidth].code = $annotation-type#image-width "Image width"
+* component[imageWidth].code = $annotation-type#image-width "Image Width"
 * component[imageWidth].valueQuantity = {w} '{px}' "px"
-* component[imageHeight].code = $annotation-type#image-height "Image height"
+* component[imageHeight].code = $annotation-type#image-height "Image Height"
 * component[imageHeight].valueQuantity = {h} '{px}' "px"
 
 RuleSet: ExampleSkinFinding(finding)

@@ -4,6 +4,38 @@
 RuleSet: DraftDefinition
 * ^status = #draft
 * ^experimental = false
+* insert GuideMetadata
+
+// Version, publisher and contact of every artifact of the guide (as the published pages give them).
+RuleSet: GuideMetadata
+* ^version = "0.1.0"
+* ^publisher = "Annotate MD"
+* ^contact[0].name = "Annotate MD"
+* ^contact[0].telecom[0].system = #email
+* ^contact[0].telecom[0].value = "fhir@annotatemd.com"
+
+// The same, for conformance resources written as instances (CapabilityStatement, SearchParameter).
+RuleSet: GuideInstanceMetadata
+* version = "0.1.0"
+* publisher = "Annotate MD"
+* contact[0].name = "Annotate MD"
+* contact[0].telecom[0].system = #email
+* contact[0].telecom[0].value = "fhir@annotatemd.com"
+
+// A CodeSystem or ValueSet published in the guide 0.1.0: active as of 2026-04-04, with its published
+// computable name (no CS / VS suffix).
+RuleSet: PublishedTerminology(name)
+* ^name = "{name}"
+* ^status = #active
+* ^date = "2026-04-04"
+* ^experimental = false
+* insert GuideMetadata
+
+// A CodeSystem or ValueSet this project adds (a completion): draft, with the guide's version and publisher.
+RuleSet: CompletionTerminology
+* ^status = #draft
+* ^experimental = false
+* insert GuideMetadata
 
 // ^short and ^definition of one constrained element.
 RuleSet: Doc(path, short, definition)

@@ -10,8 +10,9 @@ Description: "Search annotations and AI predictions by the source image they wer
 * name = "ObservationDerivedFrom"
 * status = #draft
 * experimental = false
-* publisher = "Annotate MD"
-* description = "Search annotations and AI predictions by their source image reference (Observation.derivedFrom): ImagingStudy, DocumentReference or Media."
+* insert GuideInstanceMetadata
+* description = "Search observations by source image reference (ImagingStudy, DocumentReference, or Media)" // as published
+* purpose = "Completion: the published guide 0.1.0 gives this parameter's name and description only. Its base, type, expression, targets and the derivedFrom link to the R4 core parameter Observation-derived-from are this project's completion."
 * derivedFrom = "http://hl7.org/fhir/SearchParameter/Observation-derived-from"
 * code = #derived-from
 * base = #Observation
@@ -31,8 +32,9 @@ Description: "Search annotations by annotation method."
 * name = "ObservationMethod"
 * status = #draft
 * experimental = false
-* publisher = "Annotate MD"
-* description = "Search annotations and AI predictions by annotation method (Observation.method), e.g. annotation-method|ai-assisted-corrected."
+* insert GuideInstanceMetadata
+* description = "Search observations by annotation method (expert, clinician, AI-assisted, AI inference)" // as published
+* purpose = "Completion: the published guide 0.1.0 gives this parameter's name and description only. Its base, type, expression and the derivedFrom link to the R4 core parameter Observation-method are this project's completion. Example: method=https://annotatemd.com/fhir/ig/CodeSystem/annotation-method|ai-assisted-corrected."
 * derivedFrom = "http://hl7.org/fhir/SearchParameter/Observation-method"
 * code = #method
 * base = #Observation

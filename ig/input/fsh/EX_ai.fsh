@@ -4,7 +4,7 @@ Instance: ExampleAIDevice
 InstanceOf: AIModelDevice
 Usage: #example
 Title: "AI model DermAI Classifier v2.1"
-Description: "The dermoscopic image classifier that produced ExampleAIPrediction, described with the AI Transparency on FHIR AI-Device pattern."
+Description: "Published example: the AI model Device DermAI Classifier v2.1 that produced ExampleAIPrediction. Completion: its identifier, manufacturer, model number, version, url, safety note and the AI Transparency on FHIR AI-Device elements (AIKind, model card, type) are this project's own."
 // AI Transparency extensions by canonical URL (their package is not a dependency of this guide)
 * extension[0].url = "http://hl7.org/fhir/uv/aitransparency/StructureDefinition/aitransparency.AIKind"
 * extension[0].valueCodeableConcept = $AIDeviceType#Medical-Image-Analysis // source: the guide (AI Transparency AIdeviceTypeCS)
@@ -26,7 +26,7 @@ Instance: ExampleAIModelCard
 InstanceOf: DocumentReference
 Usage: #example
 Title: "Model card of DermAI Classifier v2.1"
-Description: "The model card (Hugging Face style markdown) referenced by the AI Transparency modelCardDescription extension of ExampleAIDevice."
+Description: "Completion (this project's own example): the model card (Hugging Face style markdown) referenced by the AI Transparency modelCardDescription extension of ExampleAIDevice."
 * status = #current
 * type.text = "AI model card"
 * date = "2025-12-01T00:00:00Z"
@@ -38,25 +38,46 @@ Description: "The model card (Hugging Face style markdown) referenced by the AI 
 Instance: ExampleAIPrediction
 InstanceOf: AIPrediction
 Usage: #example
-Title: "AI prediction: malignant melanoma, confidence 0.89"
-Description: "DermAI Classifier v2.1 classifies ExampleDermoscopyImage as malignant melanoma (confidence 0.89, 245 ms) with a bounding box and a heatmap. Preliminary until the clinician review (ExampleReviewTask)."
-* meta.security[aiast] = $v3-ObservationValue#AIAST "artificial intelligence asserted" // source: the guide (AI Transparency)
+Title: "ExampleAIPrediction"
+Description: "Published example: before Dr. Johnson reviews the clinical photograph, DermAI Classifier v2.1 classifies it as malignant melanoma (prediction confidence 0.89, 245 ms of inference). Preliminary; AIAST. Every element is as published; the regions and heatmap this project adds are in the separate ExampleAIPredictionRegions."
+* meta.security[aiast] = $v3-ObservationValue#AIAST "artificial intelligence asserted" // source: the guide (published example)
 * status = #preliminary
 * insert ExampleCategories
-* code = $annotation-type#lesion-classification "Lesion classification"
+* code = $annotation-type#lesion-classification "Lesion Classification"
+* subject = Reference(example-patient)
+* effectiveDateTime = "2026-03-27T14:29:00Z"
+* device = Reference(ExampleAIDevice) "DermAI Classifier v2.1"
+* derivedFrom[0] = Reference(ExampleClinicalPhoto)
+* method = $annotation-method#ai-inference "AI Model Inference"
+* component[skinFinding].code = $SCT#106076001 "Skin finding" // source: the guide
+* component[skinFinding].valueCodeableConcept = $SCT#372244006 "Malignant melanoma" // source: the guide (published example)
+* component[predictionConfidence].code = $annotation-type#prediction-confidence "Prediction Confidence"
+* component[predictionConfidence].valueQuantity = 0.89 '1' "score"
+* component[inferenceTimeMs].code = $annotation-type#inference-time-ms "Inference Time"
+* component[inferenceTimeMs].valueQuantity = 245 'ms' "ms"
+
+Instance: ExampleAIPredictionRegions
+InstanceOf: AIPrediction
+Usage: #example
+Title: "AI prediction on the dermoscopic image, with regions and heatmap"
+Description: "Completion (this project's own example): DermAI Classifier v2.1 classifies the earlier dermoscopic image ExampleDermoscopyImage of the same lesion as malignant melanoma (confidence 0.86, 231 ms) with a bounding box, the image size and a heatmap. Preliminary until the clinician review (ExampleReviewTask)."
+* meta.security[aiast] = $v3-ObservationValue#AIAST "artificial intelligence asserted"
+* status = #preliminary
+* insert ExampleCategories
+* code = $annotation-type#lesion-classification "Lesion Classification"
 * subject = Reference(example-patient)
 * focus[0] = Reference(ExampleLesion)
 * effectiveDateTime = "2026-01-15T09:05:00Z"
 * device = Reference(ExampleAIDevice) "DermAI Classifier v2.1"
 * derivedFrom[0] = Reference(ExampleDermoscopyImage)
 * method = $annotation-method#ai-inference "AI Model Inference"
-* bodySite = $SCT#40983000 "Upper arm" // source: the guide (body-sites-skin)
+* bodySite = $SCT#40983000 "Upper arm structure" // source: the guide (body-sites-skin; display as the published example)
 * component[skinFinding].code = $SCT#106076001 "Skin finding" // source: the guide
-* component[skinFinding].valueCodeableConcept = $SCT#372244006 "Malignant melanoma (disorder)" // source: the guide (published example)
-* component[predictionConfidence].code = $annotation-type#prediction-confidence "Prediction confidence"
-* component[predictionConfidence].valueQuantity = 0.89 '1' "1"
-* component[inferenceTimeMs].code = $annotation-type#inference-time-ms "Inference time"
-* component[inferenceTimeMs].valueQuantity = 245 'ms' "ms"
+* component[skinFinding].valueCodeableConcept = $SCT#372244006 "Malignant melanoma" // source: the guide (published example)
+* component[predictionConfidence].code = $annotation-type#prediction-confidence "Prediction Confidence"
+* component[predictionConfidence].valueQuantity = 0.86 '1' "score"
+* component[inferenceTimeMs].code = $annotation-type#inference-time-ms "Inference Time"
+* component[inferenceTimeMs].valueQuantity = 231 'ms' "ms"
 * component[heatmap].code = $annotation-type#heatmap "Heatmap"
 * component[heatmap].extension[overlayImage].valueReference = Reference(ExampleAIHeatmap)
 * insert ExampleBoxes(398 282 230 196)
@@ -66,17 +87,17 @@ Instance: ExampleClassProbabilities
 InstanceOf: ClassProbabilityAssessment
 Usage: #example
 Title: "AI class probabilities for the dermoscopic image"
-Description: "The distribution DermAI Classifier v2.1 computed over the ISIC 2019 classes for ExampleDermoscopyImage, each class given as its SNOMED CT concept from DermatologyFindings. The classes DF (no SNOMED CT code in the cited sources) and SCC had probability 0.00 and are left out."
+Description: "Completion (this project's own example): the distribution DermAI Classifier v2.1 computed over the ISIC 2019 classes for the clinical photograph ExampleClinicalPhoto (completion: this project's own example), each class as a SNOMED CT concept: a skin disorder from DermatologyFindings where the cited sources give one, else a morphologic abnormality from skin-lesion-morphology. The classes DF (no SNOMED CT code in the cited sources) and SCC had probability 0.00 and are left out."
 * meta.security[aiast] = $v3-ObservationValue#AIAST "artificial intelligence asserted"
 * status = #preliminary
 * method = $annotation-method#ai-inference "AI Model Inference"
-* code = $annotation-type#lesion-classification "Lesion classification"
+* code = $annotation-type#lesion-classification "Lesion Classification"
 * subject = Reference(example-patient)
-* occurrenceDateTime = "2026-01-15T09:05:00Z"
+* occurrenceDateTime = "2026-03-27T14:29:00Z"
 * performer = Reference(ExampleAIDevice)
 * basis[0] = Reference(ExampleAIPrediction)
-* basis[1] = Reference(ExampleDermoscopyImage)
-* insert ExampleClassProbability([[$SCT#372244006 "Malignant melanoma (disorder)"]], 0.89, MEL) // source: the guide
+* basis[1] = Reference(ExampleClinicalPhoto)
+* insert ExampleClassProbability([[$SCT#372244006 "Malignant melanoma"]], 0.89, MEL) // source: the guide
 * insert ExampleClassProbability([[$SCT#1163403006 "Pigmented nevus"]], 0.06, NV) // source: eHDSI-M
 * insert ExampleClassProbability([[$SCT#25499005 "Seborrheic keratosis"]], 0.02, BKL) // source: eHDSI-M
 * insert ExampleClassProbability([[$SCT#254701007 "Basal cell carcinoma of skin (disorder)"]], 0.01, BCC) // source: APP; FHIR-EV
@@ -87,13 +108,13 @@ Instance: ExampleAIProvenance
 InstanceOf: AIProvenance
 Usage: #example
 Title: "Provenance of the AI prediction"
-Description: "DermAI Classifier v2.1 (author) created ExampleAIPrediction and ExampleClassProbabilities from ExampleDermoscopyImage (source); reason AIAST."
+Description: "Published example (a Provenance for the AI prediction: the AI Device as agent, the source clinical photograph as entity). DermAI Classifier v2.1 (author) created ExampleAIPrediction and ExampleClassProbabilities from the clinical photograph ExampleClinicalPhoto (source); reason AIAST."
 * target[0] = Reference(ExampleAIPrediction)
 * target[1] = Reference(ExampleClassProbabilities)
-* recorded = "2026-01-15T09:05:01Z"
+* recorded = "2026-03-27T14:29:01Z"
 * reason[aiast] = $v3-ObservationValue#AIAST "artificial intelligence asserted"
 * activity = $v3-DataOperation#CREATE "create"
 * agent[aiModel].type = $provenance-participant-type#author "Author"
 * agent[aiModel].who = Reference(ExampleAIDevice)
 * entity[sourceImage].role = #source
-* entity[sourceImage].what = Reference(ExampleDermoscopyImage)
+* entity[sourceImage].what = Reference(ExampleClinicalPhoto)

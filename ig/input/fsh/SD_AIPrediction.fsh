@@ -4,8 +4,10 @@ Profile: AIPrediction
 Parent: Observation
 Id: ai-prediction
 Title: "AI Prediction"
-Description: "Machine output for a dermatology image before any clinician has acted on it, following the HL7 AI Transparency on FHIR pattern: the resource carries the AIAST security label, names the AI model Device, and is never final; clinician review produces a separate dermatology-image-annotation. Published in the guide 0.1.0; categories, region value types, the heatmap value type, cardinalities of the components and the invariants are completions (see conformance.html)."
+Description: "AI model prediction for dermatology image classification. Represents machine output before clinician review. Status is always preliminary until a clinician acts on it."
 * insert DraftDefinition
+// description as published; what this guide says beyond it
+* ^purpose = "Machine output for a dermatology image before any clinician has acted on it, following the HL7 AI Transparency on FHIR pattern: the resource carries the AIAST security label, names the AI model Device, and is never final; clinician review produces a separate dermatology-image-annotation. Published in the guide 0.1.0; categories, region value types, the heatmap value type, cardinalities of the components and the invariants are completions (see conformance.html)."
 * obeys aipred-aiast-required and aipred-not-final and aipred-confidence-range and aipred-inference-time-range and annot-bbox-arity and annot-polygon-arity and annot-region-image-size and annot-image-size-px
 * insert AIASTSecurityLabel
 * insert DermAnnotationCategory

@@ -3,8 +3,10 @@ Profile: AnnotationSeries
 Parent: Observation
 Id: annotation-series
 Title: "Annotation Series"
-Description: "Groups the annotations of one skin lesion over time for longitudinal tracking and change detection. Published in the guide 0.1.0 (purpose and the change-detected code); its element rules are a completion: not in the published guide 0.1.0 (see conformance.html)."
+Description: "Groups dermatology annotations for the same lesion over time. Enables longitudinal tracking and change detection."
 * insert DraftDefinition
+// description as published; what this guide says beyond it
+* ^purpose = "Groups the annotations of one skin lesion over time for longitudinal tracking and change detection. Published in the guide 0.1.0 (purpose and the change-detected code); its element rules are a completion: not in the published guide 0.1.0 (see conformance.html)."
 * obeys series-type-needs-detected and series-detected-has-type and series-no-change-consistent and series-period-order
 * insert DermAnnotationCategory
 * status from DermatologyAnnotationStatusVS (required)

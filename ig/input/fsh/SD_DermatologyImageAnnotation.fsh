@@ -3,15 +3,18 @@ Profile: DermatologyImageAnnotation
 Parent: Observation
 Id: dermatology-image-annotation
 Title: "Dermatology Image Annotation"
-Description: "A structured annotation result for one clinical photograph or dermoscopic image: the skin finding, how the annotation was made, the lesion region, the annotator's confidence, QA status and inter-annotator agreement. Published in the guide 0.1.0; the region value types (bounding boxes, polygon, mask, image size), lesion diameter, focus on the lesion and the invariants are completions (see conformance.html)."
+Description: "Structured annotation result from clinical dermatology photography. Produced by expert annotators, clinicians, or AI-assisted workflows."
 * insert DraftDefinition
+// description as published; what this guide says beyond it
+* ^purpose = "A structured annotation result for one clinical photograph or dermoscopic image: the skin finding, how the annotation was made, the lesion region, the annotator's confidence, QA status and inter-annotator agreement. Published in the guide 0.1.0; the region value types (bounding boxes, polygon, mask, image size), lesion diameter, focus on the lesion and the invariants are completions (see conformance.html)."
 * obeys annot-final-performer and annot-confidence-range and annot-kappa-range and annot-bbox-arity and annot-polygon-arity and annot-region-image-size and annot-image-size-px and annot-ai-inference-aiast
 * insert DermAnnotationCategory
 * status from DermatologyAnnotationStatusVS (required)
 * insert Doc(status, [[preliminary | final | amended]], [[Status of the annotation. Corrections of a final annotation are made as amended.]])
-// extensible: the published examples use annotation-type kinds; other kinds may be needed
+// extensible: the published examples use annotation-type kinds; the published terminology page says LOINC is used
+// for Observation.code where appropriate, so a LOINC coding may be sent (alone or beside the annotation-type coding)
 * code from AnnotationKindsVS (extensible)
-* insert Doc(code, [[Kind of annotation (annotation-type)]], [[The kind of annotation, e.g. annotation-type#lesion-classification.]])
+* insert Doc(code, [[Kind of annotation (annotation-type; LOINC where appropriate)]], [[The kind of annotation, e.g. annotation-type#lesion-classification. The binding is extensible: a LOINC code may be sent where one fits (the published guide uses LOINC for Observation.code where appropriate). No LOINC code for a dermatology image annotation or a skin-lesion finding is known from a cited source (terminology.md: none found for dermoscopy findings or skin-lesion description; 72170-4 Photographic image is a document type, used for DocumentReference.type), so none is listed.]])
 * subject 1..1
 * subject only Reference(Patient)
 * insert Doc(subject, [[The patient whose skin is imaged]], [[The patient shown in the source image (completion: required).]])

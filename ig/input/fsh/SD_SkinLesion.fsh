@@ -8,9 +8,9 @@ Description: "Completion: not in the published guide 0.1.0, which leaves lesion 
 * identifier 1..*
 * insert Doc(identifier, [[Lesion identifier]], [[Identifier of the lesion, stable over time (e.g. the lesion label of a body map).]])
 * insert Doc(active, [[Whether the lesion is still present]], [[False once the lesion was excised or resolved.]])
-// extensible: DermatologyFindings holds morphologic-abnormality concepts for the common lesion types
-* morphology from DermatologyFindings (extensible)
-* insert Doc(morphology, [[Kind of lesion (SNOMED CT)]], [[The kind of lesion, preferably a morphologic-abnormality concept from DermatologyFindings.]])
+// extensible: skin-lesion-morphology holds the sourced morphologic-abnormality concepts of the common lesion types
+* morphology from SkinLesionMorphology (extensible)
+* insert Doc(morphology, [[Kind of lesion (SNOMED CT morphologic abnormality)]], [[The kind of lesion, a morphologic-abnormality concept from skin-lesion-morphology.]])
 * location 1..1
 // extensible: the 23 published sites do not cover every skin site
 * location from BodySitesSkinVS (extensible)

@@ -3,8 +3,7 @@ Id: annotation-methods
 Title: "Annotation Methods"
 Description: "All codes of the annotation-method code system. Published in the guide 0.1.0."
 * ^url = "https://annotatemd.com/fhir/ig/ValueSet/annotation-methods"
-* ^status = #draft
-* ^experimental = false
+* insert PublishedTerminology(AnnotationMethods)
 * include codes from system AnnotationMethodCS
 
 ValueSet: AnnotationKindsVS
@@ -12,20 +11,18 @@ Id: annotation-kinds
 Title: "Annotation Kinds"
 Description: "Completion: not in the published guide 0.1.0, whose examples use annotation-type#lesion-classification as Observation.code. The annotation-type codes that name a kind of annotation."
 * ^url = "https://annotatemd.com/fhir/ig/ValueSet/annotation-kinds"
-* ^status = #draft
-* ^experimental = false
-* $annotation-type#lesion-classification "Lesion classification"
+* insert CompletionTerminology
+* $annotation-type#lesion-classification "Lesion Classification"
 * $annotation-type#segmentation "Segmentation"
-* $annotation-type#full-annotation "Full annotation"
-* $annotation-type#quick-classify "Quick classification"
+* $annotation-type#full-annotation "Full Annotation"
+* $annotation-type#quick-classify "Quick Classify"
 
 ValueSet: QAReviewStatusVS
 Id: qa-review-status
 Title: "QA Review Status"
 Description: "Completion: not in the published guide 0.1.0, which names a QA status value set without publishing its content. All codes of the qa-review-status code system."
 * ^url = "https://annotatemd.com/fhir/ig/ValueSet/qa-review-status"
-* ^status = #draft
-* ^experimental = false
+* insert CompletionTerminology
 * include codes from system QAReviewStatusCS
 
 ValueSet: ChangeTypeVS
@@ -33,8 +30,7 @@ Id: change-type
 Title: "Lesion Change Type"
 Description: "Completion: not in the published guide 0.1.0, which names a change-type value set without publishing its content. All codes of the change-type code system."
 * ^url = "https://annotatemd.com/fhir/ig/ValueSet/change-type"
-* ^status = #draft
-* ^experimental = false
+* insert CompletionTerminology
 * include codes from system ChangeTypeCS
 
 ValueSet: ReviewOutcomeVS
@@ -42,8 +38,7 @@ Id: review-outcome
 Title: "AI Prediction Review Outcome"
 Description: "Completion: not in the published guide 0.1.0. The business status of a clinician review task of an AI prediction: awaiting review, confirmed, corrected or rejected."
 * ^url = "https://annotatemd.com/fhir/ig/ValueSet/review-outcome"
-* ^status = #draft
-* ^experimental = false
+* insert CompletionTerminology
 * $annotation-review#awaiting-review "Awaiting review"
 * $annotation-review#confirmed "Confirmed"
 * $annotation-review#corrected "Corrected"
@@ -54,8 +49,7 @@ Id: dermatology-imaging-modality
 Title: "Dermatology Imaging Modality"
 Description: "Completion: not in the published guide 0.1.0. DICOM acquisition modalities of dermatology images: dermoscopy (DMS) and external-camera photography (XC)."
 * ^url = "https://annotatemd.com/fhir/ig/ValueSet/dermatology-imaging-modality"
-* ^status = #draft
-* ^experimental = false
+* insert CompletionTerminology
 * $DCM#DMS "Dermoscopy" // source: DICOM DCM code system and DICOM CID 29 Acquisition Modality
 * $DCM#XC "External-camera Photography" // source: the guide (R4 modelling notes name DCM#XC for external-camera photography)
 
@@ -64,8 +58,7 @@ Id: fitzpatrick-skin-type
 Title: "Fitzpatrick Skin Type"
 Description: "Completion: not in the published guide 0.1.0. The six Fitzpatrick skin types as NCI Thesaurus concepts, in order I to VI, as DICOM CID 4401 lists them."
 * ^url = "https://annotatemd.com/fhir/ig/ValueSet/fitzpatrick-skin-type"
-* ^status = #draft
-* ^experimental = false
+* insert CompletionTerminology
 * $NCIT#C74569 "Fitzpatrick Skin Type I" // source: DICOM CID 4401
 * $NCIT#C74570 "Fitzpatrick Skin Type II" // source: DICOM CID 4401
 * $NCIT#C74571 "Fitzpatrick Skin Type III" // source: DICOM CID 4401

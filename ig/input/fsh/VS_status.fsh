@@ -3,8 +3,7 @@ Id: dermatology-annotation-status
 Title: "Dermatology Annotation Status"
 Description: "Statuses allowed for a dermatology image annotation: preliminary, final or amended. Published in the guide 0.1.0."
 * ^url = "https://annotatemd.com/fhir/ig/ValueSet/dermatology-annotation-status"
-* ^status = #draft
-* ^experimental = false
+* insert PublishedTerminology(DermatologyAnnotationStatus)
 * $observation-status#preliminary "Preliminary"
 * $observation-status#final "Final"
 * $observation-status#amended "Amended"
@@ -12,10 +11,9 @@ Description: "Statuses allowed for a dermatology image annotation: preliminary, 
 ValueSet: AIPredictionStatusVS
 Id: ai-prediction-status
 Title: "AI Prediction Status"
-Description: "Statuses allowed for an AI prediction: preliminary, cancelled or entered-in-error. An AI prediction is never final; human review produces a separate annotation. Published in the guide 0.1.0."
+Description: "Allowed status values for AI predictions. Never final — AI output requires human review."
 * ^url = "https://annotatemd.com/fhir/ig/ValueSet/ai-prediction-status"
-* ^status = #draft
-* ^experimental = false
+* insert PublishedTerminology(AIPredictionStatus)
 * $observation-status#preliminary "Preliminary"
 * $observation-status#cancelled "Cancelled"
 * $observation-status#entered-in-error "Entered in Error"

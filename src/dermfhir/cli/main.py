@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "import dermatology datasets (every published layout, or any CSV by a column mapping), classifier output, masks or COCO as FHIR",
     ),
     "export": ("export_commands", "export FHIR Bundles / NDJSON as ISIC CSV, COCO JSON or NDJSON"),
+    "site": ("site_commands", "render the guide as a static web site"),
     "stats": ("stats_commands", "count images, findings, sites, methods, AI vs human, skin tones and splits in FHIR data"),
 }
 

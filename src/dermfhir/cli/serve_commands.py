@@ -54,6 +54,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="store these Bundles / NDJSON / JSON files (or folders) before serving",
     )
     serve.add_argument("--examples", action="store_true", help="store the guide's example resources before serving")
+    serve.add_argument(
+        "--site",
+        type=Path,
+        metavar="DIR",
+        help="the guide's web site served at /ig/, built into DIR first when DIR has no index.html "
+        "(default: ./site when `make site` made it, else a site built once into ~/.cache/dermfhir)",
+    )
+    serve.add_argument("--no-site", action="store_true", help="do not serve the guide's web site at /ig/")
     serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     serve.set_defaults(run=_serve)
 
@@ -68,6 +76,8 @@ def _serve(arguments: argparse.Namespace) -> int:
         check_binding(arguments.host, arguments.auth)
         if arguments.auth == "token" and not (arguments.tokens or arguments.jwks):
             raise ValueError("--auth token needs --tokens FILE and/or --jwks FILE")
+        site = None if arguments.no_site else _site(arguments.site)
+        arguments.no_site = site is None
         config = ServerConfig(
             db=arguments.db,
             auth=arguments.auth,
@@ -80,6 +90,7 @@ def _serve(arguments: argparse.Namespace) -> int:
             statement_timeout=arguments.statement_timeout or None,
             loopback_clients_only=arguments.auth == "none",
             header_timeout=arguments.header_timeout,
+            site_folder=site,
         )
         app = create_app(config)
     except ValueError as error:
@@ -114,6 +125,43 @@ def _serve(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _site(folder: Path | None) -> Path | None:
+    """The folder of the rendered guide site, built now when it has none; None (no /ig/) if it cannot be built.
+
+    Without --site: ./site when `make site` made it, else a site cached under $XDG_CACHE_HOME/dermfhir (or
+    ~/.cache/dermfhir), keyed by the content of the package, the pages and the site code: built once, reused.
+    """
+    if folder is None:
+        folder = Path("site")
+        if not (folder / "index.html").is_file():
+            folder = _cached_site_folder()
+    if (folder / "index.html").is_file():
+        return folder
+    from dermfhir.site import build_site
+    from dermfhir.site.build import SiteError
+
+    try:
+        build_site(folder)
+    except (SiteError, OSError) as error:
+        print(f"dermfhir serve: the guide site is not served at /ig/: {error}", file=sys.stderr)
+        return None
+    return folder
+
+
+def _cached_site_folder() -> Path:
+    import hashlib
+
+    from dermfhir.definitions.loader import GUIDE_PACKAGE_FOLDER
+    from dermfhir.site.build import HERE, PAGES_FOLDER
+
+    digest = hashlib.sha256()
+    sources = [GUIDE_PACKAGE_FOLDER.glob("*.json"), PAGES_FOLDER.glob("*.md"), HERE.rglob("*.*")]
+    for path in sorted(path for found in sources for path in found if path.is_file()):
+        digest.update(path.name.encode() + path.read_bytes())
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dermfhir"
+    return cache / f"site-{digest.hexdigest()[:16]}"
+
+
 def _examples_folder() -> Path:
     from dermfhir.definitions import guide_package
 
@@ -135,6 +183,7 @@ def _export(config: object, host: str) -> None:
         "DERMFHIR_BASE_URL": config.base_url or "",
         "DERMFHIR_HOST": host,
         "DERMFHIR_STATEMENT_TIMEOUT": str(config.statement_timeout or 0),
+        "DERMFHIR_SITE": str(config.site_folder or ""),
     }
     os.environ.update(values)
 
@@ -146,6 +195,8 @@ def _shown(host: str) -> str:
 def _banner(base: str, arguments: argparse.Namespace) -> None:
     auth = "" if arguments.auth == "none" else ' -H "Authorization: Bearer $TOKEN"'
     print(f"dermfhir FHIR R4 server on {base} (database: {redact(arguments.db)}, auth: {arguments.auth})")
+    if not arguments.no_site:
+        print(f"The guide as a web site: {base}/ig/")
     print("Try:")
     print(f"  curl -s{auth} {base}/metadata | head -c 300")
     print(f"  curl -s{auth} '{base}/Observation?category=dermatology-annotation&_count=5'")

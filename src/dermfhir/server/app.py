@@ -16,7 +16,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from dermfhir.definitions import Definitions
@@ -72,6 +73,10 @@ def create_app(
         openapi_url=None,
     )
     app.state.services = services
+    if config.site_folder is not None:
+        # the guide's static site (public content, no authentication); mounted before the FHIR catch-all route
+        app.add_api_route("/ig", lambda: RedirectResponse("/ig/"), include_in_schema=False)
+        app.mount("/ig", StaticFiles(directory=config.site_folder, html=True), name="ig")
 
     @app.api_route("/{path:path}", methods=_METHODS)
     async def fhir(request: Request, path: str) -> Response:
@@ -223,6 +228,7 @@ def app_from_environment() -> FastAPI:
         validate=os.environ.get("DERMFHIR_VALIDATE", "1") != "0",
         statement_timeout=float(timeout) if timeout else ServerConfig.statement_timeout,
         loopback_clients_only=auth == "none",  # uvicorn --factory may bind anywhere: refuse remote clients
+        site_folder=Path(os.environ["DERMFHIR_SITE"]) if os.environ.get("DERMFHIR_SITE") else None,
     )
     from dermfhir.server.serving import tune_process
 

@@ -42,6 +42,7 @@ class ServerConfig:
     search_concurrency: int = field(default_factory=lambda: max(2, os.cpu_count() or 1))
     #: Seconds a client may take to send a request's headers (`dermfhir serve` only).
     header_timeout: float = 10.0
+    site_folder: Path | None = None  # the rendered guide site (`dermfhir site build`), served at /ig/
 
 
 def check_binding(host: str, auth: str) -> None:
