@@ -16,6 +16,7 @@ from dermfhir.cli import (
     import_commands,
     load_commands,
     package_commands,
+    review_commands,
     serve_commands,
     validate_commands,
 )
@@ -37,6 +38,7 @@ def parser() -> argparse.ArgumentParser:
     load_commands.register(commands)
     import_commands.register(commands)
     export_commands.register(commands)
+    review_commands.register(commands)
     return root
 
 
