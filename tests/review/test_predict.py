@@ -62,7 +62,7 @@ def test_predict_classifies_and_every_resource_validates(tmp_path: Path, logits:
     predictions = [r for r in run.resources if r["resourceType"] == "Observation"]
     tops = [p["component"][0]["valueCodeableConcept"]["coding"][-1]["code"] for p in predictions]
     assert tops == ["MEL", "NV", "BKL"]
-    assert [p["component"][0]["valueCodeableConcept"]["coding"][0]["code"] for p in predictions][0] == "372244006"
+    assert predictions[0]["component"][0]["valueCodeableConcept"]["coding"][0]["code"] == "372244006"  # SNOMED first
     device = run.resources[0]
     assert device["identifier"][0]["value"] == f"ni:///sha-256;{hashlib.sha256(model.read_bytes()).hexdigest()}"
     assert device["property"][0]["valueQuantity"][0]["unit"] == "ms"
@@ -95,7 +95,7 @@ def test_predict_refusals(tmp_path: Path) -> None:
         predict(model, ["MEL", "MEL", "NV"], pictures)
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"not an image")
-    with pytest.raises(InvalidInput, match="broken.png"):
+    with pytest.raises(InvalidInput, match=r"broken\.png"):
         predict(model, ["MEL", "NV", "BKL"], [broken])
     not_model = tmp_path / "model.onnx"
     not_model.write_bytes(b"junk")
