@@ -13,6 +13,7 @@ Not handled: several predictions of one model for one image (each counts), multi
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,10 @@ class Performance:
 def performance(store: Store, device_id: str, *, cutoff: str | None = None) -> Performance:
     """The figures of Device/`device_id` against labels available before `cutoff` (default: now)."""
     moment = cutoff or r.now()
+    try:
+        _parse(moment)
+    except ValueError:
+        raise InvalidInput("review-input", f"The cut-off {moment[:40]!r} is not a dateTime") from None
     if r.read_reference(store, f"Device/{device_id}") is None:
         raise UnknownResource("review-target", f"Device/{device_id} is not stored")
     predictions = {
@@ -151,7 +156,9 @@ def _probabilities(store: Store, device_id: str) -> dict[str, dict[str, float]]:
 
 def _reviews(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for task in store.iter_search("Task", [("code", REVIEW_CODE), ("status", "completed")]):
+    for task in store.iter_search("Task", [("status", "completed")]):  # the code is checked here: faster
+        if not r.is_review_task(task):
+            continue
         focus = r.reference(task.get("focus")) or ""
         if focus[12:] not in prediction_ids or not _before(str(task.get("lastModified") or ""), cutoff):
             continue
@@ -160,15 +167,15 @@ def _reviews(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, i
     return counts
 
 
+def _parse(text: str) -> datetime:
+    """A FHIR dateTime (a date alone is its first instant, UTC when no offset is given)."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _before(moment: str, cutoff: str) -> bool:
-    from datetime import datetime
-
-    def parse(text: str) -> datetime:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return value if value.tzinfo else value.replace(tzinfo=datetime.now().astimezone().tzinfo)
-
     try:
-        return parse(moment) <= parse(cutoff)
+        return _parse(moment) <= _parse(cutoff)
     except ValueError:
         return False
 
@@ -188,10 +195,20 @@ def _auroc(scores: list[float | None], positive: list[bool]) -> float | None:
     n_pos, n_neg = int(truth.sum()), int((~truth).sum())
     if n_pos == 0 or n_neg == 0:
         return None
-    from scipy.stats import rankdata
-
-    ranks = rankdata(values)
+    ranks = _average_ranks(values)
     return float((ranks[truth].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n, tied values sharing their average rank (as in the Mann-Whitney U statistic)."""
+    order = np.argsort(values, kind="mergesort")
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], len(values)]
+    average = (starts + ends + 1) / 2.0  # mean of the 1-based ranks start+1 .. end
+    ranks = np.empty(len(values))
+    ranks[order] = np.repeat(average, ends - starts)
+    return ranks
 
 
 def _calibration(confidences: list[float], correct: list[bool]) -> tuple[float | None, list[dict[str, float]]]:
