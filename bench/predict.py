@@ -100,14 +100,17 @@ def main() -> None:
     ratio = best / base
     verdict = "meets" if ratio <= 1.2 else "MISSES"
     print(
-        f"{args.images} images, batches of {args.batch_size}, model {run.inference_seconds / args.images * 1000:.2f} ms/image"
+        f"{args.images} images, batches of {args.batch_size}, "
+        f"model {run.inference_seconds / args.images * 1000:.2f} ms/image"
     )
     print(f"onnxruntime alone: {args.images / base:.1f} images/s")
     print(
-        f"dermfhir predict (FHIR resources built): {args.images / best:.1f} images/s — overhead {ratio:.2f}x, {verdict} the <= 1.2x target"
+        f"dermfhir predict (FHIR resources built): {args.images / best:.1f} images/s — "
+        f"overhead {ratio:.2f}x, {verdict} the <= 1.2x target"
     )
     print(
-        f"validating the {len(run.resources)} resources before writing adds {validation:.2f} s ({args.images / (best + validation):.1f} images/s end to end, {(best + validation) / base:.2f}x)"
+        f"validating the {len(run.resources)} resources before writing adds {validation:.2f} s "
+        f"({args.images / (best + validation):.1f} images/s end to end, {(best + validation) / base:.2f}x)"
     )
 
 
