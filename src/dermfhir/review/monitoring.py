@@ -23,6 +23,7 @@ from dermfhir.review.errors import InvalidInput, UnknownResource
 from dermfhir.store import Store
 
 BINS = 10
+PAGE = 1000  # the store's largest page
 REVIEW_CODE = f"{r.REVIEW_SYSTEM}|ai-prediction-review"
 
 
@@ -66,7 +67,9 @@ def performance(store: Store, device_id: str, *, cutoff: str | None = None) -> P
     if r.read_reference(store, f"Device/{device_id}") is None:
         raise UnknownResource("review-target", f"Device/{device_id} is not stored")
     predictions = {
-        p["id"]: p for p in store.iter_search("Observation", [("device", f"Device/{device_id}")]) if r.is_prediction(p)
+        p["id"]: p
+        for p in store.iter_search("Observation", [("device", f"Device/{device_id}")], page=PAGE)
+        if r.is_prediction(p)
     }
     truths = _truths(store, set(predictions), moment)
     probabilities = _probabilities(store, device_id)
@@ -124,7 +127,9 @@ def performance(store: Store, device_id: str, *, cutoff: str | None = None) -> P
 def _truths(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, dict]:
     """prediction id -> the clinician's confirmed or corrected annotation labelled before the cut-off."""
     found: dict[str, dict] = {}
-    for annotation in store.iter_search("Observation", [("method", "ai-assisted-confirmed,ai-assisted-corrected")]):
+    for annotation in store.iter_search(
+        "Observation", [("method", "ai-assisted-confirmed,ai-assisted-corrected")], page=PAGE
+    ):
         if annotation.get("status") not in ("final", "amended"):
             continue
         available = r.label_available_at(annotation)
@@ -140,7 +145,7 @@ def _truths(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, di
 def _probabilities(store: Store, device_id: str) -> dict[str, dict[str, float]]:
     """prediction id -> {label: probability} from the device's class-probability assessments."""
     found: dict[str, dict[str, float]] = {}
-    for assessment in store.iter_search("RiskAssessment", [("performer", f"Device/{device_id}")]):
+    for assessment in store.iter_search("RiskAssessment", [("performer", f"Device/{device_id}")], page=PAGE):
         distribution: dict[str, float] = {}
         for item in assessment.get("prediction") or []:
             codings = (item.get("outcome") or {}).get("coding") or []
@@ -156,7 +161,7 @@ def _probabilities(store: Store, device_id: str) -> dict[str, dict[str, float]]:
 
 def _reviews(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for task in store.iter_search("Task", [("status", "completed")]):  # the code is checked here: faster
+    for task in store.iter_search("Task", [("status", "completed")], page=PAGE):  # the code is checked here: faster
         if not r.is_review_task(task):
             continue
         focus = r.reference(task.get("focus")) or ""
