@@ -104,7 +104,7 @@ Description: "Completion (this project's own example): the distribution DermAI C
 * insert ExampleClassProbability([[$SCT#201101007 "Actinic keratosis"]], 0.01, AK) // source: DICOM CID 4405
 * insert ExampleClassProbability([[$SCT#253053003 "Benign hemangioma"]], 0.01, VASC) // source: eHDSI-M
 
-Instance: ExampleAIProvenance
+Instance: ExampleAIPredictionProvenance
 InstanceOf: AIProvenance
 Usage: #example
 Title: "Provenance of the AI prediction"

@@ -29,7 +29,8 @@ Instance: ExampleCorrectedAnnotation
 InstanceOf: DermatologyImageAnnotation
 Usage: #example
 Title: "AI-assisted annotation, corrected by the clinician"
-Description: "Completion (this project's own example): the result of reviewing ExampleAIPredictionRegions: the treating clinician refined the finding to superficial spreading melanoma, adjusted the bounding box, drew a segmentation mask and an outline (method ai-assisted-corrected). QA pending."
+Description: "Completion (this project's own example): the result of reviewing ExampleAIPredictionRegions: the treating clinician refined the finding to superficial spreading melanoma, adjusted the bounding box, drew a segmentation mask and an outline (method ai-assisted-corrected). Informed by AI, so labelled AIAST; derived from the image and the prediction. QA pending."
+* meta.security[0] = $v3-ObservationValue#AIAST "artificial intelligence asserted" // source: the guide (AI-transparency page)
 * status = #final
 * insert ExampleCategories
 * code = $annotation-type#full-annotation "Full Annotation"
@@ -38,6 +39,7 @@ Description: "Completion (this project's own example): the result of reviewing E
 * effectiveDateTime = "2026-01-15T11:40:00Z"
 * performer[0] = Reference(example-clinician)
 * derivedFrom[0] = Reference(ExampleDermoscopyImage)
+* derivedFrom[1] = Reference(ExampleAIPredictionRegions)
 * method = $annotation-method#ai-assisted-corrected "AI-Assisted, Clinician Corrected"
 * bodySite = $SCT#40983000 "Upper arm structure" // source: the guide (body-sites-skin; display as the published example)
 * insert ExampleSkinFinding([[$SCT#254730000 "Superficial spreading malignant melanoma of skin (disorder)"]]) // source: APP

@@ -19,9 +19,16 @@ Instance: example-dermatologist
 InstanceOf: Practitioner
 Usage: #example
 Title: "Dermatologist Robert Johnson"
-Description: "Dr. Robert Johnson, the board-certified dermatologist of the published examples, who makes the expert annotation (and, in this project's own examples, assesses the lesion series)."
+Description: "Dr. Robert Johnson, the board-certified dermatologist of the published examples, who makes the expert annotation (and, in this project's own examples, assesses the lesion series). Completion: the staff identifier, qualification and credential-ordinal extension are this project's additions, used by the review workflow's QA rules."
+* identifier[0].system = "https://example.org/fhir/sid/staff"
+* identifier[0].value = "DERM-042"
+* active = true
 * name[0].family = "Johnson"
 * name[0].given[0] = "Robert"
+* name[0].prefix[0] = "Dr."
+* qualification[0].code.text = "Dermatologist"
+* extension[0].url = "https://annotatemd.com/fhir/ig/StructureDefinition/credential-ordinal"
+* extension[0].valueInteger = 5
 
 Instance: example-clinician
 InstanceOf: Practitioner
@@ -35,3 +42,5 @@ Description: "Completion (this project's own example): the treating clinician wh
 * name[0].given[0] = "Sam"
 * name[0].prefix[0] = "Dr."
 * qualification[0].code.text = "General practitioner"
+* extension[0].url = "https://annotatemd.com/fhir/ig/StructureDefinition/credential-ordinal"
+* extension[0].valueInteger = 3

@@ -28,6 +28,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "import dermatology datasets (every published layout, or any CSV by a column mapping), classifier output, masks or COCO as FHIR",
     ),
     "export": ("export_commands", "export FHIR Bundles / NDJSON as ISIC CSV, COCO JSON or NDJSON"),
+    "predict": ("review_commands", "run an ONNX image classifier and write FHIR AI predictions"),
+    "report": ("review_commands", "reports: `report model DEVICE` (AI model performance)"),
+    "review": ("review_commands", "review steps on a store: confirm, correct, reject, qa, agreement, series"),
     "site": ("site_commands", "render the guide as a static web site"),
     "stats": ("stats_commands", "count images, findings, sites, methods, AI vs human, skin tones and splits in FHIR data"),
 }

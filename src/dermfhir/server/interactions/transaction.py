@@ -34,6 +34,7 @@ from dermfhir.server.interactions._common import if_none_exist
 from dermfhir.server.interactions._conditional import current_or_last, visible_matches
 from dermfhir.server.interactions.delete import delete_matching
 from dermfhir.server.interactions.update import check_rights
+from dermfhir.server.operations._review_support import enforce, queue_new_predictions
 from dermfhir.server.security.audit import reference_of
 from dermfhir.store import NotFound
 
@@ -196,7 +197,12 @@ def _transaction(ctx: Context, entries: list[_Entry]) -> None:
                 if resolved_resource is not entry.resource:  # the resolved references may move it to a compartment
                     ctx.access.check(resolved_resource, "create" if entry.method == "POST" else "update")
                 entry.resource = resolved_resource
-        _write(ctx, [e for e in ordered if e.method in ("POST", "PUT") and e.response is None])
+        pending = [e for e in ordered if e.method in ("POST", "PUT") and e.response is None]
+        for entry in pending:
+            assert entry.resource is not None
+            enforce(ctx, entry.resource, current=True if entry.method == "PUT" else None)
+        _write(ctx, pending)
+        queue_new_predictions(ctx, [e.result for e in pending if e.result is not None])
         for entry in ordered:
             if entry.method in ("GET", "HEAD"):
                 _read(ctx, entry)

@@ -1,7 +1,8 @@
 """update: `PUT [base]/[type]/[id]` (https://hl7.org/fhir/R4/http.html#update) with `If-Match` (412 on a
 stale version), create-on-update (201), and conditional update `PUT [base]/[type]?criteria`
 (https://hl7.org/fhir/R4/http.html#cond-update). The resource is validated first, outside the database
-transaction (422). A conditional match the caller may not read counts as no match."""
+transaction (422). A conditional match the caller may not read counts as no match. The review workflow's rules are
+enforced against the stored version (`dermfhir.review.rules`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dermfhir.server.errors import BadRequest
 from dermfhir.server.http import FhirRequest, FhirResponse
 from dermfhir.server.interactions._common import body_of_type, criteria, written
 from dermfhir.server.interactions._conditional import current_or_last, visible_matches
+from dermfhir.server.operations._review_support import enforce, queue_new_predictions
 from dermfhir.server.security.audit import reference_of
 from dermfhir.store import InvalidResource, PreconditionFailed, WriteResult
 
@@ -23,8 +25,11 @@ def update(ctx: Context, request: FhirRequest, resource_type: str, resource_id: 
     outcome = ctx.services.gate.check(resource)
     with ctx.store.transaction():
         check_rights(ctx, resource)
+        enforce(ctx, resource)
         result = ctx.store.update(resource, if_match=request.header("if-match"))
         ctx.audit_write("create" if result.created else "update", [reference_of(result.resource)])
+        if result.created:
+            queue_new_predictions(ctx, [result.resource])
     return written(request, ctx, result.resource, 201 if result.created else 200, outcome)
 
 
@@ -51,14 +56,20 @@ def conditional_write(ctx: Context, resource: dict, found_criteria: object, if_m
         resource = {**resource, "id": found[0]["id"]}
         ctx.access.check(found[0], "update")
         ctx.access.check(resource, "update")
+        enforce(ctx, resource, current=found[0])
         return ctx.store.update(resource, if_match=if_match)
     if "id" in resource:
         check_rights(ctx, resource)
         if _live(ctx, resource):
             raise InvalidResource(f"{resource_type}/{resource['id']} exists but does not match the criteria")
-        return ctx.store.update(resource, if_match=if_match)
-    ctx.access.check(resource, "create")
-    return WriteResult(ctx.store.create(resource), True)
+        enforce(ctx, resource)
+        result = ctx.store.update(resource, if_match=if_match)
+    else:
+        ctx.access.check(resource, "create")
+        enforce(ctx, resource, current=None)
+        result = WriteResult(ctx.store.create(resource), True)
+    queue_new_predictions(ctx, [result.resource])
+    return result
 
 
 def check_rights(ctx: Context, resource: dict) -> dict | None:
