@@ -280,7 +280,14 @@ def test_published_ai_prediction_field_by_field(guide: Package) -> None:
 
 def test_project_examples_say_they_are_completions(guide: Package) -> None:
     """Examples the published guide does not have say so in their description (shown on their page)."""
-    published = {"ExampleMelanomaAnnotation", "ExampleAIPrediction", "example-patient", "example-dermatologist"}
+    published = {
+        "ExampleMelanomaAnnotation",
+        "ExampleAIPrediction",
+        "ExampleAIAssistedConfirmed",
+        "ExampleAIPredictionProvenance",
+        "example-patient",
+        "example-dermatologist",
+    }
     descriptions = _example_descriptions(guide)
     assert published <= set(descriptions)
     for example_id, description in descriptions.items():

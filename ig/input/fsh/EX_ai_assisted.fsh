@@ -4,11 +4,11 @@ Instance: ExampleAIAssistedConfirmed
 InstanceOf: DermatologyImageAnnotation
 Usage: #example
 Title: "AI-assisted annotation, confirmed by the dermatologist"
-Description: "The dermatologist accepted the finding of ExampleAIPrediction (malignant melanoma) and its bounding box without change (method ai-assisted-confirmed). Informed by AI, the annotation carries the AIAST security label; it is derived from the image and from the prediction, and records with label-available-at when it became available as a label."
+Description: "Published example (an annotation a clinician confirmed from an AI result; the published pages do not show its content, so the content is this project's completion). The dermatologist accepted the finding of ExampleAIPrediction (malignant melanoma) and its bounding box without change (method ai-assisted-confirmed). Informed by AI, the annotation carries the AIAST security label; it is derived from the image and from the prediction, and records with label-available-at when it became available as a label."
 * meta.security[0] = $v3-ObservationValue#AIAST "artificial intelligence asserted" // source: the guide (AI-transparency page)
 * status = #final
 * insert ExampleCategories
-* code = $annotation-type#lesion-classification "Lesion classification"
+* code = $annotation-type#lesion-classification "Lesion Classification"
 * subject = Reference(example-patient)
 * focus[0] = Reference(ExampleLesion)
 * effectiveDateTime = "2026-01-15T13:10:00Z"
@@ -22,5 +22,5 @@ Description: "The dermatologist accepted the finding of ExampleAIPrediction (mal
 * insert ExampleSkinFinding([[$SCT#372244006 "Malignant melanoma (disorder)"]]) // source: the guide (published example)
 * insert ExampleBoxes(398 282 230 196)
 * insert ExampleImageSize(1024, 768)
-* component[qaReviewStatus].code = $annotation-type#qa-review-status "QA review status"
+* component[qaReviewStatus].code = $annotation-type#qa-review-status "QA Review Status"
 * component[qaReviewStatus].valueCodeableConcept = $qa-review-status#pending "QA Pending"

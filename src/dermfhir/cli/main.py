@@ -25,14 +25,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "load": ("load_commands", "post Bundles / NDJSON / JSON resources to a FHIR server"),
     "import": (
         "import_commands",
-        "import dermatology datasets (every published layout, or any CSV by a column mapping), classifier output, masks or COCO as FHIR",
+        "import dermatology datasets (published layouts or any CSV), classifier output, masks or COCO as FHIR",
     ),
     "export": ("export_commands", "export FHIR Bundles / NDJSON as ISIC CSV, COCO JSON or NDJSON"),
     "predict": ("review_commands", "run an ONNX image classifier and write FHIR AI predictions"),
     "report": ("review_commands", "reports: `report model DEVICE` (AI model performance)"),
     "review": ("review_commands", "review steps on a store: confirm, correct, reject, qa, agreement, series"),
     "site": ("site_commands", "render the guide as a static web site"),
-    "stats": ("stats_commands", "count images, findings, sites, methods, AI vs human, skin tones and splits in FHIR data"),
+    "stats": ("stats_commands", "count images, findings, sites, methods, AI vs human, skin tones and splits"),
 }
 
 
