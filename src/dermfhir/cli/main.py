@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from dermfhir import __version__
 from dermfhir.cli import (
+    demo_commands,
     export_commands,
     ig_commands,
     import_commands,
@@ -37,6 +38,7 @@ def parser() -> argparse.ArgumentParser:
     load_commands.register(commands)
     import_commands.register(commands)
     export_commands.register(commands)
+    demo_commands.register(commands)
     return root
 
 

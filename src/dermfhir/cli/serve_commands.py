@@ -123,6 +123,7 @@ def _shown(host: str) -> str:
 def _banner(base: str, arguments: argparse.Namespace) -> None:
     auth = "" if arguments.auth == "none" else ' -H "Authorization: Bearer $TOKEN"'
     print(f"dermfhir FHIR R4 server on {base} (database: {arguments.db}, auth: {arguments.auth})")
+    print(f"Open the viewer and review console: {base}/ui/")
     print("Try:")
     print(f"  curl -s{auth} {base}/metadata | head -c 300")
     print(f"  curl -s{auth} '{base}/Observation?category=dermatology-annotation&_count=5'")

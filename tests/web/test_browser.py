@@ -1,0 +1,147 @@
+"""The viewer in a real browser (Chromium, headless): overlays on an image, the AI badge and its Provenance,
+keyboard-only use, escaping of data, and signing in with a token that limits what is shown."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.web.conftest import PATIENT, PATIENT_TOKEN
+
+IMAGE = "demo-p01-l1-v1-img"  # first visit: an expert annotation (box, outline, mask) and an AI prediction
+FHIR = {"Content-Type": "application/fhir+json"}
+
+
+def ready(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("body[data-ready='true']", timeout=15_000)
+
+
+def test_image_view_draws_every_overlay_and_badges_ai(server, page) -> None:
+    ready(page, f"{server.url}/ui/image/{IMAGE}")
+    overlay = page.locator("svg.overlay")
+    assert overlay.locator("g.annotation.human rect.box").count() >= 1
+    assert overlay.locator("g.annotation.ai rect.box").count() == 1
+    assert overlay.locator("polygon.outline").count() >= 1
+    assert overlay.locator("g.mask rect").count() >= 1
+    assert overlay.locator("g.heatmap image").count() == 1
+    # the image behind the overlays is the real image, decoded
+    assert page.evaluate("document.querySelector('img.base').naturalWidth") == 480
+    # toggles hide and show each kind of region
+    page.get_by_label("Bounding boxes").uncheck()
+    assert overlay.locator("rect.box").first.is_hidden()
+    page.get_by_label("Heatmaps").uncheck()
+    assert overlay.locator("g.heatmap").first.is_hidden()
+    page.get_by_label("Bounding boxes").check()
+    assert overlay.locator("rect.box").first.is_visible()
+    # findings with SNOMED CT and ISIC codes; the AI prediction badged, linking to its Provenance
+    findings = page.locator("#findings")
+    assert findings.locator(".code .system", has_text="ISIC class").count() >= 2
+    badge = findings.locator(f"li#observation-{IMAGE.replace('-img', '-ai')} a.badge.ai")
+    assert badge.inner_text() == "AI-generated"
+    assert badge.get_attribute("href") == f"#provenance-{IMAGE.replace('-img', '-ai')}"
+    badge.click()
+    trail = page.locator(f"#provenance-{IMAGE.replace('-img', '-ai')}")
+    assert "Provenance/" in trail.inner_text() and "DermAI Classifier 2.1" in trail.inner_text()
+    # human annotations carry no AI badge
+    assert findings.locator(f"li#observation-{IMAGE.replace('-img', '-expert')} a.badge").count() == 0
+    # the prediction panel: one bar per class, summing to about 100 %, model and model card
+    bars = page.locator("#prediction .bars li")
+    assert bars.count() == 5
+    total = sum(float(bars.nth(i).locator(".bar-value").inner_text().split()[0]) for i in range(5))
+    assert abs(total - 100) < 0.5
+    assert page.locator("#prediction a", has_text="model card").get_attribute("href").endswith("#card-demo-dermai-2-1")
+    assert page.problems == []
+
+
+def test_list_filters_on_the_server(server, page) -> None:
+    page.goto(f"{server.url}/")  # a browser at the root is sent to the viewer
+    page.wait_for_selector("#results tbody tr td a")
+    assert page.url == f"{server.url}/ui/"
+    page.select_option("#f-source", "ai")
+    page.click("#filters button[type=submit]")
+    page.wait_for_function("document.querySelector('#status').textContent.includes('shown')")
+    rows = page.locator("#results tbody tr")
+    assert rows.count() > 0
+    for index in range(rows.count()):
+        assert rows.nth(index).locator("a.badge.ai").inner_text() == "AI-generated"
+    assert "source=ai" in page.url
+    page.select_option("#f-source", "human")
+    page.click("#filters button[type=submit]")
+    page.wait_for_function("!document.querySelector('#results a.badge')")
+    assert page.locator("#results tbody tr").count() > 0
+    assert page.problems == []
+
+
+def test_keyboard_alone_reaches_an_image_and_toggles_overlays(server, page) -> None:
+    page.goto(f"{server.url}/ui/")
+    page.wait_for_selector("#results tbody tr td a")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    for _ in range(40):  # through the filters to the first image link
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('#results') !== null"):
+            break
+    assert page.evaluate("document.activeElement.getAttribute('href')").startswith("/ui/image/")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("body[data-ready='true']", timeout=15_000)
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "t-boxes":
+            break
+    assert page.evaluate("document.activeElement.id") == "t-boxes"
+    page.keyboard.press("Space")
+    assert page.locator("svg.overlay rect.box").first.is_hidden()
+    # focus is visible: the focused element gets an outline
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+
+
+def test_data_is_shown_as_text_never_run(server, page) -> None:
+    hostile = "<script>window.pwned=1</script><img src=x onerror=window.pwned=2>"
+    annotation = {
+        "resourceType": "Observation",
+        "id": "hostile-finding",
+        "status": "final",
+        "code": {"text": "annotation"},
+        "subject": {"reference": f"Patient/{PATIENT}"},
+        "performer": [{"reference": "Practitioner/demo-dermatologist"}],
+        "derivedFrom": [{"reference": f"DocumentReference/{IMAGE}"}],
+        "method": {"text": hostile},
+        "component": [
+            {
+                "code": {"coding": [{"system": "http://snomed.info/sct", "code": "106076001"}]},
+                "valueCodeableConcept": {"text": hostile},
+            }
+        ],
+    }
+    response = httpx.put(f"{server.url}/Observation/hostile-finding", json=annotation, headers=FHIR, timeout=30)
+    assert response.status_code in (200, 201), response.text
+    ready(page, f"{server.url}/ui/image/{IMAGE}")
+    item = page.locator("#observation-hostile-finding")
+    assert item.locator(".concept .label").inner_text() == hostile
+    assert hostile in item.inner_text()
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#findings script, #findings img").count() == 0
+    assert page.problems == []
+
+
+def test_token_sign_in_shows_only_what_the_scopes_allow(token_server, page) -> None:
+    page.goto(f"{token_server.url}/ui/")
+    page.wait_for_url("**/ui/signin?next=*")
+    page.fill("#token", "not-a-token-0000000000")
+    page.click("#signin button[type=submit]")
+    assert page.locator("#signin-error").inner_text() == "The server did not accept this token."
+    page.fill("#token", PATIENT_TOKEN)
+    page.click("#signin button[type=submit]")
+    page.wait_for_url(f"{token_server.url}/ui/")
+    page.wait_for_selector("#results tbody tr td a")
+    patients = page.locator("#results tbody tr td:nth-child(2)").all_inner_texts()
+    assert patients and set(patients) == {PATIENT}
+    # the patient's own image shows, with its thumbnail fetched with the token
+    page.wait_for_function("[...document.querySelectorAll('.thumb img')].some((i) => i.naturalWidth > 0)")
+    # another patient's image is refused, and the page says so
+    page.goto(f"{token_server.url}/ui/image/demo-p02-l1-v1-img")
+    page.wait_for_selector("body[data-ready='error']")
+    assert "compartment" in page.locator("#status").inner_text()
+    assert page.locator("img.base").count() == 0
