@@ -292,3 +292,9 @@ export function personName(resource) {
   if (name) return name.text || [...(name.prefix || []), ...(name.given || []), name.family].filter(Boolean).join(" ");
   return `${resource.resourceType}/${resource.id}`;
 }
+
+// Marks the page ready (tests and bench/ui.py wait for it): data-ready and the time since navigation start.
+export function markReady(state = "true") {
+  document.body.dataset.readyAt = String(Math.round(performance.now()));
+  document.body.dataset.ready = state;
+}

@@ -7,6 +7,7 @@ import {
   el,
   findings,
   idOf,
+  markReady,
   methodCode,
   modelCardOf,
   personName,
@@ -129,12 +130,12 @@ async function start() {
     );
     clear(document.getElementById("findings"), ...shown.map((o) => findingItem(o, data.included, data.provenances)));
     predictionPanel(data);
-    document.body.dataset.ready = "true";
+    markReady();
     status(`${shown.length} annotation(s) and prediction(s).`);
     openFromHash();
   } catch (error) {
     showError(error);
-    document.body.dataset.ready = "error";
+    markReady("error");
   }
 }
 

@@ -10,6 +10,7 @@ import {
   idOf,
   imageUrl,
   isAI,
+  markReady,
   prefix,
   reference,
   regions,
@@ -111,7 +112,7 @@ async function start() {
     });
     clear(document.getElementById("timeline"), ...items);
     if (!items.length) document.getElementById("timeline").append(el("li", { text: "No images of this lesion." }));
-    document.body.dataset.ready = "true";
+    markReady();
     status(`${pictures.length} visit(s).`);
   } catch (error) {
     showError(error);

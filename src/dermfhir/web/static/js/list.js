@@ -9,6 +9,7 @@ import {
   findings,
   idOf,
   imageUrl,
+  markReady,
   nextLink,
   prefix,
   reference,
@@ -96,6 +97,7 @@ async function load(path) {
     next.dataset.path = following || "";
     previous.disabled = pages.length < 2;
     status(`${matches.length} shown${bundle.total !== undefined ? ` of ${bundle.total}` : ""}.`);
+    if (!document.body.dataset.ready) markReady();
   } catch (error) {
     showError(error);
   }

@@ -11,6 +11,7 @@ import {
   entries,
   fhir,
   findings,
+  markReady,
   modelCardOf,
   nextLink,
   reference,
@@ -158,7 +159,7 @@ async function start() {
     const models = found.filter((device) => (device.type?.coding || []).length || (device.deviceName || []).length);
     clear(root, ...(await Promise.all(models.map(deviceSection))));
     if (!models.length) root.append(el("p", { text: "No AI model Devices are stored." }));
-    document.body.dataset.ready = "true";
+    markReady();
     status(`${models.length} model(s).`);
     if (location.hash) document.getElementById(location.hash.slice(1))?.scrollIntoView();
   } catch (error) {

@@ -11,6 +11,7 @@ import {
   fhir,
   findings,
   idOf,
+  markReady,
   methodCode,
   personName,
   prefix,
@@ -103,6 +104,7 @@ async function loadList() {
       );
       if (!matches.length) list.append(el("li", { class: "muted", text: "The queue is empty." }));
       status(`${matches.length} prediction(s) to review.`);
+      if (!document.body.dataset.ready) markReady();
     } else {
       const bundle = await fhir(
         "Observation?method=ai-assisted-confirmed,ai-assisted-corrected&status=final,amended&_sort=-_lastUpdated&_count=50",
@@ -128,6 +130,7 @@ async function loadList() {
     }
   } catch (error) {
     showError(error);
+    if (!document.body.dataset.ready) markReady("error");
   }
 }
 
