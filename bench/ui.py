@@ -26,11 +26,12 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.server.conftest import start_server
+from tests.web.conftest import ARGS, CHROMIUM
+
 from dermfhir.definitions import Definitions
 from dermfhir.demo.dataset import DemoSize, resources
 from dermfhir.store import open_store
-from tests.server.conftest import start_server
-from tests.web.conftest import ARGS, CHROMIUM
 
 TARGET_IMAGE_MS = 500.0
 TARGET_QUEUE_MS = 300.0
