@@ -83,7 +83,10 @@ def test_annotation_profile_rules(guide: Package) -> None:
     derived = profile.element("Observation.derivedFrom")
     assert derived.min >= 1
     assert [t.target_profiles for t in derived.types] == [
-        tuple(f"http://hl7.org/fhir/StructureDefinition/{t}" for t in ("ImagingStudy", "DocumentReference", "Media"))
+        (
+            *(f"http://hl7.org/fhir/StructureDefinition/{t}" for t in ("ImagingStudy", "DocumentReference", "Media")),
+            f"{BASE}/StructureDefinition/ai-prediction",
+        )
     ]
     method = profile.element("Observation.method")
     assert (method.min, method.max) == (1, 1)

@@ -110,7 +110,7 @@ def test_load_command(server: LiveServer, tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr + done.stdout
-    assert "44 resources loaded" in done.stdout
+    assert f"{25 + len(examples())} resources loaded" in done.stdout
     assert httpx.get(f"{server.url}/Patient?family=Loaded&_summary=count").json()["total"] == 25
     assert httpx.get(f"{server.url}/Observation/ExampleMelanomaAnnotation").status_code == 200
     bad = tmp_path / "bad.ndjson"

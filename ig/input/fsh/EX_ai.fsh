@@ -83,7 +83,7 @@ Description: "The distribution DermAI Classifier v2.1 computed over the ISIC 201
 * insert ExampleClassProbability([[$SCT#201101007 "Actinic keratosis"]], 0.01, AK) // source: DICOM CID 4405
 * insert ExampleClassProbability([[$SCT#253053003 "Benign hemangioma"]], 0.01, VASC) // source: eHDSI-M
 
-Instance: ExampleAIProvenance
+Instance: ExampleAIPredictionProvenance
 InstanceOf: AIProvenance
 Usage: #example
 Title: "Provenance of the AI prediction"

@@ -31,7 +31,8 @@ Instance: ExampleCorrectedAnnotation
 InstanceOf: DermatologyImageAnnotation
 Usage: #example
 Title: "AI-assisted annotation, corrected by the clinician"
-Description: "The result of reviewing ExampleAIPrediction: the treating clinician refined the finding to superficial spreading melanoma, adjusted the bounding box, drew a segmentation mask and an outline (method ai-assisted-corrected). QA pending."
+Description: "The result of reviewing ExampleAIPrediction: the treating clinician refined the finding to superficial spreading melanoma, adjusted the bounding box, drew a segmentation mask and an outline (method ai-assisted-corrected). Informed by AI, so labelled AIAST; derived from the image and the prediction. QA pending."
+* meta.security[0] = $v3-ObservationValue#AIAST "artificial intelligence asserted" // source: the guide (AI-transparency page)
 * status = #final
 * insert ExampleCategories
 * code = $annotation-type#full-annotation "Full annotation"
@@ -40,6 +41,7 @@ Description: "The result of reviewing ExampleAIPrediction: the treating clinicia
 * effectiveDateTime = "2026-01-15T11:40:00Z"
 * performer[0] = Reference(example-clinician)
 * derivedFrom[0] = Reference(ExampleDermoscopyImage)
+* derivedFrom[1] = Reference(ExampleAIPrediction)
 * method = $annotation-method#ai-assisted-corrected "AI-Assisted, Clinician Corrected"
 * bodySite = $SCT#40983000 "Upper arm" // source: the guide (body-sites-skin)
 * insert ExampleSkinFinding([[$SCT#254730000 "Superficial spreading malignant melanoma of skin (disorder)"]]) // source: APP

@@ -27,6 +27,8 @@ Description: "The dermatologist who makes the expert annotation and assesses the
 * name[0].given[0] = "Alex"
 * name[0].prefix[0] = "Dr."
 * qualification[0].code.text = "Dermatologist"
+* extension[0].url = "https://annotatemd.com/fhir/ig/StructureDefinition/credential-ordinal"
+* extension[0].valueInteger = 5
 
 Instance: example-clinician
 InstanceOf: Practitioner
@@ -40,3 +42,5 @@ Description: "The treating clinician who records the baseline assessment and rev
 * name[0].given[0] = "Sam"
 * name[0].prefix[0] = "Dr."
 * qualification[0].code.text = "General practitioner"
+* extension[0].url = "https://annotatemd.com/fhir/ig/StructureDefinition/credential-ordinal"
+* extension[0].valueInteger = 3

@@ -5,7 +5,7 @@ Id: dermatology-image-annotation
 Title: "Dermatology Image Annotation"
 Description: "A structured annotation result for one clinical photograph or dermoscopic image: the skin finding, how the annotation was made, the lesion region, the annotator's confidence, QA status and inter-annotator agreement. Published in the guide 0.1.0; the region value types (bounding boxes, polygon, mask, image size), lesion diameter, focus on the lesion and the invariants are completions (see conformance.html)."
 * insert DraftDefinition
-* obeys annot-final-performer and annot-confidence-range and annot-kappa-range and annot-bbox-arity and annot-polygon-arity and annot-region-image-size and annot-image-size-px and annot-ai-inference-aiast
+* obeys annot-final-performer and annot-confidence-range and annot-kappa-range and annot-bbox-arity and annot-polygon-arity and annot-region-image-size and annot-image-size-px and annot-ai-aiast and annot-ai-assisted-prediction
 * insert DermAnnotationCategory
 * status from DermatologyAnnotationStatusVS (required)
 * insert Doc(status, [[preliminary | final | amended]], [[Status of the annotation. Corrections of a final annotation are made as amended.]])
@@ -18,7 +18,10 @@ Description: "A structured annotation result for one clinical photograph or derm
 * focus only Reference(SkinLesion)
 * insert Doc(focus, [[The lesion annotated (BodyStructure)]], [[The skin lesion the annotation is about, as a skin-lesion BodyStructure, which identifies the lesion over time (completion; R5 has Observation.bodyStructure).]])
 * insert Doc(performer, [[Who made or is responsible for the annotation]], [[The annotator. Required for final and amended annotations (invariant annot-final-performer).]])
-* insert SourceImage
+// the source image (published rule), and, for AI-assisted annotations, the reviewed AI prediction (completion)
+* derivedFrom 1..*
+* derivedFrom only Reference(ImagingStudy or DocumentReference or Media or AIPrediction)
+* insert Doc(derivedFrom, [[Source image (ImagingStudy | DocumentReference | Media); for AI-assisted annotations also the AI prediction]], [[The image the annotation was made from, first. A DocumentReference should conform to the dermatology-image profile. When the image was retrieved through SMART Imaging Access, the reference obtained there is used unchanged. Region coordinates refer to the first derivedFrom image. Completion: an annotation made by confirming or correcting an AI prediction (method ai-assisted-confirmed or ai-assisted-corrected) also references that ai-prediction Observation (invariant annot-ai-assisted-prediction).]])
 * insert Doc(effective[x], [[When the annotation was made]], [[When the annotation was made (not when the image was taken).]])
 * insert Doc(interpretation, [[Abnormal / normal]], [[Interpretation of the finding, e.g. v3-ObservationInterpretation#A abnormal.]])
 // required: the guide's own vocabulary (published)
@@ -116,7 +119,12 @@ Description: "Image width and height are positive whole numbers of pixels."
 Severity: #error
 Expression: "component.where(code.coding.exists(system = 'https://annotatemd.com/fhir/ig/CodeSystem/annotation-type' and (code = 'image-width' or code = 'image-height'))).all(value.value > 0 and (value.value mod 1) = 0)"
 
-Invariant: annot-ai-inference-aiast
-Description: "An Observation made by AI inference alone carries the AIAST security label."
+Invariant: annot-ai-aiast
+Description: "An annotation informed by AI (method ai-inference, ai-assisted-confirmed or ai-assisted-corrected) carries the AIAST security label (published AI-transparency page)."
 Severity: #error
-Expression: "method.coding.exists(system = 'https://annotatemd.com/fhir/ig/CodeSystem/annotation-method' and code = 'ai-inference') implies meta.security.exists(system = 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue' and code = 'AIAST')"
+Expression: "method.coding.exists(system = 'https://annotatemd.com/fhir/ig/CodeSystem/annotation-method' and (code = 'ai-inference' or code = 'ai-assisted-confirmed' or code = 'ai-assisted-corrected')) implies meta.security.exists(system = 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue' and code = 'AIAST')"
+
+Invariant: annot-ai-assisted-prediction
+Description: "An AI-assisted annotation (ai-assisted-confirmed or ai-assisted-corrected) is derived from the AI prediction it reviewed, and its first derivedFrom is the image (completion)."
+Severity: #error
+Expression: "method.coding.exists(system = 'https://annotatemd.com/fhir/ig/CodeSystem/annotation-method' and (code = 'ai-assisted-confirmed' or code = 'ai-assisted-corrected')) implies (derivedFrom.where(reference.matches('(^|/)Observation/[A-Za-z0-9.-]+(/_history/[A-Za-z0-9.-]+)?$')).exists() and derivedFrom.first().reference.matches('(^|/)Observation/[A-Za-z0-9.-]+(/_history/[A-Za-z0-9.-]+)?$').not())"

@@ -86,8 +86,8 @@ Description: "Completion: not in the published guide 0.1.0, which leaves the rev
 * insert Doc(agent[aiModel], [[The AI model as informant]], [[The AI model whose prediction was reviewed, as agent of type informant (a human authors the result).]])
 * insert Doc(agent[aiModel].who, [[The AI model Device]], [[The ai-model-device Device.]])
 * entity 1..*
-* entity.what only Reference(AIPrediction or DocumentReference or Media or ImagingStudy)
-* insert Doc(entity.what, [[The AI prediction or the image]], [[Reference to the reviewed AI prediction or to the source image.]])
+* entity.what only Reference(AIPrediction or DermatologyImageAnnotation or DocumentReference or Media or ImagingStudy)
+* insert Doc(entity.what, [[The AI prediction or the image]], [[Reference to the reviewed AI prediction (clinician review), the reviewed annotation (QA review, role revision) or the source image.]])
 * insert Doc(entity, [[The AI prediction (and image) reviewed]], [[The AI prediction reviewed (role derivation or revision) and optionally the source image (role source).]])
 // must support
 * target and recorded and activity and agent and agent[verifier] and agent[aiModel] and entity MS

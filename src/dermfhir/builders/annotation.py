@@ -1,6 +1,10 @@
 """Profile dermatology-image-annotation (Observation): the skin finding of one image, how it was made, regions,
 confidence, QA status, agreement, plus the source dataset's own facts as extra components.
 
+An annotation informed by AI (method ai-inference, ai-assisted-confirmed, ai-assisted-corrected) carries the AIAST
+security label (published AI-transparency page); an AI-assisted one also names the reviewed AI prediction in
+`derivedFrom`, after the image.
+
 Not handled: heatmaps (AI predictions only), several findings with separate confidences (the confidence refers
 to the first finding, as the profile says).
 """
@@ -27,6 +31,16 @@ from dermfhir.builders._vocabulary import SNOMED, pattern
 from dermfhir.builders.enum import AnnotationKind, AnnotationMethod, AnnotationStatus, QAReviewStatus
 
 PROFILE_ID = "dermatology-image-annotation"
+AI_METHODS = frozenset(
+    {AnnotationMethod.AI_INFERENCE, AnnotationMethod.AI_ASSISTED_CONFIRMED, AnnotationMethod.AI_ASSISTED_CORRECTED}
+)
+AI_ASSISTED_METHODS = frozenset({AnnotationMethod.AI_ASSISTED_CONFIRMED, AnnotationMethod.AI_ASSISTED_CORRECTED})
+AIAST = {
+    "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+    "code": "AIAST",
+    "display": "artificial intelligence asserted",
+}
+LABEL_AVAILABLE_AT = "https://annotatemd.com/fhir/ig/StructureDefinition/label-available-at"
 IMAGE_TYPES = ("DocumentReference", "Media", "ImagingStudy")
 PERFORMER_TYPES = ("Practitioner", "PractitionerRole", "Organization", "CareTeam", "Patient", "RelatedPerson")
 _KNOWN = {
@@ -86,6 +100,8 @@ class DermatologyImageAnnotation(Built):
         interpretation: Any = None,
         extra_components: Sequence[dict] = (),
         identifier: tuple[str, str] | None = None,
+        prediction: Any = None,
+        label_available_at: Any = None,
     ) -> None:
         self.id = check_id("id", id)
         self.subject = check_reference("subject", subject, "Patient")
@@ -114,6 +130,12 @@ class DermatologyImageAnnotation(Built):
         self.interpretation = check_concept("interpretation", interpretation, optional=True)
         self.extra_components = [dict(c) for c in extra_components]
         self.identifier = identifier
+        self.prediction = check_reference("prediction", prediction, "Observation", optional=True)
+        if self.method in AI_ASSISTED_METHODS and self.prediction is None:
+            raise BuildError(f'Argument "prediction" is required for a {self.method.value} annotation.')
+        self.label_available_at = check_datetime("label_available_at", label_available_at, optional=True)
+        if self.label_available_at is not None and self.effective is None:
+            raise BuildError('Argument "label_available_at" needs "effective" (the extension is on effectiveDateTime).')
         self._components = self._build_components()  # raises now, not at to_resource()
 
     def _build_components(self) -> list[dict]:
@@ -138,6 +160,8 @@ class DermatologyImageAnnotation(Built):
 
     def to_resource(self) -> dict:
         resource = self._header()
+        if self.method in AI_METHODS:
+            resource["meta"]["security"] = [dict(AIAST)]
         if self.identifier:
             resource["identifier"] = [{"system": self.identifier[0], "value": self.identifier[1]}]
         resource["status"] = self.status.value
@@ -151,6 +175,9 @@ class DermatologyImageAnnotation(Built):
             resource["focus"] = [{"reference": self.lesion}]
         if self.effective:
             resource["effectiveDateTime"] = self.effective
+            if self.label_available_at:
+                extension = {"url": LABEL_AVAILABLE_AT, "valueDateTime": self.label_available_at}
+                resource["_effectiveDateTime"] = {"extension": [extension]}
         if self.issued:
             resource["issued"] = self.issued
         if self.performer:
@@ -161,6 +188,8 @@ class DermatologyImageAnnotation(Built):
             resource["bodySite"] = self.body_site
         resource["method"] = self.method.concept()
         resource["derivedFrom"] = [{"reference": r} for r in self.images]
+        if self.prediction:
+            resource["derivedFrom"].append({"reference": self.prediction})
         resource["component"] = [dict(c) for c in self._components]
         return resource
 
@@ -173,10 +202,19 @@ class DermatologyImageAnnotation(Built):
         qa = [c["valueCodeableConcept"]["coding"][0]["code"] for c in parts.find(components, "qa-review-status")]
         extra = [c for c in components if parts.component_code(c)[1] not in _KNOWN]
         identifiers = resource.get("identifier") or []
+        sources = [get_reference(r) for r in resource.get("derivedFrom", [])]
+        predictions = [r for r in sources if r and r.startswith("Observation/")]
+        available = [
+            e.get("valueDateTime")
+            for e in (resource.get("_effectiveDateTime") or {}).get("extension", [])
+            if e.get("url") == LABEL_AVAILABLE_AT
+        ]
         return cls(
             resource["id"],
             subject=resource["subject"]["reference"],
-            image=[get_reference(r) for r in resource.get("derivedFrom", [])],
+            image=[r for r in sources if r not in predictions],
+            prediction=predictions[0] if predictions else None,
+            label_available_at=available[0] if available else None,
             findings=findings,
             method=resource["method"]["coding"][0]["code"],
             status=resource["status"],

@@ -18,6 +18,7 @@ from dermfhir.builders import (
     AIModelDevice,
     AIPrediction,
     AIProvenance,
+    AnnotationReviewTask,
     ClassProbability,
     ClassProbabilityAssessment,
     ModelCard,
@@ -131,7 +132,13 @@ def read(
                     images=[image],
                     recorded=recorded,
                 )
-                result.add(prediction, assessment, provenance)
+                task = AnnotationReviewTask(
+                    ident(DATASET, "task", f"{model_key}-{image_id}"),
+                    prediction=prediction,
+                    patient=patient,
+                    authored=recorded,
+                )
+                result.add(prediction, assessment, provenance, task)
                 report.findings[top.label or ""] += 1
             except SourceError as error:
                 report.reject(error)

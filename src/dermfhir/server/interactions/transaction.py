@@ -33,6 +33,7 @@ from dermfhir.server.errors import (
 from dermfhir.server.http import FhirRequest, FhirResponse, etag
 from dermfhir.server.interactions._common import if_none_exist
 from dermfhir.server.interactions.update import check_rights
+from dermfhir.server.operations._review_support import enforce, queue_new_predictions
 from dermfhir.server.security.audit import reference_of
 from dermfhir.store import NotFound
 
@@ -181,7 +182,12 @@ def _transaction(ctx: Context, entries: list[_Entry]) -> None:
                 if resolved:
                     entry.resource = _rewrite(entry.resource, mapping)
                 entry.resource = _resolve_conditional_references(ctx, entry.resource)
-        _write(ctx, [e for e in ordered if e.method in ("POST", "PUT") and e.response is None])
+        pending = [e for e in ordered if e.method in ("POST", "PUT") and e.response is None]
+        for entry in pending:
+            assert entry.resource is not None
+            enforce(ctx, entry.resource, current=True if entry.method == "PUT" else None)
+        _write(ctx, pending)
+        queue_new_predictions(ctx, [e.result for e in pending if e.result is not None])
         for entry in ordered:
             if entry.method in ("GET", "HEAD"):
                 _read(ctx, entry)

@@ -1,6 +1,7 @@
 """update: `PUT [base]/[type]/[id]` (https://hl7.org/fhir/R4/http.html#update) with `If-Match` (412 on a
 stale version), create-on-update (201), and conditional update `PUT [base]/[type]?criteria`
-(https://hl7.org/fhir/R4/http.html#cond-update). The resource is validated first (422)."""
+(https://hl7.org/fhir/R4/http.html#cond-update). The resource is validated first (422), then the review
+workflow's rules are enforced against the stored version (`dermfhir.review.rules`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dermfhir.server.context import Context
 from dermfhir.server.errors import BadRequest
 from dermfhir.server.http import FhirRequest, FhirResponse
 from dermfhir.server.interactions._common import body_of_type, criteria, written
+from dermfhir.server.operations._review_support import enforce, queue_new_predictions
 from dermfhir.server.security.audit import reference_of
 from dermfhir.store import NotFound
 
@@ -20,8 +22,11 @@ def update(ctx: Context, request: FhirRequest, resource_type: str, resource_id: 
     check_rights(ctx, resource)
     outcome = ctx.services.gate.check(resource)
     with ctx.store.transaction():
+        enforce(ctx, resource)
         result = ctx.store.update(resource, if_match=request.header("if-match"))
         ctx.audit_write("create" if result.created else "update", [reference_of(result.resource)])
+        if result.created:
+            queue_new_predictions(ctx, [result.resource])
     return written(request, ctx, result.resource, 201 if result.created else 200, outcome)
 
 
@@ -31,6 +36,8 @@ def conditional_update(ctx: Context, request: FhirRequest, resource_type: str) -
     ctx.access.check(resource, "create")
     outcome = ctx.services.gate.check(resource)
     with ctx.store.transaction():
+        matched = ctx.store.match_ids(resource_type, criteria(request))
+        enforce(ctx, {**resource, "id": matched[0]} if len(matched) == 1 else resource)
         result = ctx.store.conditional_update(resource, criteria(request), if_match=request.header("if-match"))
         ctx.audit_write("create" if result.created else "update", [reference_of(result.resource)])
     return written(request, ctx, result.resource, 201 if result.created else 200, outcome)

@@ -1,5 +1,6 @@
 """FHIR operations, one module each: `$validate` (every type and instance), `ValueSet/$expand`,
-`ValueSet|CodeSystem/$validate-code`, `CodeSystem/$lookup`, `ConceptMap/$translate`.
+`ValueSet|CodeSystem/$validate-code`, `CodeSystem/$lookup`, `ConceptMap/$translate`; the review operations
+`Observation/[id]/$confirm`, `$correct`, `$reject`, `$qa-review`, `Task/[id]/$claim`, `$release` (module `review`).
 Any other operation answers 404 (not-supported)."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dermfhir.server.errors import BadRequest, MethodNotAllowed, ResourceNotFoun
 from dermfhir.server.http import FhirRequest, FhirResponse
 from dermfhir.server.operations.expand import expand
 from dermfhir.server.operations.lookup import lookup
+from dermfhir.server.operations.review import claim, confirm, correct, qa_review, reject, release
 from dermfhir.server.operations.translate import translate
 from dermfhir.server.operations.validate import validate
 from dermfhir.server.operations.validate_code import validate_code
@@ -24,6 +26,12 @@ OPERATIONS: dict[str, tuple[Handler, frozenset[str] | None]] = {
     "validate-code": (validate_code, frozenset({"ValueSet", "CodeSystem"})),
     "lookup": (lookup, frozenset({"CodeSystem"})),
     "translate": (translate, frozenset({"ConceptMap"})),
+    "confirm": (confirm, frozenset({"Observation"})),
+    "correct": (correct, frozenset({"Observation"})),
+    "reject": (reject, frozenset({"Observation"})),
+    "qa-review": (qa_review, frozenset({"Observation"})),
+    "claim": (claim, frozenset({"Task"})),
+    "release": (release, frozenset({"Task"})),
 }
 
 

@@ -1,0 +1,321 @@
+"""The review workflow over HTTP (SQLite, and PostgreSQL when configured): queue, claim, confirm, correct, reject,
+QA, amend, and every illegal transition refused with an OperationOutcome naming its rule."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from dermfhir.validation import Validator
+from tests.review.case import MELANOMA, NEVUS, SEBK, base_resources, parameters, prediction
+from tests.server.conftest import FHIR
+
+AIAST = ("http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "AIAST")
+LABEL_AT = "https://annotatemd.com/fhir/ig/StructureDefinition/label-available-at"
+
+
+def seed(client, predictions: list[str]) -> None:
+    for resource in base_resources():
+        assert client.put(f"/{resource['resourceType']}/{resource['id']}", json=resource, headers=FHIR).status_code in (
+            200,
+            201,
+        )
+    for number, name in enumerate(predictions):
+        finding = [MELANOMA, NEVUS, SEBK][number % 3]
+        response = client.put(f"/Observation/{name}", json=prediction(name, finding), headers=FHIR)
+        assert response.status_code == 201, response.text
+
+
+def rule_of(response) -> str:
+    body = response.json()
+    assert body["resourceType"] == "OperationOutcome"
+    issue = body["issue"][0]
+    assert issue["severity"] == "error"
+    return issue["details"]["text"]
+
+
+def task_of(client, prediction_id: str) -> dict:
+    found = client.get(f"/Task?focus=Observation/{prediction_id}").json()
+    assert found["total"] == 1
+    return found["entry"][0]["resource"]
+
+
+def assert_valid(validator: Validator, resource: dict) -> None:
+    outcome = validator.validate(resource)
+    errors = [i for i in outcome.get("issue", []) if i["severity"] in ("error", "fatal")]
+    assert errors == [], (resource["resourceType"], errors)
+
+
+def post(client, path: str, body: dict):
+    return client.post(path, content=json.dumps(body), headers=FHIR)
+
+
+def entries(response) -> list[dict]:
+    assert response.status_code == 200, response.text
+    bundle = response.json()
+    assert (bundle["resourceType"], bundle["type"]) == ("Bundle", "transaction-response")
+    return bundle["entry"]
+
+
+def test_queue_claim_release(client) -> None:
+    seed(client, ["pa", "pb"])
+    queue = client.get("/Task?status=requested&_sort=authored-on").json()
+    assert queue["total"] == 2
+    focuses = sorted(e["resource"]["focus"]["reference"] for e in queue["entry"])
+    assert focuses == ["Observation/pa", "Observation/pb"]
+    task = task_of(client, "pa")
+    assert task["for"]["reference"] == "Patient/p1"
+    assert task["businessStatus"]["coding"][0]["code"] == "awaiting-review"
+    # a second write of the prediction does not queue it twice
+    assert client.put("/Observation/pa", json=prediction("pa"), headers=FHIR).status_code == 200
+    assert client.get("/Task?focus=Observation/pa").json()["total"] == 1
+
+    claimed = post(client, f"/Task/{task['id']}/$claim", parameters("Practitioner/clin"))
+    assert claimed.status_code == 200, claimed.text
+    assert (claimed.json()["status"], claimed.json()["owner"]["reference"]) == ("in-progress", "Practitioner/clin")
+    assert client.get("/Task?status=requested").json()["total"] == 1
+    other = post(client, f"/Task/{task['id']}/$claim", parameters("Practitioner/derm"))
+    assert other.status_code == 409 and rule_of(other) == "review-task-transition"
+    early = post(client, f"/Task/{task['id']}/$release", parameters("Practitioner/derm"))
+    assert early.status_code == 409 and rule_of(early) == "review-task-owner"
+    # the claimed task is someone else's: confirming it is refused
+    taken = post(client, "/Observation/pa/$confirm", parameters("Practitioner/derm"))
+    assert taken.status_code == 409 and rule_of(taken) == "review-task-owner"
+    released = post(client, f"/Task/{task['id']}/$release", parameters("Practitioner/clin"))
+    assert released.status_code == 200 and released.json()["status"] == "requested"
+    assert "owner" not in released.json()
+
+
+def test_confirm_correct_reject(client, validator: Validator) -> None:
+    seed(client, ["p1", "p2", "p3"])
+    before = client.get("/Observation/p1").json()
+
+    written = entries(post(client, "/Observation/p1/$confirm", parameters("Practitioner/clin")))
+    assert [e["response"]["status"] for e in written] == ["201 Created", "201 Created", "200 OK"]
+    annotation, provenance, task = (e["resource"] for e in written)
+    assert annotation["method"]["coding"][0]["code"] == "ai-assisted-confirmed"
+    assert annotation["status"] == "final"
+    assert AIAST in {(s["system"], s["code"]) for s in annotation["meta"]["security"]}
+    assert [d["reference"] for d in annotation["derivedFrom"]] == ["DocumentReference/img1", "Observation/p1"]
+    assert annotation["performer"] == [{"reference": "Practitioner/clin"}]
+    assert annotation["_effectiveDateTime"]["extension"][0]["url"] == LABEL_AT
+    finding = next(c for c in annotation["component"] if c["code"]["coding"][0]["code"] == "106076001")
+    assert finding["valueCodeableConcept"]["coding"][0]["code"] == "372244006"
+    agents = {a["type"]["coding"][0]["code"]: a["who"]["reference"] for a in provenance["agent"]}
+    assert agents == {"verifier": "Practitioner/clin", "informant": "Device/model1"}
+    assert {"role": "derivation", "what": {"reference": "Observation/p1"}} in provenance["entity"]
+    assert provenance["target"] == [{"reference": f"Observation/{annotation['id']}"}]
+    assert (task["status"], task["businessStatus"]["coding"][0]["code"]) == ("completed", "confirmed")
+    assert task["output"][0]["valueReference"]["reference"] == f"Observation/{annotation['id']}"
+    assert client.get("/Observation/p1").json() == before  # the AI's original is unchanged
+    for resource in (annotation, provenance, task):
+        assert_valid(validator, resource)
+        assert client.get(f"/{resource['resourceType']}/{resource['id']}").json() == resource
+
+    again = post(client, "/Observation/p1/$confirm", parameters("Practitioner/derm"))
+    assert again.status_code == 409 and rule_of(again) == "one-review-per-prediction"
+
+    region = [
+        {"name": "boundingBox", "valueString": "110 130 190 170"},
+        {"name": "polygon", "valueString": "110 130 300 130 300 300"},
+    ]
+    body = parameters("Practitioner/clin", finding=("valueCodeableConcept", SEBK), region=region)
+    annotation2, provenance2, task2 = (e["resource"] for e in entries(post(client, "/Observation/p2/$correct", body)))
+    assert annotation2["method"]["coding"][0]["code"] == "ai-assisted-corrected"
+    codes = [c["code"]["coding"][0]["code"] for c in annotation2["component"]]
+    assert codes[0] == "106076001" and "polygon" in codes
+    assert annotation2["component"][0]["valueCodeableConcept"]["coding"][0]["code"] == "25499005"
+    box = next(c for c in annotation2["component"] if c["code"]["coding"][0]["code"] == "bounding-boxes")
+    assert box["valueSampledData"]["data"] == "110 130 190 170"
+    assert task2["businessStatus"]["coding"][0]["code"] == "corrected"
+    for resource in (annotation2, provenance2, task2):
+        assert_valid(validator, resource)
+    same = parameters("Practitioner/clin", finding=("valueCodeableConcept", SEBK))  # p3 predicted SEBK
+    unchanged = post(client, "/Observation/p3/$correct", same)
+    assert unchanged.status_code == 400 and rule_of(unchanged) == "review-input"
+    assert client.get("/Observation?method=ai-assisted-corrected").json()["total"] == 1  # nothing half-written
+
+    rejected = entries(
+        post(client, "/Observation/p3/$reject", parameters("Practitioner/clin", reason=("valueString", "blurred")))
+    )
+    cancelled, provenance3, task3 = (e["resource"] for e in rejected)
+    assert (cancelled["status"], cancelled["meta"]["versionId"]) == ("cancelled", "2")
+    assert provenance3["activity"]["coding"][0]["code"] == "UPDATE"
+    assert provenance3["entity"][0]["role"] == "revision"
+    assert (task3["businessStatus"]["coding"][0]["code"], task3["statusReason"]["text"]) == ("rejected", "blurred")
+    assert "output" not in task3
+    for resource in (cancelled, provenance3, task3):
+        assert_valid(validator, resource)
+    assert client.get("/Task?status=requested").json()["total"] == 0
+
+
+def test_qa_and_amend(client, validator: Validator) -> None:
+    seed(client, ["q1", "q2"])
+    first = entries(post(client, "/Observation/q1/$confirm", parameters("Practitioner/clin")))[0]["resource"]
+    second = entries(post(client, "/Observation/q2/$confirm", parameters("Practitioner/clin")))[0]["resource"]
+
+    own = post(
+        client,
+        f"/Observation/{first['id']}/$qa-review",
+        parameters("Practitioner/clin", result=("valueCode", "approve")),
+    )
+    assert own.status_code == 403 and rule_of(own) == "qa-not-annotator"
+    low = post(
+        client,
+        f"/Observation/{first['id']}/$qa-review",
+        parameters("Practitioner/junior", result=("valueCode", "approve")),
+    )
+    assert low.status_code == 403 and rule_of(low) == "qa-credential-ordinal"
+    bad = post(
+        client, f"/Observation/{first['id']}/$qa-review", parameters("Practitioner/derm", result=("valueCode", "ok"))
+    )
+    assert bad.status_code == 400 and rule_of(bad) == "qa-result"
+
+    approved, qa_provenance = (
+        e["resource"]
+        for e in entries(
+            post(
+                client,
+                f"/Observation/{first['id']}/$qa-review",
+                parameters("Practitioner/derm", result=("valueCode", "approve")),
+            )
+        )
+    )
+    assert (approved["status"], approved["meta"]["versionId"]) == ("final", "2")
+    qa = next(c for c in approved["component"] if c["code"]["coding"][0]["code"] == "qa-review-status")
+    assert qa["valueCodeableConcept"]["coding"][0]["code"] == "approved"
+    assert qa_provenance["agent"][0]["who"]["reference"] == "Practitioner/derm"
+    assert qa_provenance["entity"][0]["what"]["reference"] == f"Observation/{first['id']}/_history/1"
+    assert_valid(validator, approved)
+    assert_valid(validator, qa_provenance)
+
+    body = parameters(
+        "Practitioner/derm", result=("valueCode", "request-changes"), comment=("valueString", "box too small")
+    )
+    needs = entries(post(client, f"/Observation/{second['id']}/$qa-review", body))[0]["resource"]
+    assert needs["note"][0]["text"] == "box too small"
+    # the annotator amends through plain REST: a new version, status amended
+    amended = json.loads(json.dumps(needs))
+    amended["status"] = "amended"
+    for component in amended["component"]:
+        if component["code"]["coding"][0]["code"] == "bounding-boxes":
+            component["valueSampledData"]["data"] = "90 100 240 220"
+    stale_final = {**amended, "status": "final"}
+    refused = client.put(f"/Observation/{second['id']}", json=stale_final, headers=FHIR)
+    assert refused.status_code == 409 and rule_of(refused) == "annotation-amend-after-final"
+    stored = client.put(f"/Observation/{second['id']}", json=amended, headers=FHIR)
+    assert stored.status_code == 200, stored.text
+    assert (stored.json()["status"], stored.json()["meta"]["versionId"]) == ("amended", "3")
+    back = client.put(f"/Observation/{second['id']}", json={**amended, "status": "final"}, headers=FHIR)
+    assert back.status_code == 409 and rule_of(back) == "annotation-status-order"
+    prelim = client.put(f"/Observation/{second['id']}", json={**amended, "status": "preliminary"}, headers=FHIR)
+    assert prelim.status_code == 409 and rule_of(prelim) == "annotation-status-order"
+
+
+def test_rest_writes_obey_the_rules(make_client) -> None:
+    client = make_client()
+    unchecked = make_client(validate=False)  # the rules hold even when profile validation is off
+    seed(client, ["r1"])
+    final = {**prediction("r1"), "status": "final"}
+    response = client.put("/Observation/r1", json=final, headers=FHIR)
+    assert response.status_code in (409, 422)
+    assert "aipred-not-final" in response.text or "ai-prediction-not-final" in response.text
+    unprofiled = {**final, "meta": {"security": final["meta"]["security"]}}
+    response = unchecked.put("/Observation/r1", json=unprofiled, headers=FHIR)
+    assert response.status_code == 409 and rule_of(response) == "ai-prediction-not-final"
+    edited = prediction("r1", NEVUS)
+    response = client.put("/Observation/r1", json=edited, headers=FHIR)
+    assert response.status_code == 409 and rule_of(response) == "ai-prediction-unchanged"
+    transaction = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [{"resource": unprofiled, "request": {"method": "PUT", "url": "Observation/r1"}}],
+    }
+    response = unchecked.post("/", content=json.dumps(transaction), headers=FHIR)
+    assert response.status_code == 409 and rule_of(response) == "ai-prediction-not-final"
+    assert client.get("/Observation/r1").json()["meta"]["versionId"] == "1"
+    # a finished review task never changes
+    task = task_of(client, "r1")
+    entries(
+        post(client, "/Observation/r1/$reject", parameters("Practitioner/clin", reason=("valueString", "wrong image")))
+    )
+    done = task_of(client, "r1")
+    reopened = {**done, "status": "requested"}
+    response = client.put(f"/Task/{task['id']}", json=reopened, headers=FHIR)
+    assert response.status_code == 409 and rule_of(response) == "review-task-transition"
+    # a transaction creating a prediction queues it
+    new = prediction("r2")
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [{"fullUrl": "urn:uuid:1", "resource": new, "request": {"method": "POST", "url": "Observation"}}],
+    }
+    response = client.post("/", content=json.dumps(bundle), headers=FHIR)
+    assert response.status_code == 200, response.text
+    location = response.json()["entry"][0]["response"]["location"]
+    created = location.split("/")[1]
+    assert client.get(f"/Task?focus=Observation/{created}").json()["total"] == 1
+
+
+def test_concurrent_reviews_one_wins(client) -> None:
+    seed(client, ["c1"])
+    results: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def review(reviewer: str) -> None:
+        barrier.wait()
+        results.append(post(client, "/Observation/c1/$confirm", parameters(reviewer)).status_code)
+
+    threads = [threading.Thread(target=review, args=(who,)) for who in ("Practitioner/clin", "Practitioner/derm")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results)[0] == 200 and sorted(results)[1] in (409, 412)
+    assert client.get("/Observation?method=ai-assisted-confirmed").json()["total"] == 1
+    assert client.get("/Provenance").json()["total"] == 1
+
+
+REVIEWER, READER = "v" * 32, "w" * 32
+
+
+@pytest.fixture
+def secured(make_client, tmp_path: Path):
+    tokens = tmp_path / "tokens.yaml"
+    scope = "user/Observation.cruds user/Task.cruds user/Provenance.cruds user/Practitioner.rs user/Patient.cruds"
+    tokens.write_text(
+        json.dumps(
+            {
+                "tokens": [
+                    {"token": REVIEWER, "subject": "Practitioner/clin", "scope": scope},
+                    {"token": READER, "subject": "Practitioner/derm", "scope": "user/Observation.rs user/Task.rs"},
+                    {"token": "s" * 32, "subject": "admin", "scope": "system/*.cruds"},
+                ]
+            }
+        )
+    )
+    return make_client(auth="token", tokens_file=tokens)
+
+
+def test_reviewer_scopes_and_identity(secured) -> None:
+    admin = {"Authorization": f"Bearer {'s' * 32}", **FHIR}
+    for resource in base_resources():
+        secured.put(f"/{resource['resourceType']}/{resource['id']}", json=resource, headers=admin)
+    assert secured.put("/Observation/t1", json=prediction("t1"), headers=admin).status_code == 201
+    reader = {"Authorization": f"Bearer {READER}", **FHIR}
+    response = secured.post(
+        "/Observation/t1/$confirm", content=json.dumps(parameters("Practitioner/derm")), headers=reader
+    )
+    assert response.status_code == 403 and rule_of(response) == "reviewer-scope"
+    reviewer = {"Authorization": f"Bearer {REVIEWER}", **FHIR}
+    response = secured.post(
+        "/Observation/t1/$confirm", content=json.dumps(parameters("Practitioner/derm")), headers=reviewer
+    )
+    assert response.status_code == 403 and rule_of(response) == "reviewer-is-caller"
+    response = secured.post(
+        "/Observation/t1/$confirm", content=json.dumps(parameters("Practitioner/clin")), headers=reviewer
+    )
+    assert response.status_code == 200, response.text
