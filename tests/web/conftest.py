@@ -48,7 +48,7 @@ PATIENT = "demo-p01"
 @pytest.fixture(scope="session")
 def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
-    (folder / "demo.json").write_bytes(json.dumps(transaction(resources(DemoSize(patients=2)))).encode())
+    (folder / "demo.json").write_bytes(json.dumps(transaction(resources(DemoSize(patients=3)))).encode())
     return folder
 
 
@@ -111,6 +111,7 @@ def browser_context() -> Iterator[object]:
 def page(browser_context, request: pytest.FixtureRequest) -> Iterator[object]:
     """A fresh tab; console errors and page errors fail the test; a screenshot is kept either way."""
     tab = browser_context.new_page()  # type: ignore[attr-defined]
+    tab.set_default_timeout(20_000)
     problems: list[str] = []
     tab.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     tab.on(

@@ -4,8 +4,12 @@ keyboard-only use, escaping of data, and signing in with a token that limits wha
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.web.conftest import PATIENT, PATIENT_TOKEN
+
+expect = pytest.importorskip("playwright.sync_api").expect
+expect.set_options(timeout=20_000)  # a loaded CI machine: waits are for readiness, not speed
 
 IMAGE = "demo-p01-l1-v1-img"  # first visit: an expert annotation (box, outline, mask) and an AI prediction
 FHIR = {"Content-Type": "application/fhir+json"}
@@ -131,7 +135,7 @@ def test_token_sign_in_shows_only_what_the_scopes_allow(token_server, page) -> N
     page.wait_for_url("**/ui/signin?next=*")
     page.fill("#token", "not-a-token-0000000000")
     page.click("#signin button[type=submit]")
-    assert page.locator("#signin-error").inner_text() == "The server did not accept this token."
+    expect(page.locator("#signin-error")).to_have_text("The server did not accept this token.")
     page.fill("#token", PATIENT_TOKEN)
     page.click("#signin button[type=submit]")
     page.wait_for_url(f"{token_server.url}/ui/")
@@ -145,3 +149,74 @@ def test_token_sign_in_shows_only_what_the_scopes_allow(token_server, page) -> N
     page.wait_for_selector("body[data-ready='error']")
     assert "compartment" in page.locator("#status").inner_text()
     assert page.locator("img.base").count() == 0
+
+
+def review_first_task(page, url: str, reviewer: str) -> str:
+    """Open the review console as `reviewer`, pick the first queued prediction and claim it; its id."""
+    page.goto(f"{url}/ui/review")
+    page.wait_for_selector("body[data-ready='true']")
+    page.wait_for_selector(f"#reviewer option[value='{reviewer}']", state="attached")
+    page.select_option("#reviewer", reviewer)
+    page.locator("#tasks button").first.click()
+    page.wait_for_selector("#claim")
+    prediction = page.locator("#work svg.overlay g.annotation").first.get_attribute("data-observation")
+    page.click("#claim")
+    expect(page.locator("#claim")).to_have_text("Release")
+    return str(prediction)
+
+
+@pytest.fixture
+def api(server):
+    with httpx.Client(base_url=server.url, headers={"Accept": "application/fhir+json"}, timeout=30) as client:
+        yield client
+
+
+def test_review_console_confirms_and_corrects_with_provenance(server, api, page) -> None:
+    prediction = review_first_task(page, server.url, "Practitioner/demo-clinician")
+    page.click("#confirm")
+    result = page.locator("#result-annotation")
+    expect(result).to_be_visible()
+    annotation_id = result.get_attribute("data-observation")
+    assert result.locator("a.badge.ai").inner_text() == "AI-assisted"
+    assert "verifier" in result.inner_text().lower()
+    # through the REST API: the annotation, its Provenance and the completed Task exist
+    annotation = api.get(f"/Observation/{annotation_id}").json()
+    assert annotation["method"]["coding"][0]["code"] == "ai-assisted-confirmed"
+    assert annotation["status"] == "final"
+    assert any(label["code"] == "AIAST" for label in annotation["meta"]["security"])
+    assert {"reference": f"Observation/{prediction}"} in annotation["derivedFrom"]
+    assert annotation["performer"] == [{"reference": "Practitioner/demo-clinician"}]
+    trail = api.get("/Provenance", params={"target": f"Observation/{annotation_id}"}).json()
+    agents = {a["who"]["reference"] for e in trail["entry"] for a in e["resource"]["agent"]}
+    assert {"Practitioner/demo-clinician", "Device/demo-dermai-2-1"} <= agents
+    entities = {e2["what"]["reference"] for e in trail["entry"] for e2 in e["resource"].get("entity", [])}
+    assert f"Observation/{prediction}" in entities
+    tasks = api.get("/Task", params={"focus": f"Observation/{prediction}"}).json()
+    assert [e["resource"]["status"] for e in tasks["entry"]] == ["completed"]
+    # the prediction left the queue
+    expect(page.locator(f"#tasks button[data-item='{tasks['entry'][0]['resource']['id']}']")).to_have_count(0)
+
+    # correct the next one: a finding from the guide's value set and a box typed with the keyboard
+    second = review_first_task(page, server.url, "Practitioner/demo-clinician")
+    assert second != prediction
+    page.click("#correct")
+    page.wait_for_selector("#finding option[value*='|372244006|']", state="attached")
+    value = page.locator("#finding option[value*='|372244006|']").first.get_attribute("value")
+    page.select_option("#finding", value)
+    for field, number in (("#box-x", "10"), ("#box-y", "20"), ("#box-w", "100"), ("#box-h", "80")):
+        page.fill(field, number)
+    page.fill("#outline", "10 20 110 20 110 100 10 100")
+    page.click("#save-correction")
+    result = page.locator("#result-annotation")
+    expect(result).to_be_visible()
+    corrected = api.get(f"/Observation/{result.get_attribute('data-observation')}").json()
+    assert corrected["method"]["coding"][0]["code"] == "ai-assisted-corrected"
+    codes = [
+        c["valueCodeableConcept"]["coding"][0]["code"] for c in corrected["component"] if "valueCodeableConcept" in c
+    ]
+    assert "372244006" in codes
+    data = [c["valueSampledData"]["data"] for c in corrected["component"] if "valueSampledData" in c]
+    assert "10 20 100 80" in data and "10 20 110 20 110 100 10 100" in data
+    original = api.get(f"/Observation/{second}").json()
+    assert original["status"] == "preliminary"  # the AI's own prediction is kept unchanged
+    assert page.problems == []

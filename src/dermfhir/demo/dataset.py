@@ -45,11 +45,13 @@ SITES = (
     ("30021000", "Lower leg"),
 )
 VISITS = (date(2025, 3, 10), date(2025, 9, 15), date(2026, 3, 16))
+#: id, name, role, credential-ordinal (1-5, the guide's annotator credential level)
 PRACTITIONERS = (
-    ("demo-dermatologist", "Dr. Amira Haddad", "Dermatologist"),
-    ("demo-clinician", "Dr. Jonas Berg", "Clinician"),
-    ("demo-qa", "Dr. Lucia Moreno", "QA reviewer"),
+    ("demo-dermatologist", "Dr. Amira Haddad", "Dermatologist", 4),
+    ("demo-clinician", "Dr. Jonas Berg", "General practitioner", 3),
+    ("demo-qa", "Dr. Lucia Moreno", "Dermatologist, QA reviewer", 5),
 )
+CREDENTIAL_ORDINAL = "https://annotatemd.com/fhir/ig/StructureDefinition/credential-ordinal"
 IDENTIFIER = "urn:dermfhir:demo"
 MODEL_CARD = """# DermAI Classifier 2.1 (demo)
 
@@ -73,11 +75,12 @@ def concept(isic_class: str) -> dict:
     return mapped_concept("isic-challenge-class-to-snomed", code_system("isic-challenge-class"), isic_class)
 
 
-def practitioner(identifier: str, name: str, role: str) -> dict:
+def practitioner(identifier: str, name: str, role: str, credential: int) -> dict:
     given, _, family = name.removeprefix("Dr. ").partition(" ")
     return {
         "resourceType": "Practitioner",
         "id": identifier,
+        "extension": [{"url": CREDENTIAL_ORDINAL, "valueInteger": credential}],
         "identifier": [{"system": IDENTIFIER, "value": identifier}],
         "active": True,
         "name": [{"text": name, "family": family, "given": [given], "prefix": ["Dr."]}],
@@ -107,8 +110,8 @@ def resources(size: DemoSize = DemoSize(), progress: Callable[[int], None] | Non
         model_card=card.reference,
         identifier=(IDENTIFIER, "dermai-2.1"),
     ).to_resource()
-    for identifier, name, role in PRACTITIONERS:
-        yield practitioner(identifier, name, role)
+    for identifier, name, role, credential in PRACTITIONERS:
+        yield practitioner(identifier, name, role, credential)
     counter = 0
     for number in range(1, size.patients + 1):
         patient_id = f"demo-p{number:02d}"
@@ -269,7 +272,7 @@ def _visit(
 
 def _review_outcome(counter: int) -> str:
     """A review history: most predictions reviewed (confirmed, corrected or rejected), the newest still waiting."""
-    return ("confirmed", "awaiting", "corrected", "confirmed", "rejected", "awaiting")[counter % 6]
+    return ("confirmed", "awaiting", "corrected", "awaiting", "rejected", "awaiting")[counter % 6]
 
 
 def _review(
@@ -320,14 +323,9 @@ def _review(
         polygons=[picture.outline] if corrected else [],
         image_size=size,
         identifier=(IDENTIFIER, f"{key}-reviewed"),
+        prediction=prediction.reference,
+        label_available_at=recorded,
     ).to_resource()
-    annotation.setdefault("meta", {})["security"] = [
-        {
-            "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
-            "code": "AIAST",
-            "display": "artificial intelligence asserted",
-        }
-    ]
     yield annotation
     yield ReviewProvenance(
         f"{key}-review-provenance",

@@ -57,7 +57,8 @@ async function failure(response) {
 
 // A FHIR interaction: path relative to the base (e.g. "Observation?status=final"); returns the parsed body.
 export async function fhir(path, { method = "GET", body = undefined, extraHeaders = {}, redirect = true } = {}) {
-  const init = { method, headers: headers(extraHeaders) };
+  // "no-cache": always revalidate (the server answers 304 to If-None-Match), never show a stale version
+  const init = { method, headers: headers(extraHeaders), cache: "no-cache" };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers["Content-Type"] = FHIR_JSON;
@@ -109,7 +110,7 @@ export async function imageUrl(reference, thumbnail = false) {
       (async () => {
         const [type, id] = reference.split("/");
         const path = `/images/${encodeURIComponent(type)}/${encodeURIComponent(id)}${thumbnail ? "/thumbnail" : ""}`;
-        const response = await fetch(path, { headers: headers({ Accept: "image/*" }) });
+        const response = await fetch(path, { headers: headers({ Accept: "image/*" }), cache: "no-cache" });
         if (!response.ok) throw await failure(response);
         return URL.createObjectURL(await response.blob());
       })(),
