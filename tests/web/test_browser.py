@@ -220,3 +220,39 @@ def test_review_console_confirms_and_corrects_with_provenance(server, api, page)
     original = api.get(f"/Observation/{second}").json()
     assert original["status"] == "preliminary"  # the AI's own prediction is kept unchanged
     assert page.problems == []
+
+
+def test_review_console_rejects_and_qa_approves(server, api, page) -> None:
+    prediction = review_first_task(page, server.url, "Practitioner/demo-clinician")
+    page.click("#reject")
+    page.fill("#reject-reason", "not a lesion: <b>hair</b>")
+    page.click("#confirm-reject")
+    expect(page.locator("#result h3")).to_contain_text("Rejected")
+    rejected = api.get(f"/Observation/{prediction}").json()
+    assert rejected["status"] == "cancelled"
+    task = api.get("/Task", params={"focus": f"Observation/{prediction}"}).json()["entry"][0]["resource"]
+    assert (task["status"], task["businessStatus"]["coding"][0]["code"]) == ("completed", "rejected")
+
+    # QA: another, more senior reviewer approves an AI-assisted annotation made by the clinician
+    page.select_option("#reviewer", "Practitioner/demo-qa")
+    page.click("#tab-qa")
+    page.locator("#tasks button").first.click()
+    page.wait_for_selector("#qa-approve")
+    annotation = page.locator("#tasks button[aria-pressed='true']").get_attribute("data-item")
+    page.fill("#qa-comment", "region and finding agree")
+    page.click("#qa-approve")
+    expect(page.locator("#result-annotation")).to_be_visible()
+    stored = api.get(f"/Observation/{annotation}").json()
+    qa = [c for c in stored["component"] if c["code"]["coding"][0]["code"] == "qa-review-status"]
+    assert qa and qa[0]["valueCodeableConcept"]["coding"][0]["code"] == "approved"
+    trail = api.get("/Provenance", params={"target": f"Observation/{annotation}"}).json()
+    verifiers = {
+        a["who"]["reference"]
+        for e in trail["entry"]
+        for a in e["resource"]["agent"]
+        if a["type"]["coding"][0]["code"] == "verifier"
+    }
+    assert "Practitioner/demo-qa" in verifiers
+    # the approved annotation left the QA list
+    expect(page.locator(f"#tasks button[data-item='{annotation}']")).to_have_count(0)
+    assert page.problems == []
