@@ -21,6 +21,13 @@ def test_predictions_fixture(fixtures) -> None:
     result = _read(fixtures)
     counts = result.counts()
     assert counts["Device"] == 1 and counts["RiskAssessment"] == 3 and counts["Provenance"] == 3
+    # every prediction is queued for review: one requested Task focused on it, for its patient
+    tasks = [r for r in result.resources if r["resourceType"] == "Task"]
+    by_id = {f"Observation/{r['id']}": r for r in result.resources if r["resourceType"] == "Observation"}
+    assert sorted(t["focus"]["reference"] for t in tasks) == sorted(by_id)
+    for task in tasks:
+        assert (task["status"], task["businessStatus"]["coding"][0]["code"]) == ("requested", "awaiting-review")
+        assert task["for"] == by_id[task["focus"]["reference"]]["subject"]
     assert errors_of(result.resources) == {}
     prediction = next(r for r in result.resources if r["id"] == "isic-pred-TestNet-1.0-ISIC-0000000")
     assert prediction["component"][1]["valueQuantity"]["value"] == 0.7

@@ -64,3 +64,21 @@ def parameters(reviewer: str, **values: object) -> dict:
         else:
             items.append({"name": name, "part": value})
     return {"resourceType": "Parameters", "parameter": items}
+
+
+def expert_annotation(id: str, when: str, finding: dict, box: tuple[int, int, int, int], image: str = "img1") -> dict:
+    """A final expert annotation of lesion l1 by derm, with one bounding box on a 1024 x 768 image."""
+    from dermfhir.builders import DermatologyImageAnnotation
+
+    return DermatologyImageAnnotation(
+        id,
+        subject="Patient/p1",
+        image=f"DocumentReference/{image}",
+        findings=[finding],
+        method="expert-annotation",
+        performer=["Practitioner/derm"],
+        lesion="BodyStructure/l1",
+        effective=when,
+        bounding_boxes=[box],
+        image_size=(1024, 768),
+    ).to_resource()

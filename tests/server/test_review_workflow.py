@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dermfhir.validation import Validator
-from tests.review.case import MELANOMA, NEVUS, SEBK, base_resources, parameters, prediction
+from tests.review.case import MELANOMA, NEVUS, SEBK, base_resources, expert_annotation, parameters, prediction
 from tests.server.conftest import FHIR
 
 AIAST = ("http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "AIAST")
@@ -319,3 +319,120 @@ def test_reviewer_scopes_and_identity(secured) -> None:
         "/Observation/t1/$confirm", content=json.dumps(parameters("Practitioner/clin")), headers=reviewer
     )
     assert response.status_code == 200, response.text
+
+
+def test_end_to_end(client, validator: Validator) -> None:
+    """Import predictions, queue, claim, confirm, correct, reject, QA, amend, agreement, series, performance."""
+    from dermfhir.builders import transaction
+    from dermfhir.ingest import Options, predictions
+    from tests.conftest import FIXTURES
+
+    for resource in base_resources():
+        client.put(f"/{resource['resourceType']}/{resource['id']}", json=resource, headers=FHIR)
+    imported = predictions.read(
+        [FIXTURES / "predictions.csv"],
+        Options(recorded="2026-01-15T09:05:00Z"),
+        model_name="TestNet",
+        model_version="1.0",
+    )
+    response = client.post("/", content=json.dumps(transaction(imported.resources)), headers=FHIR)
+    assert response.status_code == 200, response.text
+    queue = client.get("/Task?status=requested&_sort=authored-on&_count=50").json()
+    assert queue["total"] == 3  # the importer's Tasks; the server added none twice
+    ids = sorted(e["resource"]["focus"]["reference"].split("/")[1] for e in queue["entry"])
+    device = client.get(f"/Observation/{ids[0]}").json()["device"]["reference"]
+    task = task_of(client, ids[0])
+    assert post(client, f"/Task/{task['id']}/$claim", parameters("Practitioner/clin")).status_code == 200
+
+    confirmed = entries(post(client, f"/Observation/{ids[0]}/$confirm", parameters("Practitioner/clin")))[0]["resource"]
+    predicted = client.get(f"/Observation/{ids[1]}").json()["component"][0]["valueCodeableConcept"]["coding"][0]["code"]
+    nevus = ("valueCodeableConcept", next(c for c in (NEVUS, SEBK) if c["coding"][0]["code"] != predicted))
+    corrected = entries(post(client, f"/Observation/{ids[1]}/$correct", parameters("Practitioner/clin", finding=nevus)))
+    corrected_annotation = corrected[0]["resource"]
+    entries(
+        post(
+            client,
+            f"/Observation/{ids[2]}/$reject",
+            parameters("Practitioner/clin", reason=("valueString", "no lesion")),
+        )
+    )
+    for prediction_id in ids:
+        assert client.get(f"/Task?focus=Observation/{prediction_id}&status=completed").json()["total"] == 1
+    assert client.get("/Task?status=requested").json()["total"] == 0
+    approve = parameters("Practitioner/derm", result=("valueCode", "approve"))
+    approved = entries(post(client, f"/Observation/{confirmed['id']}/$qa-review", approve))[0]["resource"]
+    assert approved["meta"]["versionId"] == "2"
+    changes = parameters("Practitioner/derm", result=("valueCode", "request-changes"))
+    needs = entries(post(client, f"/Observation/{corrected_annotation['id']}/$qa-review", changes))[0]["resource"]
+    amended = client.put(f"/Observation/{needs['id']}", json={**needs, "status": "amended"}, headers=FHIR).json()
+    assert (amended["status"], amended["meta"]["versionId"]) == ("amended", "3")
+    for resource in (approved, amended):
+        assert_valid(validator, resource)
+        assert AIAST in {(s["system"], s["code"]) for s in resource["meta"]["security"]}
+
+    # a second annotator on the two images the clinician labelled: agreement, written into the annotations
+    images = [r for r in (client.get(f"/Observation/{i}").json()["derivedFrom"][0]["reference"] for i in ids[:2])]
+    for number, (image, finding) in enumerate(zip(images, [MELANOMA, SEBK], strict=True)):
+        expert = {
+            **confirmed,
+            "id": f"expert-{number}",
+            "method": {
+                "coding": [
+                    {
+                        "system": "https://annotatemd.com/fhir/ig/CodeSystem/annotation-method",
+                        "code": "expert-annotation",
+                    }
+                ]
+            },
+            "performer": [{"reference": "Practitioner/derm"}],
+            "derivedFrom": [{"reference": image}],
+            "component": [{**confirmed["component"][0], "valueCodeableConcept": finding}],
+        }
+        expert.pop("meta")
+        expert.pop("_effectiveDateTime")
+        assert client.put(f"/Observation/expert-{number}", json=expert, headers=FHIR).status_code == 201
+    body = {
+        "resourceType": "Parameters",
+        "parameter": [{"name": "image", "valueReference": {"reference": i}} for i in images],
+    }
+    result = client.post("/Observation/$agreement", content=json.dumps(body), headers=FHIR)
+    assert result.status_code == 200, result.text
+    figures = {p["name"]: next(v for k, v in p.items() if k.startswith("value")) for p in result.json()["parameter"]}
+    labels_a = [confirmed, amended]
+    from dermfhir.review.agreement import cohen_kappa
+    from dermfhir.review.resources import finding_code
+
+    expected = cohen_kappa(
+        [finding_code(a) for a in labels_a],
+        [
+            finding_code({"component": [{**confirmed["component"][0], "valueCodeableConcept": f}]})
+            for f in (MELANOMA, SEBK)
+        ],
+    )
+    assert (figures["method"], figures["images"], figures["annotators"], figures["updated"]) == ("cohen", 2, 2, 4)
+    assert figures["kappa"] == pytest.approx(expected.kappa, abs=1e-6)
+    stored = client.get(f"/Observation/{confirmed['id']}").json()
+    agreement = next(c for c in stored["component"] if c["code"]["coding"][0]["code"] == "inter-annotator-agreement")
+    assert agreement["valueQuantity"]["value"] == pytest.approx(expected.kappa, abs=1e-4)
+    assert stored["status"] == "final"
+
+    # a lesion series with a detected change: two expert annotations of lesion l1, the box grew
+    grown = (("g1", "2025-01-01T00:00:00Z", (100, 100, 100, 100)), ("g2", "2025-06-01T00:00:00Z", (100, 100, 150, 150)))
+    for name, when, box in grown:
+        resource = expert_annotation(name, when, NEVUS, box)
+        assert client.put(f"/Observation/{name}", json=resource, headers=FHIR).status_code == 201, name
+    series = entries(
+        client.post("/BodyStructure/l1/$series", content=json.dumps({"resourceType": "Parameters"}), headers=FHIR)
+    )
+    built = series[0]["resource"]
+    assert [m["reference"] for m in built["hasMember"]] == ["Observation/g1", "Observation/g2"]
+    kinds = [c["valueCodeableConcept"]["coding"][0]["code"] for c in built["component"] if "valueCodeableConcept" in c]
+    assert kinds == ["size-increase"]
+    assert_valid(validator, built)
+
+    report = client.get(f"/{device}/$performance").json()
+    values = {p["name"]: p for p in report["parameter"]}
+    assert values["predictions"]["valueInteger"] == 3 and values["labelled"]["valueInteger"] == 2
+    assert values["overrideRate"]["valueDecimal"] == pytest.approx(2 / 3)
+    before = client.get(f"/{device}/$performance?cutoff=2020-01-01T00:00:00Z").json()
+    assert {p["name"]: p for p in before["parameter"]}["labelled"]["valueInteger"] == 0

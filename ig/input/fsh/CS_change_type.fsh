@@ -14,5 +14,6 @@ Description: "Completion: not in the published guide 0.1.0, which names a change
 * #shape-change "Shape change" "The lesion's shape or symmetry changed."
 * #border-change "Border change" "The lesion's border changed (e.g. became irregular or blurred)."
 * #structure-change "Structure change" "Dermoscopic structures of the lesion changed (e.g. new streaks, globules or regression)."
+* #diagnosis-change "Diagnosis change" "The skin finding recorded for the lesion changed between consecutive annotations."
 * #resolved "Resolved" "The lesion is no longer visible."
 * #no-change "No change" "No change was found between the compared annotations."

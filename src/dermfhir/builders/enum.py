@@ -92,6 +92,7 @@ class ChangeType(_Coded):
     SHAPE_CHANGE = "shape-change"
     BORDER_CHANGE = "border-change"
     STRUCTURE_CHANGE = "structure-change"
+    DIAGNOSIS_CHANGE = "diagnosis-change"
     RESOLVED = "resolved"
     NO_CHANGE = "no-change"
 

@@ -17,6 +17,7 @@ from dermfhir.cli import (
     import_commands,
     load_commands,
     package_commands,
+    review_commands,
     serve_commands,
     validate_commands,
 )
@@ -39,6 +40,7 @@ def parser() -> argparse.ArgumentParser:
     import_commands.register(commands)
     export_commands.register(commands)
     demo_commands.register(commands)
+    review_commands.register(commands)
     return root
 
 

@@ -1,6 +1,7 @@
 """FHIR operations, one module each: `$validate` (every type and instance), `ValueSet/$expand`,
 `ValueSet|CodeSystem/$validate-code`, `CodeSystem/$lookup`, `ConceptMap/$translate`; the review operations
-`Observation/[id]/$confirm`, `$correct`, `$reject`, `$qa-review`, `Task/[id]/$claim`, `$release` (module `review`).
+`Observation/[id]/$confirm`, `$correct`, `$reject`, `$qa-review`, `Task/[id]/$claim`, `$release` (module `review`);
+`Observation/$agreement`, `BodyStructure/[id]/$series`, `Device/[id]/$performance` (module `analysis`).
 Any other operation answers 404 (not-supported)."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from dermfhir.server.context import Context
 from dermfhir.server.errors import BadRequest, MethodNotAllowed, ResourceNotFound
 from dermfhir.server.http import FhirRequest, FhirResponse
+from dermfhir.server.operations.analysis import agreement, performance, series
 from dermfhir.server.operations.expand import expand
 from dermfhir.server.operations.lookup import lookup
 from dermfhir.server.operations.review import claim, confirm, correct, qa_review, reject, release
@@ -32,6 +34,9 @@ OPERATIONS: dict[str, tuple[Handler, frozenset[str] | None]] = {
     "qa-review": (qa_review, frozenset({"Observation"})),
     "claim": (claim, frozenset({"Task"})),
     "release": (release, frozenset({"Task"})),
+    "agreement": (agreement, frozenset({"Observation"})),
+    "series": (series, frozenset({"BodyStructure"})),
+    "performance": (performance, frozenset({"Device"})),
 }
 
 
