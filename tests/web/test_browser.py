@@ -256,3 +256,17 @@ def test_review_console_rejects_and_qa_approves(server, api, page) -> None:
     # the approved annotation left the QA list
     expect(page.locator(f"#tasks button[data-item='{annotation}']")).to_have_count(0)
     assert page.problems == []
+
+
+def test_model_dashboard_shows_the_server_figures(server, api, page) -> None:
+    figures = api.get("/Device/demo-dermai-2-1/$performance").json()["parameter"]
+    value = {p["name"]: p.get("valueDecimal", p.get("valueInteger")) for p in figures}
+    ready(page, f"{server.url}/ui/models")
+    section = page.locator("#device-demo-dermai-2-1")
+    assert "figures from the server's $performance" in section.inner_text()
+    assert page.locator("#override-demo-dermai-2-1").inner_text() == f"{value['overrideRate'] * 100:.1f} %"
+    cells = section.locator("table.matrix[aria-label='Confusion matrix'] tbody td").all_inner_texts()
+    assert sum(int(cell) for cell in cells) == value["labelled"] > 0
+    assert section.locator("svg[aria-label^='Calibration'] circle").count() >= 1
+    assert "DermAI Classifier 2.1 (demo)" in page.locator("#card-demo-dermai-2-1").inner_text()
+    assert page.problems == []

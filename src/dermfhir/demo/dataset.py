@@ -215,9 +215,9 @@ def _visit(
             image_size=size,
             identifier=(IDENTIFIER, f"{key}-expert"),
         ).to_resource()
-    # the model: right about three times in four
+    # the model: right about two times in three
     probabilities = rng.dirichlet(np.ones(len(CLASSES)) * 0.6)
-    top = CLASSES.index(truth) if rng.uniform() < 0.75 else int(rng.integers(len(CLASSES)))
+    top = CLASSES.index(truth) if rng.uniform() < 0.6 else int(rng.integers(len(CLASSES)))
     probabilities[top] += 1.2
     probabilities = np.round(probabilities / probabilities.sum(), 3)
     probabilities[int(np.argmax(probabilities))] += round(1 - float(probabilities.sum()), 3)

@@ -1,7 +1,8 @@
 // The AI model dashboard: per AI Device, the confusion matrix of its predictions against the clinicians'
 // reviewed findings, a calibration chart, the override rate, and its model card.
-// Figures come from the server's $performance operation when it answers, else are computed here from the
-// predictions, review Tasks and reviewed annotations.
+// The confusion matrix, override rate and per-class figures come from the server's Device/$performance
+// operation; when it is not offered (or refused) they are computed here. The calibration chart is always drawn
+// from the predictions and their reviews (the operation reports only its summary, the ECE).
 import {
   clear,
   codings,
@@ -127,27 +128,113 @@ async function modelCard(device) {
   }
 }
 
+// The figures of Device/$performance (Parameters) in the shape summarise() gives, or null when not offered.
+async function serverFigures(device) {
+  let answer;
+  try {
+    answer = await fhir(`Device/${encodeURIComponent(device.id)}/$performance`);
+  } catch (error) {
+    if ([400, 403, 404, 405, 501].includes(error.status)) return null;
+    throw error;
+  }
+  const parameters = answer.parameter || [];
+  const value = (name) => parameters.find((p) => p.name === name);
+  const parts = (item) => Object.fromEntries((item.part || []).map((p) => [p.name, p]));
+  const names = new Map();
+  const perClass = parameters.filter((p) => p.name === "class").map((item) => {
+    const found = parts(item);
+    const coding = found.finding?.valueCoding || {};
+    names.set(`${coding.system}|${coding.code}`, coding.display || coding.code);
+    return {
+      label: coding.display || coding.code,
+      support: found.support?.valueInteger ?? 0,
+      sensitivity: found.sensitivity?.valueDecimal,
+      specificity: found.specificity?.valueDecimal,
+      auroc: found.auroc?.valueDecimal,
+    };
+  });
+  const cells = parameters.filter((p) => p.name === "confusion").map(parts);
+  const keys = [...new Set(cells.flatMap((c) => [c.truth.valueString, c.predicted.valueString]))].sort();
+  const classes = keys.map((key) => names.get(key) || key.split("|").pop());
+  const matrix = keys.map((truth) =>
+    keys.map((predicted) => cells.filter((c) => c.truth.valueString === truth && c.predicted.valueString === predicted).reduce((n, c) => n + c.count.valueInteger, 0)),
+  );
+  const reviews = parameters.filter((p) => p.name === "reviews").map(parts);
+  return {
+    source: "server",
+    predictions: value("predictions")?.valueInteger ?? 0,
+    labelled: value("labelled")?.valueInteger ?? 0,
+    reviewed: reviews.reduce((n, r) => n + (r.count?.valueInteger || 0), 0),
+    overrideRate: value("overrideRate")?.valueDecimal ?? null,
+    balancedAccuracy: value("balancedAccuracy")?.valueDecimal ?? null,
+    ece: value("ece")?.valueDecimal ?? null,
+    classes,
+    matrix,
+    perClass,
+  };
+}
+
+function percent(value) {
+  return value === null || value === undefined ? "–" : `${(value * 100).toFixed(1)} %`;
+}
+
+function classTable(perClass) {
+  if (!perClass?.length) return "";
+  return el(
+    "table",
+    { class: "matrix", "aria-label": "Per-class figures" },
+    el("thead", {}, el("tr", {}, ...["class", "support", "sensitivity", "specificity", "AUROC"].map((h) => el("th", { scope: "col", text: h })))),
+    el(
+      "tbody",
+      {},
+      ...perClass.map((c) =>
+        el(
+          "tr",
+          {},
+          el("th", { scope: "row", text: c.label }),
+          el("td", { text: c.support }),
+          el("td", { text: percent(c.sensitivity) }),
+          el("td", { text: percent(c.specificity) }),
+          el("td", { text: c.auroc === undefined || c.auroc === null ? "–" : c.auroc.toFixed(2) }),
+        ),
+      ),
+    ),
+  );
+}
+
 async function deviceSection(device) {
   const ref = `Device/${device.id}`;
-  const [predictions, tasks, annotations] = await Promise.all([
+  const [figures, predictions, tasks, annotations] = await Promise.all([
+    serverFigures(device),
     all(`Observation?device=${encodeURIComponent(ref)}&_count=500`),
     all("Task?status=completed&_count=500"),
     all("Observation?method=ai-assisted-confirmed,ai-assisted-corrected&_count=500"),
   ]);
-  const summary = summarise(predictions.found, tasks.found, annotations.found);
-  const rate = summary.reviewed ? summary.overridden / summary.reviewed : null;
+  const local = summarise(predictions.found, tasks.found, annotations.found);
+  const summary = figures || { ...local, source: "browser", overrideRate: local.reviewed ? local.overridden / local.reviewed : null };
+  const rate = summary.overrideRate;
   return el(
     "section",
     { class: "card", id: `device-${device.id}`, "aria-labelledby": `device-title-${device.id}` },
     el("h2", { id: `device-title-${device.id}`, text: deviceName(device) }),
-    el("p", { class: "muted", text: `${device.manufacturer || ""} · ${summary.predictions} predictions · ${summary.reviewed} reviewed` }),
+    el("p", {
+      class: "muted",
+      text: `${device.manufacturer || ""} · ${summary.predictions} predictions · ${summary.reviewed} reviewed · figures from ${summary.source === "server" ? "the server's $performance" : "this browser"}`,
+    }),
     el(
       "div",
       { class: "model" },
-      el("div", {}, el("h3", { text: "Override rate" }), el("p", { class: "figure", id: `override-${device.id}`, text: rate === null ? "–" : `${(rate * 100).toFixed(1)} %` }), el("p", { class: "muted small", text: "corrected or rejected, of reviewed predictions" })),
+      el("div", {}, el("h3", { text: "Override rate" }), el("p", { class: "figure", id: `override-${device.id}`, text: percent(rate) }), el("p", { class: "muted small", text: "corrected or rejected, of reviewed predictions" })),
       el("div", {}, el("h3", { text: "Confusion matrix" }), matrixTable(summary)),
-      el("div", {}, el("h3", { text: "Calibration" }), calibrationChart(summary)),
+      el(
+        "div",
+        {},
+        el("h3", { text: "Calibration" }),
+        calibrationChart(local),
+        summary.ece !== undefined && summary.ece !== null ? el("p", { class: "muted small", text: `expected calibration error ${summary.ece.toFixed(3)}` }) : "",
+      ),
     ),
+    summary.perClass ? el("div", {}, el("h3", { text: `Per class · balanced accuracy ${percent(summary.balancedAccuracy)}` }), classTable(summary.perClass)) : "",
     el("section", { id: `card-${device.id}` }, el("h3", { text: "Model card" }), await modelCard(device)),
   );
 }
