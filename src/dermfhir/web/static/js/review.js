@@ -90,7 +90,7 @@ async function loadList() {
   status("Loading…");
   try {
     if (mode === "queue") {
-      const bundle = await fhir("Task?status=requested,in-progress&_sort=authored-on&_count=50&_include=Task:focus");
+      const bundle = await fhir("Task?status=requested,in-progress&_sort=authored-on&_count=50&_total=none&_include=Task:focus");
       const { matches, included } = entries(bundle);
       clear(
         list,
