@@ -270,3 +270,48 @@ def test_model_dashboard_shows_the_server_figures(server, api, page) -> None:
     assert section.locator("svg[aria-label^='Calibration'] circle").count() >= 1
     assert "DermAI Classifier 2.1 (demo)" in page.locator("#card-demo-dermai-2-1").inner_text()
     assert page.problems == []
+
+
+def test_lesion_timeline_orders_visits_and_highlights_changes(server, api, page) -> None:
+    from dermfhir.builders import DermatologyImageAnnotation
+    from dermfhir.demo.dataset import concept
+
+    # a dermatologist's reading of the middle visit: melanoma, on a region half as large again as the first
+    first = api.get("/Observation/demo-p03-l1-v1-expert").json()
+    x, y, w, h = (
+        float(n)
+        for n in next(
+            c["valueSampledData"]["data"]
+            for c in first["component"]
+            if c["code"]["coding"][0]["code"] == "bounding-boxes"
+        ).split()
+    )
+    middle = DermatologyImageAnnotation(
+        "timeline-middle",
+        subject="Patient/demo-p03",
+        image="DocumentReference/demo-p03-l1-v2-img",
+        findings=[concept("MEL")],
+        method="expert-annotation",
+        performer=["Practitioner/demo-dermatologist"],
+        lesion="BodyStructure/demo-p03-l1",
+        effective="2025-09-15T12:00:00Z",
+        bounding_boxes=[(x, y, w * 1.5, h)],
+        image_size=(480, 360),
+    ).to_resource()
+    assert api.put("/Observation/timeline-middle", json=middle, headers=FHIR).status_code in (200, 201)
+    ready(page, f"{server.url}/ui/lesion/demo-p03-l1")
+    visits = page.locator("#timeline > li")
+    assert [visits.nth(i).get_attribute("data-image") for i in range(visits.count())] == [
+        "demo-p03-l1-v1-img",
+        "demo-p03-l1-v2-img",
+        "demo-p03-l1-v3-img",
+    ]
+    assert "changed" not in (visits.nth(0).get_attribute("class") or "")
+    second = visits.nth(1)
+    assert "changed" in second.get_attribute("class")
+    assert "finding changed: Melanocytic nevus → Melanoma" in second.inner_text()
+    assert "region grew by 50 %" in second.inner_text()
+    third = visits.nth(2)  # back to a nevus of the first size: the finding changed again, the region did not grow
+    assert "finding changed: Melanoma → Melanocytic nevus" in third.inner_text()
+    assert "region grew" not in third.inner_text()
+    assert page.problems == []

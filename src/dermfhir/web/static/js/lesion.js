@@ -52,10 +52,15 @@ export function changes(previous, current) {
   return found;
 }
 
+// A visit's reference: the latest annotation by a person (an AI-assisted one counts: a person decided it);
+// a visit with AI predictions only has none and is not compared.
 function referenceAnnotation(observations) {
-  const people = observations.filter((o) => !isAI(o) || String(o.method?.coding?.[0]?.code).startsWith("ai-assisted"));
-  const usable = (people.length ? people : observations).filter((o) => o.status !== "cancelled" && o.status !== "entered-in-error");
-  return usable[usable.length - 1] || null;
+  const people = observations.filter(
+    (o) =>
+      (!isAI(o) || String(o.method?.coding?.[0]?.code).startsWith("ai-assisted")) &&
+      !["cancelled", "entered-in-error", "preliminary"].includes(o.status),
+  );
+  return people[people.length - 1] || null;
 }
 
 async function start() {
@@ -94,6 +99,7 @@ async function start() {
           {},
           el("h2", { text: shortDate(image.date || image.content?.[0]?.attachment?.creation) }),
           ...found.map((text) => el("p", { class: "change", text: `Change: ${text}` })),
+          current ? "" : el("p", { class: "muted", text: "No reviewed annotation at this visit." }),
           el(
             "ul",
             {},
