@@ -48,7 +48,7 @@ PATIENT = "demo-p01"
 @pytest.fixture(scope="session")
 def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
-    (folder / "demo.json").write_bytes(json.dumps(transaction(resources(DemoSize(patients=3)))).encode())
+    (folder / "demo.json").write_bytes(json.dumps(transaction(resources(DemoSize(patients=4)))).encode())
     return folder
 
 

@@ -24,7 +24,8 @@ def test_image_view_draws_every_overlay_and_badges_ai(server, page) -> None:
     ready(page, f"{server.url}/ui/image/{IMAGE}")
     overlay = page.locator("svg.overlay")
     assert overlay.locator("g.annotation.human rect.box").count() >= 1
-    assert overlay.locator("g.annotation.ai rect.box").count() == 1
+    prediction_id = IMAGE.replace("-img", "-ai")
+    assert overlay.locator(f"g.annotation.ai[data-observation='{prediction_id}'] rect.box").count() == 1
     assert overlay.locator("polygon.outline").count() >= 1
     assert overlay.locator("g.mask rect").count() >= 1
     assert overlay.locator("g.heatmap image").count() == 1
@@ -276,16 +277,17 @@ def test_lesion_timeline_orders_visits_and_highlights_changes(server, api, page)
     from dermfhir.builders import DermatologyImageAnnotation
     from dermfhir.demo.dataset import concept
 
-    # a dermatologist's reading of the middle visit: melanoma, on a region half as large again as the first
-    first = api.get("/Observation/demo-p03-l1-v1-expert").json()
-    x, y, w, h = (
-        float(n)
-        for n in next(
-            c["valueSampledData"]["data"]
-            for c in first["component"]
-            if c["code"]["coding"][0]["code"] == "bounding-boxes"
-        ).split()
-    )
+    # the first visit's reading: the latest final annotation made by a person (AI-assisted ones included)
+    bundle = api.get("/Observation", params={"derived-from": "DocumentReference/demo-p03-l1-v1-img"}).json()
+    readings = [
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["method"]["coding"][0]["code"] != "ai-inference" and e["resource"]["status"] == "final"
+    ]
+    first = max(readings, key=lambda r: r["effectiveDateTime"])
+    box = next(c for c in first["component"] if c["code"]["coding"][0]["code"] == "bounding-boxes")
+    x, y, w, h = (float(n) for n in box["valueSampledData"]["data"].split())
+    # a dermatologist's reading of the middle visit: melanoma, on a region half as large again
     middle = DermatologyImageAnnotation(
         "timeline-middle",
         subject="Patient/demo-p03",

@@ -272,7 +272,7 @@ def _visit(
 
 def _review_outcome(counter: int) -> str:
     """A review history: most predictions reviewed (confirmed, corrected or rejected), the newest still waiting."""
-    return ("confirmed", "awaiting", "corrected", "awaiting", "rejected", "awaiting")[counter % 6]
+    return ("awaiting", "confirmed", "awaiting", "corrected", "confirmed", "awaiting", "rejected")[counter % 7]
 
 
 def _review(
