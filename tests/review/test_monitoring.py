@@ -93,3 +93,14 @@ def test_performance_matches_sklearn(store: Store, tmp_path) -> None:
     assert "balanced accuracy" in as_text(result)
     draw_png(result, str(tmp_path / "model.png"))
     assert (tmp_path / "model.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_average_ranks_match_scipy() -> None:
+    from scipy.stats import rankdata
+
+    from dermfhir.review.monitoring import _average_ranks
+
+    generator = np.random.default_rng(3)
+    for _ in range(20):
+        values = generator.integers(0, 5, size=int(generator.integers(1, 40))).astype(float)
+        assert _average_ranks(values).tolist() == rankdata(values).tolist()

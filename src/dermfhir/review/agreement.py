@@ -95,24 +95,38 @@ def _with_interval(method: str, kappa: float, se: float, images: int, annotators
     return Agreement(method, kappa, lower, upper, se, images, annotators)
 
 
-def agreement_of(annotations: Iterable[dict], images: set[str] | None = None) -> Agreement:
+def agreement_of(
+    annotations: Iterable[dict], images: set[str] | None = None, annotators: Sequence[str] | None = None
+) -> Agreement:
     """The agreement of the annotators of `annotations` (final or amended dermatology annotations), over the images
-    every annotator rated (optionally only those in `images`); each annotator's latest annotation of an image."""
+    every one of them rated (optionally only those in `images`); each annotator's latest annotation of an image.
+
+    The annotators are `annotators` when given; otherwise those who rated the most images of the set (when at
+    least two did), else every annotator found."""
     latest: dict[tuple[str, str], tuple[str, str, str]] = {}  # (image, annotator) -> (time, label, reference)
     for annotation in annotations:
         if not r.is_annotation(annotation) or annotation.get("status") not in ("final", "amended"):
             continue
         sources = [r.reference(d) for d in annotation.get("derivedFrom") or []]
         image = sources[0] if sources else None
-        annotators = r.performers(annotation)
+        performers = r.performers(annotation)
         label = r.finding_code(annotation)
-        if not image or not annotators or label is None or (images is not None and image not in images):
+        if annotators is not None and performers and performers[0] not in annotators:
             continue
-        key = (image, annotators[0])
+        if not image or not performers or label is None or (images is not None and image not in images):
+            continue
+        key = (image, performers[0])
         moment = str(annotation.get("effectiveDateTime") or annotation.get("issued") or "")
         if key not in latest or moment >= latest[key][0]:
             latest[key] = (moment, label, f"Observation/{annotation['id']}")
-    raters = sorted({annotator for _, annotator in latest})
+    rated: dict[str, int] = {}
+    for _, annotator in latest:
+        rated[annotator] = rated.get(annotator, 0) + 1
+    most = max(rated.values(), default=0)
+    raters = sorted(a for a, count in rated.items() if count == most)
+    if annotators is not None or len(raters) < 2:
+        raters = sorted(rated)
+    latest = {key: value for key, value in latest.items() if key[1] in raters}
     if len(raters) < 2:
         raise InvalidInput("review-input", f"Agreement needs at least two annotators; found {len(raters)}")
     by_image: dict[str, dict[str, tuple[str, str]]] = {}
@@ -139,12 +153,24 @@ def agreement_of(annotations: Iterable[dict], images: set[str] | None = None) ->
     return Agreement(**{**result.__dict__, "skipped": skipped, "annotations": used})
 
 
+ANNOTATION_CATEGORY = f"{r.TYPE_SYSTEM}|dermatology-annotation"
+PAGE = 1000  # the store's largest page
+
+
 def annotations_of_images(store: Store, images: Sequence[str]) -> list[dict]:
-    """The dermatology annotations derived from any of `images` (references `Type/id`)."""
+    """The dermatology annotations derived from any of `images` (references `Type/id`): by `derived-from` for a
+    small set, by one pass over the guide's annotation category for a large one (fewer, larger queries)."""
+    if len(images) > 2000:
+        wanted = set(images)
+        return [
+            a
+            for a in store.iter_search("Observation", [("category", ANNOTATION_CATEGORY)], page=PAGE)
+            if any(r.reference(d) in wanted for d in a.get("derivedFrom") or [])
+        ]
     found: list[dict] = []
-    for start in range(0, len(images), 100):
+    for start in range(0, len(images), 100):  # the store takes at most 100 alternatives per parameter
         chunk = ",".join(images[start : start + 100])
-        found += list(store.iter_search("Observation", [("derived-from", chunk)]))
+        found += list(store.iter_search("Observation", [("derived-from", chunk)], page=PAGE))
     return found
 
 

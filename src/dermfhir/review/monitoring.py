@@ -13,6 +13,7 @@ Not handled: several predictions of one model for one image (each counts), multi
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from dermfhir.review.errors import InvalidInput, UnknownResource
 from dermfhir.store import Store
 
 BINS = 10
+PAGE = 1000  # the store's largest page
 REVIEW_CODE = f"{r.REVIEW_SYSTEM}|ai-prediction-review"
 
 
@@ -58,10 +60,16 @@ class Performance:
 def performance(store: Store, device_id: str, *, cutoff: str | None = None) -> Performance:
     """The figures of Device/`device_id` against labels available before `cutoff` (default: now)."""
     moment = cutoff or r.now()
+    try:
+        _parse(moment)
+    except ValueError:
+        raise InvalidInput("review-input", f"The cut-off {moment[:40]!r} is not a dateTime") from None
     if r.read_reference(store, f"Device/{device_id}") is None:
         raise UnknownResource("review-target", f"Device/{device_id} is not stored")
     predictions = {
-        p["id"]: p for p in store.iter_search("Observation", [("device", f"Device/{device_id}")]) if r.is_prediction(p)
+        p["id"]: p
+        for p in store.iter_search("Observation", [("device", f"Device/{device_id}")], page=PAGE)
+        if r.is_prediction(p)
     }
     truths = _truths(store, set(predictions), moment)
     probabilities = _probabilities(store, device_id)
@@ -119,7 +127,9 @@ def performance(store: Store, device_id: str, *, cutoff: str | None = None) -> P
 def _truths(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, dict]:
     """prediction id -> the clinician's confirmed or corrected annotation labelled before the cut-off."""
     found: dict[str, dict] = {}
-    for annotation in store.iter_search("Observation", [("method", "ai-assisted-confirmed,ai-assisted-corrected")]):
+    for annotation in store.iter_search(
+        "Observation", [("method", "ai-assisted-confirmed,ai-assisted-corrected")], page=PAGE
+    ):
         if annotation.get("status") not in ("final", "amended"):
             continue
         available = r.label_available_at(annotation)
@@ -135,7 +145,7 @@ def _truths(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, di
 def _probabilities(store: Store, device_id: str) -> dict[str, dict[str, float]]:
     """prediction id -> {label: probability} from the device's class-probability assessments."""
     found: dict[str, dict[str, float]] = {}
-    for assessment in store.iter_search("RiskAssessment", [("performer", f"Device/{device_id}")]):
+    for assessment in store.iter_search("RiskAssessment", [("performer", f"Device/{device_id}")], page=PAGE):
         distribution: dict[str, float] = {}
         for item in assessment.get("prediction") or []:
             codings = (item.get("outcome") or {}).get("coding") or []
@@ -151,7 +161,9 @@ def _probabilities(store: Store, device_id: str) -> dict[str, dict[str, float]]:
 
 def _reviews(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for task in store.iter_search("Task", [("code", REVIEW_CODE), ("status", "completed")]):
+    for task in store.iter_search("Task", [("status", "completed")], page=PAGE):  # the code is checked here: faster
+        if not r.is_review_task(task):
+            continue
         focus = r.reference(task.get("focus")) or ""
         if focus[12:] not in prediction_ids or not _before(str(task.get("lastModified") or ""), cutoff):
             continue
@@ -160,15 +172,15 @@ def _reviews(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, i
     return counts
 
 
+def _parse(text: str) -> datetime:
+    """A FHIR dateTime (a date alone is its first instant, UTC when no offset is given)."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _before(moment: str, cutoff: str) -> bool:
-    from datetime import datetime
-
-    def parse(text: str) -> datetime:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return value if value.tzinfo else value.replace(tzinfo=datetime.now().astimezone().tzinfo)
-
     try:
-        return parse(moment) <= parse(cutoff)
+        return _parse(moment) <= _parse(cutoff)
     except ValueError:
         return False
 
@@ -188,10 +200,20 @@ def _auroc(scores: list[float | None], positive: list[bool]) -> float | None:
     n_pos, n_neg = int(truth.sum()), int((~truth).sum())
     if n_pos == 0 or n_neg == 0:
         return None
-    from scipy.stats import rankdata
-
-    ranks = rankdata(values)
+    ranks = _average_ranks(values)
     return float((ranks[truth].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n, tied values sharing their average rank (as in the Mann-Whitney U statistic)."""
+    order = np.argsort(values, kind="mergesort")
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], len(values)]
+    average = (starts + ends + 1) / 2.0  # mean of the 1-based ranks start+1 .. end
+    ranks = np.empty(len(values))
+    ranks[order] = np.repeat(average, ends - starts)
+    return ranks
 
 
 def _calibration(confidences: list[float], correct: list[bool]) -> tuple[float | None, list[dict[str, float]]]:

@@ -32,10 +32,11 @@ def review_task(prediction: dict, *, authored: str | None = None, task_id: str |
 
 def task_for(store: Store, prediction_id: str) -> dict | None:
     """The review Task of a prediction (the most recently authored when there are several), or None."""
-    found = store.search(
-        "Task", [("focus", f"Observation/{prediction_id}"), ("code", REVIEW_CODE), ("_sort", "-authored-on")]
-    )
-    return found.resources[0] if found.resources else None
+    # the focus alone narrows to a handful; code and order are checked here (a token + sort query costs more)
+    found = [
+        t for t in store.search("Task", [("focus", f"Observation/{prediction_id}")]).resources if r.is_review_task(t)
+    ]
+    return max(found, key=lambda t: str(t.get("authoredOn") or "")) if found else None
 
 
 def ensure_task(store: Store, prediction: dict) -> tuple[dict, bool]:

@@ -1,10 +1,10 @@
 """The review figures as operations:
 
-- `POST Observation/$agreement` — inputs `image` (Reference, repeatable: the image set; all images of the
-  annotations found when absent is not allowed), `write` (boolean, default true: record kappa in the
-  inter-annotator-agreement component of each annotation used; needs reviewer scopes). Answer: Parameters
-  `method` (cohen | fleiss), `kappa`, `lower`, `upper` (95 % interval), `standardError`, `images`, `annotators`,
-  `skipped` (images not rated by every annotator), `updated` (annotations written).
+- `POST Observation/$agreement` — inputs `image` (Reference, repeatable: the image set, required), `annotator`
+  (Reference, repeatable: whose annotations to compare; default: those who rated the most images), `write`
+  (boolean, default true: record kappa in the inter-annotator-agreement component of each annotation used; needs
+  reviewer scopes). Answer: Parameters `method` (cohen | fleiss), `kappa`, `lower`, `upper` (95 % interval),
+  `standardError`, `images`, `annotators`, `skipped` (images not rated by every annotator), `updated`.
 - `POST BodyStructure/{id}/$series` — inputs `growth` (decimal, default 0.2), `iouThreshold` (decimal, default
   0.5): rebuilds the lesion's annotation-series; the answer is the transaction-response Bundle.
 - `GET|POST Device/{id}/$performance` — input `cutoff` (dateTime, default now): the AI model's figures as
@@ -44,7 +44,8 @@ def agreement(ctx: Context, request: FhirRequest, resource_type: str | None, res
         require_reviewer(ctx, "agreement")
     try:
         annotations = [a for a in annotations_of_images(ctx.store, images) if ctx.access.visible(a)]
-        result = agreement_of(annotations, set(images))
+        chosen = [_annotator(value) for value in inputs.values.get("annotator") or []] or None
+        result = agreement_of(annotations, set(images), chosen)
         updated = record_agreement(ctx.store, result) if write else []
     except ReviewError as error:
         raise refusal(error) from None
@@ -150,6 +151,13 @@ def _image(value: Any) -> str:
         raise refusal(
             ReviewError("review-input", "Each 'image' is a Reference to a DocumentReference, Media or ImagingStudy")
         )
+    return found
+
+
+def _annotator(value: Any) -> str:
+    found = rr.reference(value) if isinstance(value, dict) else value if isinstance(value, str) else None
+    if not found or found.split("/")[0] not in rr.REVIEWER_TYPES:
+        raise ReviewError("review-input", "Each 'annotator' is a Reference to a Practitioner or PractitionerRole")
     return found
 
 
