@@ -35,17 +35,11 @@ test: setup ig-check lint
 	$(PY) -m pytest
 
 DEMO := build/demo
-FIXTURES := tests/ingest/fixtures
 
 demo: setup
-	$(DERMFHIR) ig info
-	mkdir -p $(DEMO)
-	$(DERMFHIR) import ham10000 $(FIXTURES)/ham10000_small.csv --out $(DEMO)/ham10000.json
-	$(DERMFHIR) import isic-challenge $(FIXTURES)/isic2019_ground_truth.csv \
-	  --metadata $(FIXTURES)/isic2019_metadata.csv --out $(DEMO)/isic2019.json
-	$(DERMFHIR) import predictions $(FIXTURES)/predictions.csv --model-name "DermAI Classifier" --model-version 2.1 \
-	  --model-card $(FIXTURES)/model_card.md --skip-invalid --out $(DEMO)/predictions.json
-	$(DERMFHIR) serve --db dermfhir.db --examples --load $(DEMO)
+	rm -rf $(DEMO) && mkdir -p $(DEMO)
+	$(DERMFHIR) demo $(DEMO)
+	$(DERMFHIR) serve --db $(DEMO)/demo.db --load $(DEMO)
 
 bench: setup
 	$(PY) -m pip install --quiet -e '.[dev,bench]'

@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "import dermatology datasets (published layouts or any CSV), classifier output, masks or COCO as FHIR",
     ),
     "export": ("export_commands", "export FHIR Bundles / NDJSON as ISIC CSV, COCO JSON or NDJSON"),
+    "demo": ("demo_commands", "generate the demo data set: synthetic images, annotations, AI predictions, reviews"),
     "predict": ("review_commands", "run an ONNX image classifier and write FHIR AI predictions"),
     "report": ("review_commands", "reports: `report model DEVICE` (AI model performance)"),
     "review": ("review_commands", "review steps on a store: confirm, correct, reject, qa, agreement, series"),

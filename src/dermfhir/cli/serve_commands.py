@@ -197,6 +197,7 @@ def _banner(base: str, arguments: argparse.Namespace) -> None:
     print(f"dermfhir FHIR R4 server on {base} (database: {redact(arguments.db)}, auth: {arguments.auth})")
     if not arguments.no_site:
         print(f"The guide as a web site: {base}/ig/")
+    print(f"Open the viewer and review console: {base}/ui/")
     print("Try:")
     print(f"  curl -s{auth} {base}/metadata | head -c 300")
     print(f"  curl -s{auth} '{base}/Observation?category=dermatology-annotation&_count=5'")

@@ -21,15 +21,20 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from dermfhir.definitions import Definitions
+from dermfhir.server import images
 from dermfhir.server.config import LOOPBACK, ServerConfig
 from dermfhir.server.context import Context, Services
-from dermfhir.server.errors import Forbidden, PayloadTooLarge, Unauthorized, error_outcome
+from dermfhir.server.errors import Forbidden, PayloadTooLarge, ResourceNotFound, Unauthorized, error_outcome
 from dermfhir.server.http import FHIR_JSON, FhirRequest, FhirResponse, check_format, dumps
+from dermfhir.server.images import ThumbnailCache
 from dermfhir.server.router import dispatch
 from dermfhir.server.security import ANONYMOUS, Principal
 from dermfhir.store import Store, open_store
 from dermfhir.store.cancel import Cancellation, current
 from dermfhir.validation import Validator
+from dermfhir.web import PREFIX as WEB_PREFIX
+from dermfhir.web import mount as mount_web
+from dermfhir.web import wants_page
 
 log = logging.getLogger("dermfhir.server")
 #: Paths anyone may read: the CapabilityStatement and SMART discovery.
@@ -77,12 +82,28 @@ def create_app(
         # the guide's static site (public content, no authentication); mounted before the FHIR catch-all route
         app.add_api_route("/ig", lambda: RedirectResponse("/ig/"), include_in_schema=False)
         app.mount("/ig", StaticFiles(directory=config.site_folder, html=True), name="ig")
+    thumbnails = app.state.thumbnails = ThumbnailCache()
+    mount_web(app)
+
+    @app.get("/images/{resource_type}/{resource_id}")
+    @app.get("/images/{resource_type}/{resource_id}/{size}")
+    async def image_bytes(request: Request, resource_type: str, resource_id: str, size: str = "") -> Response:
+        client = request.client.host if request.client else None
+        if config.loopback_clients_only and client not in LOOPBACK:
+            return _error(Forbidden("This server runs without authentication and serves local clients only"), "GET")
+        fhir_request = FhirRequest("GET", request.url.path, [], {k.lower(): v for k, v in request.headers.items()})
+        base = config.base_url or _base(request)
+        return await run_in_threadpool(
+            _image, services, fhir_request, base, client, (resource_type, resource_id, size), thumbnails
+        )
 
     @app.api_route("/{path:path}", methods=_METHODS)
     async def fhir(request: Request, path: str) -> Response:
         client = request.client.host if request.client else None
         if config.loopback_clients_only and client not in LOOPBACK:
             return _error(Forbidden("This server runs without authentication and serves local clients only"), "GET")
+        if wants_page(request.method, path, request.headers.get("accept"), bool(request.query_params)):
+            return RedirectResponse(f"{WEB_PREFIX}/", status_code=303)
         try:
             body = await _body(request, config.max_body_bytes)
         except PayloadTooLarge as error:
@@ -135,6 +156,37 @@ def asked(request: FhirRequest) -> str:
     """The request line an AuditEvent of a refusal records: method, path and query."""
     query = urlencode(request.query)
     return f"{request.method.upper()} {request.path}" + (f"?{query}" if query else "")
+
+
+def _image(
+    services: Services,
+    request: FhirRequest,
+    base: str,
+    client: str | None,
+    target: tuple[str, str, str],
+    thumbnails: ThumbnailCache,
+) -> Response:
+    """An image route: authenticated and authorised like a read of the resource holding the image."""
+    principal: Principal | None = None
+    resource_type, resource_id, size = target
+    try:
+        if size not in ("", "thumbnail"):
+            raise ResourceNotFound(f"No such image size {size[:40]!r}; use /thumbnail", code="not-supported")
+        principal = _authenticate(services, request)
+        found = images.image(
+            Context(services, principal, base, client),
+            resource_type,
+            resource_id,
+            thumbnail=size == "thumbnail",
+            cache=thumbnails,
+        )
+    except Exception as error:
+        if isinstance(error, Unauthorized | Forbidden):
+            services.auditor.refused("read", principal, client, error.message, asked(request))
+        return _error(error, "GET")
+    if request.header("if-none-match") == found.etag:
+        return Response(status_code=304, headers={"ETag": found.etag, **images.HEADERS})
+    return Response(found.content, media_type=found.media_type, headers={"ETag": found.etag, **images.HEADERS})
 
 
 def _authenticate(services: Services, request: FhirRequest) -> Principal:
