@@ -15,15 +15,17 @@ from rich.table import Table
 
 from dermfhir.ingest import FORMATS, ImportFailed, Mapping, Options, SourceError, run_import
 from dermfhir.ingest._result import ImportResult
+from dermfhir.ingest.pipeline import Outcome
 from dermfhir.ingest.validate import describe
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     command = commands.add_parser(
-        "import", help="import ISIC, HAM10000, Derm7pt, DDI, classifier output, mask or COCO files as FHIR"
+        "import", help="import ISIC, HAM10000, Derm7pt, DDI, classifier output, mask, COCO or DICOM files as FHIR"
     )
-    command.add_argument("format", choices=sorted(FORMATS), metavar="FORMAT", help=", ".join(sorted(FORMATS)))
-    command.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    formats = sorted([*FORMATS, "dicom"])
+    command.add_argument("format", choices=formats, metavar="FORMAT", help=", ".join(formats))
+    command.add_argument("files", nargs="+", type=Path, metavar="FILE", help="files (dicom: files or folders)")
     command.add_argument("--out", type=Path, required=True, metavar="PATH", help="Bundle file, or folder with --ndjson")
     command.add_argument("--ndjson", action="store_true", help="write one NDJSON file per resource type into PATH")
     command.add_argument("--map", type=Path, metavar="FILE", help='JSON {"field": {"source value": code}}')
@@ -108,6 +110,19 @@ def _run(arguments: argparse.Namespace) -> int:
                     bar.update(tasks[stage], total=total)
                 bar.advance(tasks[stage], advance)
 
+            if arguments.format == "dicom":
+                from dermfhir.ingest.dicom import run_dicom_import
+
+                outcome = run_dicom_import(
+                    arguments.files,
+                    arguments.out,
+                    options,
+                    ndjson=arguments.ndjson,
+                    skip_invalid=arguments.skip_invalid,
+                    jobs=arguments.jobs,
+                    progress=progress,
+                )
+                return _finish(console, outcome)
             outcome = run_import(
                 arguments.format,
                 arguments.files,
@@ -130,6 +145,10 @@ def _run(arguments: argparse.Namespace) -> int:
                 console.print(f"  {kind}/{id}: {describe(issue)}", markup=False)
         console.print(f"dermfhir import: {failure}; nothing written to {arguments.out}", markup=False)
         return 1
+    return _finish(console, outcome)
+
+
+def _finish(console: Console, outcome: Outcome) -> int:
     summary(console, outcome.result)
     for path in outcome.written:
         console.print(f"wrote {path}", markup=False)
