@@ -16,11 +16,16 @@ from dermfhir.ingest.output import write_atomic, write_ndjson
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    command = commands.add_parser("export", help="export FHIR Bundles / NDJSON as ISIC CSV, COCO JSON or NDJSON")
-    formats = ("coco", "isic-csv", "ndjson")
+    command = commands.add_parser(
+        "export", help="export FHIR Bundles / NDJSON as ISIC CSV, COCO JSON, NDJSON, DICOM SR or DICOM SEG"
+    )
+    formats = ("coco", "dicom-seg", "dicom-sr", "isic-csv", "ndjson")
     command.add_argument("format", choices=formats, metavar="FORMAT", help=", ".join(formats))
     command.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
-    command.add_argument("--out", type=Path, required=True, metavar="PATH", help="CSV file, or folder for ndjson")
+    command.add_argument(
+        "--out", type=Path, required=True, metavar="PATH", help="CSV file, or folder for ndjson, dicom-sr, dicom-seg"
+    )
+    command.add_argument("--mask-dir", type=Path, metavar="DIR", help="dicom-seg: folder of mask files named by url")
     command.add_argument("--layout", choices=sorted(isic_csv.LAYOUTS), default="isic2019", help="isic-csv layout")
     command.add_argument("--metadata-out", type=Path, metavar="PATH", help="isic2019: also write the metadata CSV")
     command.set_defaults(run=_run)
@@ -30,6 +35,8 @@ def _run(arguments: argparse.Namespace) -> int:
     console = Console(stderr=True, soft_wrap=True)
     try:
         resources = list(read_resources(arguments.sources))
+        if arguments.format in ("dicom-sr", "dicom-seg"):
+            return _dicom(console, arguments, Index(resources))
         if arguments.format == "ndjson":
             unique = {(r["resourceType"], r.get("id")): r for r in resources}
             for path in write_ndjson(arguments.out, list(unique.values())):
@@ -58,3 +65,20 @@ def _run(arguments: argparse.Namespace) -> int:
     if exported.skipped:
         console.print(f"skipped: {len(exported.skipped)} annotation(s)")
     return 0
+
+
+def _dicom(console: Console, arguments: argparse.Namespace, index: Index) -> int:
+    """DICOM SR (TID 1500) or SEG files, one per annotation, into the folder --out; 1 when any was left out."""
+    from dermfhir.export import dicom_seg, dicom_sr
+
+    if arguments.format == "dicom-sr":
+        exported = dicom_sr.export(index, arguments.out)
+    else:
+        exported = dicom_seg.export(index, arguments.out, arguments.mask_dir)
+    for path in exported.written:
+        console.print(f"wrote {path}", markup=False)
+    for item in exported.skipped[:50]:
+        console.print(f"skipped {item}", markup=False)
+    if exported.skipped:
+        console.print(f"skipped: {len(exported.skipped)} annotation(s)")
+    return 1 if exported.skipped or not exported.written else 0

@@ -1,5 +1,6 @@
 """DICOM dermatology images in: VL Photographic (XC) and Dermoscopic Photography (DMS) files → Patient,
-ImagingStudy, dermatology-image DocumentReference, skin-lesion BodyStructure and the Binary holding each instance.
+ImagingStudy, dermatology-image DocumentReference, skin-lesion BodyStructure and the Binary holding each instance;
+and the SR / SEG files `dermfhir export dicom-sr / dicom-seg` write → annotations and masks (`derived`).
 
 `read(paths, options, progress)` walks files and folders (every regular file; DICOM files often have no suffix)
 and returns an ImportResult like the CSV importers; `run_dicom_import()` validates and writes atomically, with the
@@ -18,7 +19,7 @@ from pathlib import Path
 from dermfhir.ingest._common import Options
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import SourceError
-from dermfhir.ingest.dicom import resources
+from dermfhir.ingest.dicom import derived, resources
 from dermfhir.ingest.dicom.reader import DicomError, DicomImage, read_image
 from dermfhir.ingest.output import write_result
 from dermfhir.ingest.pipeline import ImportFailed, Outcome, referring
@@ -44,14 +45,27 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
     images: list[DicomImage] = []
     owners: dict[str, str] = {}
     seen: dict[str, str] = {}
+    annotations: dict[str, dict] = {}
+    masks: list[tuple[str | None, dict]] = []
     for path in files(paths):
         result.report.rows_read += 1
         if progress:
             progress(1)
         try:
-            image = read_image(path)
+            data = path.read_bytes()
+            if derived.sop_class(data) in derived.SOP_CLASSES:
+                annotation, mask = derived.read(path, data)
+                if annotation is not None:
+                    annotations[annotation["id"]] = annotation
+                if mask is not None:
+                    masks.append(mask)
+                continue
+            image = read_image(path, data)
         except DicomError as error:
             result.report.reject(error)
+            continue
+        except OSError as error:
+            result.report.reject(DicomError(path, f"cannot be read ({error.strerror or error})"))
             continue
         owner = owners.setdefault(image.study_uid, image.patient_id)
         if owner != image.patient_id:
@@ -75,6 +89,12 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
         image.data = b""  # the bytes now live in the Binary
     for study in resources.studies(images).values():
         result.add(study.to_resource())
+    for target, document in masks:
+        result.add(document)
+        owner = (target or "").removeprefix("Observation/")
+        if owner in annotations:
+            annotations[owner] = derived.attach_mask(annotations[owner], f"DocumentReference/{document['id']}")
+    result.add(*annotations.values())
     return result
 
 

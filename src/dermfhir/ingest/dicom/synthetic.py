@@ -63,11 +63,22 @@ def dataset(spec: SyntheticImage) -> Dataset:
     ds.ContentTime = "090500"
     ds.TimezoneOffsetFromUTC = "+0000"
     ds.AccessionNumber = "ACC-1"
+    ds.StudyID = "1"
+    ds.ReferringPhysicianName = ""
     ds.StudyDescription = "Skin lesion imaging"
     ds.SeriesDescription = "Dermoscopy" if spec.modality == "DMS" else "Clinical photograph"
     ds.SeriesNumber = spec.series_number
     ds.InstanceNumber = spec.instance_number
     ds.ImageType = ["ORIGINAL", "PRIMARY"]
+    ds.FrameOfReferenceUID = generate_uid(entropy_srcs=[ds.StudyInstanceUID, "frame"])
+    ds.PositionReferenceIndicator = ""
+    ds.Manufacturer = "dermfhir"
+    ds.ManufacturerModelName = "synthetic"
+    ds.DeviceSerialNumber = "0"
+    ds.SoftwareVersions = "1"
+    ds.PatientOrientation = ""
+    ds.AcquisitionContextSequence = Sequence([])
+    ds.LossyImageCompression = "00"
     if spec.body_site:
         scheme, code, meaning = spec.body_site
         item = Dataset()
