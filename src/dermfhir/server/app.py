@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from dermfhir.definitions import Definitions
+from dermfhir.server import dicomweb
 from dermfhir.server.config import ServerConfig
 from dermfhir.server.context import Context, Services
 from dermfhir.server.errors import Forbidden, PayloadTooLarge, Unauthorized, error_outcome
@@ -62,6 +63,7 @@ def create_app(
         openapi_url=None,
     )
     app.state.services = services
+    dicomweb.register(app, services)  # before the FHIR catch-all route
 
     @app.api_route("/{path:path}", methods=_METHODS)
     async def fhir(request: Request, path: str) -> Response:
