@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from dermfhir.definitions import Definitions
 from dermfhir.server import dicomweb
+from dermfhir.server.bulk import status as bulk_status
 from dermfhir.server.config import ServerConfig
 from dermfhir.server.context import Context, Services
 from dermfhir.server.errors import Forbidden, PayloadTooLarge, Unauthorized, error_outcome
@@ -51,6 +52,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        if "bulk" in services.__dict__:  # export jobs were started: stop them and remove their files
+            services.bulk.close()
         if owned:
             services.store.close()
 
@@ -64,6 +67,7 @@ def create_app(
     )
     app.state.services = services
     dicomweb.register(app, services)  # before the FHIR catch-all route
+    bulk_status.register(app, services)
 
     @app.api_route("/{path:path}", methods=_METHODS)
     async def fhir(request: Request, path: str) -> Response:

@@ -1,11 +1,12 @@
 """FHIR operations, one module each: `$validate` (every type and instance), `ValueSet/$expand`,
-`ValueSet|CodeSystem/$validate-code`, `CodeSystem/$lookup`, `ConceptMap/$translate`.
+`ValueSet|CodeSystem/$validate-code`, `CodeSystem/$lookup`, `ConceptMap/$translate`, Bulk Data `$export`.
 Any other operation answers 404 (not-supported)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from dermfhir.server.bulk.kickoff import export as bulk_export
 from dermfhir.server.context import Context
 from dermfhir.server.errors import BadRequest, MethodNotAllowed, ResourceNotFound
 from dermfhir.server.http import FhirRequest, FhirResponse
@@ -24,6 +25,7 @@ OPERATIONS: dict[str, tuple[Handler, frozenset[str] | None]] = {
     "validate-code": (validate_code, frozenset({"ValueSet", "CodeSystem"})),
     "lookup": (lookup, frozenset({"CodeSystem"})),
     "translate": (translate, frozenset({"ConceptMap"})),
+    "export": (bulk_export, None),  # system, Patient and Group/[id]: checked by the handler
 }
 
 
