@@ -65,3 +65,28 @@ def test_a_bad_line_is_named(live_server, tmp_path: Path, line: bytes, capsys) -
     source.write_bytes(b'{"resourceType": "Patient", "id": "ok"}\n' + line + b"\n")
     assert main(["load", str(source), "--server", live_server.url, "--quiet"]) == 2
     assert f"{source}:2" in capsys.readouterr().err
+
+
+def test_direct_load_into_a_store_validates_in_chunks_and_resumes(tmp_path: Path, capsys) -> None:
+    from dermfhir.store import open_store
+
+    source = tmp_path / "patients.ndjson"
+    _write(source)
+    with source.open("ab") as stream:  # an invalid resource: reported, left out, the rest written
+        stream.write(orjson.dumps({"resourceType": "Patient", "id": "bad", "gender": "robot"}) + b"\n")
+    db = str(tmp_path / "direct.db")
+    checkpoint = tmp_path / "direct.checkpoint"
+    common = ["--db", db, "--quiet", "--batch-size", "9", "--checkpoint", str(checkpoint), "--jobs", "2"]
+    assert main(["load", str(source), *common, "--group", "DS"]) == 1
+    err = capsys.readouterr().err
+    assert "invalid: Patient/bad: Patient.gender" in err
+    with open_store(db) as store:
+        assert store.search("Patient", [("_summary", "count")]).total == 40
+        assert store.read("Group", group_id("DS"))["quantity"] == 40  # the stored Patients only
+    source.write_bytes(b"\n".join(source.read_bytes().splitlines()[:-1]) + b"\n")
+    assert main(["load", str(source), *common]) == 0  # again: ids derived from identifiers, no duplicates
+    checkpoint.write_bytes(orjson.dumps({"accepted": 18}))
+    assert main(["load", str(source), *common, "--resume"]) == 0
+    assert "22 resources loaded" in capsys.readouterr().out
+    with open_store(db) as store:
+        assert store.search("Patient", [("_summary", "count")]).total == 40

@@ -48,9 +48,14 @@ _DEFINITIONS = frozenset(
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    load = commands.add_parser("load", help="post Bundles / NDJSON / JSON resources to a FHIR server")
+    load = commands.add_parser("load", help="post Bundles / NDJSON / JSON resources to a FHIR server or a store")
     load.add_argument("paths", nargs="+", type=Path, metavar="FILE")
-    load.add_argument("--server", required=True, metavar="URL", help="the server's base URL")
+    target = load.add_mutually_exclusive_group(required=True)
+    target.add_argument("--server", metavar="URL", help="the server's base URL")
+    target.add_argument(
+        "--db", metavar="URL", help="write straight into a store (SQLite path or postgresql://), validating in chunks"
+    )
+    load.add_argument("--jobs", type=int, default=None, metavar="N", help="--db: validation processes (default: CPUs)")
     load.add_argument("--token", metavar="TOKEN", help="bearer token (or set DERMFHIR_TOKEN)")
     load.add_argument("--batch-size", type=int, default=500, metavar="N", help="entries per transaction")
     load.add_argument("--timeout", type=float, default=300.0, metavar="S")
@@ -162,6 +167,9 @@ def _problem(status: int, body: bytes) -> str:
 
 def _load(arguments: argparse.Namespace) -> int:
     import os
+
+    if arguments.db:
+        return _load_direct(arguments)
 
     import httpx
 
@@ -294,6 +302,71 @@ def _store_group(client: Any, progress: _Progress, name: str, patients: list[str
         return 1
     progress.print(f"Group/{group['id']}: {len(patients)} patients of {name}")
     return 0
+
+
+def _stream(paths: list[Path]) -> Iterator[dict]:
+    """Every data resource of the files, Bundles unpacked (definitions left out), one at a time."""
+    for file in _files(paths):
+        for item in _resources(file):
+            members = _members(item) if item.get("resourceType") == "Bundle" else [item]
+            for resource in members:
+                if resource.get("resourceType") not in _DEFINITIONS:
+                    yield resource
+
+
+def _load_direct(arguments: argparse.Namespace) -> int:
+    """`--db`: validate and write in chunks into the store (constant memory), with the same checkpoint."""
+    from dermfhir.server.bulk.groups import dataset_group
+    from dermfhir.server.bulk.load import LoadReport, stream_load
+    from dermfhir.store import open_store
+
+    missing = [str(path) for path in arguments.paths if not path.exists()]
+    if missing:
+        print(f"dermfhir load: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    try:
+        skip = _read_checkpoint(arguments.checkpoint) if arguments.resume else 0
+    except ValueError as error:
+        print(f"dermfhir load: {error}", file=sys.stderr)
+        return 2
+    patients: dict[str, None] = {}
+
+    def remember(items: list[dict]) -> None:
+        if arguments.group:
+            for item in items:
+                if item.get("resourceType") == "Patient" and isinstance(item.get("id"), str):
+                    patients[item["id"]] = None
+
+    with _Progress(arguments.quiet) as progress:
+
+        def tick(report: LoadReport) -> None:
+            progress.advance(report.written - progress.done)
+            _write_checkpoint(arguments.checkpoint, report.read)
+
+        try:
+            with open_store(arguments.db) as store:
+                report = stream_load(
+                    store,
+                    _stream(arguments.paths),
+                    chunk=max(1, arguments.batch_size),
+                    jobs=arguments.jobs,
+                    skip=skip,
+                    progress=tick,
+                    written=remember,
+                )
+                if arguments.group:
+                    store.load([dataset_group(arguments.group, list(patients))], return_resources=False)
+        except ValueError as error:
+            progress.print(f"dermfhir load: {error}")
+            return 2
+    for problem in report.problems:
+        print(f"invalid: {problem}", file=sys.stderr)
+    if not report.invalid:
+        arguments.checkpoint.unlink(missing_ok=True)
+    resumed = f" (resumed after {report.skipped})" if report.skipped else ""
+    invalid = f"; {report.invalid} invalid resource(s) left out" if report.invalid else ""
+    print(f"{report.written} resources loaded into {arguments.db}{resumed}{invalid}")
+    return 1 if report.invalid else 0
 
 
 def load_into_app(app: FastAPI, paths: list[Path], base: str, batch_size: int = 500) -> int:
