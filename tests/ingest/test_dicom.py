@@ -164,3 +164,29 @@ def test_cli_writes_a_bundle_and_strict_refuses_bad_files(tmp_path: Path, capsys
     assert not strict_out.exists()
     assert main(["import", "dicom", str(tmp_path / "missing"), "--out", str(strict_out)]) == 1
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_a_large_instance_needs_the_dicom_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    big = write(tmp_path / "in" / "big.dcm", SyntheticImage(rows=480, columns=640))  # 900 KiB of pixels
+    small = write(tmp_path / "in" / "small.dcm", SyntheticImage(patient_id="P2"))
+    result = read([tmp_path / "in"], Options())
+    (rejected,) = result.report.rejected
+    assert rejected.where == str(tmp_path / "in" / "big.dcm") and "--dicom-store" in rejected.reason
+    assert not any(r["id"] == big.SOPInstanceUID for r in result.resources)
+
+    store, out = tmp_path / "dicom-store", tmp_path / "out.json"
+    assert main(["import", "dicom", str(tmp_path / "in"), "--out", str(out), "--dicom-store", str(store)]) == 0
+    bundle = orjson.loads(out.read_bytes())
+    assert "Binary" not in {e["resource"]["resourceType"] for e in bundle["entry"]}
+    for ds, name in ((big, "big.dcm"), (small, "small.dcm")):
+        kept = store / ds.StudyInstanceUID / ds.SeriesInstanceUID / f"{ds.SOPInstanceUID}.dcm"
+        assert kept.read_bytes() == (tmp_path / "in" / name).read_bytes()
+
+
+def test_nothing_reaches_the_dicom_folder_when_the_import_fails(tmp_path: Path) -> None:
+    write(tmp_path / "in" / "a.dcm", SyntheticImage())
+    (tmp_path / "in" / "junk").write_bytes(b"junk")
+    store = tmp_path / "dicom-store"
+    arguments = ["import", "dicom", str(tmp_path / "in"), "--out", str(tmp_path / "o.json"), "--strict"]
+    assert main([*arguments, "--dicom-store", str(store)]) == 1
+    assert not store.exists() or not any(store.rglob("*.dcm"))

@@ -155,3 +155,19 @@ def test_a_binary_of_another_study_is_not_served(imaging) -> None:
     binary["securityContext"] = {"reference": f"ImagingStudy/{files['b'].StudyInstanceUID}"}
     assert client.put(f"/Binary/{a.SOPInstanceUID}", json=binary, headers=admin).status_code == 200
     assert client.get(_url(a), headers=admin).status_code == 404
+
+
+def test_instances_from_the_dicom_folder(make_client, tmp_path: Path) -> None:
+    from dermfhir.cli.main import main
+
+    ds = write(tmp_path / "in" / "big.dcm", SyntheticImage(patient_id="PZ", rows=480, columns=640))
+    store, out = tmp_path / "dicom-store", tmp_path / "out.json"
+    assert main(["import", "dicom", str(tmp_path / "in"), "--out", str(out), "--dicom-store", str(store)]) == 0
+    client = make_client(dicom_store=store)
+    assert client.post("/", content=out.read_bytes(), headers=FHIR).status_code == 200
+    response = client.get(_url(ds), headers={"Accept": "application/dicom"})
+    assert response.status_code == 200 and response.content == (tmp_path / "in" / "big.dcm").read_bytes()
+    rendered = client.get(f"{_url(ds)}/rendered", headers={"Accept": "image/png"})
+    with Image.open(io.BytesIO(rendered.content)) as image:
+        assert image.size == (640, 480)
+    assert make_client().get(_url(ds)).status_code == 404  # a server without the folder has no file

@@ -26,6 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--out", type=Path, required=True, metavar="PATH", help="CSV file, or folder for ndjson, dicom-sr, dicom-seg"
     )
     command.add_argument("--mask-dir", type=Path, metavar="DIR", help="dicom-seg: folder of mask files named by url")
+    command.add_argument("--dicom-store", type=Path, metavar="DIR", help="dicom-sr, dicom-seg: the DICOM folder")
     command.add_argument("--layout", choices=sorted(isic_csv.LAYOUTS), default="isic2019", help="isic-csv layout")
     command.add_argument("--metadata-out", type=Path, metavar="PATH", help="isic2019: also write the metadata CSV")
     command.set_defaults(run=_run)
@@ -72,9 +73,9 @@ def _dicom(console: Console, arguments: argparse.Namespace, index: Index) -> int
     from dermfhir.export import dicom_seg, dicom_sr
 
     if arguments.format == "dicom-sr":
-        exported = dicom_sr.export(index, arguments.out)
+        exported = dicom_sr.export(index, arguments.out, arguments.dicom_store)
     else:
-        exported = dicom_seg.export(index, arguments.out, arguments.mask_dir)
+        exported = dicom_seg.export(index, arguments.out, arguments.mask_dir, arguments.dicom_store)
     for path in exported.written:
         console.print(f"wrote {path}", markup=False)
     for item in exported.skipped[:50]:

@@ -61,6 +61,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="PX",
         help="masks: outline simplification tolerance in pixels (default 1.5)",
     )
+    command.add_argument(
+        "--dicom-store",
+        type=Path,
+        metavar="DIR",
+        help="dicom: keep the instances in this folder (for dermfhir serve --dicom-store) instead of FHIR Binaries",
+    )
     command.add_argument("--jobs", type=int, default=None, help="validation processes (default: CPU count)")
     command.add_argument("--no-validate", action="store_true", help=argparse.SUPPRESS)
     command.set_defaults(run=_run)
@@ -121,6 +127,7 @@ def _run(arguments: argparse.Namespace) -> int:
                     skip_invalid=arguments.skip_invalid,
                     jobs=arguments.jobs,
                     progress=progress,
+                    dicom_store=arguments.dicom_store,
                 )
                 return _finish(console, outcome)
             outcome = run_import(

@@ -341,7 +341,7 @@ def _load_direct(arguments: argparse.Namespace) -> int:
 
         def tick(report: LoadReport) -> None:
             progress.advance(report.written - progress.done)
-            _write_checkpoint(arguments.checkpoint, report.read)
+            _write_checkpoint(arguments.checkpoint, report.processed)
 
         try:
             with open_store(arguments.db) as store:

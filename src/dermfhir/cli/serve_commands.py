@@ -39,6 +39,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="store these Bundles / NDJSON / JSON files (or folders) before serving",
     )
+    serve.add_argument(
+        "--dicom-store",
+        type=Path,
+        metavar="DIR",
+        help="DICOM instances for WADO-RS (dermfhir import dicom --dicom-store)",
+    )
     serve.add_argument("--examples", action="store_true", help="store the guide's example resources before serving")
     serve.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
     serve.set_defaults(run=_serve)
@@ -62,6 +68,7 @@ def _serve(arguments: argparse.Namespace) -> int:
             jwt_issuer=arguments.jwt_issuer,
             base_url=arguments.base_url.rstrip("/") if arguments.base_url else None,
             max_body_bytes=arguments.max_body * 1024 * 1024,
+            dicom_store=arguments.dicom_store,
         )
         app = create_app(config)
     except ValueError as error:
@@ -108,6 +115,7 @@ def _export(config: object) -> None:
         "DERMFHIR_DB": config.db,
         "DERMFHIR_AUTH": config.auth,
         "DERMFHIR_TOKENS": str(config.tokens_file or ""),
+        "DERMFHIR_DICOM_STORE": str(config.dicom_store or ""),
         "DERMFHIR_JWKS": str(config.jwks_file or ""),
         "DERMFHIR_JWT_AUDIENCE": config.jwt_audience or "",
         "DERMFHIR_JWT_ISSUER": config.jwt_issuer or "",

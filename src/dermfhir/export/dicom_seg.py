@@ -128,7 +128,7 @@ def build(annotation: dict, index: Index, source: Dataset, pixels: np.ndarray) -
     return seg
 
 
-def export(index: Index, out: Path, mask_dir: Path | None = None) -> Exported:
+def export(index: Index, out: Path, mask_dir: Path | None = None, dicom_store: Path | None = None) -> Exported:
     """Write one SEG file per annotation with a mask and a DICOM source into the folder `out`."""
     result = Exported()
     out.mkdir(parents=True, exist_ok=True)
@@ -137,7 +137,7 @@ def export(index: Index, out: Path, mask_dir: Path | None = None) -> Exported:
         mask = mask_reference(annotation)
         if mask is None:
             continue
-        source = source_dataset(annotation, index)
+        source = source_dataset(annotation, index, dicom_store)
         document = index.by_reference.get(mask)
         if source is None or document is None:
             missing = "source image is not a stored DICOM instance" if source is None else f"mask {mask} is absent"

@@ -12,6 +12,7 @@ import base64
 import binascii
 import io
 import warnings
+from pathlib import Path
 
 import pydicom
 from pydicom.dataset import Dataset
@@ -52,12 +53,28 @@ def binary_dataset(binary: dict) -> Dataset | None:
         return None
 
 
-def source_dataset(annotation: dict, index: Index) -> Dataset | None:
-    """The first source image of the annotation that is a stored DICOM instance."""
+def source_dataset(annotation: dict, index: Index, dicom_store: Path | None = None) -> Dataset | None:
+    """The first source image of the annotation that is a stored DICOM instance (a Binary of the sources, else a
+    file of the DICOM folder `dicom_store`, located through the ImagingStudy listing it)."""
     for uid in instance_uids(annotation, index):
         binary = index.by_reference.get(f"Binary/{uid}")
         if binary is not None and (dataset := binary_dataset(binary)) is not None:
             return dataset
+        if dicom_store is not None and (data := _from_folder(index, uid, dicom_store)) is not None:
+            return binary_dataset({"contentType": "application/dicom", "data": base64.b64encode(data).decode()})
+    return None
+
+
+def _from_folder(index: Index, uid: str, folder: Path) -> bytes | None:
+    from dermfhir.ingest.dicom import filestore
+
+    for resource in index.resources:
+        if resource.get("resourceType") != "ImagingStudy":
+            continue
+        study = next((found for item in resource.get("identifier", []) if (found := uid_of(item))), None)
+        for series in resource.get("series", []):
+            if study and any(item.get("uid") == uid for item in series.get("instance", [])):
+                return filestore.get(folder, study, series.get("uid", ""), uid)
     return None
 
 

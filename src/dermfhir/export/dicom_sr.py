@@ -218,13 +218,13 @@ def _person_name(resource: dict | None) -> str | None:
     return None
 
 
-def export(index: Index, out: Path) -> Exported:
+def export(index: Index, out: Path, dicom_store: Path | None = None) -> Exported:
     """Write one SR file per annotation with a DICOM source into the folder `out`."""
     result = Exported()
     out.mkdir(parents=True, exist_ok=True)
     for annotation in annotations_of(index):
         reference = f"Observation/{annotation['id']}"
-        source = source_dataset(annotation, index)
+        source = source_dataset(annotation, index, dicom_store)
         if source is None:
             result.skipped.append(f"{reference}: its source image is not a stored DICOM instance")
             continue

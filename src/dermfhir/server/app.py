@@ -171,5 +171,6 @@ def app_from_environment() -> FastAPI:
         jwt_issuer=os.environ.get("DERMFHIR_JWT_ISSUER") or None,
         base_url=os.environ.get("DERMFHIR_BASE_URL") or None,
         validate=os.environ.get("DERMFHIR_VALIDATE", "1") != "0",
+        dicom_store=Path(os.environ["DERMFHIR_DICOM_STORE"]) if os.environ.get("DERMFHIR_DICOM_STORE") else None,
     )
     return create_app(config)

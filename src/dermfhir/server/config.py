@@ -25,6 +25,7 @@ class ServerConfig:
     validate: bool = True
     audit: bool = True
     default_count: int = 20
+    dicom_store: Path | None = None  # folder of DICOM instances (dermfhir import dicom --dicom-store)
 
 
 def check_binding(host: str, auth: str) -> None:

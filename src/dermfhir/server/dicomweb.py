@@ -7,7 +7,8 @@ style: the same bearer tokens and scopes as the FHIR API.
 The study is found by its identifier (`urn:dicom:uid|urn:oid:{study}`); the caller needs what a plain read of that
 ImagingStudy needs (`read` scope on ImagingStudy, and for patient scopes the study in the patient's compartment);
 the instance must be listed in the study, and its bytes are the Binary (id = SOP Instance UID) whose
-securityContext is that study. Anything else is 404, refusals 401/403, as OperationOutcome JSON.
+securityContext is that study, else the file in the server's DICOM folder (`--dicom-store`, see
+`dermfhir.ingest.dicom.filestore`). Anything else is 404, refusals 401/403, as OperationOutcome JSON.
 `Accept: application/dicom` alone is answered with the bare instance (a convenience; PS3.18 asks for multipart).
 Not supported: study / series level retrieval, metadata (`/metadata`), frames, bulk data, QIDO-RS, STOW-RS,
 rendered parameters (window, viewport, quality), multi-frame rendering.
@@ -29,6 +30,7 @@ from PIL import Image
 from starlette.concurrency import run_in_threadpool
 
 from dermfhir.builders.imaging_study import DICOM_UID
+from dermfhir.ingest.dicom import filestore
 from dermfhir.server.context import Context, Services
 from dermfhir.server.errors import Forbidden, NotAcceptable, ResourceNotFound, Unauthorized, error_outcome
 from dermfhir.server.http import FHIR_JSON, dumps
@@ -100,7 +102,11 @@ def instance_bytes(ctx: Context, study: str, series: str, instance: str) -> byte
     try:
         binary = ctx.store.read("Binary", instance)
     except (NotFound, Gone):
-        raise ResourceNotFound(f"Instance {instance} is listed but its DICOM file is not stored here") from None
+        folder = ctx.services.config.dicom_store
+        data = filestore.get(folder, study, series, instance) if folder is not None else None
+        if data is None:
+            raise ResourceNotFound(f"Instance {instance} is listed but its DICOM file is not stored here") from None
+        return data
     context = (binary.get("securityContext") or {}).get("reference")
     if binary.get("contentType") != DICOM or context != f"ImagingStudy/{imaging['id']}" or not binary.get("data"):
         raise ResourceNotFound(f"Instance {instance} is listed but its DICOM file is not stored here")

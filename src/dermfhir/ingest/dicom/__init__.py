@@ -19,7 +19,7 @@ from pathlib import Path
 from dermfhir.ingest._common import Options
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import SourceError
-from dermfhir.ingest.dicom import derived, resources
+from dermfhir.ingest.dicom import derived, filestore, resources
 from dermfhir.ingest.dicom.reader import DicomError, DicomImage, read_image
 from dermfhir.ingest.output import write_result
 from dermfhir.ingest.pipeline import ImportFailed, Outcome, referring
@@ -39,8 +39,15 @@ def files(paths: Sequence[Path]) -> Iterator[Path]:
             raise SourceError(path, "no such file or folder")
 
 
-def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None] | None = None) -> ImportResult:
-    """Read every DICOM file of `paths` into the resources of the guide (see the module docstring)."""
+def read(
+    paths: Sequence[Path],
+    options: Options,
+    progress: Callable[[int], None] | None = None,
+    *,
+    stored: list[DicomImage] | None = None,
+) -> ImportResult:
+    """Read every DICOM file of `paths` into the resources of the guide (see the module docstring). With a list
+    as `stored`, instances are not made Binaries: their records (bytes kept) are appended for a file store."""
     result = ImportResult()
     images: list[DicomImage] = []
     owners: dict[str, str] = {}
@@ -78,6 +85,15 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
                 DicomError(path, f"instance already read from {seen[image.sop_instance]}", "SOPInstanceUID")
             )
             continue
+        if stored is None and len(image.data) > filestore.BINARY_LIMIT:
+            result.report.reject(
+                DicomError(
+                    path,
+                    f"the instance is {len(image.data):,} bytes: a FHIR Binary holds at most "
+                    f"{filestore.BINARY_LIMIT:,} (1 MB of base64); import with --dicom-store DIR",
+                )
+            )
+            continue
         seen[image.sop_instance] = str(path)
         images.append(image)
         result.report.findings[image.modality] += 1
@@ -85,8 +101,12 @@ def read(paths: Sequence[Path], options: Options, progress: Callable[[int], None
         found = resources.lesion(image)
         if found:
             result.add(found)
-        result.add(resources.document(image, options.image_base), resources.binary(image))
-        image.data = b""  # the bytes now live in the Binary
+        result.add(resources.document(image, options.image_base))
+        if stored is not None:
+            stored.append(image)
+        else:
+            result.add(resources.binary(image))
+            image.data = b""  # the bytes now live in the Binary
     for study in resources.studies(images).values():
         result.add(study.to_resource())
     for target, document in masks:
@@ -107,9 +127,12 @@ def run_dicom_import(
     skip_invalid: bool = False,
     jobs: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    dicom_store: Path | None = None,
 ) -> Outcome:
-    """Read, validate and write (atomically) like `run_import`; ImportFailed (nothing written) on invalid output."""
-    result = read(paths, options, (lambda n: progress("read", n, 0)) if progress else None)
+    """Read, validate and write (atomically) like `run_import`; ImportFailed (nothing written) on invalid output.
+    With `dicom_store`, the instances are written into that folder (`filestore`) once everything validated."""
+    stored: list[DicomImage] | None = [] if dicom_store is not None else None
+    result = read(paths, options, (lambda n: progress("read", n, 0)) if progress else None, stored=stored)
     if options.strict and result.report.rejected:
         raise ImportFailed(f"{len(result.report.rejected)} file(s) rejected (--strict)", result, {})
     resources_ = result.resources
@@ -127,5 +150,10 @@ def run_dicom_import(
         for (kind, id), target in dependants.items():
             result.report.reject(f"refers to the rejected {target}", f"{kind}/{id}")
     outcome = Outcome(result, invalid=invalid)
+    if dicom_store is not None and stored:
+        kept = {r["id"] for r in result.resources if r["resourceType"] == "DocumentReference"}
+        for image in stored:
+            if image.sop_instance in kept:
+                filestore.put(dicom_store, image.study_uid, image.series_uid, image.sop_instance, image.data)
     outcome.written = write_result(out, result.resources, ndjson)
     return outcome

@@ -46,6 +46,7 @@ class LoadReport:
     """What a streaming load did."""
 
     read: int = 0
+    processed: int = 0  # written, left out as invalid, or skipped: what a resumed load may skip
     written: int = 0
     skipped: int = 0
     invalid: int = 0
@@ -88,45 +89,54 @@ def stream_load(
         _default_validator()  # built once here; forked workers share it
         if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
             pool = multiprocessing.get_context("fork").Pool(jobs)
+    pending: tuple[list[dict], Any] | None = None
+
+    def finish(items: list[dict], found: Any) -> None:
+        errors = [e for part in (found.get() if hasattr(found, "get") else found) for e in part] if validate else []
+        keep = items
+        if validate:
+            keep = []
+            for item, problems in zip(items, errors, strict=True):
+                if not problems:
+                    keep.append(item)
+                    continue
+                report.invalid += 1
+                if len(report.problems) < 50:
+                    where = ", ".join(problems[0].get("expression") or [])
+                    text = problems[0].get("details", {}).get("text", "")
+                    report.problems.append(f"{item.get('resourceType')}/{item.get('id', '')}: {where}: {text}")
+        if keep:
+            store.load(keep, batch_size=len(keep), return_resources=False)
+            report.written += len(keep)
+            if written:
+                written(keep)
+        report.processed += len(items)
+        if progress:
+            progress(report)
+
     try:
         for items in _chunks(resources, chunk):
             report.read += len(items)
-            if skip >= len(items):
-                skip -= len(items)
-                report.skipped += len(items)
-                if written:
-                    written([with_id(item) for item in items])
-                continue
             if skip:
-                report.skipped += skip
+                head, items = items[:skip], items[skip:]
+                skip -= len(head)
+                report.skipped += len(head)
+                report.processed += len(head)
                 if written:
-                    written([with_id(item) for item in items[:skip]])
-                items, skip = items[skip:], 0
+                    written([with_id(item) for item in head])
+                if not items:
+                    continue
             items = [with_id(item) for item in items]
-            if validate:
-                parts = [
-                    items[i : i + max(1, len(items) // jobs)] for i in range(0, len(items), max(1, len(items) // jobs))
-                ]
-                found = [e for part in (pool.map(_errors, parts) if pool else map(_errors, parts)) for e in part]
-                keep = []
-                for item, errors in zip(items, found, strict=True):
-                    if errors:
-                        report.invalid += 1
-                        if len(report.problems) < 50:
-                            first = errors[0]
-                            where = ", ".join(first.get("expression") or [])
-                            text = first.get("details", {}).get("text", "")
-                            report.problems.append(f"{item.get('resourceType')}/{item.get('id', '')}: {where}: {text}")
-                    else:
-                        keep.append(item)
-                items = keep
-            if items:
-                store.load(items, batch_size=len(items), return_resources=False)
-                report.written += len(items)
-                if written:
-                    written(items)
-            if progress:
-                progress(report)
+            found: Any = None
+            if validate:  # the next chunk validates while the current one is written
+                step = max(1, -(-len(items) // jobs))
+                parts = [items[i : i + step] for i in range(0, len(items), step)]
+                found = pool.map_async(_errors, parts) if pool else [_errors(part) for part in parts]
+            if pending is not None:
+                finish(*pending)
+            pending = (items, found)
+        if pending is not None:
+            finish(*pending)
     finally:
         if pool is not None:
             pool.close()
