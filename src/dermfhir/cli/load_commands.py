@@ -1,4 +1,5 @@
-"""`dermfhir load FILE… --server URL`: post Bundles, NDJSON and JSON resources to any FHIR R4 server.
+"""`dermfhir load FILE… --server URL`: post Bundles, NDJSON and JSON resources to any FHIR R4 server; or, with
+`--db URL`, validate and write them straight into a store in chunks (`dermfhir.server.bulk.load`).
 
 Transaction and batch Bundles are posted as they are; the resources of other Bundles (collection, searchset…),
 NDJSON lines and single-resource files are grouped into transactions of `--batch-size` entries (PUT when the
