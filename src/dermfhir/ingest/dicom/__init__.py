@@ -8,6 +8,8 @@ same all-or-nothing rule (`--skip-invalid` writes the valid part). A file that i
 a rejected row naming the file and the attribute; DICOMDIR files are skipped.
 Files of one study must agree on the patient; one SOP Instance UID in two files is rejected the second time.
 
+Memory: the records of one run are held (no pixels once read), plus the Binaries when instances go into the
+Bundle; for very large archives use `--dicom-store` (no Binaries) and import folder by folder.
 Not handled: reading over DICOM networking (C-STORE / STOW-RS), multi-frame images.
 """
 
@@ -47,7 +49,7 @@ def read(
     stored: list[DicomImage] | None = None,
 ) -> ImportResult:
     """Read every DICOM file of `paths` into the resources of the guide (see the module docstring). With a list
-    as `stored`, instances are not made Binaries: their records (bytes kept) are appended for a file store."""
+    as `stored`, instances are not made Binaries: their records are appended, for copying into a DICOM folder."""
     result = ImportResult()
     images: list[DicomImage] = []
     owners: dict[str, str] = {}
@@ -103,10 +105,10 @@ def read(
             result.add(found)
         result.add(resources.document(image, options.image_base))
         if stored is not None:
-            stored.append(image)
+            stored.append(image)  # the file is copied from image.path once everything validated
         else:
             result.add(resources.binary(image))
-            image.data = b""  # the bytes now live in the Binary
+        image.data = b""  # the bytes live in the Binary, or stay in the file: memory holds no pixels
     for study in resources.studies(images).values():
         result.add(study.to_resource())
     for target, document in masks:
@@ -154,6 +156,7 @@ def run_dicom_import(
         kept = {r["id"] for r in result.resources if r["resourceType"] == "DocumentReference"}
         for image in stored:
             if image.sop_instance in kept:
-                filestore.put(dicom_store, image.study_uid, image.series_uid, image.sop_instance, image.data)
+                data = Path(image.path).read_bytes()
+                filestore.put(dicom_store, image.study_uid, image.series_uid, image.sop_instance, data)
     outcome.written = write_result(out, result.resources, ndjson)
     return outcome
