@@ -62,14 +62,17 @@ def read(
             progress(1)
         try:
             data = path.read_bytes()
-            if derived.sop_class(data) in derived.SOP_CLASSES:
+            try:
+                image = read_image(path, data)
+            except DicomError as error:  # not an image this importer takes: maybe an SR or SEG written by dermfhir
+                if error.attribute != "SOPClassUID" or derived.sop_class(data) not in derived.SOP_CLASSES:
+                    raise
                 annotation, mask = derived.read(path, data)
                 if annotation is not None:
                     annotations[annotation["id"]] = annotation
                 if mask is not None:
                     masks.append(mask)
                 continue
-            image = read_image(path, data)
         except DicomError as error:
             result.report.reject(error)
             continue
