@@ -189,3 +189,23 @@ def test_dataset_group_shape() -> None:
     ]
     with pytest.raises(ValueError, match="name"):
         dataset_group(" ", [])
+
+
+def test_another_worker_answers_for_the_job(bulk, make_client, tmp_path: Path) -> None:
+    client, _, folder = bulk
+    other = make_client(auth="token", tokens_file=tmp_path / "tokens.json")  # a second worker of the same server
+    response = client.get("/$export", params={"_type": "Patient"}, headers={**ASYNC, **bearer(ADMIN)})
+    status = response.headers["content-location"]
+    for _ in range(200):
+        polled = other.get(status, headers=bearer(ADMIN))
+        if polled.status_code == 200:
+            break
+        assert polled.status_code == 202
+        time.sleep(0.05)
+    (output,) = polled.json()["output"]
+    assert output["count"] == 3
+    assert len(other.get(output["url"], headers=bearer(ADMIN)).content.splitlines()) == 3
+    assert other.get(status, headers=bearer(OTHER_ADMIN)).status_code == 404
+    assert other.delete(status, headers=bearer(ADMIN)).status_code == 202
+    assert client.get(status, headers=bearer(ADMIN)).status_code == 404
+    assert not any(folder.rglob("*.ndjson"))

@@ -47,7 +47,7 @@ class Services:
         """Bulk `$export` jobs of this server process (files under DERMFHIR_BULK_DIR or a temporary folder)."""
         from dermfhir.server.bulk.jobs import Jobs
 
-        return Jobs(self.store)
+        return Jobs(self.store, key=str(self.config.db))
 
     @property
     def resource_types(self) -> frozenset[str]:

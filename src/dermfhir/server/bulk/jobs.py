@@ -2,14 +2,19 @@
 
 A job holds a plan (per resource type: the search criteria that select it, or none for a whole type) made at
 kick-off under the caller's access, so the thread needs no principal. Files live in a folder per job under the
-jobs' root folder (`DERMFHIR_BULK_DIR`, else a temporary folder of the process) and are removed on DELETE or
-when the server stops. Jobs are kept in memory: a restart forgets them.
-Not handled: resuming jobs after a restart, expiry of finished jobs other than by DELETE.
+jobs' root folder (`DERMFHIR_BULK_DIR`, else one per database in the system's temporary folder) with the job's
+state in `job.json`, rewritten as the job advances: every worker process of a server sees every job (status,
+files, DELETE), whichever took the kick-off. Files are removed on DELETE, or when the process that ran the job
+stops.
+Not handled: resuming jobs after a restart (a job whose process ended while it ran stays "running" until
+DELETE), expiry of finished jobs other than by DELETE.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -19,8 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
+
+from dermfhir.ingest.output import write_atomic
 from dermfhir.store import Store
 
+_JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 #: resources per NDJSON file before a new file of the same type is started
 FILE_LIMIT = 100_000
 
@@ -59,18 +68,23 @@ class Job:
     finished: str | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
 
+    shown_progress: str | None = None  # as another worker last wrote it
+
     @property
     def progress(self) -> str:
+        if self.shown_progress is not None:
+            return self.shown_progress
         return f"{self.done_parts}/{len(self.parts)} types, {self.exported} resources"
 
 
 class Jobs:
     """The jobs of one server process."""
 
-    def __init__(self, store: Store, root: Path | None = None) -> None:
+    def __init__(self, store: Store, root: Path | None = None, *, key: str = "") -> None:
         self.store = store
         configured = os.environ.get("DERMFHIR_BULK_DIR")
-        self.root = root or (Path(configured) if configured else Path(tempfile.mkdtemp(prefix="dermfhir-bulk-")))
+        shared = Path(tempfile.gettempdir()) / f"dermfhir-bulk-{hashlib.sha1(key.encode()).hexdigest()[:12]}"
+        self.root = root or (Path(configured) if configured else shared)
         self.root.mkdir(parents=True, exist_ok=True)
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
@@ -82,22 +96,60 @@ class Jobs:
         job = Job(job_id, owner, request, parts, since, folder)
         with self._lock:
             self._jobs[job_id] = job
+        self._save(job)
         threading.Thread(target=self._run, args=(job,), name=f"bulk-{job_id[:8]}", daemon=True).start()
         return job
 
     def get(self, job_id: str) -> Job | None:
+        """The job, from this process or from its state file (written by another worker)."""
         with self._lock:
-            return self._jobs.get(job_id)
+            job = self._jobs.get(job_id)
+            if job is not None and not job.folder.exists():  # deleted through another worker
+                self._jobs.pop(job_id, None)
+                job.cancel.set()
+                return None
+        return job if job is not None else self._load(job_id)
 
     def delete(self, job_id: str) -> bool:
         """Cancel a job and remove its files; False when unknown."""
         with self._lock:
             job = self._jobs.pop(job_id, None)
-        if job is None:
+        if job is not None:
+            job.cancel.set()
+            shutil.rmtree(job.folder, ignore_errors=True)
+            return True
+        if self._load(job_id) is None:
             return False
-        job.cancel.set()
-        shutil.rmtree(job.folder, ignore_errors=True)
+        shutil.rmtree(self.root / job_id, ignore_errors=True)
         return True
+
+    def _save(self, job: Job) -> None:
+        state = {
+            "owner": job.owner,
+            "request": job.request,
+            "started": job.started,
+            "state": job.state,
+            "progress": job.progress,
+            "error": job.error,
+            "outputs": [{"type": o.resource_type, "file": o.path.name, "count": o.count} for o in job.outputs],
+        }
+        try:
+            write_atomic(job.folder / "job.json", orjson.dumps(state))
+        except OSError:  # the folder was deleted (DELETE from another worker): the job stops
+            job.cancel.set()
+
+    def _load(self, job_id: str) -> Job | None:
+        if not _JOB_ID.match(job_id):
+            return None
+        folder = self.root / job_id
+        try:
+            state = orjson.loads((folder / "job.json").read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return None
+        job = Job(job_id, state["owner"], state["request"], [], None, folder, started=state["started"])
+        job.state, job.error, job.shown_progress = state["state"], state.get("error"), state.get("progress")
+        job.outputs = [Output(o["type"], folder / o["file"], o["count"]) for o in state.get("outputs", [])]
+        return job
 
     def close(self) -> None:
         with self._lock:
@@ -114,12 +166,15 @@ class Jobs:
                     return
                 self._export_part(job, part)
                 job.done_parts += 1
-            job.state = "complete"
+                self._save(job)
+            job.state = "cancelled" if job.cancel.is_set() else "complete"
         except Exception as error:  # reported through the status URL, never raised into the server
             job.error = f"{type(error).__name__}: {error}"[:500]
             job.state = "failed"
         finally:
             job.finished = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            if not job.cancel.is_set():
+                self._save(job)
 
     def _resources(self, job: Job, part: Part) -> Iterator[bytes]:
         if not part.searches:
