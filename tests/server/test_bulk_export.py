@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -93,9 +94,9 @@ def test_system_export_of_everything_and_of_types(bulk) -> None:
 
 def test_since_and_type_filter(bulk) -> None:
     client, _, _ = bulk
-    time.sleep(0.01)
-    marker = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1e6) % 1_000_000:06d}Z"
-    time.sleep(0.01)
+    time.sleep(0.05)
+    marker = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    time.sleep(0.05)
     admin = {**bearer(ADMIN), **FHIR}
     client.put("/Observation/ob", json=observation("Patient/pb", id="ob", value=7), headers=admin)
     newer = _run(client, "/$export", _type="Observation,Patient", _since=marker)
