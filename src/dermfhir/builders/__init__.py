@@ -6,7 +6,7 @@ the argument. Codes come from the guide's package; `from_resource()` reads a res
 ...            location={"text": "back"}).reference
 'BodyStructure/l1'
 
-Not handled: R4 Media and ImagingStudy sources (referenced, not built), contained resources.
+Not handled: R4 Media sources (referenced, not built), contained resources.
 """
 
 from dermfhir.builders._base import BuildError, stable_id
@@ -27,6 +27,7 @@ from dermfhir.builders.enum import (
     TaskStatus,
 )
 from dermfhir.builders.image import DerivedImage, DermatologyImage
+from dermfhir.builders.imaging_study import ImagingStudy
 from dermfhir.builders.lesion import SkinLesion
 from dermfhir.builders.organization import Organization
 from dermfhir.builders.patient import Patient
@@ -55,6 +56,7 @@ __all__ = [
     "DiagnosisConfirmation",
     "Gender",
     "ImagingModality",
+    "ImagingStudy",
     "ModelCard",
     "Organization",
     "Patient",

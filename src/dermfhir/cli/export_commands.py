@@ -16,16 +16,21 @@ from rich.console import Console
 from dermfhir.export import ExportError, Index, coco, isic_csv, read_resources, submission
 from dermfhir.ingest.output import OutputError, write_atomic, write_ndjson
 
-FORMATS = ("coco", "isic-csv", "ndjson", "submission")
+FORMATS = ("coco", "dicom-seg", "dicom-sr", "isic-csv", "ndjson", "submission")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     command = commands.add_parser(
-        "export", help="export FHIR Bundles / NDJSON as ISIC CSV, a challenge submission, COCO JSON or NDJSON"
+        "export",
+        help="export FHIR Bundles / NDJSON as ISIC CSV, a challenge submission, COCO JSON, NDJSON, DICOM SR or SEG",
     )
     command.add_argument("format", choices=FORMATS, metavar="FORMAT", help=", ".join(FORMATS))
     command.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
-    command.add_argument("--out", type=Path, required=True, metavar="PATH", help="CSV file, or folder for ndjson")
+    command.add_argument(
+        "--out", type=Path, required=True, metavar="PATH", help="CSV file, or folder for ndjson, dicom-sr, dicom-seg"
+    )
+    command.add_argument("--mask-dir", type=Path, metavar="DIR", help="dicom-seg: folder of mask files named by url")
+    command.add_argument("--dicom-store", type=Path, metavar="DIR", help="dicom-sr, dicom-seg: the DICOM folder")
     command.add_argument("--layout", choices=sorted(isic_csv.LAYOUTS), default="isic2019", help="isic-csv layout")
     command.add_argument(
         "--submission-layout",
@@ -62,6 +67,8 @@ def _nothing(console: Console, out: Path) -> int:
 
 def _export(arguments: argparse.Namespace, console: Console) -> int:
     resources = list(read_resources(arguments.sources))
+    if arguments.format in ("dicom-sr", "dicom-seg"):
+        return _dicom(console, arguments, Index(resources))
     if arguments.format == "ndjson":
         unique = {(r["resourceType"], r.get("id")): r for r in resources}
         if not unique:
@@ -96,3 +103,20 @@ def _export(arguments: argparse.Namespace, console: Console) -> int:
         write_atomic(arguments.metadata_out, exported.metadata.encode("utf-8"))
         console.print(f"wrote {arguments.metadata_out}", markup=False)
     return 0
+
+
+def _dicom(console: Console, arguments: argparse.Namespace, index: Index) -> int:
+    """DICOM SR (TID 1500) or SEG files, one per annotation, into the folder --out; 1 when any was left out."""
+    from dermfhir.export import dicom_seg, dicom_sr
+
+    if arguments.format == "dicom-sr":
+        exported = dicom_sr.export(index, arguments.out, arguments.dicom_store)
+    else:
+        exported = dicom_seg.export(index, arguments.out, arguments.mask_dir, arguments.dicom_store)
+    for path in exported.written:
+        console.print(f"wrote {path}", markup=False)
+    for item in exported.skipped[:50]:
+        console.print(f"skipped {item}", markup=False)
+    if exported.skipped:
+        console.print(f"skipped: {len(exported.skipped)} annotation(s)")
+    return 1 if exported.skipped or not exported.written else 0

@@ -28,7 +28,7 @@ from rich.table import Table
 from dermfhir.ingest import ImportFailed, Mapping, Options, SourceError, layouts, run_import, tabular
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest.output import OutputError
-from dermfhir.ingest.pipeline import run_layouts
+from dermfhir.ingest.pipeline import Outcome, run_layouts
 from dermfhir.ingest.validate import describe
 
 #: the formats with their own reader (not CSV layouts of the table), and what each reads
@@ -38,6 +38,7 @@ OTHER_FORMATS = {
     "predictions": "classifier output in the ISIC submission layout (image, one probability column per class)",
     "masks": "segmentation masks (PNG) of ISIC 2016-2018 Tasks 1-2, added to --source annotations",
     "coco": "COCO JSON (boxes, polygons) of dermatology images",
+    "dicom": "DICOM VL Photographic (XC) and Dermoscopic Photography (DMS) images: files or folders",
 }
 
 
@@ -121,6 +122,13 @@ def register(commands: argparse._SubParsersAction) -> None:
             )
         if name == "predictions":
             _model(parser)
+        if name == "dicom":
+            parser.add_argument(
+                "--dicom-store",
+                type=Path,
+                metavar="DIR",
+                help="keep the instances in this folder (for dermfhir serve --dicom-store) instead of FHIR Binaries",
+            )
         if name == "masks":
             parser.add_argument(
                 "--source",
@@ -205,7 +213,14 @@ def _run(arguments: argparse.Namespace) -> int:
                 "jobs": arguments.jobs,
                 "progress": progress,
             }
-            if files is not None:
+            if arguments.format == "dicom":
+                from dermfhir.ingest.dicom import run_dicom_import
+
+                del common["validate"]
+                outcome = run_dicom_import(
+                    arguments.files, arguments.out, options, dicom_store=arguments.dicom_store, **common
+                )
+            elif files is not None:
                 outcome = run_layouts(files, arguments.out, options, **common)
             else:
                 outcome = run_import(
@@ -221,6 +236,10 @@ def _run(arguments: argparse.Namespace) -> int:
                 console.print(f"  {kind}/{id}: {describe(issue)}", markup=False)
         console.print(f"dermfhir import: {failure}; nothing written to {arguments.out}", markup=False)
         return 1
+    return _finish(console, outcome)
+
+
+def _finish(console: Console, outcome: Outcome) -> int:
     summary(console, outcome.result)
     for path in outcome.written:
         console.print(f"wrote {path}", markup=False)

@@ -1,10 +1,19 @@
-"""`dermfhir load FILE… --server URL`: post Bundles, NDJSON and JSON resources to any FHIR R4 server.
+"""`dermfhir load FILE… --server URL`: post Bundles, NDJSON and JSON resources to any FHIR R4 server; or, with
+`--db URL`, validate and write them straight into a store in chunks (`dermfhir.server.bulk.load`).
 
 Transaction and batch Bundles are posted as they are; the resources of other Bundles (collection, searchset…),
 NDJSON lines and single-resource files are grouped into transactions of `--batch-size` entries (PUT when the
 resource has an id, so references between files keep working; POST otherwise). Progress shows resources and
 rate. Exit 0 when every Bundle was accepted, 1 otherwise, 2 on usage errors.
-Not supported: XML input, Bulk Data `$import`, resuming an interrupted load.
+
+Memory stays flat as input grows: NDJSON is read line by line and only one batch is held at a time (a JSON
+Bundle file is read whole). A resource without an id but with an identifier is created conditionally
+(`ifNoneExist: identifier=system|value`), so loading again never duplicates it. `--resume` continues an
+interrupted load: a checkpoint file (`--checkpoint`, default `.dermfhir-load.checkpoint` in the current folder)
+records how many resources the server accepted, the resumed load skips them, and the conditional creates absorb
+the batch that was in flight. `--group NAME` ends the load with a Group of every Patient loaded (a dataset Group
+for `Group/[id]/$export`).
+Not supported: XML input, Bulk Data `$import`.
 """
 
 from __future__ import annotations
@@ -40,13 +49,23 @@ _DEFINITIONS = frozenset(
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    load = commands.add_parser("load", help="post Bundles / NDJSON / JSON resources to a FHIR server")
+    load = commands.add_parser("load", help="post Bundles / NDJSON / JSON resources to a FHIR server or a store")
     load.add_argument("paths", nargs="+", type=Path, metavar="FILE")
-    load.add_argument("--server", required=True, metavar="URL", help="the server's base URL")
+    target = load.add_mutually_exclusive_group(required=True)
+    target.add_argument("--server", metavar="URL", help="the server's base URL")
+    target.add_argument(
+        "--db", metavar="URL", help="write straight into a store (SQLite path or postgresql://), validating in chunks"
+    )
+    load.add_argument("--jobs", type=int, default=None, metavar="N", help="--db: validation processes (default: CPUs)")
     load.add_argument("--token", metavar="TOKEN", help="bearer token (or set DERMFHIR_TOKEN)")
     load.add_argument("--batch-size", type=int, default=500, metavar="N", help="entries per transaction")
     load.add_argument("--timeout", type=float, default=300.0, metavar="S")
     load.add_argument("--quiet", action="store_true", help="no progress bar")
+    load.add_argument("--resume", action="store_true", help="skip what the checkpoint says was already loaded")
+    load.add_argument(
+        "--checkpoint", type=Path, default=Path(".dermfhir-load.checkpoint"), metavar="FILE", help="resume checkpoint"
+    )
+    load.add_argument("--group", metavar="NAME", help="finally store a Group of the loaded Patients (a dataset)")
     load.set_defaults(run=_load)
 
 
@@ -83,8 +102,21 @@ def transaction(resources: list[dict]) -> dict:
             url = f"{resource['resourceType']}/{resource['id']}"
             entries.append({"fullUrl": url, "resource": resource, "request": {"method": "PUT", "url": url}})
         else:
-            entries.append({"resource": resource, "request": {"method": "POST", "url": resource["resourceType"]}})
+            request = {"method": "POST", "url": resource["resourceType"]}
+            identifier = _identifier(resource)
+            if identifier:
+                request["ifNoneExist"] = f"identifier={identifier}"
+            entries.append({"resource": resource, "request": request})
     return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+
+
+def _identifier(resource: dict) -> str | None:
+    """`system|value` of the first complete identifier (escaped for a search), or None."""
+    for item in resource.get("identifier") or []:
+        if isinstance(item, dict) and isinstance(item.get("system"), str) and isinstance(item.get("value"), str):
+            escape = str.maketrans({"\\": "\\\\", "|": "\\|", ",": "\\,", "$": "\\$"})
+            return f"{item['system'].translate(escape)}|{item['value'].translate(escape)}"
+    return None
 
 
 def _files(paths: list[Path]) -> Iterator[Path]:
@@ -96,13 +128,13 @@ def _files(paths: list[Path]) -> Iterator[Path]:
 
 
 def _resources(file: Path) -> Iterator[dict]:
-    data = file.read_bytes()
     if file.suffix.lower() == ".ndjson":
-        for number, line in enumerate(data.splitlines(), start=1):
-            if line.strip():
-                yield _object(line, f"{file}:{number}")
+        with file.open("rb") as stream:
+            for number, line in enumerate(stream, start=1):
+                if line.strip():
+                    yield _object(line, f"{file}:{number}")
         return
-    yield _object(data, str(file))
+    yield _object(file.read_bytes(), str(file))
 
 
 def _object(data: bytes, where: str) -> dict:
@@ -138,6 +170,9 @@ def _problem(status: int, body: bytes) -> str:
 def _load(arguments: argparse.Namespace) -> int:
     import os
 
+    if arguments.db:
+        return _load_direct(arguments)
+
     import httpx
 
     token = arguments.token or os.environ.get("DERMFHIR_TOKEN")
@@ -149,27 +184,191 @@ def _load(arguments: argparse.Namespace) -> int:
     if missing:
         print(f"dermfhir load: no such file: {', '.join(missing)}", file=sys.stderr)
         return 2
+    try:
+        skip = _read_checkpoint(arguments.checkpoint) if arguments.resume else 0
+    except ValueError as error:
+        print(f"dermfhir load: {error}", file=sys.stderr)
+        return 2
     failures = 0
+    patients: dict[str, None] = {}
     with (
         httpx.Client(base_url=base, headers=headers, timeout=arguments.timeout) as client,
         _Progress(arguments.quiet) as progress,
     ):
         try:
             for label, bundle in bundles(arguments.paths, max(1, arguments.batch_size)):
+                count = _count(bundle)
+                if skip >= count:  # accepted before the interruption
+                    skip -= count
+                    progress.skipped += count
+                    _collect_patients(bundle, patients, arguments.group, _lookup(client, bundle, arguments.group))
+                    continue
+                if skip:
+                    head = {**bundle, "entry": bundle["entry"][:skip]}
+                    _collect_patients(head, patients, arguments.group, _lookup(client, head, arguments.group))
+                    bundle = {**bundle, "entry": bundle["entry"][skip:]}
+                    progress.skipped += skip
+                    skip = 0
                 response = client.post("/", content=orjson.dumps(bundle))
                 if response.status_code >= 300:
                     failures += 1
                     progress.print(f"{label}: {_problem(response.status_code, response.content)}")
-                else:
-                    progress.advance(_count(bundle))
+                    continue
+                _collect_patients(bundle, patients, arguments.group, response.content)
+                progress.advance(_count(bundle))
+                if not failures:
+                    _write_checkpoint(arguments.checkpoint, progress.done + progress.skipped)
+            if arguments.group and not failures:
+                failures += _store_group(client, progress, arguments.group, list(patients))
         except ValueError as error:
             progress.print(f"dermfhir load: {error}")
             return 2
         except httpx.HTTPError as error:
             progress.print(f"dermfhir load: cannot reach {base}: {error}")
             return 1
-    print(f"{progress.done} resources loaded into {base}" + (f"; {failures} Bundle(s) refused" if failures else ""))
+    if not failures:
+        arguments.checkpoint.unlink(missing_ok=True)
+    resumed = f" (resumed after {progress.skipped})" if progress.skipped else ""
+    print(
+        f"{progress.done} resources loaded into {base}{resumed}"
+        + (f"; {failures} Bundle(s) refused" if failures else "")
+    )
     return 1 if failures else 0
+
+
+def _read_checkpoint(path: Path) -> int:
+    try:
+        return int(orjson.loads(path.read_bytes()).get("accepted", 0))
+    except FileNotFoundError:
+        return 0
+    except (orjson.JSONDecodeError, ValueError, AttributeError, TypeError):
+        raise ValueError(f"{path}: not a load checkpoint") from None
+
+
+def _write_checkpoint(path: Path, accepted: int) -> None:
+    from dermfhir.ingest.output import write_atomic
+
+    write_atomic(path, orjson.dumps({"accepted": accepted}))
+
+
+def _collect_patients(bundle: dict, patients: dict[str, None], group: str | None, response: bytes | None) -> None:
+    """Remember the ids of the Patients a Bundle wrote (server-assigned ones from the transaction-response, or
+    from `_lookup` for a batch a resumed load skips)."""
+    if not group:
+        return
+    answers: list = []
+    if response:
+        try:
+            answers = orjson.loads(response).get("entry") or []
+        except (orjson.JSONDecodeError, AttributeError):
+            answers = []
+    for index, entry in enumerate(bundle.get("entry") or []):
+        resource = entry.get("resource") or {}
+        if resource.get("resourceType") != "Patient":
+            continue
+        if isinstance(resource.get("id"), str):
+            patients[resource["id"]] = None
+            continue
+        location = ((answers[index] if index < len(answers) else {}).get("response") or {}).get("location", "")
+        parts = location.split("/")
+        if len(parts) >= 2 and parts[-4 if "_history" in parts else -2] == "Patient":
+            patients[parts[-3] if "_history" in parts else parts[-1]] = None
+
+
+def _lookup(client: Any, bundle: dict, group: str | None) -> bytes | None:
+    """For a skipped batch: a transaction-response-like Bundle locating its Patients created without an id."""
+    if not group:
+        return None
+    entries: list[dict] = []
+    for entry in bundle.get("entry") or []:
+        resource = entry.get("resource") or {}
+        condition = (entry.get("request") or {}).get("ifNoneExist")
+        location = ""
+        if resource.get("resourceType") == "Patient" and "id" not in resource and condition:
+            found = client.get("/Patient", params=[tuple(condition.split("=", 1)), ("_elements", "id")])
+            matches = found.json().get("entry") or [] if found.status_code == 200 else []
+            if len(matches) == 1:
+                location = f"Patient/{matches[0]['resource']['id']}"
+        entries.append({"response": {"location": location}})
+    return orjson.dumps({"entry": entries})
+
+
+def _store_group(client: Any, progress: _Progress, name: str, patients: list[str]) -> int:
+    """PUT the dataset Group; 1 when refused."""
+    from dermfhir.server.bulk.groups import dataset_group
+
+    group = dataset_group(name, patients)
+    response = client.put(f"/Group/{group['id']}", content=orjson.dumps(group))
+    if response.status_code >= 300:
+        progress.print(f"Group {name}: {_problem(response.status_code, response.content)}")
+        return 1
+    progress.print(f"Group/{group['id']}: {len(patients)} patients of {name}")
+    return 0
+
+
+def _stream(paths: list[Path]) -> Iterator[dict]:
+    """Every data resource of the files, Bundles unpacked (definitions left out), one at a time."""
+    for file in _files(paths):
+        for item in _resources(file):
+            members = _members(item) if item.get("resourceType") == "Bundle" else [item]
+            for resource in members:
+                if resource.get("resourceType") not in _DEFINITIONS:
+                    yield resource
+
+
+def _load_direct(arguments: argparse.Namespace) -> int:
+    """`--db`: validate and write in chunks into the store (constant memory), with the same checkpoint."""
+    from dermfhir.server.bulk.groups import dataset_group
+    from dermfhir.server.bulk.load import LoadReport, stream_load
+    from dermfhir.store import open_store
+
+    missing = [str(path) for path in arguments.paths if not path.exists()]
+    if missing:
+        print(f"dermfhir load: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    try:
+        skip = _read_checkpoint(arguments.checkpoint) if arguments.resume else 0
+    except ValueError as error:
+        print(f"dermfhir load: {error}", file=sys.stderr)
+        return 2
+    patients: dict[str, None] = {}
+
+    def remember(items: list[dict]) -> None:
+        if arguments.group:
+            for item in items:
+                if item.get("resourceType") == "Patient" and isinstance(item.get("id"), str):
+                    patients[item["id"]] = None
+
+    with _Progress(arguments.quiet) as progress:
+
+        def tick(report: LoadReport) -> None:
+            progress.advance(report.written - progress.done)
+            _write_checkpoint(arguments.checkpoint, report.processed)
+
+        try:
+            with open_store(arguments.db) as store:
+                report = stream_load(
+                    store,
+                    _stream(arguments.paths),
+                    chunk=max(1, arguments.batch_size),
+                    jobs=arguments.jobs,
+                    skip=skip,
+                    progress=tick,
+                    written=remember,
+                )
+                if arguments.group:
+                    store.load([dataset_group(arguments.group, list(patients))], return_resources=False)
+        except ValueError as error:
+            progress.print(f"dermfhir load: {error}")
+            return 2
+    for problem in report.problems:
+        print(f"invalid: {problem}", file=sys.stderr)
+    if not report.invalid:
+        arguments.checkpoint.unlink(missing_ok=True)
+    resumed = f" (resumed after {report.skipped})" if report.skipped else ""
+    invalid = f"; {report.invalid} invalid resource(s) left out" if report.invalid else ""
+    print(f"{report.written} resources loaded into {arguments.db}{resumed}{invalid}")
+    return 1 if report.invalid else 0
 
 
 def load_into_app(app: FastAPI, paths: list[Path], base: str, batch_size: int = 500) -> int:
@@ -201,6 +400,7 @@ class _Progress:
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
         self.done = 0
+        self.skipped = 0
         self._progress: Any = None
         self._task: Any = None
 

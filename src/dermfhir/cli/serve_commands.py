@@ -53,6 +53,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="store these Bundles / NDJSON / JSON files (or folders) before serving",
     )
+    serve.add_argument(
+        "--dicom-store",
+        type=Path,
+        metavar="DIR",
+        help="DICOM instances for WADO-RS (dermfhir import dicom --dicom-store)",
+    )
     serve.add_argument("--examples", action="store_true", help="store the guide's example resources before serving")
     serve.add_argument(
         "--site",
@@ -91,6 +97,7 @@ def _serve(arguments: argparse.Namespace) -> int:
             loopback_clients_only=arguments.auth == "none",
             header_timeout=arguments.header_timeout,
             site_folder=site,
+            dicom_store=arguments.dicom_store,
         )
         app = create_app(config)
     except ValueError as error:
@@ -177,6 +184,7 @@ def _export(config: object, host: str) -> None:
         "DERMFHIR_DB": config.db,
         "DERMFHIR_AUTH": config.auth,
         "DERMFHIR_TOKENS": str(config.tokens_file or ""),
+        "DERMFHIR_DICOM_STORE": str(config.dicom_store or ""),
         "DERMFHIR_JWKS": str(config.jwks_file or ""),
         "DERMFHIR_JWT_AUDIENCE": config.jwt_audience or "",
         "DERMFHIR_JWT_ISSUER": config.jwt_issuer or "",

@@ -21,12 +21,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from dermfhir.definitions import Definitions
-from dermfhir.server import images
+from dermfhir.server import dicomweb, images
+from dermfhir.server.bulk import status as bulk_status
 from dermfhir.server.config import LOOPBACK, ServerConfig
 from dermfhir.server.context import Context, Services
 from dermfhir.server.errors import Forbidden, PayloadTooLarge, ResourceNotFound, Unauthorized, error_outcome
 from dermfhir.server.http import FHIR_JSON, FhirRequest, FhirResponse, check_format, dumps
 from dermfhir.server.images import ThumbnailCache
+from dermfhir.server.origin import LoopbackOnly, base_url
 from dermfhir.server.router import dispatch
 from dermfhir.server.security import ANONYMOUS, Principal
 from dermfhir.store import Store, open_store
@@ -66,6 +68,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        if "bulk" in services.__dict__:  # export jobs were started: stop them and remove their files
+            services.bulk.close()
         if owned:
             services.store.close()
 
@@ -78,6 +82,8 @@ def create_app(
         openapi_url=None,
     )
     app.state.services = services
+    if config.loopback_clients_only:
+        app.add_middleware(LoopbackOnly)
     if config.site_folder is not None:
         # the guide's static site (public content, no authentication); mounted before the FHIR catch-all route
         app.add_api_route("/ig", lambda: RedirectResponse("/ig/"), include_in_schema=False)
@@ -92,10 +98,13 @@ def create_app(
         if config.loopback_clients_only and client not in LOOPBACK:
             return _error(Forbidden("This server runs without authentication and serves local clients only"), "GET")
         fhir_request = FhirRequest("GET", request.url.path, [], {k.lower(): v for k, v in request.headers.items()})
-        base = config.base_url or _base(request)
+        base = base_url(request, config)
         return await run_in_threadpool(
             _image, services, fhir_request, base, client, (resource_type, resource_id, size), thumbnails
         )
+
+    dicomweb.register(app, services)  # before the FHIR catch-all route
+    bulk_status.register(app, services)
 
     @app.api_route("/{path:path}", methods=_METHODS)
     async def fhir(request: Request, path: str) -> Response:
@@ -111,7 +120,7 @@ def create_app(
         headers = {key.lower(): value for key, value in request.headers.items()}
         query = list(request.query_params.multi_items())
         fhir_request = FhirRequest(request.method, path, query, headers, body or None)
-        base = config.base_url or _base(request)
+        base = base_url(request, config)
         cancellation = Cancellation()
         watcher = asyncio.ensure_future(_watch(request, cancellation))
         try:
@@ -233,18 +242,6 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _base(request: Request) -> str:
-    """The base URL without `--base-url`: the address the server listens on, never the client's Host header (which
-    a client may set to anything)."""
-    server = request.scope.get("server") or ("localhost", None)
-    host, port = str(server[0]), server[1]
-    scheme = request.scope.get("scheme", "http")
-    shown = f"[{host}]" if ":" in host else host
-    default = {"http": 80, "https": 443}.get(scheme)
-    root = request.scope.get("root_path", "").rstrip("/")
-    return f"{scheme}://{shown}{'' if port in (None, default) else f':{port}'}{root}"
-
-
 def _interaction(request: FhirRequest) -> str:
     method = request.method.upper()
     parts = [part for part in request.path.split("/") if part]
@@ -281,6 +278,7 @@ def app_from_environment() -> FastAPI:
         statement_timeout=float(timeout) if timeout else ServerConfig.statement_timeout,
         loopback_clients_only=auth == "none",  # uvicorn --factory may bind anywhere: refuse remote clients
         site_folder=Path(os.environ["DERMFHIR_SITE"]) if os.environ.get("DERMFHIR_SITE") else None,
+        dicom_store=Path(os.environ["DERMFHIR_DICOM_STORE"]) if os.environ.get("DERMFHIR_DICOM_STORE") else None,
     )
     from dermfhir.server.serving import tune_process
 

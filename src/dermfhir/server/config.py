@@ -43,6 +43,7 @@ class ServerConfig:
     #: Seconds a client may take to send a request's headers (`dermfhir serve` only).
     header_timeout: float = 10.0
     site_folder: Path | None = None  # the rendered guide site (`dermfhir site build`), served at /ig/
+    dicom_store: Path | None = None  # folder of DICOM instances (dermfhir import dicom --dicom-store)
 
 
 def check_binding(host: str, auth: str) -> None:

@@ -16,6 +16,7 @@ from dermfhir.terminology import Terminology
 from dermfhir.validation import Validator
 
 if TYPE_CHECKING:
+    from dermfhir.server.bulk.jobs import Jobs
     from dermfhir.server.security.scopes import Principal
 
 
@@ -42,6 +43,13 @@ class Services:
     @cached_property
     def terminology(self) -> Terminology:
         return Terminology(self.definitions)
+
+    @cached_property
+    def bulk(self) -> Jobs:
+        """Bulk `$export` jobs of this server process (files under DERMFHIR_BULK_DIR or a temporary folder)."""
+        from dermfhir.server.bulk.jobs import Jobs
+
+        return Jobs(self.store, key=str(self.config.db))
 
     @cached_property
     def resource_types(self) -> frozenset[str]:

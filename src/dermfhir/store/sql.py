@@ -395,6 +395,27 @@ class SqlStore(Store):
                 best, smallest = index, found
         return best, smallest is not None and smallest >= _ESTIMATE_LIMIT
 
+    def iter_current(self, resource_type: str, since: int | None = None, page: int = 2000) -> Iterator[bytes]:
+        """Current resources of one type as stored JSON, paged by row key (no OFFSET: flat cost at any depth)."""
+        last = 0
+        while True:
+            sql = (
+                "SELECT a.rid, v.content FROM resource a JOIN resource_version v "
+                "ON v.rid = a.rid AND v.version = a.version WHERE a.type = ? AND a.deleted = 0 AND a.rid > ?"
+            )
+            params: list[Any] = [resource_type, last]
+            if since is not None:
+                sql += " AND a.last_updated > ?"
+                params.append(since)
+            with self._reading() as conn:
+                rows = self._query(conn, sql + " ORDER BY a.rid LIMIT ?", [*params, page])
+            for row in rows:
+                content = row[1]
+                yield content.encode() if isinstance(content, str) else bytes(content)
+            if len(rows) < page:
+                return
+            last = rows[-1][0]
+
     def load(  # type: ignore[override]
         self, resources: Iterable[dict], *, batch_size: int = 1000, return_resources: bool = True
     ) -> list[dict] | list[Loaded]:

@@ -1,13 +1,14 @@
 """FHIR operations, one module each: `$validate` (every type and instance), `ValueSet/$expand`,
 `ValueSet|CodeSystem/$validate-code`, `CodeSystem/$lookup`, `ConceptMap/$translate`; the review operations
 `Observation/[id]/$confirm`, `$correct`, `$reject`, `$qa-review`, `Task/[id]/$claim`, `$release` (module `review`);
-`Observation/$agreement`, `BodyStructure/[id]/$series`, `Device/[id]/$performance` (module `analysis`).
+`Observation/$agreement`, `BodyStructure/[id]/$series`, `Device/[id]/$performance` (module `analysis`); Bulk Data `$export`.
 Any other operation answers 404 (not-supported)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from dermfhir.server.bulk.kickoff import export as bulk_export
 from dermfhir.server.context import Context
 from dermfhir.server.errors import BadRequest, MethodNotAllowed, ResourceNotFound
 from dermfhir.server.http import FhirRequest, FhirResponse
@@ -37,6 +38,7 @@ OPERATIONS: dict[str, tuple[Handler, frozenset[str] | None]] = {
     "agreement": (agreement, frozenset({"Observation"})),
     "series": (series, frozenset({"BodyStructure"})),
     "performance": (performance, frozenset({"Device"})),
+    "export": (bulk_export, None),  # system, Patient and Group/[id]: checked by the handler
 }
 
 

@@ -1,0 +1,144 @@
+"""Streaming a resource source straight into a store, in chunks: validate (on every core), write, forget.
+
+Memory holds one chunk per worker, never the input, so it stays flat as the input grows. Chunks are written with
+`Store.load` (one transaction and bulk insert per table per chunk). Resources without an id get one derived from
+their first identifier (`stable_id(system, value)`), so loading again, or resuming after an interruption, updates
+instead of duplicating; a resource with neither id nor identifier is created anew each time.
+An invalid resource is left out and reported (the first 50 with their errors); the rest of its chunk is written.
+Not handled: references to resources rejected in the same load (they stay dangling), ordering between chunks.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from dermfhir.builders import stable_id
+from dermfhir.store import Store
+
+_validator = None
+
+
+def _default_validator() -> Any:
+    global _validator
+    if _validator is None:
+        from dermfhir.validation import Validator
+
+        _validator = Validator()
+    return _validator
+
+
+def _errors(chunk: list[dict]) -> list[list[dict]]:
+    validator = _default_validator()
+    found = []
+    for resource in chunk:
+        outcome = validator.validate(resource)
+        found.append([i for i in outcome.get("issue", []) if i.get("severity") in ("error", "fatal")])
+    return found
+
+
+@dataclass
+class LoadReport:
+    """What a streaming load did."""
+
+    read: int = 0
+    processed: int = 0  # written, left out as invalid, or skipped: what a resumed load may skip
+    written: int = 0
+    skipped: int = 0
+    invalid: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def with_id(resource: dict) -> dict:
+    """The resource with an id: its own, else one derived from its first identifier."""
+    if isinstance(resource.get("id"), str):
+        return resource
+    for item in resource.get("identifier") or []:
+        if isinstance(item, dict) and item.get("system") and item.get("value"):
+            return {**resource, "id": stable_id(str(item["system"]), str(item["value"]))}
+    return resource
+
+
+def _chunks(resources: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    iterator = iter(resources)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def stream_load(
+    store: Store,
+    resources: Iterable[dict],
+    *,
+    chunk: int = 2000,
+    jobs: int | None = None,
+    validate: bool = True,
+    skip: int = 0,
+    progress: Callable[[LoadReport], None] | None = None,
+    written: Callable[[list[dict]], None] | None = None,
+) -> LoadReport:
+    """Validate and write `resources` chunk by chunk; `skip` leaves out the first resources (a resumed load);
+    `written` sees each chunk's stored resources (and the skipped ones, which an earlier run stored)."""
+    report = LoadReport()
+    jobs = jobs or os.cpu_count() or 1
+    pool = None
+    if validate:
+        _default_validator()  # built once here; forked workers share it
+        if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            pool = multiprocessing.get_context("fork").Pool(jobs)
+    pending: tuple[list[dict], Any] | None = None
+
+    def finish(items: list[dict], found: Any) -> None:
+        errors = [e for part in (found.get() if hasattr(found, "get") else found) for e in part] if validate else []
+        keep = items
+        if validate:
+            keep = []
+            for item, problems in zip(items, errors, strict=True):
+                if not problems:
+                    keep.append(item)
+                    continue
+                report.invalid += 1
+                if len(report.problems) < 50:
+                    where = ", ".join(problems[0].get("expression") or [])
+                    text = problems[0].get("details", {}).get("text", "")
+                    report.problems.append(f"{item.get('resourceType')}/{item.get('id', '')}: {where}: {text}")
+        if keep:
+            store.load(keep, batch_size=len(keep), return_resources=False)
+            report.written += len(keep)
+            if written:
+                written(keep)
+        report.processed += len(items)
+        if progress:
+            progress(report)
+
+    try:
+        for items in _chunks(resources, chunk):
+            report.read += len(items)
+            if skip:
+                head, items = items[:skip], items[skip:]
+                skip -= len(head)
+                report.skipped += len(head)
+                report.processed += len(head)
+                if written:
+                    written([with_id(item) for item in head])
+                if not items:
+                    continue
+            items = [with_id(item) for item in items]
+            found: Any = None
+            if validate:  # the next chunk validates while the current one is written
+                step = max(1, -(-len(items) // jobs))
+                parts = [items[i : i + step] for i in range(0, len(items), step)]
+                found = pool.map_async(_errors, parts) if pool else [_errors(part) for part in parts]
+            if pending is not None:
+                finish(*pending)
+            pending = (items, found)
+        if pending is not None:
+            finish(*pending)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    return report

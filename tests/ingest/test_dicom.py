@@ -1,0 +1,192 @@
+"""DICOM in: VL Photographic (XC) and Dermoscopic Photography (DMS) files written here with pydicom become valid
+resources of the guide; bad files are rejected by file and attribute, never half-imported."""
+
+from __future__ import annotations
+
+import base64
+import warnings
+from pathlib import Path
+
+import orjson
+import pytest
+from pydicom.uid import generate_uid
+
+from dermfhir.cli.main import main
+from dermfhir.ingest import Options
+from dermfhir.ingest.dicom import read
+from dermfhir.ingest.dicom.synthetic import SyntheticImage, dataset, write
+from dermfhir.ingest.validate import validate_all
+
+
+def _by_type(resources: list[dict]) -> dict[str, list[dict]]:
+    found: dict[str, list[dict]] = {}
+    for resource in resources:
+        found.setdefault(resource["resourceType"], []).append(resource)
+    return found
+
+
+def test_a_dermoscopy_study_becomes_valid_resources_of_the_guide(tmp_path: Path) -> None:
+    study, series, lesion_uid = generate_uid(), generate_uid(), generate_uid()
+    same = {"study_uid": study, "series_uid": series, "tracking_uid": lesion_uid}
+    first = write(tmp_path / "in" / "one", SyntheticImage(**same, instance_number=2))  # type: ignore[arg-type]
+    second = write(tmp_path / "in" / "two.dcm", SyntheticImage(**same, instance_number=1))  # type: ignore[arg-type]
+    result = read([tmp_path / "in"], Options())
+    assert result.report.rejected == []
+    resources = result.resources
+    assert all(errors == [] for errors in validate_all(resources, 1))
+    kinds = _by_type(resources)
+    assert sorted(kinds) == ["Binary", "BodyStructure", "DocumentReference", "ImagingStudy", "Patient"]
+    (imaging,) = kinds["ImagingStudy"]
+    assert imaging["identifier"][0] == {"system": "urn:dicom:uid", "value": f"urn:oid:{study}"}
+    assert imaging["numberOfSeries"] == 1 and imaging["numberOfInstances"] == 2
+    (element,) = imaging["series"]
+    assert element["uid"] == series
+    assert element["modality"] == {"system": "http://dicom.nema.org/resources/ontology/DCM", "code": "DMS"}
+    assert element["bodySite"]["code"] == "40983000"
+    assert element["laterality"]["code"] == "419465000"
+    # ordered by instance number, not by file name
+    assert [item["uid"] for item in element["instance"]] == [second.SOPInstanceUID, first.SOPInstanceUID]
+    assert element["instance"][0]["sopClass"]["code"] == "urn:oid:1.2.840.10008.5.1.4.1.1.77.1.7"
+    document = next(d for d in kinds["DocumentReference"] if d["id"] == first.SOPInstanceUID)
+    attachment = document["content"][0]["attachment"]
+    assert attachment["url"] == (f"dicomweb/studies/{study}/series/{series}/instances/{first.SOPInstanceUID}/rendered")
+    sizes = {e["url"]: e["valuePositiveInt"] for e in attachment["extension"][0]["extension"]}
+    assert sizes == {"width": 48, "height": 32}
+    assert "light source POLARIZED" in document["description"]
+    assert "immersion medium ULTRASOUND_GEL" in document["description"]
+    (lesion,) = kinds["BodyStructure"]
+    assert {"reference": f"BodyStructure/{lesion['id']}"} in document["context"]["related"]
+    assert {"reference": f"ImagingStudy/{study}"} in document["context"]["related"]
+    assert lesion["identifier"][0] == {"system": "urn:dicom:uid", "value": f"urn:oid:{first.TrackingUID}"}
+    assert lesion["identifier"][1]["value"] == "LESION-1"
+    assert lesion["location"]["coding"][0]["code"] == "40983000"
+    (patient,) = kinds["Patient"]
+    assert patient["gender"] == "female" and patient["birthDate"] == "1970-01-01"
+    binary = next(b for b in kinds["Binary"] if b["id"] == first.SOPInstanceUID)
+    assert binary["contentType"] == "application/dicom"
+    assert base64.b64decode(binary["data"]) == (tmp_path / "in" / "one").read_bytes()
+
+
+def test_a_photograph_without_tracking_has_no_lesion(tmp_path: Path) -> None:
+    write(tmp_path / "photo.dcm", SyntheticImage(modality="XC", tracking_id=None, laterality=None, body_site=None))
+    result = read([tmp_path], Options())
+    kinds = _by_type(result.resources)
+    assert "BodyStructure" not in kinds
+    (document,) = kinds["DocumentReference"]
+    assert document["context"]["event"][0]["coding"][0]["code"] == "XC"
+    assert [r["reference"] for r in document["context"]["related"]] == [
+        f"ImagingStudy/{kinds['ImagingStudy'][0]['id']}"
+    ]
+    assert "bodySite" not in kinds["ImagingStudy"][0]["series"][0]
+    assert all(errors == [] for errors in validate_all(result.resources, 1))
+
+
+def test_importing_again_gives_the_same_resources(tmp_path: Path) -> None:
+    write(tmp_path / "a.dcm", SyntheticImage())
+    first = read([tmp_path], Options()).resources
+    second = read([tmp_path], Options()).resources
+    assert first == second
+
+
+def _broken(tmp_path: Path, name: str, **changes: object) -> Path:
+    ds = dataset(SyntheticImage())
+    path = tmp_path / name
+    with warnings.catch_warnings():  # pydicom warns when it is given an invalid value: that is the point here
+        warnings.simplefilter("ignore")
+        for key, value in changes.items():
+            if value is None:
+                del ds[key]
+            else:
+                setattr(ds, key, value)
+        ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("changes", "attribute"),
+    [
+        ({"Modality": "XC"}, "Modality"),
+        ({"SOPClassUID": "1.2.840.10008.5.1.4.1.1.2"}, "SOPClassUID"),
+        ({"StudyInstanceUID": "1.2.03.4"}, "StudyInstanceUID"),
+        ({"SeriesInstanceUID": None}, "SeriesInstanceUID"),
+        ({"PatientID": ""}, "PatientID"),
+        ({"StudyDate": "2026-01-15"}, "StudyDate"),
+        ({"Rows": 0}, "Rows"),
+    ],
+)
+def test_a_bad_file_is_rejected_naming_file_and_attribute(
+    tmp_path: Path, changes: dict[str, object], attribute: str
+) -> None:
+    good = write(tmp_path / "good.dcm", SyntheticImage())
+    bad = _broken(tmp_path, "bad.dcm", **changes)
+    result = read([tmp_path], Options())
+    (rejected,) = result.report.rejected
+    assert rejected.where == f"{bad}, attribute {attribute}"
+    assert {r["id"] for r in result.resources if r["resourceType"] == "Binary"} == {good.SOPInstanceUID}
+
+
+def test_not_dicom_and_conflicts_are_rejected(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not an image")
+    (tmp_path / "DICOMDIR").write_bytes(b"\0" * 200)
+    study = generate_uid()
+    first = write(tmp_path / "a.dcm", SyntheticImage(study_uid=study, patient_id="P1"))
+    write(tmp_path / "b.dcm", SyntheticImage(study_uid=study, patient_id="P2"))
+    write(tmp_path / "c.dcm", SyntheticImage(study_uid=study, patient_id="P1", sop_instance=first.SOPInstanceUID))
+    result = read([tmp_path], Options())
+    reasons = {item.where: item.reason for item in result.report.rejected}
+    assert reasons == {
+        f"{tmp_path / 'b.dcm'}, attribute PatientID": "'P2' differs from 'P1' of the same study",
+        f"{tmp_path / 'c.dcm'}, attribute SOPInstanceUID": f"instance already read from {tmp_path / 'a.dcm'}",
+        str(tmp_path / "notes.txt"): "not a DICOM Part 10 file (no DICM prefix)",
+    }
+    assert result.report.rows_read == 4
+
+
+def test_truncated_file_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    write(tmp_path / "a.dcm", SyntheticImage())
+    data = (tmp_path / "a.dcm").read_bytes()
+    (tmp_path / "a.dcm").write_bytes(data[:200])
+    result = read([tmp_path], Options())
+    assert len(result.report.rejected) == 1
+    assert result.report.rejected[0].where.startswith(str(tmp_path / "a.dcm"))
+
+
+def test_cli_writes_a_bundle_and_strict_refuses_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    write(tmp_path / "in" / "a.dcm", SyntheticImage())
+    out = tmp_path / "out.json"
+    assert main(["import", "dicom", str(tmp_path / "in"), "--out", str(out)]) == 0
+    bundle = orjson.loads(out.read_bytes())
+    assert bundle["type"] == "transaction"
+    assert {e["resource"]["resourceType"] for e in bundle["entry"]} >= {"ImagingStudy", "Binary", "Patient"}
+    (tmp_path / "in" / "junk.bin").write_bytes(b"junk")
+    strict_out = tmp_path / "strict.json"
+    assert main(["import", "dicom", str(tmp_path / "in"), "--strict", "--out", str(strict_out)]) == 1
+    assert not strict_out.exists()
+    assert main(["import", "dicom", str(tmp_path / "missing"), "--out", str(strict_out)]) == 1
+    assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_a_large_instance_needs_the_dicom_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    big = write(tmp_path / "in" / "big.dcm", SyntheticImage(rows=480, columns=640))  # 900 KiB of pixels
+    small = write(tmp_path / "in" / "small.dcm", SyntheticImage(patient_id="P2"))
+    result = read([tmp_path / "in"], Options())
+    (rejected,) = result.report.rejected
+    assert rejected.where == str(tmp_path / "in" / "big.dcm") and "--dicom-store" in rejected.reason
+    assert not any(r["id"] == big.SOPInstanceUID for r in result.resources)
+
+    store, out = tmp_path / "dicom-store", tmp_path / "out.json"
+    assert main(["import", "dicom", str(tmp_path / "in"), "--out", str(out), "--dicom-store", str(store)]) == 0
+    bundle = orjson.loads(out.read_bytes())
+    assert "Binary" not in {e["resource"]["resourceType"] for e in bundle["entry"]}
+    for ds, name in ((big, "big.dcm"), (small, "small.dcm")):
+        kept = store / ds.StudyInstanceUID / ds.SeriesInstanceUID / f"{ds.SOPInstanceUID}.dcm"
+        assert kept.read_bytes() == (tmp_path / "in" / name).read_bytes()
+
+
+def test_nothing_reaches_the_dicom_folder_when_the_import_fails(tmp_path: Path) -> None:
+    write(tmp_path / "in" / "a.dcm", SyntheticImage())
+    (tmp_path / "in" / "junk").write_bytes(b"junk")
+    store = tmp_path / "dicom-store"
+    arguments = ["import", "dicom", str(tmp_path / "in"), "--out", str(tmp_path / "o.json"), "--strict"]
+    assert main([*arguments, "--dicom-store", str(store)]) == 1
+    assert not store.exists() or not any(store.rglob("*.dcm"))
