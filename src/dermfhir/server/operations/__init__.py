@@ -1,8 +1,8 @@
 """FHIR operations, one module each: `$validate` (every type and instance), `ValueSet/$expand`,
 `ValueSet|CodeSystem/$validate-code`, `CodeSystem/$lookup`, `ConceptMap/$translate`; the review operations
 `Observation/[id]/$confirm`, `$correct`, `$reject`, `$qa-review`, `Task/[id]/$claim`, `$release` (module `review`);
-`Observation/$agreement`, `BodyStructure/[id]/$series`, `Device/[id]/$performance` (module `analysis`); Bulk Data `$export`.
-Any other operation answers 404 (not-supported)."""
+`Observation/$agreement`, `BodyStructure/[id]/$series`, `Device/[id]/$performance` (module `analysis`);
+Bulk Data `$export`. Any other operation answers 404 (not-supported)."""
 
 from __future__ import annotations
 
