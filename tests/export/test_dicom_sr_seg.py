@@ -79,6 +79,7 @@ def _annotations(imported: dict[str, dict]) -> tuple[list[dict], np.ndarray]:
         findings=[{"coding": [ISIC_MEL]}],
         method="ai-assisted-corrected",
         kind="quick-classify",
+        prediction="Observation/prediction-1",
     ).to_resource()
     assisted["device"] = {"reference": "Device/dermai"}
     return [expert, assisted, document], mask

@@ -15,6 +15,8 @@ Binary the DICOM importer writes, found through `derivedFrom`). Mapping:
   110910 / 110911 DCM, UCUM {pixels}; highdicom's Image Library does not know the dermoscopic SOP class);
 - each bounding box and polygon: a planar ROI group (TID 1410), a closed POLYLINE SCOORD on the source image,
   whose tracking identifier says which (`Observation/x bounding-box 1`, `Observation/x polygon 1`);
+- the AI prediction an AI-assisted annotation reviewed (`derivedFrom` after the image): a TEXT item of the first
+  group named annotation-method#ai-inference, holding the prediction's reference;
 - `status`: preliminary → Completion Flag PARTIAL; final / amended → COMPLETE and Preliminary Flag FINAL.
 
 Codes of the guide's systems travel under private designators with their URL (see `dicom_codes`). Not handled
@@ -48,6 +50,8 @@ SKIN_FINDING = {"system": SNOMED, "code": "106076001", "display": "Skin finding"
 CONFIDENCE = {"system": ANNOTATION_TYPE, "code": "confidence-score", "display": "Confidence Score"}
 AGREEMENT = {"system": ANNOTATION_TYPE, "code": "inter-annotator-agreement", "display": "Inter-Annotator Agreement"}
 QA_STATUS = {"system": ANNOTATION_TYPE, "code": "qa-review-status", "display": "QA Review Status"}
+#: names the AI prediction an AI-assisted annotation reviewed (a TEXT item holding its reference)
+AI_INFERENCE = {"system": code_system("annotation-method"), "code": "ai-inference", "display": "AI Model Inference"}
 UNITY = CodedConcept("1", "UCUM", "no units")
 PIXELS = CodedConcept("{pixels}", "UCUM", "pixels")
 AI_METHODS = frozenset({"ai-inference", "ai-assisted-confirmed", "ai-assisted-corrected"})
@@ -122,6 +126,14 @@ def build(annotation: dict, index: Index, source: Dataset) -> hd.sr.Comprehensiv
             qualitative_evaluations=evaluations,
         )
     ]
+    if parsed.prediction:  # the reviewed AI prediction (an Observation, not a DICOM object): its reference as text
+        groups[0][0].ContentSequence.append(
+            hd.sr.TextContentItem(
+                name=coded(AI_INFERENCE),
+                value=parsed.prediction,
+                relationship_type=hd.sr.RelationshipTypeValues.CONTAINS,
+            )
+        )
     image = hd.sr.SourceImageForRegion(
         referenced_sop_class_uid=source.SOPClassUID, referenced_sop_instance_uid=source.SOPInstanceUID
     )
@@ -304,6 +316,7 @@ def read(dataset: Dataset, patient: str, image: str) -> dict:
             polygons.append(points[:-1] if len(points) > 1 and points[0] == points[-1] else points)
     kind = code_of(_find(first, "DCM", "121071"))
     method = code_of(_find(first, "SCT", "370129005"))
+    prediction = _text(_find(first, dicom_codes.designator(AI_INFERENCE["system"]), AI_INFERENCE["code"])) or None
     if kind is None or method is None:
         raise ExportError("the first measurement group has no Finding or Measurement Method")
     annotation = DermatologyImageAnnotation(
@@ -322,6 +335,7 @@ def read(dataset: Dataset, patient: str, image: str) -> dict:
         bounding_boxes=boxes,
         polygons=polygons,
         image_size=_size(first),
+        prediction=prediction,
     ).to_resource()
     if device:
         annotation["device"] = {"reference": device}
