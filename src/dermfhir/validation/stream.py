@@ -365,7 +365,6 @@ def _deferred(validator: Any, path: Path, top: dict, index: StreamIndex, run: Ru
 
     from dermfhir.validation.context import Frame
     from dermfhir.validation.slicing import conforms
-    from dermfhir.validation.structure import Walker
 
     with path.open("rb") as handle:
         for position, entry in enumerate(ijson.items(handle, "entry.item", use_float=True)):
@@ -379,7 +378,7 @@ def _deferred(validator: Any, path: Path, top: dict, index: StreamIndex, run: Ru
                 container = Frame(shell, "Bundle", None, index, None)
                 full_url = entry.get("fullUrl") if isinstance(entry.get("fullUrl"), str) else None
                 frame = Frame(resource, str(resource.get("resourceType")), container, index, full_url)
-                walker = Walker(validator, Run(validator.options))
+                walker = validator.checker(Run(validator.options))
                 for candidates, where, reference in wanted:
                     if not any(conforms(walker, url, resource, frame) for url in candidates):
                         run.error(
