@@ -103,7 +103,7 @@ def validate_text(validator: Any, data: bytes | str, name: str, profiles: list[s
     run = Run(validator.options)
     for issue in problems:
         run.add_issue(issue)
-    if resource is not None:
+    if not _unparsed(problems):  # `null`, `[]`, `"x"` parse: the validator says they are not resources
         for issue in validator.run(resource, profiles).report():
             run.add_issue(issue)
     issues = run.report()
@@ -113,6 +113,11 @@ def validate_text(validator: Any, data: bytes | str, name: str, profiles: list[s
     result = _result(name, None, resource, run)
     result.issues = issues
     return result
+
+
+def _unparsed(problems: list[Issue]) -> bool:
+    """Whether the text could not be read as JSON at all (a fatal problem: nothing to validate)."""
+    return any(issue.severity == "fatal" for issue in problems)
 
 
 def _xml(validator: Any, path: Path, profiles: list[str] | None) -> Result:
@@ -137,7 +142,7 @@ def _ndjson(validator: Any, path: Path, profiles: list[str] | None) -> Iterator[
             if not line.strip():
                 continue
             resource, problems = load(line)
-            if resource is None:
+            if _unparsed(problems):
                 issues = [dataclasses.replace(issue, line=number) for issue in problems]
                 run = Run(validator.options)
                 for issue in issues:
