@@ -156,3 +156,9 @@ def test_cli_twenty_thousand_entries_error_in_the_last_exits_1(tmp_path, core, c
     locations = {i.get("expression", [""])[0] for i in item["outcome"]["issue"] if i["severity"] == "error"}
     assert locations == {"Bundle.entry[19999].resource.gender"}
     assert report["summary"]["errors"] == item["errors"]
+
+
+def test_large_bundle_whose_entry_is_not_an_array(tmp_path, validator, small_threshold) -> None:
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": {"resource": _patient(1)}, "id": "x" * 2000}
+    (result,) = list(stream.validate_file(validator, _write(tmp_path / "odd.json", bundle)))
+    assert "Bundle.entry" in {issue.location for issue in result.issues if issue.is_error}

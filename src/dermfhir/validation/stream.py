@@ -259,8 +259,9 @@ def _large_json(validator: Any, path: Path, profiles: list[str] | None) -> Itera
         run.add("fatal", "invalid", f"Error parsing JSON: {error}", "", "ERROR_PARSING_JSON_")
         yield _result(name, None, None, run)
         return
-    if survey.top.get("resourceType") != "Bundle":
-        yield validate_text(validator, path.read_bytes(), name, profiles)  # one large resource: held whole
+    if survey.top.get("resourceType") != "Bundle" or survey.entries == 0:
+        # one large resource, or a Bundle whose `entry` is not an array of entries: held whole and validated as is
+        yield validate_text(validator, path.read_bytes(), name, profiles)
         return
     run = Run(validator.options)
     for property_name, location in survey.duplicates:
@@ -274,11 +275,6 @@ def _large_json(validator: Any, path: Path, profiles: list[str] | None) -> Itera
     index = StreamIndex(survey.lines)
     _unique_full_urls(validator, survey, run)
     top = {key: item for key, item in survey.top.items() if key != "entry"}
-    if survey.entries == 0:
-        for issue in validator.run(top, profiles).report():
-            run.add_issue(issue)
-        yield _result(name, None, survey.top, run)
-        return
     chunk: list[Any] = []
     offset = 0
     with path.open("rb") as handle:
