@@ -141,6 +141,8 @@ def test_ndjson_is_read_line_by_line(tmp_path, validator) -> None:
     assert [r.line for r in results] == [1, 2, 4, 5, 6, 7]
     assert [r.line for r in results if r.errors] == [5, 7]
     assert results[-1].issues[0].line == 7 and results[-1].issues[0].severity == "fatal"
+    birth_date = next(issue for issue in results[3].issues if issue.is_error)
+    assert (birth_date.line, birth_date.column) == (5, lines[4].index('"2024-13-01"') + 1)
 
 
 @pytest.mark.slow

@@ -152,7 +152,11 @@ def _ndjson(validator: Any, path: Path, profiles: list[str] | None) -> Iterator[
             run = validator.run(resource, profiles)
             for issue in problems:
                 run.add_issue(issue)
-            yield _result(str(path), number, resource, run)
+            result = _result(str(path), number, resource, run)
+            if result.issues:  # the column within the line, the line within the file
+                located = locate(line.decode("utf-8", "replace"), result.issues)
+                result.issues = [dataclasses.replace(issue, line=number) for issue in located]
+            yield result
 
 
 # --- large JSON files ---------------------------------------------------------------------------------------------
