@@ -74,6 +74,13 @@ def test_location_parsing_and_nearest_position() -> None:
 @given(st.one_of(st.binary(max_size=200), st.text(alphabet='{}[]":,0123456789.-eE truefalsn\\\n', max_size=120)))
 def test_no_text_makes_validation_raise(validator: Validator, data: bytes | str) -> None:
     result = validate_text(validator, data, "fuzz.json")
-    value, _ = load(data)
-    if value is None:
+    value, problems = load(data)
+    if problems and problems[0].severity == "fatal":
         assert result.errors >= 1 and result.issues[0].severity == "fatal"
+    elif not isinstance(value, dict):
+        assert result.errors >= 1  # JSON, but not a resource
+
+
+def test_json_that_is_not_an_object_is_an_error(validator: Validator) -> None:
+    for text in ("null", "[]", '"Patient"', "3"):
+        assert validate_text(validator, text, "x.json").errors >= 1, text

@@ -141,6 +141,8 @@ def test_ndjson_is_read_line_by_line(tmp_path, validator) -> None:
     assert [r.line for r in results] == [1, 2, 4, 5, 6, 7]
     assert [r.line for r in results if r.errors] == [5, 7]
     assert results[-1].issues[0].line == 7 and results[-1].issues[0].severity == "fatal"
+    birth_date = next(issue for issue in results[3].issues if issue.is_error)
+    assert (birth_date.line, birth_date.column) == (5, lines[4].index('"2024-13-01"') + 1)
 
 
 @pytest.mark.slow
@@ -156,3 +158,9 @@ def test_cli_twenty_thousand_entries_error_in_the_last_exits_1(tmp_path, core, c
     locations = {i.get("expression", [""])[0] for i in item["outcome"]["issue"] if i["severity"] == "error"}
     assert locations == {"Bundle.entry[19999].resource.gender"}
     assert report["summary"]["errors"] == item["errors"]
+
+
+def test_large_bundle_whose_entry_is_not_an_array(tmp_path, validator, small_threshold) -> None:
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": {"resource": _patient(1)}, "id": "x" * 2000}
+    (result,) = list(stream.validate_file(validator, _write(tmp_path / "odd.json", bundle)))
+    assert "Bundle.entry" in {issue.location for issue in result.issues if issue.is_error}

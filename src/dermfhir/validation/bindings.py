@@ -15,10 +15,12 @@ from dermfhir.validation.context import Frame
 from dermfhir.validation.model import Node, StructureModel
 
 if TYPE_CHECKING:
-    from dermfhir.validation.structure import Walker
+    from dermfhir.validation.checker import Checker
 
 
-def check(walker: Walker, node: Node, item: Any, location: str, code: str, frame: Frame, model: StructureModel) -> None:
+def check(
+    walker: Checker, node: Node, item: Any, location: str, code: str, frame: Frame, model: StructureModel
+) -> None:
     codings = _codings(item, code)
     if code in ("Coding", "CodeableConcept"):
         for system, value, display, index in codings:
@@ -106,7 +108,7 @@ def _str(value: Any) -> str | None:
 
 
 def _system_check(
-    walker: Walker, system: str, value: Any, display: str | None, location: str, index: int | None
+    walker: Checker, system: str, value: Any, display: str | None, location: str, index: int | None
 ) -> None:
     """The code (and display) of a coding against its code system; `index` is the coding's place in a
     CodeableConcept, joined to `location` only when something is reported."""
@@ -154,7 +156,7 @@ def _at(location: str, index: int | None) -> str:
 CACHE_SIZE = 8192
 
 
-def in_value_set(walker: Walker, value_set: str, system: str | None, code: str, display: str | None = None) -> Any:
+def in_value_set(walker: Checker, value_set: str, system: str | None, code: str, display: str | None = None) -> Any:
     """`terminology.validate_code`, remembered per validator: the terminology never changes, and the same codings
     come back in every resource (and in the base and profile walks of one resource)."""
     if not isinstance(system, str | None):  # malformed input (a system that is not a string): not remembered
@@ -168,7 +170,7 @@ def in_value_set(walker: Walker, value_set: str, system: str | None, code: str, 
     return result
 
 
-def _in_code_system(walker: Walker, system: str, code: str, display: str | None) -> Any:
+def _in_code_system(walker: Checker, system: str, code: str, display: str | None) -> Any:
     """`terminology.validate_coding_in_system`, or None when the system is not loaded; remembered per validator."""
     cache = walker.validator.code_checks
     key = (system, code, display)
@@ -186,7 +188,7 @@ def _remember(cache: dict, key: tuple, result: Any) -> None:
     cache[key] = result
 
 
-def _code_in_any_system(walker: Walker, value_set: str, value: str) -> bool:
+def _code_in_any_system(walker: Checker, value_set: str, value: str) -> bool:
     resource = walker.validator.definitions.resolve(value_set)
     if not isinstance(resource, dict):
         return True
@@ -201,7 +203,7 @@ def _code_in_any_system(walker: Walker, value_set: str, value: str) -> bool:
     return False
 
 
-def _value_set_label(walker: Walker, value_set: str) -> str:
+def _value_set_label(walker: Checker, value_set: str) -> str:
     resource = walker.validator.definitions.resolve(value_set)
     if isinstance(resource, dict):
         version = resource.get("version")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from dermfhir.validation.context import Frame
 
 if TYPE_CHECKING:
-    from dermfhir.validation.structure import Walker
+    from dermfhir.validation.checker import Checker
 
 _RESTFUL = re.compile(r"^(.*/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\-\.]{1,64})(/_history/[A-Za-z0-9\-\.]{1,64})?$")
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -76,7 +76,7 @@ class BundleIndex:
         return found
 
 
-def check(walker: Walker, bundle: dict, path: str, frame: Frame) -> None:
+def check(walker: Checker, bundle: dict, path: str, frame: Frame) -> None:
     run = walker.run
     links = bundle.get("link")
     if isinstance(links, list):
@@ -150,7 +150,7 @@ _COMPOSITION_REFERENCES = (
 )
 
 
-def _document_references(walker: Walker, entries: list, path: str, frame: Frame) -> None:
+def _document_references(walker: Checker, entries: list, path: str, frame: Frame) -> None:
     """A document is self-contained: the Composition's subject, authors, … and every section entry must resolve to
     exactly one entry of the Bundle (by the Bundle reference resolution rules, versions included)."""
     first = entries[0] if entries else None
@@ -168,7 +168,7 @@ def _document_references(walker: Walker, entries: list, path: str, frame: Frame)
     _section_references(walker, index, composition, full_url, location)
 
 
-def _section_references(walker: Walker, index: BundleIndex, holder: dict, full_url: str | None, location: str) -> None:
+def _section_references(walker: Checker, index: BundleIndex, holder: dict, full_url: str | None, location: str) -> None:
     for number, section in enumerate(holder.get("section") or []):
         if not isinstance(section, dict):
             continue
@@ -203,7 +203,7 @@ def _references_at(holder: dict, steps: tuple[str, ...], location: str) -> list[
 
 
 def _document_reference(
-    walker: Walker, index: BundleIndex, reference: str, full_url: str | None, name: str, location: str
+    walker: Checker, index: BundleIndex, reference: str, full_url: str | None, name: str, location: str
 ) -> None:
     if reference.startswith("#"):
         return

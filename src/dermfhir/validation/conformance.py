@@ -172,7 +172,8 @@ def _steps(folder: Path, case: dict, definitions: Definitions, core_models: Mode
     steps = []
     base_definitions = definitions.with_resources([_load(folder / f, models) for f in supporting])
     validator = Validator(base_definitions, **options)
-    issues = problems + (validator.issues(instance) if instance is not None else [])
+    parsed = not any(issue.severity == "fatal" for issue in problems)
+    issues = problems + (validator.issues(instance) if parsed else [])
     expected, expected_issues = _expected(folder, case.get("java"))
     steps.append(StepResult("base", expected, _errors(issues), issues, expected_issues))
     profile = case.get("profile")
@@ -183,7 +184,7 @@ def _steps(folder: Path, case: dict, definitions: Definitions, core_models: Mode
             [*(_load(folder / f, models) for f in supporting), source, *extra]
         )
         validator = Validator(profile_definitions, **options)
-        issues = problems + (validator.issues(instance, [str(source.get("url"))]) if instance is not None else [])
+        issues = problems + (validator.issues(instance, [str(source.get("url"))]) if parsed else [])
         expected, expected_issues = _expected(folder, profile.get("java"))
         steps.append(StepResult("profile", expected, _errors(issues), issues, expected_issues))
     return steps

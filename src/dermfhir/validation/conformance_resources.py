@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from dermfhir.validation.model import Node, StructureModel
 
 if TYPE_CHECKING:
-    from dermfhir.validation.structure import Walker
+    from dermfhir.validation.checker import Checker
 
 #: Resource types with checks here: the walk calls `check` for these only, so other resources pay nothing.
 CHECKED = frozenset({"StructureDefinition", "SearchParameter", "CapabilityStatement"})
@@ -90,7 +90,7 @@ class SnapshotError(Exception):
     """A differential problem a snapshot generator cannot get past: reported once, the replay stops."""
 
 
-def check(walker: Walker, resource: dict, path: str) -> None:
+def check(walker: Checker, resource: dict, path: str) -> None:
     resource_type = resource.get("resourceType")
     if resource_type == "StructureDefinition":
         _structure_definition(walker, resource, path)
@@ -101,7 +101,7 @@ def check(walker: Walker, resource: dict, path: str) -> None:
 
 
 # StructureDefinition ---------------------------------------------------------------------------------------------
-def _structure_definition(walker: Walker, sd: dict, path: str) -> None:
+def _structure_definition(walker: Checker, sd: dict, path: str) -> None:
     differential = _elements(sd.get("differential"))
     snapshot = _elements(sd.get("snapshot"))
     for index, element in differential:
@@ -145,7 +145,7 @@ def _type_code(item: dict) -> str | None:
     return code if isinstance(code, str) and code else None
 
 
-def _element_rules(walker: Walker, element: dict, location: str, differential: bool) -> None:
+def _element_rules(walker: Checker, element: dict, location: str, differential: bool) -> None:
     element_path = element["path"]
     if differential and "." not in element_path and "slicing" in element:
         walker.run.error(
@@ -187,7 +187,7 @@ class _Resolved:
 class _Replay:
     """Replays a differential against its base's element tree (see the module docstring for the rules)."""
 
-    def __init__(self, walker: Walker, sd: dict, base: StructureModel, elements: list, path: str) -> None:
+    def __init__(self, walker: Checker, sd: dict, base: StructureModel, elements: list, path: str) -> None:
         self.walker = walker
         self.sd = sd
         self.base = base
@@ -536,7 +536,7 @@ def _short(value: Any) -> str:
 
 
 # SearchParameter -------------------------------------------------------------------------------------------------
-def _search_parameter(walker: Walker, sp: dict, path: str) -> None:
+def _search_parameter(walker: Checker, sp: dict, path: str) -> None:
     bases = [b for b in sp.get("base") or [] if isinstance(b, str)]
     kind = sp.get("type")
     components = [c for c in sp.get("component") or [] if isinstance(c, dict)]
@@ -626,7 +626,7 @@ def _union_terms(expression: str) -> list[str]:
 _LEADING_NAME = re.compile(r"^\(*\s*([A-Za-z][A-Za-z0-9]*)")
 
 
-def _resource_name(walker: Walker, term: str) -> str | None:
+def _resource_name(walker: Checker, term: str) -> str | None:
     match = _LEADING_NAME.match(term)
     if not match or not match.group(1)[:1].isupper():
         return None
@@ -635,7 +635,7 @@ def _resource_name(walker: Walker, term: str) -> str | None:
     return name if model is not None and model.kind == "resource" and model.derivation != "constraint" else None
 
 
-def _search_expression(walker: Walker, expression: str, bases: list[str], location: str) -> None:
+def _search_expression(walker: Checker, expression: str, bases: list[str], location: str) -> None:
     allowed = set(bases)
     for base in bases:
         model = walker.models.get(base)
@@ -660,7 +660,7 @@ def _search_expression(walker: Walker, expression: str, bases: list[str], locati
             return
 
 
-def _canonical_expression(walker: Walker, expression: str, bases: list[str]) -> str:
+def _canonical_expression(walker: Checker, expression: str, bases: list[str]) -> str:
     terms = []
     for term in _union_terms(expression):
         name = _resource_name(walker, term)
@@ -670,7 +670,7 @@ def _canonical_expression(walker: Walker, expression: str, bases: list[str]) -> 
 
 
 # CapabilityStatement ---------------------------------------------------------------------------------------------
-def _capability_statement(walker: Walker, statement: dict, path: str) -> None:
+def _capability_statement(walker: Checker, statement: dict, path: str) -> None:
     for rest_index, rest in enumerate(statement.get("rest") or []):
         if not isinstance(rest, dict):
             continue

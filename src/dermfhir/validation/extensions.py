@@ -17,7 +17,7 @@ from dermfhir.validation.context import Frame
 from dermfhir.validation.model import Node, StructureModel
 
 if TYPE_CHECKING:
-    from dermfhir.validation.structure import Walker
+    from dermfhir.validation.checker import Checker
 
 _HL7_NAMESPACE = ("http://hl7.org/fhir/StructureDefinition/",)
 
@@ -36,7 +36,7 @@ _EXAMPLE_HOSTS = (
 
 
 def check(
-    walker: Walker, node: Node, item: dict, location: str, frame: Frame, model: StructureModel, holder: Node | None
+    walker: Checker, node: Node, item: dict, location: str, frame: Frame, model: StructureModel, holder: Node | None
 ) -> None:
     run = walker.run
     url = item.get("url")
@@ -105,7 +105,7 @@ def check(
     walker.element(definition.root, item, location, "Extension", frame, definition)
 
 
-def _definition(walker: Walker, node: Node, url: str) -> StructureModel | None:
+def _definition(walker: Checker, node: Node, url: str) -> StructureModel | None:
     for profile in (p for t in node.types for p in t.profiles):
         if profile.partition("|")[0] == url.partition("|")[0]:
             model = walker.models.get(profile)
@@ -117,7 +117,7 @@ def _definition(walker: Walker, node: Node, url: str) -> StructureModel | None:
     return model
 
 
-def _unknown(walker: Walker, item: dict, url: str, location: str, node: Node) -> None:
+def _unknown(walker: Checker, item: dict, url: str, location: str, node: Node) -> None:
     run = walker.run
     cannot_fetch = url.startswith(_HL7_NAMESPACE)
     message = f"The extension {url} could not be found so is not allowed here"
@@ -146,7 +146,7 @@ def _unknown(walker: Walker, item: dict, url: str, location: str, node: Node) ->
         walker.element(base.root, item, location, "Extension", frame, base)
 
 
-def _ext1(walker: Walker, item: dict, location: str) -> None:
+def _ext1(walker: Checker, item: dict, location: str) -> None:
     has_value = any(key.startswith("value") and key[5:6].isupper() for key in item)
     if has_value and item.get("extension"):
         walker.run.error(
@@ -162,7 +162,7 @@ def _is_modifier(definition: StructureModel) -> bool:
     return bool(root is not None and root.is_modifier)
 
 
-def _context(walker: Walker, definition: StructureModel, location: str, holder: Node | None, frame: Frame) -> None:
+def _context(walker: Checker, definition: StructureModel, location: str, holder: Node | None, frame: Frame) -> None:
     if not definition.context or holder is None:
         return
     type_name = holder.model.type if holder is holder.model.root else None

@@ -18,7 +18,7 @@ from dermfhir.validation.context import Frame
 from dermfhir.validation.model import Constraint, Node
 
 if TYPE_CHECKING:
-    from dermfhir.validation.structure import Walker
+    from dermfhir.validation.checker import Checker
 
 NATIVE = frozenset({"ele-1", "ext-1", "dom-2", "dom-3", "dom-4", "dom-5", "dom-6", "ref-1", "txt-1", "txt-2"})
 _BEST_PRACTICE = "http://hl7.org/fhir/StructureDefinition/elementdefinition-bestpractice"
@@ -147,7 +147,7 @@ NATIVE_EXPRESSIONS: dict[str, Callable[[dict, Any], bool | None]] = {
 
 
 def check(
-    walker: Walker, node: Node, holder: Node, value: dict, path: str, type_code: str | None, frame: Frame
+    walker: Checker, node: Node, holder: Node, value: dict, path: str, type_code: str | None, frame: Frame
 ) -> None:
     constraints = _evaluated(walker, node, holder)
     if not constraints:
@@ -167,7 +167,7 @@ def check(
         _evaluate(walker, constraint, node, holder, value, path, type_code, frame)
 
 
-def _evaluated(walker: Walker, node: Node, holder: Node) -> tuple[Constraint, ...]:
+def _evaluated(walker: Checker, node: Node, holder: Node) -> tuple[Constraint, ...]:
     """The constraints of `node` (and of `holder`, its type, unless `node` has one with the same key) that are not
     checked natively; compiled trees do not change, so they are listed once per (node, holder)."""
     found = walker.models.invariants.get((node, holder))
@@ -182,7 +182,7 @@ def _evaluated(walker: Walker, node: Node, holder: Node) -> tuple[Constraint, ..
 
 
 def _evaluate(
-    walker: Walker,
+    walker: Checker,
     constraint: Constraint,
     node: Node,
     holder: Node,
@@ -230,7 +230,7 @@ _LOOKS_OUTSIDE = re.compile(r"\b(resolve|conformsTo|memberOf)\s*\(")
 class _Services:
     """`resolve()`, `conformsTo()` and `memberOf()` for FHIRPath, answered by the walk in progress."""
 
-    def __init__(self, walker: Walker, frame: Frame) -> None:
+    def __init__(self, walker: Checker, frame: Frame) -> None:
         self.walker = walker
         self.frame = frame
 
@@ -271,7 +271,7 @@ class _Services:
         return None
 
 
-def _report(walker: Walker, constraint: Constraint, path: str) -> None:
+def _report(walker: Checker, constraint: Constraint, path: str) -> None:
     severity = "error" if constraint.severity == "error" else "warning"
     walker.run.add(
         severity,

@@ -18,7 +18,7 @@ from typing import Any
 from dermfhir.validation.outcome import Issue
 
 #: Inputs larger than this are not scanned again for line and column numbers (the issues keep their FHIRPath).
-LOCATE_LIMIT = 32 * 1024 * 1024
+LOCATE_LIMIT = 8 * 1024 * 1024
 
 
 class _Duplicate(Exception):

@@ -20,7 +20,7 @@ from dermfhir.validation.context import Frame
 from dermfhir.validation.enable_when import EnableWhen
 
 if TYPE_CHECKING:
-    from dermfhir.validation.structure import Walker
+    from dermfhir.validation.checker import Checker
 
 EXT = "http://hl7.org/fhir/StructureDefinition/"
 SDC = "http://hl7.org/fhir/uv/sdc/StructureDefinition/"
@@ -58,7 +58,7 @@ _UNITS = {
 UCUM = "http://unitsofmeasure.org"
 
 
-def check(walker: Walker, response: dict, path: str, frame: Frame) -> None:
+def check(walker: Checker, response: dict, path: str, frame: Frame) -> None:
     canonical = response.get("questionnaire")
     if not isinstance(canonical, str):
         return
@@ -84,7 +84,7 @@ def check(walker: Walker, response: dict, path: str, frame: Frame) -> None:
     _items(walker, questionnaire.get("item") or [], response.get("item") or [], path, path, completed, frame, state)
 
 
-def _find(walker: Walker, response: dict, canonical: str) -> dict | None:
+def _find(walker: Checker, response: dict, canonical: str) -> dict | None:
     if canonical.startswith("#"):
         for item in response.get("contained") or []:
             if (
@@ -99,7 +99,7 @@ def _find(walker: Walker, response: dict, canonical: str) -> dict | None:
 
 
 def _items(
-    walker: Walker,
+    walker: Checker,
     q_items: list,
     r_items: list,
     parent_path: str,
@@ -177,7 +177,7 @@ def _has_content(r_item: dict, q_item: dict) -> bool:
 
 
 def _item(
-    walker: Walker,
+    walker: Checker,
     q_item: dict,
     r_item: dict,
     location: str,
@@ -288,7 +288,7 @@ def _item(
 
 
 def _answer(
-    walker: Walker, q_item: dict, type_name: str, data: Any, value_location: str, answer_location: str, frame: Frame
+    walker: Checker, q_item: dict, type_name: str, data: Any, value_location: str, answer_location: str, frame: Frame
 ) -> None:
     run = walker.run
     options = [o for o in q_item.get("answerOption") or [] if isinstance(o, dict)]
@@ -406,7 +406,7 @@ def _answer(
         _reference(walker, q_item, data["reference"], value_location)
 
 
-def _reference(walker: Walker, q_item: dict, reference: str, location: str) -> None:
+def _reference(walker: Checker, q_item: dict, reference: str, location: str) -> None:
     from dermfhir.validation.references import parse
 
     parts = parse(reference.replace(" ", "")) if " " in reference else parse(reference)
@@ -441,7 +441,7 @@ def _reference(walker: Walker, q_item: dict, reference: str, location: str) -> N
         )
 
 
-def _quantity_bound(walker: Walker, value: dict, bound: dict, is_min: bool, location: str) -> None:
+def _quantity_bound(walker: Checker, value: dict, bound: dict, is_min: bool, location: str) -> None:
     word = "minimum" if is_min else "maximum"
     amount, limit = value.get("value"), bound.get("value")
     if not isinstance(amount, int | float) or not isinstance(limit, int | float):

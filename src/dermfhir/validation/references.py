@@ -19,7 +19,7 @@ from dermfhir.validation.context import Frame
 from dermfhir.validation.model import Node, StructureModel
 
 if TYPE_CHECKING:
-    from dermfhir.validation.structure import Walker
+    from dermfhir.validation.checker import Checker
 
 _RELATIVE = re.compile(r"^([A-Z][A-Za-z]+)/([A-Za-z0-9\-\.]{1,64})(/_history/([A-Za-z0-9\-\.]{1,64}))?$")
 _ABSOLUTE = re.compile(
@@ -28,7 +28,7 @@ _ABSOLUTE = re.compile(
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
 
 
-def check(walker: Walker, node: Node, item: dict, location: str, frame: Frame, model: StructureModel) -> None:
+def check(walker: Checker, node: Node, item: dict, location: str, frame: Frame, model: StructureModel) -> None:
     reference = item.get("reference")
     if not isinstance(reference, str):
         return
@@ -139,7 +139,7 @@ def _local(frame: Frame, reference: str) -> dict | None:
     return None
 
 
-def resolve(walker: Walker, reference: str, frame: Frame) -> dict | None:
+def resolve(walker: Checker, reference: str, frame: Frame) -> dict | None:
     """The resource a reference points to, when it is contained or in the enclosing Bundle."""
     if reference.startswith("#"):
         return _local(frame, reference)
@@ -160,7 +160,7 @@ def bundle_matches(frame: Frame, reference: str) -> list[dict]:
     return index.find(reference, full_url)
 
 
-def _target_type(walker: Walker, node: Node, reference: str, target: dict | None, where: str) -> bool:
+def _target_type(walker: Checker, node: Node, reference: str, target: dict | None, where: str) -> bool:
     """Check the target's type against the target profiles; False when it is wrong (reported) or unknown."""
     targets = [t for item in node.types for t in item.targets]
     if not targets:
@@ -198,7 +198,7 @@ def _target_type(walker: Walker, node: Node, reference: str, target: dict | None
     return True
 
 
-def _allowed_types(walker: Walker, node: Node, targets: list[str]) -> frozenset[str] | None:
+def _allowed_types(walker: Checker, node: Node, targets: list[str]) -> frozenset[str] | None:
     """The types of the target profiles of `node`, or None when one of them is not loaded; found once per node."""
     cache = walker.models.reference_types
     if node not in cache:
@@ -211,7 +211,7 @@ def _allowed_types(walker: Walker, node: Node, targets: list[str]) -> frozenset[
 _CHECKING: ContextVar[frozenset[tuple[int, str]]] = ContextVar("reference_targets_checking", default=frozenset())
 
 
-def _target_profiles(walker: Walker, node: Node, reference: str, target: dict, frame: Frame, where: str) -> None:
+def _target_profiles(walker: Checker, node: Node, reference: str, target: dict, frame: Frame, where: str) -> None:
     """A resolved target (contained or in the Bundle) must conform to one of the target profiles of its type."""
     actual = target.get("resourceType")
     candidates = []

@@ -13,15 +13,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from dermfhir.validation.bindings import in_value_set
-from dermfhir.validation.context import Frame, Run
+from dermfhir.validation.context import Frame
 from dermfhir.validation.model import Node, StructureModel
 
 if TYPE_CHECKING:
-    from dermfhir.validation.structure import Walker
+    from dermfhir.validation.checker import Checker
 
 
 def assign(
-    walker: Walker,
+    walker: Checker,
     node: Node,
     items: list[tuple[Any, str, Any]],
     choice_type: str | None,
@@ -83,7 +83,7 @@ def assign(
     return result
 
 
-def check_counts(walker: Walker, node: Node, assigned: list[Node | None], path: str, model: StructureModel) -> None:
+def check_counts(walker: Checker, node: Node, assigned: list[Node | None], path: str, model: StructureModel) -> None:
     for candidate in node.slices:
         count = sum(1 for item in assigned if item is candidate)
         label = f"{node.path}:{candidate.slice_name}"
@@ -111,7 +111,7 @@ def check_counts(walker: Walker, node: Node, assigned: list[Node | None], path: 
             )
 
 
-def _discriminators(walker: Walker, node: Node) -> list[tuple[str, str]]:
+def _discriminators(walker: Checker, node: Node) -> list[tuple[str, str]]:
     slicing = node.slicing or {}
     found = [
         (str(item.get("type", "value")), str(item.get("path", "$this")))
@@ -124,7 +124,7 @@ def _discriminators(walker: Walker, node: Node) -> list[tuple[str, str]]:
 
 
 def _matches(
-    walker: Walker,
+    walker: Checker,
     node: Node,
     candidate: Node,
     item: Any,
@@ -158,7 +158,7 @@ def _matches(
     return True
 
 
-def _select_once(walker: Walker, item: Any, path: str, frame: Frame, selected: dict[str, list]) -> list:
+def _select_once(walker: Checker, item: Any, path: str, frame: Frame, selected: dict[str, list]) -> list:
     """`select` of one item, kept in `selected` while every slice is tried on the item."""
     values = selected.get(path)
     if values is None:
@@ -167,7 +167,7 @@ def _select_once(walker: Walker, item: Any, path: str, frame: Frame, selected: d
 
 
 def _value_matches(
-    walker: Walker, node: Node, candidate: Node, item: Any, path: str, frame: Frame, selected: dict[str, list]
+    walker: Checker, node: Node, candidate: Node, item: Any, path: str, frame: Frame, selected: dict[str, list]
 ) -> bool:
     if path == "url" and node.key in ("extension", "modifierExtension"):
         urls = [p for t in candidate.types for p in t.profiles]
@@ -226,7 +226,7 @@ def matches_pattern(pattern: Any, actual: Any, exact: bool = False) -> bool:
     return bool(pattern == actual)
 
 
-def _in_value_set(walker: Walker, value_set: str, value: Any) -> bool:
+def _in_value_set(walker: Checker, value_set: str, value: Any) -> bool:
     codings: list[tuple[Any, Any]] = []
     if isinstance(value, str):
         codings = [(None, value)]
@@ -245,7 +245,7 @@ def _in_value_set(walker: Walker, value_set: str, value: Any) -> bool:
     return False
 
 
-def _type_matches(walker: Walker, candidate: Node, item: Any, path: str, frame: Frame) -> bool:
+def _type_matches(walker: Checker, candidate: Node, item: Any, path: str, frame: Frame) -> bool:
     values = select(walker, [item], path, frame)
     definition = _definition_at(walker, candidate, path) if path not in ("$this", "resolve()") else candidate
     if definition is None or not values:
@@ -262,12 +262,12 @@ def _type_matches(walker: Walker, candidate: Node, item: Any, path: str, frame: 
     return True
 
 
-def _target_type(walker: Walker, url: str) -> str:
+def _target_type(walker: Checker, url: str) -> str:
     model = walker.models.get(url)
     return model.type if model else url.rsplit("/", 1)[-1]
 
 
-def _profile_matches(walker: Walker, candidate: Node, item: Any, frame: Frame, path: str) -> bool:
+def _profile_matches(walker: Checker, candidate: Node, item: Any, frame: Frame, path: str) -> bool:
     values = select(walker, [item], path, frame)
     definition = _definition_at(walker, candidate, path) if path not in ("$this", "resolve()") else candidate
     if definition is None or not values:
@@ -278,15 +278,12 @@ def _profile_matches(walker: Walker, candidate: Node, item: Any, frame: Frame, p
     return all(any(conforms(walker, profile, value, frame) for profile in profiles) for value in values)
 
 
-def conforms(walker: Walker, profile: str, value: Any, frame: Frame) -> bool:
+def conforms(walker: Checker, profile: str, value: Any, frame: Frame) -> bool:
     """Whether `value` validates against `profile` without errors (issues are not kept)."""
-    from dermfhir.validation.structure import Walker as WalkerClass
-
     model = walker.models.get(profile)
     if model is None or model.root is None:
         return False
-    probe = WalkerClass(walker.validator, Run(walker.run.options))
-    probe.depth = walker.depth
+    probe = walker.probe()
     if model.kind == "resource" and isinstance(value, dict) and "resourceType" in value:
         if value.get("resourceType") != model.type:
             return False
@@ -301,7 +298,7 @@ def conforms(walker: Walker, profile: str, value: Any, frame: Frame) -> bool:
     return probe.run.error_count == 0
 
 
-def select(walker: Walker, values: list[Any], path: str, frame: Frame) -> list[Any]:
+def select(walker: Checker, values: list[Any], path: str, frame: Frame) -> list[Any]:
     """Evaluate a discriminator path (a FHIRPath subset) on `values`."""
     current = values
     for step in _split(path):
@@ -370,7 +367,7 @@ def _split(path: str) -> tuple[str, ...]:
     return tuple(steps)
 
 
-def _definition_at(walker: Walker, candidate: Node, path: str) -> Node | None:
+def _definition_at(walker: Checker, candidate: Node, path: str) -> Node | None:
     """The element of a slice that a discriminator path points to (compiled trees do not change: found once)."""
     cache = walker.models.slice_paths
     key = (candidate, path)
@@ -379,7 +376,7 @@ def _definition_at(walker: Walker, candidate: Node, path: str) -> Node | None:
     return cache[key]
 
 
-def _find_definition(walker: Walker, candidate: Node, path: str) -> Node | None:
+def _find_definition(walker: Checker, candidate: Node, path: str) -> Node | None:
     node: Node | None = candidate
     for step in _split(path):
         if node is None:

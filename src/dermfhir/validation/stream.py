@@ -103,7 +103,7 @@ def validate_text(validator: Any, data: bytes | str, name: str, profiles: list[s
     run = Run(validator.options)
     for issue in problems:
         run.add_issue(issue)
-    if resource is not None:
+    if not _unparsed(problems):  # `null`, `[]`, `"x"` parse: the validator says they are not resources
         for issue in validator.run(resource, profiles).report():
             run.add_issue(issue)
     issues = run.report()
@@ -113,6 +113,11 @@ def validate_text(validator: Any, data: bytes | str, name: str, profiles: list[s
     result = _result(name, None, resource, run)
     result.issues = issues
     return result
+
+
+def _unparsed(problems: list[Issue]) -> bool:
+    """Whether the text could not be read as JSON at all (a fatal problem: nothing to validate)."""
+    return any(issue.severity == "fatal" for issue in problems)
 
 
 def _xml(validator: Any, path: Path, profiles: list[str] | None) -> Result:
@@ -137,7 +142,7 @@ def _ndjson(validator: Any, path: Path, profiles: list[str] | None) -> Iterator[
             if not line.strip():
                 continue
             resource, problems = load(line)
-            if resource is None:
+            if _unparsed(problems):
                 issues = [dataclasses.replace(issue, line=number) for issue in problems]
                 run = Run(validator.options)
                 for issue in issues:
@@ -147,7 +152,11 @@ def _ndjson(validator: Any, path: Path, profiles: list[str] | None) -> Iterator[
             run = validator.run(resource, profiles)
             for issue in problems:
                 run.add_issue(issue)
-            yield _result(str(path), number, resource, run)
+            result = _result(str(path), number, resource, run)
+            if result.issues:  # the column within the line, the line within the file
+                located = locate(line.decode("utf-8", "replace"), result.issues)
+                result.issues = [dataclasses.replace(issue, line=number) for issue in located]
+            yield result
 
 
 # --- large JSON files ---------------------------------------------------------------------------------------------
@@ -254,8 +263,9 @@ def _large_json(validator: Any, path: Path, profiles: list[str] | None) -> Itera
         run.add("fatal", "invalid", f"Error parsing JSON: {error}", "", "ERROR_PARSING_JSON_")
         yield _result(name, None, None, run)
         return
-    if survey.top.get("resourceType") != "Bundle":
-        yield validate_text(validator, path.read_bytes(), name, profiles)  # one large resource: held whole
+    if survey.top.get("resourceType") != "Bundle" or survey.entries == 0:
+        # one large resource, or a Bundle whose `entry` is not an array of entries: held whole and validated as is
+        yield validate_text(validator, path.read_bytes(), name, profiles)
         return
     run = Run(validator.options)
     for property_name, location in survey.duplicates:
@@ -269,11 +279,6 @@ def _large_json(validator: Any, path: Path, profiles: list[str] | None) -> Itera
     index = StreamIndex(survey.lines)
     _unique_full_urls(validator, survey, run)
     top = {key: item for key, item in survey.top.items() if key != "entry"}
-    if survey.entries == 0:
-        for issue in validator.run(top, profiles).report():
-            run.add_issue(issue)
-        yield _result(name, None, survey.top, run)
-        return
     chunk: list[Any] = []
     offset = 0
     with path.open("rb") as handle:
@@ -365,7 +370,6 @@ def _deferred(validator: Any, path: Path, top: dict, index: StreamIndex, run: Ru
 
     from dermfhir.validation.context import Frame
     from dermfhir.validation.slicing import conforms
-    from dermfhir.validation.structure import Walker
 
     with path.open("rb") as handle:
         for position, entry in enumerate(ijson.items(handle, "entry.item", use_float=True)):
@@ -379,7 +383,7 @@ def _deferred(validator: Any, path: Path, top: dict, index: StreamIndex, run: Ru
                 container = Frame(shell, "Bundle", None, index, None)
                 full_url = entry.get("fullUrl") if isinstance(entry.get("fullUrl"), str) else None
                 frame = Frame(resource, str(resource.get("resourceType")), container, index, full_url)
-                walker = Walker(validator, Run(validator.options))
+                walker = validator.checker(Run(validator.options))
                 for candidates, where, reference in wanted:
                     if not any(conforms(walker, url, resource, frame) for url in candidates):
                         run.error(

@@ -45,6 +45,12 @@ class Walker:
         self.bundle_index: Any = None
         self.bundle_root: Any = None
 
+    def probe(self) -> Walker:
+        """A walk of the same validator at the same depth into a fresh Run (see `checker.Checker`)."""
+        probe = Walker(self.validator, Run(self.run.options))
+        probe.depth = self.depth
+        return probe
+
     # resources ---------------------------------------------------------------------------------------------------
     def resource(
         self,

@@ -1,0 +1,54 @@
+"""The interface the rule modules (bindings, references, slicing, extensions, invariants, bundle, questionnaire,
+conformance resources) see of the walk that calls them.
+
+`structure.Walker` implements it; the rule modules depend on this Protocol only, so none of them imports the walker
+(and the walker's module, which imports them all, is never imported back).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from dermfhir.validation.context import Frame, Run
+from dermfhir.validation.model import Models, Node, StructureModel
+
+
+class Checker(Protocol):
+    """One walk of an instance: where issues go, the compiled definitions, and the walk's entry points."""
+
+    validator: Any  # the Validator: options, definitions, terminology caches
+    run: Run
+    models: Models
+    terminology: Any
+    depth: int
+    #: (element path, type) of the element whose children are being walked: the context of its extensions
+    context: tuple[str, str | None]
+    invariants_done: set[tuple[int, str, str]]
+
+    def resource(
+        self,
+        value: Any,
+        path: str,
+        profiles: tuple[str, ...] = (),
+        container: Frame | None = None,
+        bundle: Any = None,
+        full_url: str | None = None,
+        contained: bool = False,
+        explicit: bool = False,
+    ) -> None:
+        """Validate a resource (and everything inside it)."""
+
+    def element(
+        self,
+        node: Node,
+        value: Any,
+        path: str,
+        type_code: str | None,
+        frame: Frame,
+        model: StructureModel,
+        context_path: str | None = None,
+    ) -> None:
+        """Validate a complex value against `node`."""
+
+    def probe(self) -> Checker:
+        """A walk of the same validator at the same depth into a fresh Run, for trying a value (does it conform?)."""
