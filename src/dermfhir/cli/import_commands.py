@@ -78,7 +78,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     command = commands.add_parser(
         "import",
         help="import public dermatology datasets (ISIC 2016-2025, HAM10000, BCN20000, PAD-UFES-20, Derm7pt, DDI, "
-        "Fitzpatrick17k …), classifier outputs, masks or COCO as FHIR",
+        "Fitzpatrick17k …), classifier outputs, masks, COCO or DICOM as FHIR",
         description="Import files as validated FHIR (a transaction Bundle, or NDJSON). `auto` recognises each "
         "file's layout from its header; a layout name forces one; `columns` reads any CSV through a YAML column "
         "mapping. Exit 0 when everything was imported, 1 when a row is rejected (unless --skip-invalid), nothing "

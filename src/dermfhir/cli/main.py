@@ -22,18 +22,25 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate_commands", "validate FHIR R4 resources (JSON, NDJSON, XML; files or folders)"),
     "conformance": ("validate_commands", "score the validator on a fhir-test-cases style folder"),
     "serve": ("serve_commands", "run the FHIR R4 server (SQLite by default, or PostgreSQL)"),
-    "load": ("load_commands", "post Bundles / NDJSON / JSON resources to a FHIR server"),
+    "load": ("load_commands", "post Bundles / NDJSON / JSON resources to a FHIR server or a store"),
     "import": (
         "import_commands",
-        "import dermatology datasets (published layouts or any CSV), classifier output, masks or COCO as FHIR",
+        "import public dermatology datasets (ISIC 2016-2025, HAM10000, BCN20000, PAD-UFES-20, Derm7pt, DDI, "
+        "Fitzpatrick17k …), classifier outputs, masks, COCO or DICOM as FHIR",
     ),
-    "export": ("export_commands", "export FHIR Bundles / NDJSON as ISIC CSV, COCO JSON or NDJSON"),
-    "demo": ("demo_commands", "generate the demo data set: synthetic images, annotations, AI predictions, reviews"),
+    "export": (
+        "export_commands",
+        "export FHIR Bundles / NDJSON as ISIC CSV, a challenge submission, COCO JSON, NDJSON, DICOM SR or SEG",
+    ),
+    "demo": ("demo_commands", "write the demo dataset (synthetic images, annotations, AI, reviews)"),
     "predict": ("review_commands", "run an ONNX image classifier and write FHIR AI predictions"),
     "report": ("review_commands", "reports: `report model DEVICE` (AI model performance)"),
     "review": ("review_commands", "review steps on a store: confirm, correct, reject, qa, agreement, series"),
     "site": ("site_commands", "render the guide as a static web site"),
-    "stats": ("stats_commands", "count images, findings, sites, methods, AI vs human, skin tones and splits"),
+    "stats": (
+        "stats_commands",
+        "count images, findings, sites, methods, AI vs human, skin tones and splits in FHIR data",
+    ),
 }
 
 
