@@ -153,24 +153,12 @@ def agreement_of(
     return Agreement(**{**result.__dict__, "skipped": skipped, "annotations": used})
 
 
-ANNOTATION_CATEGORY = f"{r.TYPE_SYSTEM}|dermatology-annotation"
-PAGE = 1000  # the store's largest page
-
-
 def annotations_of_images(store: Store, images: Sequence[str]) -> list[dict]:
-    """The dermatology annotations derived from any of `images` (references `Type/id`): by `derived-from` for a
-    small set, by one pass over the guide's annotation category for a large one (fewer, larger queries)."""
-    if len(images) > 2000:
-        wanted = set(images)
-        return [
-            a
-            for a in store.iter_search("Observation", [("category", ANNOTATION_CATEGORY)], page=PAGE)
-            if any(r.reference(d) in wanted for d in a.get("derivedFrom") or [])
-        ]
+    """The dermatology annotations derived from any of `images` (references `Type/id`), by `derived-from`."""
     found: list[dict] = []
     for start in range(0, len(images), 100):  # the store takes at most 100 alternatives per parameter
         chunk = ",".join(images[start : start + 100])
-        found += list(store.iter_search("Observation", [("derived-from", chunk)], page=PAGE))
+        found += list(store.iter_search("Observation", [("derived-from", chunk)]))
     return found
 
 

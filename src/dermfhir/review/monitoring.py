@@ -23,7 +23,7 @@ from dermfhir.review.errors import InvalidInput, UnknownResource
 from dermfhir.store import Store
 
 BINS = 10
-PAGE = 1000  # the store's largest page
+CHUNK = 100  # the store takes at most 100 alternatives per parameter
 REVIEW_CODE = f"{r.REVIEW_SYSTEM}|ai-prediction-review"
 
 
@@ -67,9 +67,7 @@ def performance(store: Store, device_id: str, *, cutoff: str | None = None) -> P
     if r.read_reference(store, f"Device/{device_id}") is None:
         raise UnknownResource("review-target", f"Device/{device_id} is not stored")
     predictions = {
-        p["id"]: p
-        for p in store.iter_search("Observation", [("device", f"Device/{device_id}")], page=PAGE)
-        if r.is_prediction(p)
+        p["id"]: p for p in store.iter_search("Observation", [("device", f"Device/{device_id}")]) if r.is_prediction(p)
     }
     truths = _truths(store, set(predictions), moment)
     probabilities = _probabilities(store, device_id)
@@ -125,12 +123,11 @@ def performance(store: Store, device_id: str, *, cutoff: str | None = None) -> P
 
 
 def _truths(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, dict]:
-    """prediction id -> the clinician's confirmed or corrected annotation labelled before the cut-off."""
+    """prediction id -> the clinician's confirmed or corrected annotation labelled before the cut-off (found by
+    `derived-from` on the predictions: reference searches stay fast on a large store)."""
     found: dict[str, dict] = {}
-    for annotation in store.iter_search(
-        "Observation", [("method", "ai-assisted-confirmed,ai-assisted-corrected")], page=PAGE
-    ):
-        if annotation.get("status") not in ("final", "amended"):
+    for annotation in _by_reference(store, "Observation", "derived-from", prediction_ids):
+        if r.method_of(annotation) not in r.AI_ASSISTED or annotation.get("status") not in ("final", "amended"):
             continue
         available = r.label_available_at(annotation)
         if available is None or not _before(available, cutoff):
@@ -142,10 +139,19 @@ def _truths(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, di
     return found
 
 
+def _by_reference(store: Store, resource_type: str, parameter: str, prediction_ids: set[str]) -> list[dict]:
+    ordered = sorted(prediction_ids)
+    found: list[dict] = []
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ",".join(f"Observation/{pid}" for pid in ordered[start : start + CHUNK])
+        found += list(store.iter_search(resource_type, [(parameter, chunk)]))
+    return found
+
+
 def _probabilities(store: Store, device_id: str) -> dict[str, dict[str, float]]:
     """prediction id -> {label: probability} from the device's class-probability assessments."""
     found: dict[str, dict[str, float]] = {}
-    for assessment in store.iter_search("RiskAssessment", [("performer", f"Device/{device_id}")], page=PAGE):
+    for assessment in store.iter_search("RiskAssessment", [("performer", f"Device/{device_id}")]):
         distribution: dict[str, float] = {}
         for item in assessment.get("prediction") or []:
             codings = (item.get("outcome") or {}).get("coding") or []
@@ -161,8 +167,8 @@ def _probabilities(store: Store, device_id: str) -> dict[str, dict[str, float]]:
 
 def _reviews(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for task in store.iter_search("Task", [("status", "completed")], page=PAGE):  # the code is checked here: faster
-        if not r.is_review_task(task):
+    for task in _by_reference(store, "Task", "focus", prediction_ids):
+        if not r.is_review_task(task) or task.get("status") != "completed":
             continue
         focus = r.reference(task.get("focus")) or ""
         if focus[12:] not in prediction_ids or not _before(str(task.get("lastModified") or ""), cutoff):
