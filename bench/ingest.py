@@ -8,7 +8,8 @@ reading, building, validation and writing included), against the targets:
 
 Every run is measured twice in the same session: as users run it (validation on) and with validation off (the
 baseline: read + build + write only), and the ratio is printed. Peak memory is the largest resident set of the
-command's processes (the parent; validation workers are forked from it). Exit 1 when a target is missed.
+command's processes (the parent; validation workers are forked from it); CPU seconds (all processes) are printed
+too, since wall-clock time depends on the other load of the machine. Exit 1 when a target is missed.
 
 Skips the HAM10000 run (exit 0 for it) when the real data folder is absent.
 """
@@ -31,8 +32,8 @@ if not REAL.is_dir():
 DERMFHIR = [sys.executable, "-m", "dermfhir.cli.main"]
 WRAPPER = (
     "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
-    "stderr=subprocess.DEVNULL).returncode; "
-    "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    "stderr=subprocess.DEVNULL).returncode; usage = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(code, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)"
 )
 HAM_DX = ("nv", "mel", "bkl", "bcc", "akiec", "vasc", "df")
 HAM_SITES = ("back", "lower extremity", "trunk", "upper extremity", "abdomen", "face", "chest", "foot", "scalp")
@@ -40,13 +41,13 @@ ISIC2020_SITES = ("torso", "lower extremity", "upper extremity", "head/neck", "p
 ISIC2020_DX = ("unknown", "nevus", "melanoma", "seborrheic keratosis", "lentigo NOS", "lichenoid keratosis")
 
 
-def run(arguments: list[str]) -> tuple[float, float, int]:
-    """(seconds, peak MiB, exit status) of one command, from process start to exit."""
+def run(arguments: list[str]) -> tuple[float, float, int, float]:
+    """(seconds, peak MiB, exit status, CPU seconds of all its processes) of one command, start to exit."""
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", WRAPPER, *arguments], capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - start
-    code, peak = done.stdout.split()
-    return seconds, int(peak) / 1024, int(code)
+    code, peak, cpu = done.stdout.split()
+    return seconds, int(peak) / 1024, int(code), float(cpu)
 
 
 def synthetic_ham(path: Path, rows: int) -> None:
@@ -109,14 +110,15 @@ def synthetic_isic2020(path: Path, rows: int) -> None:
 def measure(
     name: str, command: list[str], out: Path, resources: int, target: float | None
 ) -> tuple[bool, float, float]:
-    base_seconds, _, base_code = run([*command, "--out", str(out), "--no-validate"])
-    seconds, peak, code = run([*command, "--out", str(out)])
+    base_seconds, _, base_code, base_cpu = run([*command, "--out", str(out), "--no-validate"])
+    seconds, peak, code, cpu = run([*command, "--out", str(out)])
     rate = resources / seconds
     met = code == 0 and (target is None or seconds <= target)
     verdict = "" if target is None else f" (target {target:.0f} s: {'met' if seconds <= target else 'MISSED'})"
     print(
-        f"{name}: {seconds:.1f} s{verdict}, {rate:,.0f} resources/s, peak {peak:.0f} MiB, exit {code}; "
-        f"without validation {base_seconds:.1f} s (exit {base_code}), validation/baseline {seconds / base_seconds:.1f}x"
+        f"{name}: {seconds:.1f} s{verdict}, {rate:,.0f} resources/s, peak {peak:.0f} MiB, exit {code}, "
+        f"{cpu:.1f} CPU-s; without validation {base_seconds:.1f} s ({base_cpu:.1f} CPU-s, exit {base_code}), "
+        f"validation/baseline {seconds / base_seconds:.1f}x"
     )
     return met, rate, peak
 

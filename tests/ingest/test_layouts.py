@@ -284,3 +284,28 @@ def test_bad_column_mappings_are_one_line(layout_dir, tmp_path, capsys, text, me
     )
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and not out.exists()
+
+
+def test_milk10k_submission_is_a_lesion_prediction_and_exports_back(layout_dir, tmp_path, capsys) -> None:
+    submission = layout_dir / "milk10k_submission.csv"
+    assert layouts.detect(submission).name == "milk10k-submission"  # same header as the ground truth, not one-hot
+    out = tmp_path / "ai.json"
+    files = [str(layout_dir / "milk10k_metadata.csv"), str(submission)]
+    assert main(["import", "auto", *files, "--out", str(out)]) == 1  # no model named
+    assert "needs --model-name and --model-version" in capsys.readouterr().err
+    model = ["--model-name", "M", "--model-version", "1", "--recorded", "2025-01-01T00:00:00Z"]
+    assert main(["import", "auto", *files, "--out", str(out), *model]) == 0
+    resources = {r["id"]: r for r in _read_bundle(out)}
+    prediction = resources["isic-pred-M-1-lesion-IL-0000652"]
+    assert len(prediction["derivedFrom"]) == 2  # both images of the lesion
+    csv_out = tmp_path / "submission.csv"
+    assert main(["export", "submission", str(out), "--submission-layout", "milk10k", "--out", str(csv_out)]) == 0
+    lines = csv_out.read_text().splitlines()
+    assert lines[0] == "lesion_id,AKIEC,BCC,BEN_OTH,BKL,DF,INF,MAL_OTH,MEL,NV,SCCKA,VASC"
+    assert lines[1] == "IL_0000652,0.02,0.7,0.03,0.05,0.02,0.02,0.02,0.05,0.05,0.02,0.02"
+
+
+def _read_bundle(path: Path) -> list[dict]:
+    from dermfhir.export import read_resources
+
+    return list(read_resources([path]))

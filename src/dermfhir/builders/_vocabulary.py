@@ -9,9 +9,10 @@ no display; translation never follows ConceptMap `dependsOn` / `product`.
 
 from __future__ import annotations
 
-import copy
 from functools import cache, lru_cache
 from typing import Any
+
+import orjson
 
 from dermfhir.definitions import Definitions
 from dermfhir.terminology import Terminology, Translation
@@ -72,7 +73,7 @@ def pattern(profile_id: str, element_id: str) -> Any:
         value = _patterns(profile_id)[element_id]
     except KeyError:
         raise LookupError(f"profile {profile_id!r} has no pattern on {element_id!r}") from None
-    value = copy.deepcopy(value)
+    value = orjson.loads(orjson.dumps(value))  # a copy; JSON data only, and ~10x faster than deepcopy
     if isinstance(value, dict):
         for item in value.get("coding", [value] if "system" in value and "code" in value else []):
             name = display(item["system"], item["code"])

@@ -94,6 +94,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(auto)
+    _model(auto)
     auto.set_defaults(run=_run)
     columns = formats.add_parser(
         "columns",
@@ -112,6 +113,8 @@ def register(commands: argparse._SubParsersAction) -> None:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         _common(parser)
+        if layout.name == "milk10k-submission":
+            _model(parser)
         parser.set_defaults(run=_run)
     for name, text in OTHER_FORMATS.items():
         parser = formats.add_parser(name, help=text, description=text)
@@ -159,6 +162,21 @@ def _files(arguments: argparse.Namespace) -> list[tuple[Path, layouts.Layout]] |
     return None
 
 
+def _lines(files: list[Path]) -> int:
+    """Rows to read (lines of the CSV / NDJSON files, headers counted off), for the progress bar's total."""
+    total = 0
+    for file in files:
+        if file.suffix.lower() not in (".csv", ".ndjson") or not file.is_file():
+            continue
+        try:
+            with file.open("rb") as handle:
+                total += sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+        except OSError:
+            return 0
+        total -= file.suffix.lower() == ".csv"
+    return max(total, 0)
+
+
 def _run(arguments: argparse.Namespace) -> int:
     console = Console(stderr=True, soft_wrap=True)
     extra: dict = {}
@@ -184,7 +202,15 @@ def _run(arguments: argparse.Namespace) -> int:
             image_base=arguments.image_base,
             image_dir=arguments.image_dir,
             recorded=getattr(arguments, "recorded", None),
-            extra={"tolerance": tolerance} if tolerance is not None else {},
+            extra={
+                **({"tolerance": tolerance} if tolerance is not None else {}),
+                "model": {
+                    "name": getattr(arguments, "model_name", None),
+                    "version": getattr(arguments, "model_version", None),
+                    "manufacturer": getattr(arguments, "model_manufacturer", None),
+                    "card": getattr(arguments, "model_card", None),
+                },
+            },
         )
         files = _files(arguments)
         with Progress(
@@ -206,6 +232,9 @@ def _run(arguments: argparse.Namespace) -> int:
                     bar.update(tasks[stage], total=total)
                 bar.advance(tasks[stage], advance)
 
+            total = _lines(arguments.files)
+            if total:
+                progress("read", 0, total)
             common = {
                 "ndjson": arguments.ndjson,
                 "skip_invalid": arguments.skip_invalid,

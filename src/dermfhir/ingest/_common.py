@@ -105,7 +105,7 @@ class ImageKeys:
 
     def __init__(self, *columns: str) -> None:
         self.columns = columns
-        self.seen: dict[str, tuple[str, int, int]] = {}
+        self.seen: dict[int, tuple[str, int, int]] = {}  # hash of the id → (file, row, digest of the values)
         self.detailed = 0
 
     def key(self, row: Row) -> str:
@@ -116,9 +116,9 @@ class ImageKeys:
         if not key.strip("\x1f"):
             return True  # an empty id is the row's own error, reported by its importer
         digest = hash(tuple(sorted((k, (v or "").strip()) for k, v in row.values.items())))
-        earlier = self.seen.get(key)
+        earlier = self.seen.get(hash(key))
         if earlier is None:
-            self.seen[key] = (row.file, row.number, digest)
+            self.seen[hash(key)] = (row.file, row.number, digest)
             return True
         if earlier[2] == digest:
             return False

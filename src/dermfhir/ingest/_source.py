@@ -88,6 +88,8 @@ def read_csv(path: Path, required: tuple[str, ...] = ()) -> tuple[list[str], Ite
     if missing:
         raise SourceError(path, f"missing column(s) {', '.join(missing)}; found {', '.join(header)}", 1)
 
+    name = str(path)  # one string shared by every row (and by what keeps a row's file)
+
     def rows() -> Iterator[Row]:
         number = 1
         try:
@@ -99,9 +101,9 @@ def read_csv(path: Path, required: tuple[str, ...] = ()) -> tuple[list[str], Ite
                     if not any(v.strip() for v in values):
                         continue
                     if len(values) != len(header):
-                        yield Row(str(path), number, {}, f"{len(values)} values for {len(header)} columns")
+                        yield Row(name, number, {}, f"{len(values)} values for {len(header)} columns")
                         continue
-                    yield Row(str(path), number, dict(zip(header, values, strict=True)))
+                    yield Row(name, number, dict(zip(header, values, strict=True)))
         except OSError as error:
             raise SourceError(path, f"cannot read the file ({error.strerror or error})", number) from None
         except (csv.Error, UnicodeDecodeError) as error:

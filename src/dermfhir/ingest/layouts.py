@@ -23,7 +23,7 @@ from dermfhir.builders import _components as parts
 from dermfhir.builders._vocabulary import code_system, coding, mapped_concept
 from dermfhir.ingest._common import Labels
 from dermfhir.ingest._source import Row, SourceError
-from dermfhir.ingest.records import Context, ImageRecord, LesionLabel
+from dermfhir.ingest.records import Context, ImageRecord, LesionLabel, LesionPrediction
 
 ISIC = "isic"
 ISIC_ID = re.compile(r"^ISIC_\d{7}$")
@@ -199,7 +199,11 @@ def one_hot(row: Row, classes: tuple[str, ...]) -> str:
     for column in classes:
         value = number(row, column, 0, 1)
         if value is None or value not in (0.0, 1.0):
-            raise row.error(f"{row.get(column)!r} is not a one-hot value (0 or 1)", column)
+            raise row.error(
+                f"{row.get(column)!r} is not a one-hot value (0 or 1); for a classifier's probabilities in this "
+                "layout use `dermfhir import predictions`",
+                column,
+            )
         if value == 1.0:
             hot.append(column)
     if len(hot) != 1:
@@ -489,6 +493,26 @@ def _milk10k_truth(row: Row, context: Context, layout: Layout) -> None:
     finding = labels(context, "class", "milk10k-class", "milk10k-class-to-snomed").concept(label)
     assert finding is not None
     context.lesion_label(ISIC, LesionLabel(image_id(row, "lesion_id"), row, finding, label))
+
+
+def _milk10k_submission(row: Row, context: Context, layout: Layout) -> None:
+    from dermfhir.builders.probabilities import SUM_TOLERANCE
+
+    vocabulary = labels(context, "class", "milk10k-class", "milk10k-class-to-snomed")
+    classes = []
+    for column in MILK10K_CLASSES:
+        value = number(row, column, 0, 1)
+        if value is None:
+            raise row.error(f"{row.get(column)!r} is not a probability 0-1", column)
+        concept = vocabulary.concept(column)
+        assert concept is not None
+        classes.append((column, concept, value))
+    total = sum(value for _, _, value in classes)
+    if total > 1 + SUM_TOLERANCE:
+        raise row.error(f"probabilities sum to {total:.4f}, more than 1 ± {SUM_TOLERANCE}")
+    if total < 1 - SUM_TOLERANCE:
+        context.report.warnings.append(f"{row.file}, row {row.number}: probabilities sum to {total:.4f}, not 1")
+    context.lesion_prediction(ISIC, LesionPrediction(image_id(row, "lesion_id"), row, classes))
 
 
 ARCHIVE_OPTIONAL = (
@@ -849,6 +873,18 @@ LAYOUTS: tuple[Layout, ...] = (
         example="lesion_id," + ",".join(MILK10K_CLASSES) + "\nIL_0000652,0.0,1.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0",
     ),
     Layout(
+        "milk10k-submission",
+        "ISIC 2025 MILK10k submission (a classifier's probabilities per lesion)",
+        ("lesion_id", *MILK10K_CLASSES),
+        mapper=_milk10k_submission,
+        note="Needs --model-name and --model-version, and the metadata file (the lesion's images). Recognised by "
+        "`auto` when the first row is not one-hot.",
+        example="lesion_id,"
+        + ",".join(MILK10K_CLASSES)
+        + "\nIL_0000652,0.02,0.7,0.03,0.05,0.02,0.02,0.02,0.05,0.05,0.02,"
+        "0.02",
+    ),
+    Layout(
         "isic-archive-csv",
         "ISIC Archive metadata CSV export",
         ("isic_id",),
@@ -963,8 +999,25 @@ def detect(path: Path) -> Layout:
     present = set(header)
     matches = [layout for layout in LAYOUTS if not layout.headerless and set(layout.required) <= present]
     if matches:
-        return max(matches, key=lambda layout: (len(layout.required), -LAYOUTS.index(layout)))
+        best = max(matches, key=lambda layout: (len(layout.required), -LAYOUTS.index(layout)))
+        if best.name == "milk10k-ground-truth" and not _one_hot_first_row(path, header):
+            return BY_NAME["milk10k-submission"]
+        return best
     raise SourceError(path, no_match(header), 1)
+
+
+def _one_hot_first_row(path: Path, header: list[str]) -> bool:
+    """Whether the first data row's class columns are all 0 or 1 (ground truth rather than probabilities)."""
+    import csv
+
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        first = next(reader, None)
+    if first is None:
+        return True
+    values = dict(zip(header, first, strict=False))
+    return all(values.get(column, "").strip() in ("0", "1", "0.0", "1.0") for column in MILK10K_CLASSES)
 
 
 def no_match(header: list[str]) -> str:

@@ -22,6 +22,7 @@ values of a field for which FHIR has no place are counted in `Report.unplaced`, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from dermfhir.builders import (
@@ -94,6 +95,15 @@ class LesionLabel:
     components: list[dict] = field(default_factory=list)
 
 
+@dataclass
+class LesionPrediction:
+    """A classifier's probabilities for a lesion (MILK10k submission): an AI prediction over the lesion's images."""
+
+    lesion_id: str
+    row: Row
+    classes: list[tuple[str, dict, float]]  # (label, outcome concept, probability)
+
+
 class Context:
     """The records of one import, by dataset: row mappers add to it, `build()` turns it into resources."""
 
@@ -102,6 +112,7 @@ class Context:
         self.options = options
         self.images: dict[tuple[str, str], ImageRecord] = {}
         self.lesion_labels: dict[tuple[str, str], LesionLabel] = {}
+        self.lesion_predictions: dict[tuple[str, str], LesionPrediction] = {}
         self.links: list[tuple[str, str, str, Row]] = []
         self.curators: dict[str, str] = {}
 
@@ -160,6 +171,18 @@ class Context:
             )
         self.lesion_labels[key] = label
 
+    def lesion_prediction(self, dataset: str, prediction: LesionPrediction) -> None:
+        key = (dataset, prediction.lesion_id)
+        earlier = self.lesion_predictions.get(key)
+        if earlier is not None:
+            if earlier.classes == prediction.classes:
+                self.report.merged += 1
+                return
+            raise prediction.row.error(
+                f"lesion {prediction.lesion_id!r} is already predicted by {earlier.row.file}, row {earlier.row.number}"
+            )
+        self.lesion_predictions[key] = prediction
+
     def link(self, dataset: str, first: str, second: str, row: Row) -> None:
         self.links.append((dataset, first, second, row))
 
@@ -216,6 +239,8 @@ class Context:
             self.result.add(self._annotation(dataset, record, images, patient, lesion, performers, lesion_id))
             used.add(dataset)
             self.report.findings[label.label] += 1
+        if self.lesion_predictions:
+            self._predictions(images_of_lesion, built)
         for dataset, first_id, second_id, row in self.links:
             first_image = built.get((dataset, first_id))
             second_image = built.get((dataset, second_id))
@@ -226,6 +251,93 @@ class Context:
             self.result.add(_linkage(dataset, first_image[0].reference, second_image[0].reference, first_id, second_id))
         for dataset in sorted(used):
             self.result.add(performers[dataset])
+
+    def _predictions(
+        self,
+        images_of_lesion: dict[tuple[str, str], list[str]],
+        built: dict[tuple[str, str], tuple[DermatologyImage, Patient, SkinLesion]],
+    ) -> None:
+        """AI prediction, class distribution and provenance per predicted lesion, over the lesion's images."""
+        from datetime import UTC, datetime
+
+        from dermfhir.builders import (
+            AIModelDevice,
+            AIPrediction,
+            AIProvenance,
+            ClassProbability,
+            ClassProbabilityAssessment,
+            ModelCard,
+        )
+
+        model = self.options.extra.get("model") or {}
+        if not model.get("name") or not model.get("version"):
+            for prediction in self.lesion_predictions.values():
+                self.report.reject(prediction.row.error("a classifier's output needs --model-name and --model-version"))
+            return
+        key = f"{model['name']}-{model['version']}"
+        card = None
+        if model.get("card") is not None:
+            try:
+                markdown = Path(model["card"]).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                raise SourceError(model["card"], f"cannot read the model card ({error})") from None
+            card = ModelCard(
+                stable_id("model", "card", key),
+                title=f"{model['name']} {model['version']} model card",
+                markdown=markdown,
+            )
+            self.result.add(card)
+        device = AIModelDevice(
+            stable_id("model", "device", key),
+            name=model["name"],
+            version=model["version"],
+            manufacturer=model.get("manufacturer") or "unknown",
+            model_card=card,
+        )
+        self.result.add(device)
+        recorded = self.options.recorded or datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        for (dataset, lesion_id), prediction in self.lesion_predictions.items():
+            image_ids = images_of_lesion.get((dataset, lesion_id))
+            if not image_ids:
+                self.report.reject(
+                    prediction.row.error(
+                        f"lesion {lesion_id!r} has no image in this import (give its metadata file too)", "lesion_id"
+                    )
+                )
+                continue
+            images = [built[(dataset, i)][0] for i in image_ids]
+            _, patient, lesion = built[(dataset, image_ids[0])]
+            top = max(prediction.classes, key=lambda item: item[2])
+            suffix = f"{key}-lesion-{lesion_id}"
+            ai = AIPrediction(
+                stable_id(dataset, "pred", suffix),
+                subject=patient,
+                image=images,
+                device=device,
+                finding=top[1],
+                confidence=top[2],
+                lesion=lesion,
+                body_site=lesion.location if lesion.location.get("coding") else None,
+                effective=recorded,
+            )
+            assessment = ClassProbabilityAssessment(
+                stable_id(dataset, "prob", suffix),
+                subject=patient,
+                device=device,
+                basis=[ai, *images],
+                classes=[ClassProbability(concept, value, label) for label, concept, value in prediction.classes],
+                occurrence=recorded,
+                label_prefix="MILK10k class ",
+            )
+            provenance = AIProvenance(
+                stable_id(dataset, "prov", suffix),
+                targets=[ai, assessment],
+                device=device,
+                images=images,
+                recorded=recorded,
+            )
+            self.result.add(ai, assessment, provenance)
+            self.report.findings[top[0]] += 1
 
     def _image(
         self,
