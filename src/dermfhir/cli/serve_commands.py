@@ -39,6 +39,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="longest a database statement may run before the request answers 503 (0: no limit)",
     )
     serve.add_argument(
+        "--search-concurrency",
+        type=int,
+        metavar="N",
+        help="searches run at once, more wait or answer 503 (default: the number of cores, at least 2)",
+    )
+    serve.add_argument(
         "--header-timeout",
         type=float,
         default=10.0,
@@ -81,6 +87,8 @@ def _serve(arguments: argparse.Namespace) -> int:
             loopback_clients_only=arguments.auth == "none",
             header_timeout=arguments.header_timeout,
         )
+        if arguments.search_concurrency:
+            config.search_concurrency = arguments.search_concurrency
         app = create_app(config)
     except ValueError as error:
         print(f"dermfhir serve: {error}", file=sys.stderr)
