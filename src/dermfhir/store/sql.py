@@ -637,6 +637,8 @@ class SqlStore(Store):
             raise InvalidSearch("_revinclude", "'*' is not supported for _revinclude")
         keys = list({p.key for p in params})
         found: list[Row] = []
+        if not keys:  # `Source:*` of a type without reference parameters (Binary:*): nothing to include
+            return found
         for kind, ids in by_type.items():
             found.extend(
                 self._query(
