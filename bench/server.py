@@ -102,7 +102,7 @@ def _uuid(text: str) -> str:
 class Server:
     """`dermfhir serve` in a child process on a free loopback port."""
 
-    def __init__(self, db: str, workers: int = 1) -> None:
+    def __init__(self, db: str, workers: int = 1, extra: tuple[str, ...] = ()) -> None:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
@@ -120,6 +120,7 @@ class Server:
             "warning",
             "--workers",
             str(workers),
+            *extra,
         ]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 90
@@ -322,7 +323,7 @@ def chain_dataset(count: int, patients: int) -> Iterator[dict]:
 
 
 def chain_and_hostile(
-    db: str, count: int, repeat: int, definitions: Definitions
+    db: str, count: int, repeat: int, definitions: Definitions, extra: tuple[str, ...] = ()
 ) -> list[tuple[str, float, float, float]]:
     """p50 of `Observation?subject:Patient.gender=female` over `count` Observations, and read throughput while ten
     clients repeat hostile searches, against the quiet figure measured just before."""
@@ -334,7 +335,7 @@ def chain_and_hostile(
             analyze()
     finally:
         store.close()
-    server = Server(db, 1)
+    server = Server(db, 1, extra)
     rows: list[tuple[str, float, float, float]] = []
     try:
         with httpx.Client(base_url=server.url, timeout=60) as http:
@@ -386,6 +387,7 @@ def main() -> int:
     parser.add_argument("--postgres", metavar="URL", help="also measure this (emptied!) PostgreSQL database")
     parser.add_argument("--chain-observations", type=int, default=100_000, help="Observations for the chain search")
     parser.add_argument("--only-chain", action="store_true", help="measure only the chain search and hostile load")
+    parser.add_argument("--serve-option", action="append", default=[], help="extra `dermfhir serve` option")
     arguments = parser.parse_args()
     definitions = Definitions.default()
     print(f"dermfhir server benchmark — {CORES} cores, Python {sys.version.split()[0]}")
@@ -399,7 +401,7 @@ def main() -> int:
             print("| measure | p50 ms | p95 ms | requests/s (or ratio) |")
             print("|---|---|---|---|")
             for label, p50, p95, per_second in chain_and_hostile(
-                db, arguments.chain_observations, min(arguments.repeat, 200), definitions
+                db, arguments.chain_observations, min(arguments.repeat, 200), definitions, tuple(arguments.serve_option)
             ):
                 cells = "— | — " if p50 != p50 else f"{p50:.2f} | {p95:.2f} "
                 print(f"| {label} | {cells}| {per_second:,.2f} |")

@@ -176,7 +176,9 @@ def matrix_client(matrix_store: Store, tmp_path_factory: pytest.TempPathFactory)
     ]
     path.write_text(json.dumps({"tokens": entries}))
     definitions = matrix_store.definitions  # type: ignore[attr-defined]
-    config = ServerConfig(auth="token", tokens_file=path, validate=False, audit=False)
+    config = ServerConfig(  # no time limits here: a slow machine must not turn a refusal into a 503
+        auth="token", tokens_file=path, validate=False, audit=False, statement_timeout=None, pool_timeout=60
+    )
     app = create_app(config, store=matrix_store, definitions=definitions, validator=Validator(definitions))
     return TestClient(app, base_url="http://testserver", raise_server_exceptions=False)
 

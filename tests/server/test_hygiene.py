@@ -155,3 +155,32 @@ def test_config_defaults_bound_the_work() -> None:
     config = ServerConfig()
     assert config.statement_timeout and config.statement_timeout <= 10
     assert config.pool_timeout <= 10
+
+
+@pytest.mark.parametrize("path", ["/Patient", "/Patient/$validate", "/Patient/big"])
+def test_validation_holds_no_lock(client, monkeypatch, path: str) -> None:
+    """While one large resource is being validated, another writer completes (the check runs outside the write)."""
+    gate = client.app.state.services.gate
+    original = gate.outcome
+    other_done = threading.Event()
+    first = threading.Event()
+
+    def slow_outcome(resource: dict, profiles: list[str] | None = None) -> dict:
+        if resource.get("id") == "big" or resource.get("name", [{}])[0].get("family") == "Big":
+            first.set()
+            assert other_done.wait(30), "another writer was blocked while a resource was validated"
+        return original(resource, profiles)
+
+    monkeypatch.setattr(gate, "outcome", slow_outcome)
+    big = patient("Big", id="big")
+    method = "PUT" if path.endswith("/big") else "POST"
+    answers: list[int] = []
+    worker = threading.Thread(
+        target=lambda: answers.append(client.request(method, path, json=big, headers=FHIR).status_code)
+    )
+    worker.start()
+    assert first.wait(30)
+    assert client.post("/Patient", json=patient("Other"), headers=FHIR).status_code == 201
+    other_done.set()
+    worker.join(30)
+    assert answers and answers[0] in (200, 201)

@@ -42,3 +42,9 @@ def test_broad_chain_page_and_total(store: Store) -> None:
     assert performers.total == (MATCHES + 300) // 2
     assert store.search("Observation", [("subject:Patient.gender", "male")]).total == 300
     assert store.search("Observation", [("subject:Patient.gender", "other")]).total == 0
+
+
+def test_revinclude_of_a_type_without_reference_parameters(store: Store) -> None:
+    store.update({"resourceType": "Patient", "id": "p1"})
+    found = store.search("Patient", [("_id", "p1"), ("_revinclude", "Binary:*")])
+    assert [item["id"] for item in found.resources] == ["p1"] and found.included == []

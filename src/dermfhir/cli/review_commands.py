@@ -15,6 +15,7 @@ import orjson
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from dermfhir import fhirjson
 from dermfhir.review import ReviewError
 from dermfhir.store import Store
 
@@ -148,7 +149,7 @@ def _predict(arguments: argparse.Namespace) -> int:
                 markup=False,
             )
             return 1
-    write_atomic(arguments.out, orjson.dumps(transaction(run.resources), option=orjson.OPT_INDENT_2))
+    write_atomic(arguments.out, fhirjson.dumps(transaction(run.resources), option=orjson.OPT_INDENT_2))
     per_image = run.inference_seconds * 1000 / max(run.images, 1)
     console.print(
         f"{run.images} image(s) classified, {per_image:.1f} ms per image in the model; model SHA-256 {run.sha256}",

@@ -39,6 +39,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="longest a database statement may run before the request answers 503 (0: no limit)",
     )
     serve.add_argument(
+        "--search-concurrency",
+        type=int,
+        metavar="N",
+        help="searches run at once, more wait or answer 503 (default: the number of cores, at least 2)",
+    )
+    serve.add_argument(
         "--header-timeout",
         type=float,
         default=10.0,
@@ -99,6 +105,8 @@ def _serve(arguments: argparse.Namespace) -> int:
             site_folder=site,
             dicom_store=arguments.dicom_store,
         )
+        if arguments.search_concurrency:
+            config.search_concurrency = arguments.search_concurrency
         app = create_app(config)
     except ValueError as error:
         print(f"dermfhir serve: {error}", file=sys.stderr)

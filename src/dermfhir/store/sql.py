@@ -304,7 +304,7 @@ class SqlStore(Store):
     ) -> SearchResult:
         restrict = visibility.criteria if visibility is not None else None
         query = parse(self.registry, resource_type, params, self.default_count, restrict)
-        builder = _Builder(self.registry)
+        builder = _Builder(self.registry, self.dialect)
         with self._reading() as conn:
             driver, broad = self._driver(conn, builder, query)
             where, args = builder.where(query, driver)
@@ -321,7 +321,7 @@ class SqlStore(Store):
                 broad = self._broad_chain(conn, builder, query)
             if broad and not query.sort:  # many matches, rid order: walk resources and probe, stop at the page end
                 where, args = builder.where(query, None, probe_chains=True)
-            if query.sort:  # sort the matching rids alone, then fetch the page's content (sorting carries no JSON)
+            if query.sort or broad:  # find the page's rids alone, then fetch their content (no JSON while sorting)
                 page = [
                     row[0]
                     for row in self._query(
@@ -658,6 +658,8 @@ class SqlStore(Store):
             raise InvalidSearch("_revinclude", "'*' is not supported for _revinclude")
         keys = list({p.key for p in params})
         found: list[Row] = []
+        if not keys:  # `Source:*` of a type without reference parameters (Binary:*): nothing to include
+            return found
         for kind, ids in by_type.items():
             found.extend(
                 self._query(
@@ -687,8 +689,9 @@ def _marks(items: Sequence[Any]) -> str:
 class _Builder:
     """Turns a parsed Query into a WHERE clause on `resource a` (and ORDER BY), with its parameters in order."""
 
-    def __init__(self, registry: SearchRegistry) -> None:
+    def __init__(self, registry: SearchRegistry, dialect: str = "sqlite") -> None:
         self.registry = registry
+        self.dialect = dialect
         self.aliases = 0
 
     def alias(self) -> str:
@@ -755,7 +758,9 @@ class _Builder:
             f"WHERE t.pkey = ? AND {inner}.deleted = 0 AND ({' OR '.join(branches)})"
         )
         if probe is not None:
-            return f"EXISTS (SELECT 1 {body} AND t.rid = {probe}.rid)", [item.param.key, *args]
+            # OFFSET 0 keeps PostgreSQL from turning the test into a join over every match (it then probes per row)
+            fence = " OFFSET 0" if self.dialect == "postgres" else ""
+            return f"EXISTS (SELECT 1 {body} AND t.rid = {probe}.rid{fence})", [item.param.key, *args]
         return f"SELECT t.rid {body}", [item.param.key, *args]
 
     def count(self, query: Query) -> tuple[str, list[Any]] | None:

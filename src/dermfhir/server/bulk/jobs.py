@@ -180,14 +180,14 @@ class Jobs:
         if not part.searches:
             yield from self.store.iter_current(part.resource_type, job.since)
             return
-        import orjson
+        from dermfhir import fhirjson
 
         seen: set[str] = set()
         for criteria in part.searches:
             for resource in self.store.iter_search(part.resource_type, criteria, page=1000):
                 if resource["id"] not in seen:
                     seen.add(resource["id"])
-                    yield orjson.dumps(resource)
+                    yield fhirjson.dumps(resource)
 
     def _export_part(self, job: Job, part: Part) -> None:
         output: Output | None = None

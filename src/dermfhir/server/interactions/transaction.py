@@ -171,7 +171,13 @@ def _transaction(ctx: Context, entries: list[_Entry]) -> None:
     for entry in entries:  # rights and conformance, before the database is locked
         if entry.resource is not None:
             entry.resource = _rewrite(entry.resource, mapping)
-        _check_rights(ctx, entry)
+        try:
+            _check_rights(ctx, entry)
+        except Forbidden as error:  # the refusal (and its AuditEvent) names the entry and what it asked
+            query = f"?{urlencode(entry.query)}" if entry.query else ""
+            raise Forbidden(
+                f"Bundle.entry[{entry.index}] ({entry.method} {entry.path}{query}): {error.message}"
+            ) from None
         if entry.method in ("POST", "PUT"):
             _validate(ctx, entry)
     store = ctx.store

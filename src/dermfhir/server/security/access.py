@@ -14,6 +14,8 @@ Policy (SMART App Launch v2 scopes; https://hl7.org/fhir/R4/compartmentdefinitio
   - resources of the R4 Patient compartment of that patient (membership by the compartment's parameters);
   - Binary whose `securityContext` is that Patient, or a resource the scope may reach with the same letter;
   - Task whose `for` is that Patient;
+  - Provenance through the compartment's `patient` parameter (a target that is that Patient); a Provenance whose
+    targets are only other resources is out of reach of patient scopes;
   - other types outside the compartment (Device, Practitioner, Organization, terminology…) for reading and searching
     only; a patient scope never creates, updates or deletes them.
 - AuditEvent: never under patient scopes; user scopes may read, search and append (create); only a system scope may
