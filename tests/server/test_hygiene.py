@@ -35,7 +35,7 @@ def test_links_ignore_the_host_header(client) -> None:
 
 
 def test_banner_hides_the_password(capsys) -> None:
-    arguments = argparse.Namespace(db="postgresql://dermfhir:s3cret@db.example/fhir", auth="token")
+    arguments = argparse.Namespace(db="postgresql://dermfhir:s3cret@db.example/fhir", auth="token", no_site=False)
     _banner("http://127.0.0.1:8080", arguments)
     shown = capsys.readouterr().out
     assert "s3cret" not in shown and "dermfhir:***@db.example" in shown

@@ -23,8 +23,11 @@ def encoded(kind: str = "JPEG", size: tuple[int, int] = (640, 480), mode: str = 
     return base64.b64encode(out.getvalue()).decode()
 
 
-def binary(id: str, data: str, content_type: str = "image/jpeg") -> dict:
-    return {"resourceType": "Binary", "id": id, "contentType": content_type, "data": data}
+def binary(id: str, data: str, content_type: str = "image/jpeg", patient: str | None = None) -> dict:
+    found = {"resourceType": "Binary", "id": id, "contentType": content_type, "data": data}
+    if patient:
+        found["securityContext"] = {"reference": f"Patient/{patient}"}
+    return found
 
 
 def image(id: str, patient: str, **attachment: object) -> dict:
@@ -142,9 +145,9 @@ def secured(make_client, tmp_path: Path):
     admin = {"Authorization": f"Bearer {ADMIN}", **FHIR}
     for identifier in ("pa", "pb"):
         put(client, {"resourceType": "Patient", "id": identifier}, admin)
-    put(client, binary("bin-a", encoded()), admin)
+    put(client, binary("bin-a", encoded(), patient="pa"), admin)
     put(client, image("img-a", "pa", url="Binary/bin-a"), admin)
-    put(client, binary("bin-b", encoded()), admin)
+    put(client, binary("bin-b", encoded(), patient="pb"), admin)
     put(client, image("img-b", "pb", url="Binary/bin-b"), admin)
     put(client, image("img-inline", "pa", data=encoded("PNG")), admin)
     return client
@@ -162,6 +165,10 @@ def test_images_need_the_scopes_of_their_resources(secured) -> None:
     assert get(secured, "/images/DocumentReference/img-a/thumbnail", PATIENT_A).status_code == 200
     assert get(secured, "/images/DocumentReference/img-b", PATIENT_A).status_code == 403
     assert get(secured, "/images/DocumentReference/img-b/thumbnail", PATIENT_A).status_code == 403
+    # a Binary without securityContext is outside every patient's data: a patient scope never reads it
+    put(secured, binary("bin-loose", encoded()), {"Authorization": f"Bearer {ADMIN}", **FHIR})
+    put(secured, image("img-loose", "pa", url="Binary/bin-loose"), {"Authorization": f"Bearer {ADMIN}", **FHIR})
+    assert get(secured, "/images/DocumentReference/img-loose", PATIENT_A).status_code == 403
     # reading the DocumentReference is not enough when the bytes are a Binary the token may not read
     assert get(secured, "/images/DocumentReference/img-a", NO_BINARY).status_code == 403
     assert get(secured, "/images/DocumentReference/img-inline", NO_BINARY).status_code == 200

@@ -148,7 +148,9 @@ def test_token_sign_in_shows_only_what_the_scopes_allow(token_server, page) -> N
     # another patient's image is refused, and the page says so
     page.goto(f"{token_server.url}/ui/image/demo-p02-l1-v1-img")
     page.wait_for_selector("body[data-ready='error']")
-    assert "compartment" in page.locator("#status").inner_text()
+    assert (
+        "No granted scope allows read on DocumentReference/demo-p02-l1-v1-img" in page.locator("#status").inner_text()
+    )
     assert page.locator("img.base").count() == 0
 
 

@@ -88,11 +88,13 @@ def practitioner(identifier: str, name: str, role: str, credential: int) -> dict
     }
 
 
-def binary(identifier: str, content_type: str, data: bytes) -> dict:
+def binary(identifier: str, content_type: str, data: bytes, patient: str) -> dict:
+    """Image bytes; `securityContext` is the patient, so access to the bytes follows access to the patient's data."""
     return {
         "resourceType": "Binary",
         "id": identifier,
         "contentType": content_type,
+        "securityContext": {"reference": patient},
         "data": base64.b64encode(data).decode("ascii"),
     }
 
@@ -154,9 +156,9 @@ def _visit(
     later = f"{day.isoformat()}T11:{20 + visit:02d}:00Z"
     key = f"{lesion.id}-v{visit + 1}"
     patient = f"Patient/{patient_id}"
-    yield binary(f"{key}-jpeg", "image/jpeg", picture.jpeg)
-    yield binary(f"{key}-mask-png", "image/png", picture.mask_png)
-    yield binary(f"{key}-heatmap-png", "image/png", picture.heatmap_png)
+    yield binary(f"{key}-jpeg", "image/jpeg", picture.jpeg, patient)
+    yield binary(f"{key}-mask-png", "image/png", picture.mask_png, patient)
+    yield binary(f"{key}-heatmap-png", "image/png", picture.heatmap_png, patient)
     image = DermatologyImage(
         f"{key}-img",
         subject=patient,
