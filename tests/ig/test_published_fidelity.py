@@ -14,7 +14,7 @@ BASE = "https://annotatemd.com/fhir/ig"
 SCT = "http://snomed.info/sct"
 UCUM = "http://unitsofmeasure.org"
 REPOSITORY = Path(__file__).resolve().parents[2]
-TERMINOLOGY_NOTES = REPOSITORY.parent.parent / "shared" / "data" / "terminology.md"
+TERMINOLOGY_NOTES = REPOSITORY.parent / "shared" / "data" / "terminology.md"
 
 #: (resource type, id) → published computable name; all published CodeSystems and ValueSets
 PUBLISHED_TERMINOLOGY = {
