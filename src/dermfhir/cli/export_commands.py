@@ -1,6 +1,8 @@
-"""`dermfhir export FORMAT SOURCE… --out PATH`: FHIR (Bundles, NDJSON) → ISIC-challenge CSV, COCO JSON or NDJSON.
+"""`dermfhir export FORMAT SOURCE… --out PATH`: FHIR (Bundles, NDJSON) → ISIC-challenge CSV, COCO JSON, NDJSON, or
+DICOM SR (TID 1500) / SEG files, one per annotation, into the folder PATH.
 
-Exit 0 when written, 1 when a source cannot be read (nothing written), 2 on usage errors.
+Exit 0 when written, 1 when a source cannot be read (nothing written) or, for dicom-sr / dicom-seg, when an
+annotation was left out (each named with the reason), 2 on usage errors.
 """
 
 from __future__ import annotations
