@@ -20,7 +20,7 @@ from dermfhir.ingest.dicom import read
 from dermfhir.ingest.dicom.synthetic import SyntheticImage, write
 from tests.server.conftest import FHIR
 
-ADMIN, PATIENT_A, NO_IMAGING = ("a" * 32, "p" * 32, "o" * 32)
+ADMIN, PATIENT_A, NO_IMAGING, READ_ONLY = ("a" * 32, "p" * 32, "o" * 32, "r" * 32)
 
 
 @pytest.fixture
@@ -33,6 +33,7 @@ def imaging(make_client, tmp_path: Path):
                     {"token": ADMIN, "subject": "admin", "scope": "system/*.cruds"},
                     {"token": PATIENT_A, "subject": "app", "scope": "patient/*.rs", "patient": "dicom-pat-PA"},
                     {"token": NO_IMAGING, "subject": "obs", "scope": "user/Observation.rs user/Patient.rs"},
+                    {"token": READ_ONLY, "subject": "viewer", "scope": "user/ImagingStudy.r"},
                 ]
             }
         )
@@ -106,13 +107,15 @@ def test_the_imaging_study_read_rules_apply(imaging) -> None:
     client, files, _ = imaging
     url_b = _url(files["b"])
     assert client.get(url_b).status_code == 401
-    # another patient's image: outside the compartment, as a search would hide it
+    # another patient's image: outside the compartment, refused as a read of that ImagingStudy is
     refused = client.get(url_b, headers={"Authorization": f"Bearer {PATIENT_A}"})
-    assert refused.status_code in (403, 404)
+    assert refused.status_code == 403
     assert refused.json()["resourceType"] == "OperationOutcome"
     # no ImagingStudy scope at all
     assert client.get(url_b, headers={"Authorization": f"Bearer {NO_IMAGING}"}).status_code == 403
     assert client.get(url_b, headers={"Authorization": f"Bearer {ADMIN}"}).status_code == 200
+    # the read right alone is enough (no search right), as for GET ImagingStudy/[id]
+    assert client.get(url_b, headers={"Authorization": f"Bearer {READ_ONLY}"}).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,9 @@
 """`dermfhir export FORMAT SOURCE… --out PATH`: FHIR (Bundles, NDJSON) → ISIC-challenge CSV, challenge submission
-CSV, COCO JSON or NDJSON.
+CSV, COCO JSON, NDJSON, or DICOM SR (TID 1500) / SEG files, one per annotation, into the folder PATH.
 
 Every export lists what it skipped and why. Exit 0 when something was written, 1 when a source cannot be read,
-the output cannot be written or there was nothing to write (no file is written then), 2 on usage errors.
+the output cannot be written or there was nothing to write (no file is written then), or, for dicom-sr /
+dicom-seg, when an annotation was left out (each named with the reason); 2 on usage errors.
 """
 
 from __future__ import annotations

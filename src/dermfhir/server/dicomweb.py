@@ -85,15 +85,13 @@ def instance_bytes(ctx: Context, study: str, series: str, instance: str) -> byte
     for name, uid in (("study", study), ("series", series), ("instance", instance)):
         if len(uid) > 64 or not _UID.match(uid):
             raise ResourceNotFound(f"The {name} UID {uid[:80]!r} is not a DICOM UID")
-    ctx.access.require("ImagingStudy", "read")
+    ctx.access.require("ImagingStudy", "read")  # what a plain read needs: no search right is asked for
     criteria = [("identifier", f"{DICOM_UID}|urn:oid:{study}"), ("_count", "2")]
-    for criterion in ctx.access.search_criteria("ImagingStudy"):
-        criteria.append(criterion)
     found = ctx.store.search("ImagingStudy", criteria).resources
     if not found:
-        raise ResourceNotFound(f"No study {study} is stored here (or the caller may not see it)")
+        raise ResourceNotFound(f"No study {study} is stored here")
     imaging = found[0]
-    ctx.access.check(imaging, "read")
+    ctx.access.check(imaging, "read")  # the read decision on this very study (scope, patient compartment)
     listed = any(
         element.get("uid") == series and any(item.get("uid") == instance for item in element.get("instance", []))
         for element in imaging.get("series", [])
