@@ -83,6 +83,11 @@ def test_client_conveniences_are_dropped(client) -> None:
 def test_anonymous_serving_refuses_remote_clients(make_client) -> None:
     remote = make_client(loopback_clients_only=True)
     assert remote.get("/metadata").status_code == 403
+    # every route, not only the FHIR API: images, DICOMweb, Bulk Data status, the web UI
+    for path in ("/images/DocumentReference/x", "/dicomweb/studies/1/series/2/instances/3", "/bulk/status/x", "/ui/"):
+        refused = remote.get(path)
+        assert refused.status_code == 403, path
+        assert refused.json()["resourceType"] == "OperationOutcome"
     local = TestClient(remote.app, client=("127.0.0.1", 40000))
     assert local.get("/metadata").status_code == 200
 

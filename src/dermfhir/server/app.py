@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from dermfhir.definitions import Definitions
 from dermfhir.server import dicomweb, images
 from dermfhir.server.bulk import status as bulk_status
-from dermfhir.server.config import LOOPBACK, ServerConfig
+from dermfhir.server.config import ServerConfig
 from dermfhir.server.context import Context, Services
 from dermfhir.server.errors import Forbidden, PayloadTooLarge, ResourceNotFound, Unauthorized, error_outcome
 from dermfhir.server.http import FHIR_JSON, FhirRequest, FhirResponse, check_format, dumps
@@ -95,8 +95,6 @@ def create_app(
     @app.get("/images/{resource_type}/{resource_id}/{size}")
     async def image_bytes(request: Request, resource_type: str, resource_id: str, size: str = "") -> Response:
         client = request.client.host if request.client else None
-        if config.loopback_clients_only and client not in LOOPBACK:
-            return _error(Forbidden("This server runs without authentication and serves local clients only"), "GET")
         fhir_request = FhirRequest("GET", request.url.path, [], {k.lower(): v for k, v in request.headers.items()})
         base = base_url(request, config)
         return await run_in_threadpool(
@@ -109,8 +107,6 @@ def create_app(
     @app.api_route("/{path:path}", methods=_METHODS)
     async def fhir(request: Request, path: str) -> Response:
         client = request.client.host if request.client else None
-        if config.loopback_clients_only and client not in LOOPBACK:
-            return _error(Forbidden("This server runs without authentication and serves local clients only"), "GET")
         if wants_page(request.method, path, request.headers.get("accept"), bool(request.query_params)):
             return RedirectResponse(f"{WEB_PREFIX}/", status_code=303)
         try:
