@@ -122,5 +122,5 @@ def test_history_type_and_system(client) -> None:
 
 
 def test_method_not_allowed(client) -> None:
-    assert client.patch("/Patient/x", json={}).status_code == 405
+    assert client.patch("/metadata", json={}).status_code == 405
     assert client.post("/Patient/x", json=patient(), headers=FHIR).status_code == 405

@@ -3,7 +3,7 @@
 Every route goes through one endpoint: it enforces the body-size limit, `_format` / Accept, authentication
 (`--auth token`) and turns any exception into a status + OperationOutcome (`errors.error_outcome`), so no stack
 trace, SQL or exception text ever reaches a client. Store work runs in the thread pool.
-Not supported: XML, PATCH, CORS, TLS termination (put a reverse proxy in front for TLS).
+Not supported: XML, CORS, TLS termination (put a reverse proxy in front for TLS).
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Specification: https://hl7.org/fhir/R4/http.html (content types, `_format`, `Prefer`, ETag and versioning).
 The same `FhirRequest` serves a plain HTTP call and one entry of a batch or transaction Bundle.
-Not supported: XML (`application/fhir+xml`, `_format=xml` → 406), RDF/Turtle, PATCH bodies.
+Not supported: XML (`application/fhir+xml`, `_format=xml` → 406), RDF/Turtle. PATCH bodies are read by
+`dermfhir.server.patching`.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@ and for an entry of a batch or transaction Bundle (https://hl7.org/fhir/R4/http.
 
 Paths: `metadata`; `` (transaction/batch, search across types); `_history`; `[type]`; `[type]/_search`;
 `[type]/_history`; `[type]/$op`; `[type]/[id]`; `[type]/[id]/_history`; `[type]/[id]/_history/[vid]`;
-`[type]/[id]/$op`. Not supported: PATCH (405), compartment search, `$`-operations other than those listed in
-`dermfhir.server.operations`.
+`[type]/[id]/$op`; PATCH on `[type]/[id]` and (conditional) on `[type]?criteria`. Not supported: compartment
+search, `$`-operations other than those listed in `dermfhir.server.operations`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 from dermfhir.server.context import Context
 from dermfhir.server.errors import BadRequest, MethodNotAllowed, ResourceNotFound
 from dermfhir.server.http import FhirRequest, FhirResponse, is_form
-from dermfhir.server.interactions import capabilities, create, delete, history, read, search, update, vread
+from dermfhir.server.interactions import capabilities, create, delete, history, patch, read, search, update, vread
 from dermfhir.server.operations import run_operation
 
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
@@ -29,7 +29,7 @@ def dispatch(ctx: Context, request: FhirRequest) -> FhirResponse:
         method = "GET"
     if method == "OPTIONS":  # the FHIR answer to OPTIONS: the CapabilityStatement, and what the path allows
         response = capabilities.capabilities(ctx, request)
-        response.headers["Allow"] = "GET, HEAD, POST, PUT, DELETE, OPTIONS"
+        response.headers["Allow"] = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
         return response
     if parts == [".well-known", "smart-configuration"]:
         _only(method, "GET")
@@ -65,6 +65,8 @@ def dispatch(ctx: Context, request: FhirRequest) -> FhirResponse:
             return update.conditional_update(ctx, request, head)
         if method == "DELETE":
             return delete.conditional_delete(ctx, request, head)
+        if method == "PATCH":
+            return patch.conditional_patch(ctx, request, head)
         raise MethodNotAllowed(f"{method} is not allowed on {head}")
     second = parts[1]
     if len(parts) == 2:
@@ -83,6 +85,8 @@ def dispatch(ctx: Context, request: FhirRequest) -> FhirResponse:
             return update.update(ctx, request, head, second)
         if method == "DELETE":
             return delete.delete(ctx, request, head, second)
+        if method == "PATCH":
+            return patch.patch(ctx, request, head, second)
         raise MethodNotAllowed(f"{method} is not supported on {head}/[id]")
     _check_id(second)
     if len(parts) == 3 and parts[2].startswith("$"):

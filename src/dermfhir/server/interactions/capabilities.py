@@ -17,7 +17,17 @@ from dermfhir.server.context import Context, Services
 from dermfhir.server.http import FhirRequest, FhirResponse, dumps
 
 GUIDE_STATEMENT = "CapabilityStatement/annotatemd-server"
-_INTERACTIONS = ("read", "vread", "update", "delete", "history-instance", "history-type", "create", "search-type")
+_INTERACTIONS = (
+    "read",
+    "vread",
+    "update",
+    "patch",
+    "delete",
+    "history-instance",
+    "history-type",
+    "create",
+    "search-type",
+)
 _OPERATIONS = {
     "Resource": [("validate", "http://hl7.org/fhir/OperationDefinition/Resource-validate")],
     "ValueSet": [
@@ -60,7 +70,7 @@ def statement(services: Services, base: str) -> dict:
             "implementation": {"description": "dermfhir FHIR R4 server", "url": base},
             "fhirVersion": "4.0.1",
             "format": ["json", "application/fhir+json"],
-            "patchFormat": [],
+            "patchFormat": ["application/json-patch+json", "application/fhir+json"],
         }
     )
     rest: dict[str, Any] = (found.get("rest") or [{"mode": "server"}])[0]

@@ -3,11 +3,13 @@
 A transaction commits every entry or none: entries are processed in the specification's order (DELETE, POST,
 PUT, GET), `urn:uuid:` / `urn:oid:` full URLs of created resources are replaced by their new `Type/id` wherever
 the Bundle references them, conditional references (`Patient?identifier=…`) are resolved to the one match
-(none or several → 412), `ifNoneExist` (conditional create), `ifMatch` and conditional PUT are honoured. Every
-resource is validated before the database is touched; all creates and plain updates are written with one bulk
-store call. One AuditEvent records the whole transaction.
+(none or several → 412), `ifNoneExist` (conditional create), `ifMatch`, conditional PUT and PATCH are honoured.
+A PATCH entry's resource is a Binary holding a JSON Patch or a Parameters FHIRPath Patch
+(`dermfhir.server.interactions.patch`); patches are applied after the other writes, inside the transaction. Every
+created or updated resource is validated before the database is touched; all creates and plain updates are
+written with one bulk store call. One AuditEvent records the whole transaction.
 A batch runs each entry on its own (as its own HTTP call would run) and reports each entry's status.
-Not supported: PATCH entries, nested Bundles processed as transactions, `Prefer: respond-async`.
+Not supported: nested Bundles processed as transactions, `Prefer: respond-async`.
 """
 
 from __future__ import annotations
@@ -33,16 +35,18 @@ from dermfhir.server.http import FhirRequest, FhirResponse, etag
 from dermfhir.server.interactions._common import if_none_exist
 from dermfhir.server.interactions._conditional import current_or_last, visible_matches
 from dermfhir.server.interactions.delete import delete_matching
+from dermfhir.server.interactions.patch import one_match, patch_stored, stored
 from dermfhir.server.interactions.update import check_rights
 from dermfhir.server.operations._review_support import enforce, queue_new_predictions
+from dermfhir.server.patching import Patch, read_patch
 from dermfhir.server.security.audit import reference_of
 from dermfhir.store import NotFound
 
-_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE"})
-_ORDER = {"DELETE": 0, "POST": 1, "PUT": 2, "GET": 3, "HEAD": 3}
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
+_ORDER = {"DELETE": 0, "POST": 1, "PUT": 2, "PATCH": 2, "GET": 3, "HEAD": 3}
 _CONDITIONAL_REFERENCE = re.compile(r"^([A-Z][A-Za-z]+)\?(.+)$")
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
-_INTERACTION = {"GET": "read", "HEAD": "read", "POST": "create", "PUT": "update", "DELETE": "delete"}
+_INTERACTION = {"GET": "read", "HEAD": "read", "POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}
 #: Entries one Bundle may hold.
 MAX_ENTRIES = 20_000
 
@@ -59,6 +63,7 @@ class _Entry:
     target: str | None = None  # "Type/id" the entry writes, once known
     response: dict | None = None
     result: dict | None = None
+    patch: Patch | None = None
 
     @property
     def resource_type(self) -> str:
@@ -120,7 +125,7 @@ def _parse_entry(ctx: Context, index: int, item: Any) -> _Entry:
     resource = item.get("resource")
     if resource is not None and (not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str)):
         raise BadRequest(f"{where}.resource is not a FHIR resource", code="structure")
-    if method in ("POST", "PUT") and resource is None:
+    if method in ("POST", "PUT", "PATCH") and resource is None:
         raise BadRequest(f"{where}: a {method} entry needs a resource", code="required")
     full_url = item.get("fullUrl") if isinstance(item.get("fullUrl"), str) else None
     headers = {
@@ -210,9 +215,14 @@ def _transaction(ctx: Context, entries: list[_Entry]) -> None:
         _write(ctx, pending)
         queue_new_predictions(ctx, [e.result for e in pending if e.result is not None])
         for entry in ordered:
+            if entry.method == "PATCH":
+                _patch(ctx, entry, mapping)
+        for entry in ordered:
             if entry.method in ("GET", "HEAD"):
                 _read(ctx, entry)
-        written = [reference_of(e.result) for e in entries if e.method in ("POST", "PUT") and e.result is not None]
+        written = [
+            reference_of(e.result) for e in entries if e.method in ("POST", "PUT", "PATCH") and e.result is not None
+        ]
         written += [e.target for e in entries if e.method == "DELETE" and e.target is not None]
         ctx.audit_write("transaction", written)
 
@@ -237,6 +247,10 @@ def _plan(entry: _Entry, mapping: dict[str, str], writes: set[str]) -> None:
             raise BadRequest(f"{where}: the resource id differs from the URL's id")
         entry.resource = {**entry.resource, "id": parts[1]}
         entry.target = entry.path
+    elif entry.method == "PATCH" and not entry.conditional:
+        if len(parts) != 2 or not _ID.match(parts[1]):
+            raise BadRequest(f"{where}: PATCH goes to [type]/[id] or [type]?criteria, not {entry.path[:80]!r}")
+        entry.target = entry.path
     elif entry.method == "DELETE" and not entry.conditional:
         if len(parts) != 2:
             raise BadRequest(f"{where}: DELETE goes to [type]/[id] or [type]?criteria")
@@ -259,6 +273,14 @@ def _check_rights(ctx: Context, entry: _Entry) -> None:
             ctx.access.require(entry.resource_type, "update")
         else:
             check_rights(ctx, entry.resource)
+    elif entry.method == "PATCH":
+        ctx.access.require(entry.resource_type, "update")
+        if entry.path.count("/") == 0 and not entry.query:
+            raise BadRequest(f"Bundle.entry[{entry.index}]: PATCH goes to [type]/[id] or [type]?criteria")
+        try:
+            entry.patch = read_patch(None, None, entry.resource)
+        except BadRequest as error:
+            raise BadRequest(f"Bundle.entry[{entry.index}]: {error.message}", code=error.code) from None
     elif entry.method == "DELETE":
         ctx.access.require(entry.resource_type, "delete")
 
@@ -346,6 +368,29 @@ def _conditional_put(ctx: Context, entry: _Entry, mapping: dict[str, str]) -> No
     entry.target = f"{entry.resource_type}/{resource_id}"
     if entry.full_url:
         mapping[entry.full_url] = entry.target
+
+
+def _patch(ctx: Context, entry: _Entry, mapping: dict[str, str]) -> None:
+    assert entry.patch is not None
+    where = f"Bundle.entry[{entry.index}]"
+    try:
+        if entry.conditional:
+            current = one_match(ctx, entry.resource_type, entry.query)
+        else:
+            current = stored(ctx, entry.resource_type, entry.path.split("/")[1])
+        found, _ = patch_stored(
+            ctx,
+            current,
+            entry.patch,
+            entry.headers.get("if-match"),
+            lambda resource: _rewrite(resource, mapping),
+            audit=False,  # the transaction's one AuditEvent names it
+        )
+    except Forbidden as error:
+        raise Forbidden(f"{where} (PATCH {entry.path}): {error.message}") from None
+    entry.target = f"{current['resourceType']}/{current['id']}"
+    entry.result = found.resource
+    entry.response = _response(200, found.resource)
 
 
 def _write(ctx: Context, entries: list[_Entry]) -> None:
