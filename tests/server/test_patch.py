@@ -283,9 +283,7 @@ def test_patch_obeys_the_review_rules(make_client) -> None:
     response = _json_patch(unchecked, "/Observation/r1", [{"op": "replace", "path": "/status", "value": "final"}])
     assert response.status_code == 409 and rule_of(response) == "ai-prediction-not-final"
     changed = prediction("r1", NEVUS)["component"]
-    response = _json_patch(
-        unchecked, "/Observation/r1", [{"op": "replace", "path": "/component", "value": changed}]
-    )
+    response = _json_patch(unchecked, "/Observation/r1", [{"op": "replace", "path": "/component", "value": changed}])
     assert response.status_code == 409 and rule_of(response) == "ai-prediction-unchanged"
     assert client.get("/Observation/r1").json()["meta"]["versionId"] == "1"
 
