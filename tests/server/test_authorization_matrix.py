@@ -15,6 +15,7 @@ Runs on SQLite, and on PostgreSQL when DERMFHIR_TEST_POSTGRES is set.
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import warnings
@@ -206,6 +207,10 @@ def _snapshot(store: Store) -> dict[str, str | None]:
     return found
 
 
+def _current(store: Store, resource: dict) -> dict:
+    return store.read(resource["resourceType"], resource["id"])
+
+
 # -- the interactions ----------------------------------------------------------------------------------------------
 @dataclass
 class Call:
@@ -244,6 +249,45 @@ def _changed(resource_type: str, resource_id: str) -> dict:
     found["language"] = "en"
     found.pop("meta", None)  # what the token sends carries no secret; the answer must not add one
     return found
+
+
+JSON_PATCH = "application/json-patch+json"
+#: The element holding a resource's owner, for a patch that moves it to another patient.
+OWNER_ELEMENT = {"Observation": "subject", "Task": "for", "Binary": "securityContext"}
+
+
+def _patch_ops(token: Token, kind: str, move: bool = False) -> list[dict]:
+    """A JSON Patch: a harmless change, or one moving the resource to a patient other than the token's."""
+    if move and kind in OWNER_ELEMENT:
+        other = "pb" if token.patient != "pb" else "pa"
+        return [{"op": "add", "path": f"/{OWNER_ELEMENT[kind]}", "value": {"reference": f"Patient/{other}"}}]
+    return [{"op": "add", "path": "/language", "value": "en"}]
+
+
+def _fhirpath_patch(kind: str) -> dict:
+    return {
+        "resourceType": "Parameters",
+        "parameter": [
+            {
+                "name": "operation",
+                "part": [
+                    {"name": "type", "valueCode": "add"},
+                    {"name": "path", "valueString": kind},
+                    {"name": "name", "valueString": "language"},
+                    {"name": "value", "valueCode": "en"},
+                ],
+            }
+        ],
+    }
+
+
+def _binary_patch(operations: list[dict]) -> dict:
+    data = base64.b64encode(json.dumps(operations).encode()).decode()
+    return {"resourceType": "Binary", "contentType": JSON_PATCH, "data": data}
+
+
+def _patch(url: str, operations: list[dict]) -> Call:
+    return Call("PATCH", url, {"_raw": json.dumps(operations)}, {"content-type": JSON_PATCH})
 
 
 def _bundle(kind: str, request: dict, resource: dict | None = None, full_url: str | None = None) -> dict:
@@ -310,6 +354,26 @@ INTERACTIONS: dict[str, Interaction] = {
     "batch-delete": lambda t, k, i: _post_bundle("batch", {"method": "DELETE", "url": f"{k}/{i}"}),
     "batch-put": lambda t, k, i: _post_bundle("batch", {"method": "PUT", "url": f"{k}/{i}"}, _changed(k, i)),
     "batch-get": lambda t, k, i: _post_bundle("batch", {"method": "GET", "url": f"{k}/{i}"}),
+    "patch": lambda t, k, i: _patch(f"/{k}/{i}", _patch_ops(t, k)),
+    "patch-move": lambda t, k, i: _patch(f"/{k}/{i}", _patch_ops(t, k, move=True)),
+    "patch-fhirpath": lambda t, k, i: Call("PATCH", f"/{k}/{i}", _fhirpath_patch(k)),
+    "conditional-patch": lambda t, k, i: _patch(f"/{k}?_id={i}", _patch_ops(t, k)),
+    "conditional-patch-move": lambda t, k, i: _patch(f"/{k}?_id={i}", _patch_ops(t, k, move=True)),
+    "transaction-patch": lambda t, k, i: _post_bundle(
+        "transaction", {"method": "PATCH", "url": f"{k}/{i}"}, _binary_patch(_patch_ops(t, k))
+    ),
+    "transaction-patch-move": lambda t, k, i: _post_bundle(
+        "transaction", {"method": "PATCH", "url": f"{k}/{i}"}, _binary_patch(_patch_ops(t, k, move=True))
+    ),
+    "transaction-conditional-patch": lambda t, k, i: _post_bundle(
+        "transaction", {"method": "PATCH", "url": f"{k}?_id={i}"}, _fhirpath_patch(k)
+    ),
+    "batch-patch": lambda t, k, i: _post_bundle(
+        "batch", {"method": "PATCH", "url": f"{k}/{i}"}, _binary_patch(_patch_ops(t, k))
+    ),
+    "batch-conditional-patch": lambda t, k, i: _post_bundle(
+        "batch", {"method": "PATCH", "url": f"{k}?_id={i}"}, _fhirpath_patch(k)
+    ),
     "batch-search": lambda t, k, i: _post_bundle("batch", {"method": "GET", "url": f"{k}?_id={i}"}),
 }
 #: Interactions on Observation reaching other resources through references (target: an Observation's id).
@@ -345,6 +409,8 @@ def _send(client: TestClient, token: Token, call: Call):
     headers = {"authorization": f"Bearer {token.bearer}", "content-type": FHIR, **(call.headers or {})}
     if call.body is not None and "_form" in call.body:
         return client.request(call.method, call.url, content=call.body["_form"], headers=headers)
+    if call.body is not None and "_raw" in call.body:
+        return client.request(call.method, call.url, content=call.body["_raw"], headers=headers)
     content = json.dumps(call.body) if call.body is not None else None
     return client.request(call.method, call.url, content=content, headers=headers)
 
@@ -400,6 +466,8 @@ def _run(
                 resource = BY_ID[seeded]
                 letter = "d" if after[seeded] is None else "u"
                 assert permitted(token, letter, resource), f"{where} changed {seeded} ({version} → {after[seeded]})"
+                if after[seeded] is not None:  # and what it wrote is still within the token's reach
+                    assert permitted(token, "u", _current(store, resource)), f"{where} moved {seeded} out of reach"
         for created in _created_since(store, set(before)):
             assert permitted(token, "c", created), f"{where} created {created['resourceType']}/{created['id']}"
         shapes[(kind, resource_id)] = _shape(response)

@@ -1,8 +1,10 @@
 """patch: `PATCH [base]/[type]/[id]` and conditional patch `PATCH [base]/[type]?criteria`
 (https://hl7.org/fhir/R4/http.html#patch), with a JSON Patch or a FHIRPath Patch (`dermfhir.server.patching`).
 
-A patch is an update whose new content the server computes: it needs `u` on the stored resource and on the patched
-result (so a patch cannot move a resource to another patient), may not change the resource's type or id, is
+A patch is an update whose new content the server computes from the stored one: it needs `u` on the stored resource
+and on the patched result (so a patch cannot move a resource to another patient), and `r` on the stored resource (a
+patch reads it: a JSON Patch `test`, a FHIRPath `where` or the patched resource in the answer would reveal what a
+write-only token may not read), may not change the resource's type or id, is
 validated against the result's profiles (422), follows the review workflow's write rules, honours `If-Match`
 (412), makes a new version and is audited as an update. A conditional patch patches the one match the caller may
 read: none → 404, several → 412 (a match the caller may not read counts as no match).
@@ -39,7 +41,7 @@ def patch(ctx: Context, request: FhirRequest, resource_type: str, resource_id: s
     if_match = request.header("if-match")
     for attempt in range(ATTEMPTS):
         current = stored(ctx, resource_type, resource_id)
-        ctx.access.check(current, "update")
+        check_rights(ctx, current)
         ctx.store.check_version(current["meta"]["versionId"], if_match)
         result, outcome = patched(ctx, current, document)
         try:
@@ -96,7 +98,7 @@ def patch_stored(
 ) -> tuple[WriteResult, dict | None]:
     """Patch `current` and write the result (inside the transaction); `transform` rewrites the result first (a
     transaction's references to its own entries)."""
-    ctx.access.check(current, "update")
+    check_rights(ctx, current)
     ctx.store.check_version(current["meta"]["versionId"], if_match)
     result, outcome = patched(ctx, current, document, transform)
     enforce(ctx, result, current=current)
@@ -104,6 +106,12 @@ def patch_stored(
     if audit:
         ctx.audit_write("update", [reference_of(found.resource)])
     return found, outcome
+
+
+def check_rights(ctx: Context, current: dict) -> None:
+    """A patch updates the stored resource and reads it."""
+    ctx.access.check(current, "update")
+    ctx.access.check(current, "read")
 
 
 def patched(
