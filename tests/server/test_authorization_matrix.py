@@ -115,6 +115,7 @@ TOKENS = [
     Token("patient-obs-read", "patient/Observation.rs", "pa"),
     Token("patient-obs-write-v1", "patient/Observation.write", "pa"),
     Token("patient-binary-task", "patient/Binary.cruds patient/Task.cruds patient/Device.rs", "pa"),
+    Token("user-read-patient-write", "user/*.rs patient/Observation.cud patient/Task.cud patient/Binary.cud", "pa"),
     Token("user-obs", "user/Observation.cruds"),
     Token("user-obs-create", "user/Observation.c"),
     Token("user-all", "user/*.cruds"),
@@ -256,10 +257,11 @@ JSON_PATCH = "application/json-patch+json"
 OWNER_ELEMENT = {"Observation": "subject", "Task": "for", "Binary": "securityContext"}
 
 
-def _patch_ops(token: Token, kind: str, move: bool = False) -> list[dict]:
-    """A JSON Patch: a harmless change, or one moving the resource to a patient other than the token's."""
+def _patch_ops(kind: str, resource_id: str, move: bool = False) -> list[dict]:
+    """A JSON Patch: a harmless change, or one moving the resource to the other patient (away from the token's
+    patient, or into it)."""
     if move and kind in OWNER_ELEMENT:
-        other = "pb" if token.patient != "pb" else "pa"
+        other = "pb" if OWNER.get(resource_id) == "pa" else "pa"
         return [{"op": "add", "path": f"/{OWNER_ELEMENT[kind]}", "value": {"reference": f"Patient/{other}"}}]
     return [{"op": "add", "path": "/language", "value": "en"}]
 
@@ -354,22 +356,22 @@ INTERACTIONS: dict[str, Interaction] = {
     "batch-delete": lambda t, k, i: _post_bundle("batch", {"method": "DELETE", "url": f"{k}/{i}"}),
     "batch-put": lambda t, k, i: _post_bundle("batch", {"method": "PUT", "url": f"{k}/{i}"}, _changed(k, i)),
     "batch-get": lambda t, k, i: _post_bundle("batch", {"method": "GET", "url": f"{k}/{i}"}),
-    "patch": lambda t, k, i: _patch(f"/{k}/{i}", _patch_ops(t, k)),
-    "patch-move": lambda t, k, i: _patch(f"/{k}/{i}", _patch_ops(t, k, move=True)),
+    "patch": lambda t, k, i: _patch(f"/{k}/{i}", _patch_ops(k, i)),
+    "patch-move": lambda t, k, i: _patch(f"/{k}/{i}", _patch_ops(k, i, move=True)),
     "patch-fhirpath": lambda t, k, i: Call("PATCH", f"/{k}/{i}", _fhirpath_patch(k)),
-    "conditional-patch": lambda t, k, i: _patch(f"/{k}?_id={i}", _patch_ops(t, k)),
-    "conditional-patch-move": lambda t, k, i: _patch(f"/{k}?_id={i}", _patch_ops(t, k, move=True)),
+    "conditional-patch": lambda t, k, i: _patch(f"/{k}?_id={i}", _patch_ops(k, i)),
+    "conditional-patch-move": lambda t, k, i: _patch(f"/{k}?_id={i}", _patch_ops(k, i, move=True)),
     "transaction-patch": lambda t, k, i: _post_bundle(
-        "transaction", {"method": "PATCH", "url": f"{k}/{i}"}, _binary_patch(_patch_ops(t, k))
+        "transaction", {"method": "PATCH", "url": f"{k}/{i}"}, _binary_patch(_patch_ops(k, i))
     ),
     "transaction-patch-move": lambda t, k, i: _post_bundle(
-        "transaction", {"method": "PATCH", "url": f"{k}/{i}"}, _binary_patch(_patch_ops(t, k, move=True))
+        "transaction", {"method": "PATCH", "url": f"{k}/{i}"}, _binary_patch(_patch_ops(k, i, move=True))
     ),
     "transaction-conditional-patch": lambda t, k, i: _post_bundle(
         "transaction", {"method": "PATCH", "url": f"{k}?_id={i}"}, _fhirpath_patch(k)
     ),
     "batch-patch": lambda t, k, i: _post_bundle(
-        "batch", {"method": "PATCH", "url": f"{k}/{i}"}, _binary_patch(_patch_ops(t, k))
+        "batch", {"method": "PATCH", "url": f"{k}/{i}"}, _binary_patch(_patch_ops(k, i))
     ),
     "batch-conditional-patch": lambda t, k, i: _post_bundle(
         "batch", {"method": "PATCH", "url": f"{k}?_id={i}"}, _fhirpath_patch(k)
