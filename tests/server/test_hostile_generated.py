@@ -5,6 +5,7 @@ never a 500, and an OperationOutcome for every error. Timing is measured in benc
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import warnings
@@ -270,6 +271,114 @@ ENTRY_URLS = [
 ]
 
 
+JSON_PATCH = "application/json-patch+json"
+_DIV = '<div xmlns="http://www.w3.org/1999/xhtml">' + "x" * 20000 + "</div>"
+JSON_PATCHES: list[bytes] = [
+    b"[]",
+    b"{}",
+    b"null",
+    b'"add"',
+    b"[1, null, []]",
+    b'[{"op": "add"}]',
+    b'[{"op": "add", "path": "/active"}]',
+    b'[{"op": "add", "path": 7, "value": true}]',
+    b'[{"op": "jump", "path": "/active", "value": true}]',
+    b'[{"op": "move", "path": "/name"}]',
+    b'[{"op": "remove", "path": "/id"}]',
+    b'[{"op": "replace", "path": "/id", "value": "other"}]',
+    b'[{"op": "replace", "path": "/id", "value": ["hx"]}]',
+    b'[{"op": "replace", "path": "/resourceType", "value": "Observation"}]',
+    b'[{"op": "remove", "path": "/resourceType"}]',
+    b'[{"op": "replace", "path": "", "value": []}]',
+    b'[{"op": "replace", "path": "", "value": {"resourceType": "Patient", "id": "hx"}}]',
+    b'[{"op": "replace", "path": "", "value": {"resourceType": "Bundle", "id": "hx", "type": "transaction"}}]',
+    b'[{"op": "move", "from": "/name", "path": "/name/0"}]',
+    b'[{"op": "copy", "from": "", "path": "/contained/-"}]',
+    b'[{"op": "add", "path": "/name/99", "value": {}}]',
+    b'[{"op": "add", "path": "/name/-1", "value": {}}]',
+    b'[{"op": "add", "path": "/name/01", "value": {}}]',
+    b'[{"op": "test", "path": "/name", "value": null}]',
+    b'[{"op": "add", "path": "/~2", "value": 1}]',
+    b'[{"op": "add", "path": "name", "value": 1}]',
+    b'[{"op": "add", "path": "/birthDate", "value": "9999-12-31"}]',
+    b'[{"op": "add", "path": "/birthDate", "value": 1e999}]',
+    b'[{"op": "add", "path": "/name/0/family", "value": "a\\u0000b"}]',
+    b'[{"op": "add", "path": "/name/0/family", "value": "\\ud800"}]',
+    b'[{"op": "add", "path": "/multipleBirthInteger", "value": 123456789012345678901234567890}]',
+    b'[{"op": "add", "path": "' + b"/a" * 20000 + b'", "value": 1}]',
+    b'[{"op": "add", "path": "/extension", "value": ' + b"[" * 300 + b"]" * 300 + b"}]",
+    b'[{"op": "add", "path": "/active", "value": true}'
+    + b', {"op": "add", "path": "/active", "value": true}' * 5000
+    + b"]",
+    json.dumps(
+        [{"op": "add", "path": "/text", "value": {"status": "generated", "div": _DIV}}]
+        + [{"op": "copy", "from": "", "path": f"/contained{n}"} for n in range(200)]
+    ).encode(),
+    json.dumps([{"op": "copy", "from": "", "path": "/extension/0/extension/0"}] * 50).encode(),
+]
+
+
+def _fhirpath_operation(*parts: tuple[str, str, object]) -> dict:
+    return {"name": "operation", "part": [{"name": name, key: value} for name, key, value in parts]}
+
+
+def _fhirpath_patches() -> list[bytes]:
+    def op(kind: object, path: object, *more: tuple[str, str, object]) -> dict:
+        return _fhirpath_operation(("type", "valueCode", kind), ("path", "valueString", path), *more)
+
+    value = ("value", "valueString", "x")
+    nested: dict = {"name": "value", "valueString": "x"}
+    for _ in range(300):
+        nested = {"name": "value", "part": [nested]}
+    operations: list[object] = [
+        None,
+        [],
+        [{"name": "other"}],
+        [{"name": "operation"}],
+        [{"name": "operation", "part": "x"}],
+        [{"name": "operation", "part": [{"name": "type", "valueCode": "add"}, {"name": "type", "valueCode": "add"}]}],
+        [op("explode", "Patient", value)],
+        [op(7, "Patient", value)],
+        [op("add", "Patient")],
+        [op("add", "", ("name", "valueString", "active"), ("value", "valueBoolean", True))],
+        [op("add", "Patient", ("name", "valueString", "id"), value)],
+        [op("add", "Patient", ("name", "valueString", "resourceType"), value)],
+        [op("add", "Patient", ("name", "valueString", "../x"), value)],
+        [op("add", "Patient", ("name", "valueString", "contact"), ("value", "part", [nested]))],
+        [op("add", "Patient", ("name", "valueString", "contact"), ("value", "part", [{"name": "nope"}]))],
+        [op("add", "Patient", ("name", "valueString", "active"), ("value", "valueBoolean", True))] * 2000,
+        [op("replace", "Patient.id", ("value", "valueId", "other"))],
+        [op("replace", "Patient", value)],
+        [op("replace", "Patient.resourceType", value)],
+        [op("delete", "Patient")],
+        [op("delete", "Patient.id")],
+        [op("delete", "Patient.name.resolve()")],
+        [op("delete", "Patient.name.where(")],
+        [op("delete", "Patient.name[0")],
+        [op("delete", "Patient.name.where(1/0)")],
+        [op("delete", "Patient.name.where(repeat(name).exists())")],
+        [op("delete", "Patient.descendants()")],
+        [op("delete", "Observation.subject")],
+        [op("delete", "(" * 5000)],
+        [op("delete", "Patient" + ".name" * 5000)],
+        [op("delete", "Patient.name[99999999999999999999]")],
+        [op("delete", "Patient.name.where(family = '" + "x" * 100000 + "')")],
+        [op("insert", "Patient.name", ("index", "valueInteger", -1), value)],
+        [op("insert", "Patient.name", ("index", "valueInteger", 10**12), value)],
+        [op("insert", "Patient.gender", ("index", "valueInteger", 0), value)],
+        [op("insert", "Patient.name.where(true)", ("index", "valueInteger", 0), value)],
+        [op("move", "Patient.name", ("source", "valueInteger", 0), ("destination", "valueInteger", 10**12))],
+        [op("move", "Patient", ("source", "valueInteger", 0), ("destination", "valueInteger", 0))],
+        [op("replace", "Patient.birthDate", ("value", "valueDate", "9999-12-31"))],
+        [op("replace", "Patient.name.family", ("value", "valueString", "a\u0000b"))],
+    ]
+    return [json.dumps({"resourceType": "Parameters", "parameter": item}).encode() for item in operations]
+
+
+FHIRPATH_PATCHES = _fhirpath_patches()
+PATCH_TARGETS = ["/Patient/hx", "/Patient?name=Hostile", "/Patient?identifier=urn:x|none", "/Patient/none"]
+
+
 def _patient_body(**extra: object) -> dict:
     return {"resourceType": "Patient", "name": [{"family": "Hostile"}], **extra}
 
@@ -282,6 +391,20 @@ def _entry_bundle(kind: str, method: str, url: str) -> bytes:
     if method == "POST":
         request["ifNoneExist"] = url.partition("?")[2] or "identifier=urn:x|1"
     return json.dumps({"resourceType": "Bundle", "type": kind, "entry": [entry, entry]}).encode()
+
+
+def _patch_bundle(kind: str, patch: bytes) -> bytes:
+    """A Bundle whose PATCH entry carries `patch` (a JSON Patch in a Binary, or a Parameters as it is)."""
+    try:
+        parsed = json.loads(patch)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict) and parsed.get("resourceType") == "Parameters":
+        resource = parsed
+    else:
+        resource = {"resourceType": "Binary", "contentType": JSON_PATCH, "data": base64.b64encode(patch).decode()}
+    entry = {"request": {"method": "PATCH", "url": "Patient/hx"}, "resource": resource}
+    return json.dumps({"resourceType": "Bundle", "type": kind, "entry": [entry]}).encode()
 
 
 def _mutations(count: int) -> list[bytes]:
@@ -327,6 +450,14 @@ def _cases() -> list[tuple[str, str, dict[str, str], bytes | None]]:
         for url in ENTRY_URLS:
             for method in ("GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"):
                 cases.append(("POST", "/", {"content-type": FHIR}, _entry_bundle(kind, method, url)))
+    for path in PATCH_TARGETS:
+        for body in JSON_PATCHES:
+            cases.append(("PATCH", path, {"content-type": JSON_PATCH}, body))
+        for body in FHIRPATH_PATCHES:
+            cases.append(("PATCH", path, {"content-type": FHIR}, body))
+    for body in [*JSON_PATCHES, *FHIRPATH_PATCHES]:
+        for kind in ("transaction", "batch"):
+            cases.append(("POST", "/", {"content-type": FHIR}, _patch_bundle(kind, body)))
     for index, body in enumerate(_mutations(300)):
         method, path = BODY_TARGETS[index % 2]
         cases.append((method, path, {"content-type": FHIR}, body))

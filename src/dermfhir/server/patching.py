@@ -265,13 +265,13 @@ class _FhirPathPatcher:
             if not found:
                 return  # "Path of the element to delete (if found)"
             target = self._one(found, path)
-            if target.container is self.resource and target.key in ("resourceType", "id"):
+            if target.key == "" or (target.container is self.resource and target.key in ("resourceType", "id")):
                 raise _Refused(f"{path} cannot be deleted")
             self._delete(target)
         elif kind == "replace":
             target = self._one(self.locate(path), path)
-            if target.container is self.resource and target.key == "resourceType":
-                raise _Refused("resourceType cannot be replaced")
+            if target.key == "" or (target.container is self.resource and target.key == "resourceType"):
+                raise _Refused(f"{path} cannot be replaced")
             target.container[target.key] = self._value(operation["value"], target.names)
         else:  # move
             holder, _, name = self._collection(path)
