@@ -164,3 +164,47 @@ def test_bundle_shape_errors(client) -> None:
     assert client.post("/", json=broken, headers=FHIR).status_code == 400
     odd = bundle("transaction", {"request": {"method": "PATCH", "url": "Patient/x"}})
     assert client.post("/", json=odd, headers=FHIR).status_code == 400
+
+
+def test_a_small_write_completes_while_a_large_transaction_is_prepared(make_client, monkeypatch) -> None:
+    """Indexing a transaction's resources happens before its write lock: a create sent while the transaction is
+    being indexed is written first. The transaction's indexing waits (at most a minute) for that create to finish;
+    if the indexing held the write lock, the create could only finish after it, and the order would be reversed."""
+    import threading
+
+    from dermfhir.store import sql
+
+    big, small = make_client(), make_client()
+    order: list[str] = []
+    indexing, small_written = threading.Event(), threading.Event()
+    original = sql.extract
+
+    def watched(registry, resource):
+        if resource.get("name", [{}])[0].get("family") == "Big-0":
+            indexing.set()
+            small_written.wait(60)
+            order.append("transaction indexed")
+        return original(registry, resource)
+
+    monkeypatch.setattr(sql, "extract", watched)
+    entries = [post("Patient", patient(f"Big-{number}")) for number in range(300)]
+    answers: dict[str, int] = {}
+
+    def send_transaction() -> None:
+        answers["transaction"] = big.post("/", json=bundle("transaction", *entries), headers=FHIR).status_code
+
+    def send_create() -> None:
+        assert indexing.wait(60)
+        answers["create"] = small.post("/Patient", json=patient("Small"), headers=FHIR).status_code
+        order.append("create written")
+        small_written.set()
+
+    threads = [threading.Thread(target=send_transaction), threading.Thread(target=send_create)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(180)
+    assert answers == {"transaction": 200, "create": 201}
+    assert order == ["create written", "transaction indexed"]
+    assert big.get("/Patient?family=Big&_summary=count").json()["total"] == 300
+    assert big.get("/Patient?family=Small&_summary=count").json()["total"] == 1

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple, overload
+from typing import Any, Literal, NamedTuple, overload
 
 import orjson
 
@@ -156,21 +156,42 @@ class Store(ABC):
 
     @overload
     def load(
-        self, resources: Iterable[dict], *, batch_size: int = ..., return_resources: Literal[True] = ...
+        self,
+        resources: Iterable[dict],
+        *,
+        batch_size: int = ...,
+        return_resources: Literal[True] = ...,
+        indexes: Sequence[Any] | None = ...,
     ) -> list[dict]: ...
 
     @overload
     def load(
-        self, resources: Iterable[dict], *, batch_size: int = ..., return_resources: Literal[False]
+        self,
+        resources: Iterable[dict],
+        *,
+        batch_size: int = ...,
+        return_resources: Literal[False],
+        indexes: Sequence[Any] | None = ...,
     ) -> list[Loaded]: ...
 
     @abstractmethod
     def load(
-        self, resources: Iterable[dict], *, batch_size: int = 1000, return_resources: bool = True
+        self,
+        resources: Iterable[dict],
+        *,
+        batch_size: int = 1000,
+        return_resources: bool = True,
+        indexes: Sequence[Any] | None = None,
     ) -> list[dict] | list[Loaded]:
         """Bulk write: creates (no id) or updates (id given), one transaction and one bulk insert per table per
         batch. Returns the stored resources, in order; with `return_resources=False` only a `Loaded` per
-        resource (id, version, created or updated), which keeps a large load's memory flat."""
+        resource (id, version, created or updated), which keeps a large load's memory flat. `indexes`, parallel to
+        `resources`, holds what `index_of` returned for each (None: extract it during the write)."""
+
+    def index_of(self, resource: dict) -> Any:
+        """The search index rows of `resource`, extracted now, so a caller can do this costly step before taking the
+        write lock and hand the result to `load(indexes=…)`; None when the store has no such step."""
+        return None
 
     @abstractmethod
     def reindex(self, resource_type: str | None = None) -> int:

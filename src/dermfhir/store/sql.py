@@ -417,17 +417,24 @@ class SqlStore(Store):
             last = rows[-1][0]
 
     def load(  # type: ignore[override]
-        self, resources: Iterable[dict], *, batch_size: int = 1000, return_resources: bool = True
+        self,
+        resources: Iterable[dict],
+        *,
+        batch_size: int = 1000,
+        return_resources: bool = True,
+        indexes: Sequence[Any] | None = None,
     ) -> list[dict] | list[Loaded]:
         stored: list[Any] = []
         batch: list[dict] = []
-        for resource in resources:
+        batch_indexes: list[IndexRows | None] = []
+        for position, resource in enumerate(resources):
             batch.append(resource)
+            batch_indexes.append(indexes[position] if indexes is not None else None)
             if len(batch) >= batch_size:
-                stored.extend(self._load_batch(batch, return_resources))
-                batch = []
+                stored.extend(self._load_batch(batch, return_resources, batch_indexes))
+                batch, batch_indexes = [], []
         if batch:
-            stored.extend(self._load_batch(batch, return_resources))
+            stored.extend(self._load_batch(batch, return_resources, batch_indexes))
         if len(stored) >= ANALYZE_AFTER:
             self._refresh_statistics()
         return stored
@@ -435,15 +442,22 @@ class SqlStore(Store):
     def _refresh_statistics(self) -> None:
         """After a large load: refresh the query planner's statistics where they went stale."""
 
-    def _load_batch(self, batch: list[dict], return_resources: bool = True) -> list[Any]:
+    def index_of(self, resource: dict) -> IndexRows:
+        return extract(self.registry, resource)
+
+    def _load_batch(
+        self, batch: list[dict], return_resources: bool = True, indexes: list[IndexRows | None] | None = None
+    ) -> list[Any]:
         prepared: list[dict] = []
-        for resource in batch:
+        prepared_indexes: list[IndexRows | None] = []
+        for position, resource in enumerate(batch):
             self._check(resource)
             if resource.get("id") is None:
                 resource = {**resource, "id": str(uuid.uuid4())}
             elif not isinstance(resource["id"], str) or not ID.match(resource["id"]):
                 raise InvalidResource(f"Invalid id {resource['id']!r}")
             prepared.append(resource)
+            prepared_indexes.append(indexes[position] if indexes else None)
         stored: list[Any] = []
         with self._writing() as conn:
             start = 0
@@ -456,13 +470,12 @@ class SqlStore(Store):
                         break
                     seen.add(key)
                     end += 1
-                part = prepared[start:end]
                 states = self._states(conn, list(seen))
                 pending = []
-                for resource in part:
+                for resource, index in zip(prepared[start:end], prepared_indexes[start:end], strict=True):
                     state = states.get((resource["resourceType"], resource["id"]))
                     live = state is not None and not state.deleted
-                    pending.append(_Pending(resource, state, "update" if live else "create"))
+                    pending.append(_Pending(resource, state, "update" if live else "create", index))
                 stored.extend(self._write(conn, pending, return_resources))
                 start = end
         return stored

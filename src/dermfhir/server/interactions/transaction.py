@@ -6,7 +6,8 @@ the Bundle references them, conditional references (`Patient?identifier=…`) ar
 (none or several → 412), `ifNoneExist` (conditional create), `ifMatch`, conditional PUT and PATCH are honoured.
 A PATCH entry's resource is a Binary holding a JSON Patch or a Parameters FHIRPath Patch
 (`dermfhir.server.interactions.patch`); patches are applied after the other writes, inside the transaction. Every
-created or updated resource is validated before the database is touched; all creates and plain updates are
+created or updated resource is validated, and indexed when its content is final, before the database is touched
+(so a large transaction does not hold the write lock while it is checked); all creates and plain updates are
 written with one bulk store call. One AuditEvent records the whole transaction.
 A batch runs each entry on its own (as its own HTTP call would run) and reports each entry's status.
 Not supported: nested Bundles processed as transactions, `Prefer: respond-async`.
@@ -64,6 +65,8 @@ class _Entry:
     response: dict | None = None
     result: dict | None = None
     patch: Patch | None = None
+    index_rows: Any = None  # search index rows of `indexed`, extracted before the write lock
+    indexed: dict | None = None
 
     @property
     def resource_type(self) -> str:
@@ -185,6 +188,7 @@ def _transaction(ctx: Context, entries: list[_Entry]) -> None:
             ) from None
         if entry.method in ("POST", "PUT"):
             _validate(ctx, entry)
+            _index(ctx, entry)
     store = ctx.store
     known = len(mapping)
     ordered = sorted(entries, key=lambda e: (_ORDER[e.method], e.index))
@@ -296,6 +300,15 @@ def _validate(ctx: Context, entry: _Entry) -> None:
         raise
 
 
+def _index(ctx: Context, entry: _Entry) -> None:
+    """Extract the search index rows now, outside the write lock, when the entry's content is final already (an
+    entry whose id or conditional references are settled inside the transaction is indexed there)."""
+    resource = entry.resource
+    if resource is None or entry.target is None or b"?" in fhirjson.dumps(resource):
+        return
+    entry.index_rows, entry.indexed = ctx.store.index_of(resource), resource
+
+
 def _relocate(outcome: dict, index: int, resource_type: str) -> dict:
     """Issue locations made relative to the Bundle (`Observation.code` → `Bundle.entry[3].resource.code`)."""
     prefix = f"Bundle.entry[{index}].resource"
@@ -398,7 +411,9 @@ def _write(ctx: Context, entries: list[_Entry]) -> None:
     bulk = [entry for entry in entries if "if-match" not in entry.headers]
     if bulk:
         written = ctx.store.load(
-            [entry.resource for entry in bulk if entry.resource is not None], return_resources=False
+            [entry.resource for entry in bulk if entry.resource is not None],
+            return_resources=False,
+            indexes=[entry.index_rows if entry.indexed is entry.resource else None for entry in bulk],
         )
         for entry, loaded in zip(bulk, written, strict=True):
             assert entry.resource is not None
