@@ -167,7 +167,9 @@ class Jobs:
         job.outputs = [Output(o["type"], folder / o["file"], o["count"]) for o in state.get("outputs", [])]
         if job.state == "running" and self._dead(folder, state):
             job.state, job.shown_progress = "failed", None
-            job.error = f"the server process running the export ended before it finished (after {state.get('progress')})"
+            job.error = (
+                f"the server process running the export ended before it finished (after {state.get('progress')})"
+            )
             state.update(state="failed", error=job.error)
             try:
                 write_atomic(folder / "job.json", orjson.dumps(state))

@@ -5,6 +5,8 @@ Memory holds one chunk per worker, never the input, so it stays flat as the inpu
 their first identifier (`stable_id(system, value)`), so loading again, or resuming after an interruption, updates
 instead of duplicating; a resource with neither id nor identifier is created anew each time.
 An invalid resource is left out and reported (the first 50 with their errors); the rest of its chunk is written.
+An ImagingStudy is merged into the stored study of the same id (and into an earlier one of the same load) rather
+than replacing it (`merge_studies`): a later `import dicom` of a study adds its series and instances.
 Not handled: references to resources rejected in the same load (they stay dangling), ordering between chunks.
 """
 
@@ -41,6 +43,16 @@ def _errors(chunk: list[dict]) -> list[list[dict]]:
     return found
 
 
+def _valid(resource: dict, report: LoadReport) -> bool:
+    (problems,) = _errors([resource])
+    if problems:
+        report.invalid += 1
+        if len(report.problems) < 50:
+            text = problems[0].get("details", {}).get("text", "")
+            report.problems.append(f"{resource.get('resourceType')}/{resource.get('id', '')} (merged): {text}")
+    return not problems
+
+
 @dataclass
 class LoadReport:
     """What a streaming load did."""
@@ -61,6 +73,49 @@ def with_id(resource: dict) -> dict:
         if isinstance(item, dict) and item.get("system") and item.get("value"):
             return {**resource, "id": stable_id(str(item["system"]), str(item["value"]))}
     return resource
+
+
+def merge_studies(
+    resources: list[dict], stored: Callable[[str], dict | None]
+) -> tuple[list[dict], list[tuple[dict, str]]]:
+    """`resources` with each ImagingStudy merged (`dermfhir.ingest.dicom.resources.merge_study`) into the stored
+    study of its id (`stored(id)`, None when there is none) and into an earlier study of the same id in
+    `resources`, which it replaces in place; and the studies left out, with why (a study naming another patient)."""
+    from dermfhir.ingest.dicom.resources import StudyConflict, merge_study
+
+    kept: list[dict | None] = []
+    places: dict[str, int] = {}
+    refused: list[tuple[dict, str]] = []
+    for resource in resources:
+        study_id = resource.get("id") if resource.get("resourceType") == "ImagingStudy" else None
+        if not isinstance(study_id, str):
+            kept.append(resource)
+            continue
+        place = places.get(study_id)
+        earlier = kept[place] if place is not None else stored(study_id)
+        try:
+            merged = merge_study(earlier, resource) if earlier is not None else resource
+        except StudyConflict as conflict:
+            refused.append((resource, str(conflict)))
+            continue
+        if place is None:
+            places[study_id] = len(kept)
+            kept.append(merged)
+        else:
+            kept[place] = merged
+    return [resource for resource in kept if resource is not None], refused
+
+
+def _stored(store: Store, resource_type: str) -> Callable[[str], dict | None]:
+    from dermfhir.store import NotFound
+
+    def read(resource_id: str) -> dict | None:
+        try:
+            return store.read(resource_type, resource_id)
+        except NotFound:
+            return None
+
+    return read
 
 
 def _chunks(resources: Iterable[dict], size: int) -> Iterator[list[dict]]:
@@ -105,6 +160,14 @@ def stream_load(
                     where = ", ".join(problems[0].get("expression") or [])
                     text = problems[0].get("details", {}).get("text", "")
                     report.problems.append(f"{item.get('resourceType')}/{item.get('id', '')}: {where}: {text}")
+        if any(item.get("resourceType") == "ImagingStudy" for item in keep):
+            keep, refused = merge_studies(keep, _stored(store, "ImagingStudy"))
+            for item, why in refused:
+                report.invalid += 1
+                if len(report.problems) < 50:
+                    report.problems.append(why)
+            if validate:  # a merged study is a new resource: it validates too
+                keep = [item for item in keep if item.get("resourceType") != "ImagingStudy" or _valid(item, report)]
         if keep:
             store.load(keep, batch_size=len(keep), return_resources=False)
             report.written += len(keep)
