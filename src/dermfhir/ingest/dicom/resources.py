@@ -186,7 +186,7 @@ def merge_study(stored: dict, incoming: dict) -> dict:
     `import dicom` brings more series or instances of a study loaded before. Series and instances are identified by
     their UIDs (R4 `series.uid`, `series.instance.uid`): those of both are kept, one present in both takes the
     incoming element; other elements take the incoming value when it has one. Identifiers and modalities are the
-    union (with every series' modality); the counts are recomputed. StudyConflict when the two name different subjects."""
+    union (with every series' modality); the counts are recomputed. StudyConflict when the subjects differ."""
     subject, other = (stored.get("subject") or {}).get("reference"), (incoming.get("subject") or {}).get("reference")
     if subject and other and subject != other:
         raise StudyConflict(f"ImagingStudy/{incoming.get('id')}: subject {other} differs from the stored {subject}")

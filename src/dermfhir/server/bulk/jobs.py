@@ -16,6 +16,7 @@ Not handled: resuming such jobs (the client starts again), expiry of finished jo
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -201,10 +202,8 @@ class Jobs:
                     self._beating = None
                     return
             for job in running:
-                try:
+                with contextlib.suppress(OSError):  # deleted meanwhile
                     os.utime(job.folder / "heartbeat")
-                except OSError:
-                    pass
             time.sleep(HEARTBEAT)
 
     def close(self) -> None:

@@ -162,7 +162,7 @@ def stream_load(
                     report.problems.append(f"{item.get('resourceType')}/{item.get('id', '')}: {where}: {text}")
         if any(item.get("resourceType") == "ImagingStudy" for item in keep):
             keep, refused = merge_studies(keep, _stored(store, "ImagingStudy"))
-            for item, why in refused:
+            for _, why in refused:
                 report.invalid += 1
                 if len(report.problems) < 50:
                     report.problems.append(why)
