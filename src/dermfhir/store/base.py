@@ -156,21 +156,41 @@ class Store(ABC):
 
     @overload
     def load(
-        self, resources: Iterable[dict], *, batch_size: int = ..., return_resources: Literal[True] = ...
+        self,
+        resources: Iterable[dict],
+        *,
+        batch_size: int = ...,
+        return_resources: Literal[True] = ...,
+        refresh_statistics: bool = ...,
     ) -> list[dict]: ...
 
     @overload
     def load(
-        self, resources: Iterable[dict], *, batch_size: int = ..., return_resources: Literal[False]
+        self,
+        resources: Iterable[dict],
+        *,
+        batch_size: int = ...,
+        return_resources: Literal[False],
+        refresh_statistics: bool = ...,
     ) -> list[Loaded]: ...
 
     @abstractmethod
     def load(
-        self, resources: Iterable[dict], *, batch_size: int = 1000, return_resources: bool = True
+        self,
+        resources: Iterable[dict],
+        *,
+        batch_size: int = 1000,
+        return_resources: bool = True,
+        refresh_statistics: bool = True,
     ) -> list[dict] | list[Loaded]:
         """Bulk write: creates (no id) or updates (id given), one transaction and one bulk insert per table per
         batch. Returns the stored resources, in order; with `return_resources=False` only a `Loaded` per
-        resource (id, version, created or updated), which keeps a large load's memory flat."""
+        resource (id, version, created or updated), which keeps a large load's memory flat. A load of many
+        resources refreshes the query planner's statistics afterwards, unless `refresh_statistics=False` (a
+        streaming loader writing many chunks refreshes them itself, now and then, with `analyze()`)."""
+
+    def analyze(self) -> None:  # noqa: B027 - optional hook
+        """Refresh the query planner's statistics (worth it after a large load); nothing by default."""
 
     @abstractmethod
     def reindex(self, resource_type: str | None = None) -> int:

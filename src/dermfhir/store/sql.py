@@ -417,7 +417,12 @@ class SqlStore(Store):
             last = rows[-1][0]
 
     def load(  # type: ignore[override]
-        self, resources: Iterable[dict], *, batch_size: int = 1000, return_resources: bool = True
+        self,
+        resources: Iterable[dict],
+        *,
+        batch_size: int = 1000,
+        return_resources: bool = True,
+        refresh_statistics: bool = True,
     ) -> list[dict] | list[Loaded]:
         stored: list[Any] = []
         batch: list[dict] = []
@@ -428,7 +433,7 @@ class SqlStore(Store):
                 batch = []
         if batch:
             stored.extend(self._load_batch(batch, return_resources))
-        if len(stored) >= ANALYZE_AFTER:
+        if refresh_statistics and len(stored) >= ANALYZE_AFTER:
             self._refresh_statistics()
         return stored
 
