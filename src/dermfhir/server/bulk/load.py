@@ -5,7 +5,8 @@ Memory holds one chunk per worker, never the input, so it stays flat as the inpu
 are refreshed (`Store.analyze`) when the written count reaches 10,000 and each time it doubles, and at the end,
 not after every chunk (on PostgreSQL an ANALYZE per chunk cost about as much as writing the chunk).
 Resources without an id get one derived from their first identifier (`stable_id(system, value)`), so loading
-again, or resuming after an interruption, updates instead of duplicating; a resource with neither id nor identifier is created anew each time.
+again, or resuming after an interruption, updates instead of duplicating; a resource with neither id nor identifier
+is created anew each time.
 An invalid resource is left out and reported (the first 50 with their errors); the rest of its chunk is written.
 An ImagingStudy is merged into the stored study of the same id (and into an earlier one of the same load) rather
 than replacing it (`merge_studies`): a later `import dicom` of a study adds its series and instances.
