@@ -319,3 +319,19 @@ def test_merging_keeps_what_only_the_stored_study_has() -> None:
     assert merged["modality"] == [{"code": "DMS"}, {"code": "XC"}]  # every series' modality, once
     with pytest.raises(StudyConflict, match="Patient/q differs from the stored Patient/p"):
         merge_study(stored, {**incoming, "subject": {"reference": "Patient/q"}})
+
+
+def test_many_files_read_in_worker_processes_give_what_one_process_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enough files for the parallel reader, bad ones among them: same resources, same rejections, same order."""
+    for number in range(40):
+        write(tmp_path / f"{number:02d}.dcm", SyntheticImage(patient_id=f"P{number % 3}", instance_number=number))
+    _broken(tmp_path, "07-bad-modality.dcm", Modality="XC")
+    (tmp_path / "08-not-dicom.dcm").write_bytes(b"not a DICOM file at all" * 20)
+    parallel = read([tmp_path], Options())
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    single = read([tmp_path], Options())
+    assert parallel.resources == single.resources and len(parallel.resources) > 80
+    assert [str(r) for r in parallel.report.rejected] == [str(r) for r in single.report.rejected]
+    assert len(parallel.report.rejected) == 2 and "Modality" in str(parallel.report.rejected[0])
