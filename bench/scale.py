@@ -171,7 +171,7 @@ def main() -> int:
             elapsed = time.perf_counter() - start
             print(
                 f"  {report.written:,} written in {elapsed:.0f} s ({report.written / elapsed:,.0f}/s); memory (PSS) "
-                f"{memory:.0f} MiB, peak {marks['peak']:.0f}; CPU s: loader {time.process_time():.0f}",
+                f"{memory:.0f} MiB, peak {marks['peak']:.0f}; search p50 {search_p50(store, report.written // 7):.2f} ms",
                 flush=True,
             )
 
