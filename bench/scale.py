@@ -168,10 +168,10 @@ def main() -> int:
             early["p50"] = search_p50(store, report.written // 7)
         if report.written >= marks.get("next", total // 10):  # a line per tenth: a long run reports as it goes
             marks["next"] = report.written + total // 10
-            elapsed = time.perf_counter() - start
+            elapsed, p50 = time.perf_counter() - start, search_p50(store, report.written // 7)
             print(
                 f"  {report.written:,} written in {elapsed:.0f} s ({report.written / elapsed:,.0f}/s); memory (PSS) "
-                f"{memory:.0f} MiB, peak {marks['peak']:.0f}; search p50 {search_p50(store, report.written // 7):.2f} ms",
+                f"{memory:.0f} MiB, peak {marks['peak']:.0f}; search p50 {p50:.2f} ms",
                 flush=True,
             )
 
