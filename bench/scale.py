@@ -166,6 +166,14 @@ def main() -> int:
         elif not early:
             early["rate"] = report.written / (time.perf_counter() - start)
             early["p50"] = search_p50(store, report.written // 7)
+        if report.written >= marks.get("next", total // 10):  # a line per tenth: a long run reports as it goes
+            marks["next"] = report.written + total // 10
+            elapsed, p50 = time.perf_counter() - start, search_p50(store, report.written // 7)
+            print(
+                f"  {report.written:,} written in {elapsed:.0f} s ({report.written / elapsed:,.0f}/s); memory (PSS) "
+                f"{memory:.0f} MiB, peak {marks['peak']:.0f}; search p50 {p50:.2f} ms",
+                flush=True,
+            )
 
     report = stream_load(store, synthetic(total), chunk=arguments.chunk, progress=tick)
     elapsed = time.perf_counter() - start

@@ -190,3 +190,148 @@ def test_nothing_reaches_the_dicom_folder_when_the_import_fails(tmp_path: Path) 
     arguments = ["import", "dicom", str(tmp_path / "in"), "--out", str(tmp_path / "o.json"), "--strict"]
     assert main([*arguments, "--dicom-store", str(store)]) == 1
     assert not store.exists() or not any(store.rglob("*.dcm"))
+
+
+def _study_in_two_imports(tmp_path: Path) -> tuple[str, str, str, list[str]]:
+    """Import 1: series A (instances 1, 2); import 2, later: one more instance of A and a new series B."""
+    study, series_a, series_b = generate_uid(), generate_uid(), generate_uid()
+    uids = [generate_uid() for _ in range(4)]
+    same = {"study_uid": study, "tracking_id": "LESION-7"}
+    for number, (folder, series, series_number) in enumerate(
+        [("one", series_a, 1), ("one", series_a, 1), ("two", series_a, 1), ("two", series_b, 2)]
+    ):
+        spec = SyntheticImage(  # type: ignore[arg-type]
+            **same,
+            series_uid=series,
+            sop_instance=uids[number],
+            instance_number=number + 1,
+            series_number=series_number,
+        )
+        write(tmp_path / folder / f"{number}.dcm", spec)
+    for folder in ("one", "two"):
+        assert main(["import", "dicom", str(tmp_path / folder), "--out", str(tmp_path / f"{folder}.json")]) == 0
+    return study, series_a, series_b, uids
+
+
+def _merged_as_expected(study: dict, series_a: str, series_b: str, uids: list[str]) -> None:
+    assert [s["uid"] for s in study["series"]] == [series_a, series_b]
+    assert [i["uid"] for i in study["series"][0]["instance"]] == uids[:3]
+    assert [i["uid"] for i in study["series"][1]["instance"]] == uids[3:]
+    assert study["series"][0]["numberOfInstances"] == 3 and study["series"][1]["numberOfInstances"] == 1
+    assert study["numberOfSeries"] == 2 and study["numberOfInstances"] == 4
+    assert all(errors == [] for errors in validate_all([study], 1))
+
+
+@pytest.mark.parametrize("together", [False, True], ids=["two-loads", "one-load"])
+def test_a_later_import_of_a_study_adds_its_series_and_instances(
+    tmp_path: Path, together: bool, capsys: pytest.CaptureFixture
+) -> None:
+    from dermfhir.store import open_store
+
+    study_uid, series_a, series_b, uids = _study_in_two_imports(tmp_path)
+    db = str(tmp_path / "store.db")
+    common = ["--db", db, "--quiet", "--checkpoint", str(tmp_path / "ck")]
+    if together:  # both Bundles in one load, the study twice in one chunk
+        assert main(["load", str(tmp_path / "one.json"), str(tmp_path / "two.json"), *common]) == 0
+    else:
+        assert main(["load", str(tmp_path / "one.json"), *common]) == 0
+        assert main(["load", str(tmp_path / "two.json"), *common]) == 0
+    assert main(["load", str(tmp_path / "one.json"), *common]) == 0  # the first import again: nothing is lost
+    capsys.readouterr()
+    with open_store(db) as store:
+        _merged_as_expected(store.read("ImagingStudy", study_uid), series_a, series_b, uids)
+        assert store.search("DocumentReference", [("_summary", "count")]).total == 4
+
+
+def test_a_study_loaded_again_with_another_patient_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from dermfhir.store import open_store
+
+    study = generate_uid()
+    write(tmp_path / "one" / "a.dcm", SyntheticImage(study_uid=study, patient_id="P-1"))
+    write(tmp_path / "two" / "b.dcm", SyntheticImage(study_uid=study, patient_id="P-2"))
+    for folder in ("one", "two"):
+        assert main(["import", "dicom", str(tmp_path / folder), "--out", str(tmp_path / f"{folder}.json")]) == 0
+    db = str(tmp_path / "store.db")
+    common = ["--db", db, "--quiet", "--checkpoint", str(tmp_path / "ck")]
+    assert main(["load", str(tmp_path / "one.json"), *common]) == 0
+    assert main(["load", str(tmp_path / "two.json"), *common]) == 1
+    err = capsys.readouterr().err
+    assert f"ImagingStudy/{study}: subject Patient/" in err and "differs from the stored Patient/" in err
+    with open_store(db) as store:
+        stored = store.read("ImagingStudy", study)
+        assert stored["numberOfInstances"] == 1 and stored["meta"]["versionId"] == "1"
+
+
+def test_merging_keeps_what_only_the_stored_study_has() -> None:
+    from dermfhir.ingest.dicom.resources import StudyConflict, merge_study
+
+    sop = {"system": "urn:ietf:rfc:3986", "code": "urn:oid:1.2.840.10008.5.1.4.1.1.77.1.7"}
+    stored = {
+        "resourceType": "ImagingStudy",
+        "id": "1.2.3",
+        "meta": {"versionId": "4"},
+        "identifier": [{"system": "urn:dicom:uid", "value": "urn:oid:1.2.3"}],
+        "status": "available",
+        "subject": {"reference": "Patient/p"},
+        "description": "first visit",
+        "series": [
+            {
+                "uid": "1.2.3.2",
+                "number": 2,
+                "modality": {"code": "XC"},
+                "instance": [{"uid": "1.2.3.2.1", "sopClass": sop}],
+            },
+            {
+                "uid": "1.2.3.1",
+                "number": 1,
+                "modality": {"code": "DMS"},
+                "instance": [{"uid": "1.2.3.1.9", "sopClass": sop, "title": "old"}],
+            },
+        ],
+    }
+    incoming = {
+        "resourceType": "ImagingStudy",
+        "id": "1.2.3",
+        "identifier": [{"system": "urn:dicom:uid", "value": "urn:oid:1.2.3"}, {"system": "urn:acsn", "value": "A1"}],
+        "status": "available",
+        "subject": {"reference": "Patient/p"},
+        "series": [
+            {
+                "uid": "1.2.3.1",
+                "number": 1,
+                "modality": {"code": "DMS"},
+                "instance": [
+                    {"uid": "1.2.3.1.9", "sopClass": sop, "title": "new", "number": 1},
+                    {"uid": "1.2.3.1.8", "sopClass": sop, "number": 2},
+                ],
+            }
+        ],
+    }
+    merged = merge_study(stored, incoming)
+    assert "meta" not in merged and merged["description"] == "first visit"
+    assert [i["value"] for i in merged["identifier"]] == ["urn:oid:1.2.3", "A1"]
+    assert [s["uid"] for s in merged["series"]] == ["1.2.3.1", "1.2.3.2"]
+    assert [(i["uid"], i.get("title")) for i in merged["series"][0]["instance"]] == [
+        ("1.2.3.1.9", "new"),
+        ("1.2.3.1.8", None),
+    ]
+    assert merged["numberOfSeries"] == 2 and merged["numberOfInstances"] == 3
+    assert merged["modality"] == [{"code": "DMS"}, {"code": "XC"}]  # every series' modality, once
+    with pytest.raises(StudyConflict, match="Patient/q differs from the stored Patient/p"):
+        merge_study(stored, {**incoming, "subject": {"reference": "Patient/q"}})
+
+
+def test_many_files_read_in_worker_processes_give_what_one_process_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enough files for the parallel reader, bad ones among them: same resources, same rejections, same order."""
+    for number in range(40):
+        write(tmp_path / f"{number:02d}.dcm", SyntheticImage(patient_id=f"P{number % 3}", instance_number=number))
+    _broken(tmp_path, "07-bad-modality.dcm", Modality="XC")
+    (tmp_path / "08-not-dicom.dcm").write_bytes(b"not a DICOM file at all" * 20)
+    parallel = read([tmp_path], Options())
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    single = read([tmp_path], Options())
+    assert parallel.resources == single.resources and len(parallel.resources) > 80
+    assert [str(r) for r in parallel.report.rejected] == [str(r) for r in single.report.rejected]
+    assert len(parallel.report.rejected) == 2 and "Modality" in str(parallel.report.rejected[0])

@@ -4,6 +4,9 @@ Group level; _type, _since, _typeFilter; everything scoped by the caller's token
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from dermfhir.server.bulk import dataset_group
+from dermfhir.server.bulk import dataset_group, jobs
 from tests.server.conftest import FHIR
 from tests.server.resources import observation, patient
 
@@ -210,3 +213,67 @@ def test_another_worker_answers_for_the_job(bulk, make_client, tmp_path: Path) -
     assert other.delete(status, headers=bearer(ADMIN)).status_code == 202
     assert client.get(status, headers=bearer(ADMIN)).status_code == 404
     assert not any(folder.rglob("*.ndjson"))
+
+
+_STALLED_EXPORT = """
+import sys, time
+from pathlib import Path
+from dermfhir.server.bulk.jobs import Jobs, Part
+
+class Stalled:  # a store whose read never ends: the job is running when the process is killed
+    def iter_current(self, kind, since):
+        yield b'{"resourceType":"Patient","id":"x"}'
+        time.sleep(3600)
+
+job = Jobs(Stalled(), Path(sys.argv[1])).start("admin", "[base]/$export", [Part("Patient")], None)
+print(job.id, flush=True)
+time.sleep(3600)
+"""
+
+
+def _stalled_job(folder: Path) -> tuple[subprocess.Popen, str]:
+    command = [sys.executable, "-c", _STALLED_EXPORT, str(folder)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.kill()
+    process.wait()
+    assert process.stdout is not None
+    process.stdout.close()
+
+
+def test_a_job_whose_process_died_fails_with_an_outcome(bulk) -> None:
+    client, _, folder = bulk
+    process, job_id = _stalled_job(folder)
+    try:
+        assert client.get(f"/bulk/status/{job_id}", headers=bearer(ADMIN)).status_code == 202  # alive: running
+    finally:
+        _stop(process)
+    polled = client.get(f"/bulk/status/{job_id}", headers=bearer(ADMIN))
+    assert polled.status_code == 500
+    outcome = polled.json()
+    assert outcome["resourceType"] == "OperationOutcome" and outcome["issue"][0]["severity"] == "error"
+    assert "ended before it finished" in outcome["issue"][0]["diagnostics"]
+    assert orjson.loads((folder / job_id / "job.json").read_bytes())["state"] == "failed"  # every worker agrees
+    assert client.get(f"/bulk/status/{job_id}", headers=bearer(OTHER_ADMIN)).status_code == 404  # still private
+    assert client.delete(f"/bulk/status/{job_id}", headers=bearer(ADMIN)).status_code == 202
+    assert not (folder / job_id).exists()
+
+
+def test_a_job_of_another_host_fails_when_its_heartbeat_stops(bulk) -> None:
+    client, _, folder = bulk
+    process, job_id = _stalled_job(folder)
+    try:
+        state_file = folder / job_id / "job.json"
+        state = orjson.loads(state_file.read_bytes())
+        state_file.write_bytes(orjson.dumps({**state, "host": "another-machine", "pid": 1}))  # pid unknowable here
+        assert client.get(f"/bulk/status/{job_id}", headers=bearer(ADMIN)).status_code == 202  # fresh heartbeat
+        old = time.time() - jobs.LEASE - 5
+        os.utime(folder / job_id / "heartbeat", (old, old))
+        polled = client.get(f"/bulk/status/{job_id}", headers=bearer(ADMIN))
+        assert polled.status_code == 500 and polled.json()["resourceType"] == "OperationOutcome"
+    finally:
+        _stop(process)

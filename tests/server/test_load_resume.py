@@ -90,3 +90,13 @@ def test_direct_load_into_a_store_validates_in_chunks_and_resumes(tmp_path: Path
     assert "22 resources loaded" in capsys.readouterr().out
     with open_store(db) as store:
         assert store.search("Patient", [("_summary", "count")]).total == 40
+
+
+def test_loading_a_later_import_of_a_study_into_a_server_merges_it(live_server, tmp_path: Path, capsys) -> None:
+    from tests.ingest.test_dicom import _merged_as_expected, _study_in_two_imports
+
+    study, series_a, series_b, uids = _study_in_two_imports(tmp_path)
+    for name in ("one", "two", "one"):  # the first import loaded again loses nothing
+        assert main(["load", str(tmp_path / f"{name}.json"), "--server", live_server.url, "--quiet"]) == 0
+    capsys.readouterr()
+    _merged_as_expected(httpx.get(f"{live_server.url}/ImagingStudy/{study}").json(), series_a, series_b, uids)

@@ -12,7 +12,9 @@ Bundle file is read whole). A resource without an id but with an identifier is c
 interrupted load: a checkpoint file (`--checkpoint`, default `.dermfhir-load.checkpoint` in the current folder)
 records how many resources the server accepted, the resumed load skips them, and the conditional creates absorb
 the batch that was in flight. `--group NAME` ends the load with a Group of every Patient loaded (a dataset Group
-for `Group/[id]/$export`).
+for `Group/[id]/$export`). An ImagingStudy already on the server (or in the store) is merged with the one loaded
+(series and instances by UID; `dermfhir.ingest.dicom.resources.merge_study`), so a later `import dicom` of a
+study adds to it instead of replacing its series.
 Not supported: XML input, Bulk Data `$import`.
 """
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -108,6 +110,27 @@ def transaction(resources: list[dict]) -> dict:
                 request["ifNoneExist"] = f"identifier={identifier}"
             entries.append({"resource": resource, "request": request})
     return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+
+
+def merge_bundle_studies(bundle: dict, stored: Callable[[str], dict | None]) -> dict:
+    """The Bundle with each ImagingStudy it writes merged into the stored study of its id (`stored(id)`, None when
+    there is none); StudyConflict (a ValueError) when they name different patients."""
+    from dermfhir.ingest.dicom.resources import merge_study
+    from dermfhir.ingest.output import resolved
+
+    entries = [e for e in bundle.get("entry") or [] if isinstance(e, dict) and isinstance(e.get("resource"), dict)]
+    if not any(e["resource"].get("resourceType") == "ImagingStudy" for e in entries):
+        return bundle
+    merged_entries = []
+    for entry, resource in zip(entries, resolved(bundle), strict=True):
+        study_id = resource.get("id")
+        method = (entry.get("request") or {}).get("method", "PUT")
+        if resource.get("resourceType") == "ImagingStudy" and isinstance(study_id, str) and method == "PUT":
+            earlier = stored(study_id)
+            if earlier is not None:
+                entry = {**entry, "resource": merge_study(earlier, resource)}
+        merged_entries.append(entry)
+    return {**bundle, "entry": merged_entries}
 
 
 def _identifier(resource: dict) -> str | None:
@@ -209,6 +232,12 @@ def _load(arguments: argparse.Namespace) -> int:
                     bundle = {**bundle, "entry": bundle["entry"][skip:]}
                     progress.skipped += skip
                     skip = 0
+                try:
+                    bundle = merge_bundle_studies(bundle, lambda id: _fetch(client, "ImagingStudy", id))
+                except ValueError as conflict:
+                    failures += 1
+                    progress.print(f"{label}: {conflict}")
+                    continue
                 response = client.post("/", content=orjson.dumps(bundle))
                 if response.status_code >= 300:
                     failures += 1
@@ -234,6 +263,17 @@ def _load(arguments: argparse.Namespace) -> int:
         + (f"; {failures} Bundle(s) refused" if failures else "")
     )
     return 1 if failures else 0
+
+
+def _fetch(client: Any, resource_type: str, resource_id: str) -> dict | None:
+    """The server's current resource, or None when it has none."""
+    response = client.get(f"/{resource_type}/{resource_id}")
+    if response.status_code in (404, 410):
+        return None
+    if response.status_code != 200:
+        raise ValueError(f"{resource_type}/{resource_id}: {_problem(response.status_code, response.content)}")
+    found: dict = response.json()
+    return found
 
 
 def _read_checkpoint(path: Path) -> int:
@@ -382,7 +422,24 @@ def load_into_app(app: FastAPI, paths: list[Path], base: str, batch_size: int = 
     principal = Principal("dermfhir serve --load", (Scope("system", "*", "cruds"),))
     context = Context(app.state.services, principal, base)
     loaded = failures = 0
+    store = app.state.services.store
+
+    def stored(study_id: str) -> dict | None:
+        from dermfhir.store import NotFound
+
+        try:
+            found: dict = store.read("ImagingStudy", study_id)
+        except NotFound:
+            return None
+        return found
+
     for label, bundle in bundles(paths, batch_size):
+        try:
+            bundle = merge_bundle_studies(bundle, stored)
+        except ValueError as conflict:
+            failures += 1
+            print(f"{label}: {conflict}", file=sys.stderr)
+            continue
         try:
             dispatch(context, FhirRequest("POST", "", headers={"prefer": "return=minimal"}, resource=bundle))
             loaded += _count(bundle)

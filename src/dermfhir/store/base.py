@@ -162,6 +162,7 @@ class Store(ABC):
         batch_size: int = ...,
         return_resources: Literal[True] = ...,
         indexes: Sequence[Any] | None = ...,
+        refresh_statistics: bool = ...,
     ) -> list[dict]: ...
 
     @overload
@@ -172,6 +173,7 @@ class Store(ABC):
         batch_size: int = ...,
         return_resources: Literal[False],
         indexes: Sequence[Any] | None = ...,
+        refresh_statistics: bool = ...,
     ) -> list[Loaded]: ...
 
     @abstractmethod
@@ -182,16 +184,22 @@ class Store(ABC):
         batch_size: int = 1000,
         return_resources: bool = True,
         indexes: Sequence[Any] | None = None,
+        refresh_statistics: bool = True,
     ) -> list[dict] | list[Loaded]:
         """Bulk write: creates (no id) or updates (id given), one transaction and one bulk insert per table per
         batch. Returns the stored resources, in order; with `return_resources=False` only a `Loaded` per
         resource (id, version, created or updated), which keeps a large load's memory flat. `indexes`, parallel to
-        `resources`, holds what `index_of` returned for each (None: extract it during the write)."""
+        `resources`, holds what `index_of` returned for each (None: extract it during the write). A load of many
+        resources refreshes the query planner's statistics afterwards, unless `refresh_statistics=False` (a
+        streaming loader writing many chunks refreshes them itself, now and then, with `analyze()`)."""
 
     def index_of(self, resource: dict) -> Any:
         """The search index rows of `resource`, extracted now, so a caller can do this costly step before taking the
         write lock and hand the result to `load(indexes=…)`; None when the store has no such step."""
         return None
+
+    def analyze(self) -> None:  # noqa: B027 - optional hook
+        """Refresh the query planner's statistics (worth it after a large load); nothing by default."""
 
     @abstractmethod
     def reindex(self, resource_type: str | None = None) -> int:

@@ -423,6 +423,7 @@ class SqlStore(Store):
         batch_size: int = 1000,
         return_resources: bool = True,
         indexes: Sequence[Any] | None = None,
+        refresh_statistics: bool = True,
     ) -> list[dict] | list[Loaded]:
         stored: list[Any] = []
         batch: list[dict] = []
@@ -435,7 +436,7 @@ class SqlStore(Store):
                 batch, batch_indexes = [], []
         if batch:
             stored.extend(self._load_batch(batch, return_resources, batch_indexes))
-        if len(stored) >= ANALYZE_AFTER:
+        if refresh_statistics and len(stored) >= ANALYZE_AFTER:
             self._refresh_statistics()
         return stored
 

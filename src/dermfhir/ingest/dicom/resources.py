@@ -175,3 +175,58 @@ def studies(images: Iterable[DicomImage], endpoint: str | None = None) -> dict[s
             )
         )
     return found
+
+
+class StudyConflict(ValueError):
+    """Two ImagingStudy resources of one study cannot be merged (they name different patients)."""
+
+
+def merge_study(stored: dict, incoming: dict) -> dict:
+    """`incoming` merged into `stored`, two ImagingStudy resources of the same study (same id), as when a later
+    `import dicom` brings more series or instances of a study loaded before. Series and instances are identified by
+    their UIDs (R4 `series.uid`, `series.instance.uid`): those of both are kept, one present in both takes the
+    incoming element; other elements take the incoming value when it has one. Identifiers and modalities are the
+    union (with every series' modality); the counts are recomputed. StudyConflict when the subjects differ."""
+    subject, other = (stored.get("subject") or {}).get("reference"), (incoming.get("subject") or {}).get("reference")
+    if subject and other and subject != other:
+        raise StudyConflict(f"ImagingStudy/{incoming.get('id')}: subject {other} differs from the stored {subject}")
+    merged = {key: value for key, value in stored.items() if key != "meta"}
+    merged.update(incoming)
+    merged["identifier"] = _union(stored.get("identifier"), incoming.get("identifier"))
+    series: dict[str, dict] = {item["uid"]: item for item in stored.get("series") or [] if "uid" in item}
+    for item in incoming.get("series") or []:
+        held = series.get(item.get("uid"))
+        if held is None:
+            series[item["uid"]] = item
+            continue
+        instances = {i["uid"]: i for i in held.get("instance") or []}
+        instances.update((i["uid"], i) for i in item.get("instance") or [])
+        combined = {**held, **item}
+        if instances:
+            combined["instance"] = sorted(instances.values(), key=_element_order)
+            combined["numberOfInstances"] = len(instances)
+        series[item["uid"]] = combined
+    if series:
+        ordered = sorted(series.values(), key=_element_order)
+        merged["series"] = ordered
+        merged["numberOfSeries"] = len(ordered)
+        merged["numberOfInstances"] = sum(len(item.get("instance") or []) for item in ordered)
+        modalities = _union(stored.get("modality"), incoming.get("modality"))
+        modalities = _union(
+            modalities, [item["modality"] for item in ordered if isinstance(item.get("modality"), dict)]
+        )
+        if modalities:
+            merged["modality"] = sorted(modalities, key=lambda coding: str(coding.get("code")))
+    return merged
+
+
+def _union(first: list | None, second: list | None) -> list:
+    """The items of both lists, each once (compared as values), `first`'s order then `second`'s new ones."""
+    found = list(first or [])
+    found.extend(item for item in second or [] if item not in found)
+    return found
+
+
+def _element_order(element: dict) -> tuple[int, str]:
+    number = element.get("number")
+    return (number if isinstance(number, int) else 1 << 30, str(element.get("uid")))

@@ -6,16 +6,22 @@ jobs' root folder (`DERMFHIR_BULK_DIR`, else one per database in the system's te
 state in `job.json`, rewritten as the job advances: every worker process of a server sees every job (status,
 files, DELETE), whichever took the kick-off. Files are removed on DELETE, or when the process that ran the job
 stops.
-Not handled: resuming jobs after a restart (a job whose process ended while it ran stays "running" until
-DELETE), expiry of finished jobs other than by DELETE.
+
+A job whose process ended before it finished (killed worker, crash, restart) is failed, never left "running": while
+a process runs jobs it touches each job's `heartbeat` file every `HEARTBEAT` seconds, and a running job read from
+its state file is failed (and its state file rewritten) when its process, on the same host, no longer exists or
+its heartbeat is older than `LEASE` seconds (the only test across hosts sharing `DERMFHIR_BULK_DIR`).
+Not handled: resuming such jobs (the client starts again), expiry of finished jobs other than by DELETE.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import shutil
+import socket
 import tempfile
 import threading
 import time
@@ -32,6 +38,10 @@ from dermfhir.store import Store
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 #: resources per NDJSON file before a new file of the same type is started
 FILE_LIMIT = 100_000
+#: seconds between touches of a running job's heartbeat file; a heartbeat older than LEASE means the job is dead
+HEARTBEAT = 5.0
+LEASE = 60.0
+_HOST = socket.gethostname()
 
 
 @dataclass
@@ -88,14 +98,19 @@ class Jobs:
         self.root.mkdir(parents=True, exist_ok=True)
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
+        self._beating: threading.Thread | None = None
 
     def start(self, owner: str, request: str, parts: list[Part], since: int | None) -> Job:
         job_id = uuid.uuid4().hex
         folder = self.root / job_id
         folder.mkdir()
         job = Job(job_id, owner, request, parts, since, folder)
+        (folder / "heartbeat").touch()
         with self._lock:
             self._jobs[job_id] = job
+            if self._beating is None or not self._beating.is_alive():
+                self._beating = threading.Thread(target=self._beat, name="bulk-heartbeat", daemon=True)
+                self._beating.start()
         self._save(job)
         threading.Thread(target=self._run, args=(job,), name=f"bulk-{job_id[:8]}", daemon=True).start()
         return job
@@ -132,6 +147,8 @@ class Jobs:
             "progress": job.progress,
             "error": job.error,
             "outputs": [{"type": o.resource_type, "file": o.path.name, "count": o.count} for o in job.outputs],
+            "host": _HOST,
+            "pid": os.getpid(),
         }
         try:
             write_atomic(job.folder / "job.json", orjson.dumps(state))
@@ -149,7 +166,45 @@ class Jobs:
         job = Job(job_id, state["owner"], state["request"], [], None, folder, started=state["started"])
         job.state, job.error, job.shown_progress = state["state"], state.get("error"), state.get("progress")
         job.outputs = [Output(o["type"], folder / o["file"], o["count"]) for o in state.get("outputs", [])]
+        if job.state == "running" and self._dead(folder, state):
+            job.state, job.shown_progress = "failed", None
+            job.error = (
+                f"the server process running the export ended before it finished (after {state.get('progress')})"
+            )
+            state.update(state="failed", error=job.error)
+            try:
+                write_atomic(folder / "job.json", orjson.dumps(state))
+            except OSError:
+                return None
         return job
+
+    @staticmethod
+    def _dead(folder: Path, state: dict) -> bool:
+        """True when the process running a job is gone: not alive on this host, or silent for LEASE seconds."""
+        if state.get("host") == _HOST and isinstance(state.get("pid"), int) and state["pid"] != os.getpid():
+            try:
+                os.kill(state["pid"], 0)
+            except ProcessLookupError:
+                return True
+            except PermissionError:  # alive, another user's
+                pass
+        try:
+            return time.time() - (folder / "heartbeat").stat().st_mtime > LEASE
+        except OSError:
+            return True
+
+    def _beat(self) -> None:
+        """Touch the heartbeat of every job running in this process, until none runs."""
+        while True:
+            with self._lock:
+                running = [job for job in self._jobs.values() if job.state == "running"]
+                if not running:
+                    self._beating = None
+                    return
+            for job in running:
+                with contextlib.suppress(OSError):  # deleted meanwhile
+                    os.utime(job.folder / "heartbeat")
+            time.sleep(HEARTBEAT)
 
     def close(self) -> None:
         with self._lock:

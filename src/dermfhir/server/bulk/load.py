@@ -1,10 +1,15 @@
 """Streaming a resource source straight into a store, in chunks: validate (on every core), write, forget.
 
 Memory holds one chunk per worker, never the input, so it stays flat as the input grows. Chunks are written with
-`Store.load` (one transaction and bulk insert per table per chunk). Resources without an id get one derived from
-their first identifier (`stable_id(system, value)`), so loading again, or resuming after an interruption, updates
-instead of duplicating; a resource with neither id nor identifier is created anew each time.
+`Store.load` (one transaction and bulk insert per table per chunk: COPY on PostgreSQL). The planner's statistics
+are refreshed (`Store.analyze`) when the written count reaches 10,000 and each time it doubles, and at the end,
+not after every chunk (on PostgreSQL an ANALYZE per chunk cost about as much as writing the chunk).
+Resources without an id get one derived from their first identifier (`stable_id(system, value)`), so loading
+again, or resuming after an interruption, updates instead of duplicating; a resource with neither id nor identifier
+is created anew each time.
 An invalid resource is left out and reported (the first 50 with their errors); the rest of its chunk is written.
+An ImagingStudy is merged into the stored study of the same id (and into an earlier one of the same load) rather
+than replacing it (`merge_studies`): a later `import dicom` of a study adds its series and instances.
 Not handled: references to resources rejected in the same load (they stay dangling), ordering between chunks.
 """
 
@@ -33,12 +38,23 @@ def _default_validator() -> Any:
 
 
 def _errors(chunk: list[dict]) -> list[list[dict]]:
+    """Error and fatal issues of each resource of `chunk`."""
     validator = _default_validator()
     found = []
     for resource in chunk:
         outcome = validator.validate(resource)
         found.append([i for i in outcome.get("issue", []) if i.get("severity") in ("error", "fatal")])
     return found
+
+
+def _valid(resource: dict, report: LoadReport) -> bool:
+    (problems,) = _errors([resource])
+    if problems:
+        report.invalid += 1
+        if len(report.problems) < 50:
+            text = problems[0].get("details", {}).get("text", "")
+            report.problems.append(f"{resource.get('resourceType')}/{resource.get('id', '')} (merged): {text}")
+    return not problems
 
 
 @dataclass
@@ -61,6 +77,49 @@ def with_id(resource: dict) -> dict:
         if isinstance(item, dict) and item.get("system") and item.get("value"):
             return {**resource, "id": stable_id(str(item["system"]), str(item["value"]))}
     return resource
+
+
+def merge_studies(
+    resources: list[dict], stored: Callable[[str], dict | None]
+) -> tuple[list[dict], list[tuple[dict, str]]]:
+    """`resources` with each ImagingStudy merged (`dermfhir.ingest.dicom.resources.merge_study`) into the stored
+    study of its id (`stored(id)`, None when there is none) and into an earlier study of the same id in
+    `resources`, which it replaces in place; and the studies left out, with why (a study naming another patient)."""
+    from dermfhir.ingest.dicom.resources import StudyConflict, merge_study
+
+    kept: list[dict | None] = []
+    places: dict[str, int] = {}
+    refused: list[tuple[dict, str]] = []
+    for resource in resources:
+        study_id = resource.get("id") if resource.get("resourceType") == "ImagingStudy" else None
+        if not isinstance(study_id, str):
+            kept.append(resource)
+            continue
+        place = places.get(study_id)
+        earlier = kept[place] if place is not None else stored(study_id)
+        try:
+            merged = merge_study(earlier, resource) if earlier is not None else resource
+        except StudyConflict as conflict:
+            refused.append((resource, str(conflict)))
+            continue
+        if place is None:
+            places[study_id] = len(kept)
+            kept.append(merged)
+        else:
+            kept[place] = merged
+    return [resource for resource in kept if resource is not None], refused
+
+
+def _stored(store: Store, resource_type: str) -> Callable[[str], dict | None]:
+    from dermfhir.store import NotFound
+
+    def read(resource_id: str) -> dict | None:
+        try:
+            return store.read(resource_type, resource_id)
+        except NotFound:
+            return None
+
+    return read
 
 
 def _chunks(resources: Iterable[dict], size: int) -> Iterator[list[dict]]:
@@ -90,6 +149,7 @@ def stream_load(
         if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
             pool = multiprocessing.get_context("fork").Pool(jobs)
     pending: tuple[list[dict], Any] | None = None
+    statistics_at = [10_000]
 
     def finish(items: list[dict], found: Any) -> None:
         errors = [e for part in (found.get() if hasattr(found, "get") else found) for e in part] if validate else []
@@ -105,9 +165,20 @@ def stream_load(
                     where = ", ".join(problems[0].get("expression") or [])
                     text = problems[0].get("details", {}).get("text", "")
                     report.problems.append(f"{item.get('resourceType')}/{item.get('id', '')}: {where}: {text}")
+        if any(item.get("resourceType") == "ImagingStudy" for item in keep):
+            keep, refused = merge_studies(keep, _stored(store, "ImagingStudy"))
+            for _, why in refused:
+                report.invalid += 1
+                if len(report.problems) < 50:
+                    report.problems.append(why)
+            if validate:  # a merged study is a new resource: it validates too
+                keep = [item for item in keep if item.get("resourceType") != "ImagingStudy" or _valid(item, report)]
         if keep:
-            store.load(keep, batch_size=len(keep), return_resources=False)
+            store.load(keep, batch_size=len(keep), return_resources=False, refresh_statistics=False)
             report.written += len(keep)
+            if report.written >= statistics_at[0]:  # the planner's statistics follow the data as it doubles
+                store.analyze()
+                statistics_at[0] = report.written * 2
             if written:
                 written(keep)
         report.processed += len(items)
@@ -137,6 +208,8 @@ def stream_load(
             pending = (items, found)
         if pending is not None:
             finish(*pending)
+        if report.written >= 1000 and report.written * 2 != statistics_at[0]:
+            store.analyze()
     finally:
         if pool is not None:
             pool.close()
