@@ -13,7 +13,7 @@ counted in `skipped`).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,13 +153,13 @@ def agreement_of(
     return Agreement(**{**result.__dict__, "skipped": skipped, "annotations": used})
 
 
-def annotations_of_images(store: Store, images: Sequence[str]) -> list[dict]:
-    """The dermatology annotations derived from any of `images` (references `Type/id`), by `derived-from`."""
-    found: list[dict] = []
+def annotations_of_images(store: Store, images: Sequence[str]) -> Iterator[dict]:
+    """The Observations derived from any of `images` (references `Type/id`), by `derived-from`, one page at a time:
+    `agreement_of` keeps a few strings of each, so tens of thousands of decoded resources are never held at once
+    (holding them makes Python's garbage collector walk them over and over, which cost more than decoding them)."""
     for start in range(0, len(images), 100):  # the store takes at most 100 alternatives per parameter
         chunk = ",".join(images[start : start + 100])
-        found += list(store.iter_search("Observation", [("derived-from", chunk)]))
-    return found
+        yield from store.iter_search("Observation", [("derived-from", chunk)])
 
 
 def record_agreement(store: Store, result: Agreement) -> list[dict]:

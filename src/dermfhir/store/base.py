@@ -337,11 +337,18 @@ class Store(ABC):
         offset = 0
         while True:
             found = [*pairs(params), ("_count", str(page)), ("_offset", str(offset)), ("_total", "none")]
-            result = self.search(resource_type, found)
-            yield from result.resources
-            if not result.has_next:
+            resources, has_next = self._search_page(resource_type, found)
+            yield from resources
+            if not has_next:
                 return
             offset += page
+
+    def _search_page(self, resource_type: str | None, params: Params) -> tuple[Iterable[dict], bool]:
+        """One page of `iter_search` and whether another follows. A store may decode the page's resources one at a
+        time, as they are consumed: a caller that keeps a few values of each then never holds a page of decoded
+        resources, which Python's garbage collector would otherwise walk again and again."""
+        result = self.search(resource_type, params)
+        return result.resources, result.has_next
 
 
 def _instant(micros: int) -> str:

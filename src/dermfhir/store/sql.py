@@ -302,6 +302,18 @@ class SqlStore(Store):
     def search(
         self, resource_type: str | None, params: Params = None, *, visibility: Visibility | None = None
     ) -> SearchResult:
+        stored, result = self._search_stored(resource_type, params, visibility=visibility)
+        result.resources = [fhirjson.loads(content) for content in stored]
+        return result
+
+    def _search_page(self, resource_type: str | None, params: Params) -> tuple[Iterable[dict], bool]:
+        stored, result = self._search_stored(resource_type, params)
+        return (fhirjson.loads(content) for content in stored), result.has_next
+
+    def _search_stored(
+        self, resource_type: str | None, params: Params = None, *, visibility: Visibility | None = None
+    ) -> tuple[list[bytes], SearchResult]:
+        """`search`, with the page's resources as their stored JSON, apart (the included resources are decoded)."""
         restrict = visibility.criteria if visibility is not None else None
         query = parse(self.registry, resource_type, params, self.default_count, restrict)
         builder = _Builder(self.registry, self.dialect)
@@ -315,7 +327,7 @@ class SqlStore(Store):
                     counting = f"SELECT COUNT(*) FROM resource a WHERE {where}", args
                 total = int(self._query(conn, *counting)[0][0])
             if query.summary == "count" or query.count == 0:
-                return SearchResult([], [], total, query.offset, query.count, False)
+                return [], SearchResult([], [], total, query.offset, query.count, False)
             order, order_args = builder.order(query.sort)
             if not broad and driver is None and not query.sort:
                 broad = self._broad_chain(conn, builder, query)
@@ -354,9 +366,7 @@ class SqlStore(Store):
             has_next = len(rows) > query.count
             rows = rows[: query.count]
             included = self._includes(conn, query, rows) if (query.includes or query.revincludes) else []
-        return SearchResult(
-            [fhirjson.loads(row[3]) for row in rows], included, total, query.offset, query.count, has_next
-        )
+        return [row[3] for row in rows], SearchResult([], included, total, query.offset, query.count, has_next)
 
     def _broad_chain(self, conn: Any, builder: _Builder, query: Query) -> bool:
         """Whether a chain of the query matches many resources (then probing resources in rid order finds a page

@@ -43,7 +43,7 @@ def agreement(ctx: Context, request: FhirRequest, resource_type: str | None, res
     if write:
         require_reviewer(ctx, "agreement")
     try:
-        annotations = [a for a in annotations_of_images(ctx.store, images) if ctx.access.visible(a)]
+        annotations = (a for a in annotations_of_images(ctx.store, images) if ctx.access.visible(a))
         chosen = [_annotator(value) for value in inputs.values.get("annotator") or []] or None
         result = agreement_of(annotations, set(images), chosen)
         updated = record_agreement(ctx.store, result) if write else []
