@@ -39,6 +39,7 @@ from dermfhir.builders._vocabulary import canonical
 from dermfhir.ingest._common import Options, curator, gender
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import Row, SourceError
+from dermfhir.ingest.merge import fallback
 
 UCUM = "http://unitsofmeasure.org"
 
@@ -241,14 +242,10 @@ class Context:
             self.report.findings[label.label] += 1
         if self.lesion_predictions:
             self._predictions(images_of_lesion, built)
-        for dataset, first_id, second_id, row in self.links:
-            first_image = built.get((dataset, first_id))
-            second_image = built.get((dataset, second_id))
-            if first_image is None or second_image is None:
-                missing = first_id if first_image is None else second_id
-                self.report.reject(row.error(f"image {missing!r} is not in this import (give its file too)"))
-                continue
-            self.result.add(_linkage(dataset, first_image[0].reference, second_image[0].reference, first_id, second_id))
+        for dataset, first_id, second_id, _row in self.links:
+            # an image of another file of the dataset (imported apart) is referred to by its deterministic id
+            first, second = (f"DocumentReference/{stable_id(dataset, 'img', i)}" for i in (first_id, second_id))
+            self.result.add(_linkage(dataset, first, second, first_id, second_id))
         for dataset in sorted(used):
             self.result.add(performers[dataset])
 
@@ -367,7 +364,8 @@ class Context:
             sex = previous[0]
         patients[patient_key] = (sex, record.row)
         patient = Patient(stable_id(dataset, "patient", patient_key), identifier=patient_identifier, gender=sex)
-        self.result.add(patient)
+        # made per image (the file names neither patient nor lesion): gives way to a named one on load
+        self.result.add(fallback(patient.to_resource()) if patient_key.startswith("image-") else patient)
 
         lesion_key = record.lesion_id or f"image-{record.image_id}"
         location = record.site
@@ -389,7 +387,7 @@ class Context:
             patient=patient,
             location=location or {"text": "not recorded"},
         )
-        self.result.add(lesion)
+        self.result.add(fallback(lesion.to_resource()) if not record.lesion_id else lesion)
         file_name = record.file_name or f"{record.image_id}.jpg"
         content_type = record.content_type or ("image/png" if file_name.lower().endswith(".png") else "image/jpeg")
         image = DermatologyImage(

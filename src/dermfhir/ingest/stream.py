@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from dermfhir.ingest._result import ImportResult
+from dermfhir.ingest.merge import tag
 from dermfhir.ingest.output import AtomicFile, NdjsonWriter, bundle_paths, transaction
 from dermfhir.ingest.validate import _bundle_errors, _chunk, default_validator, describe
 
@@ -51,7 +52,7 @@ class StreamResult(ImportResult):
 
     def add(self, *items: Any) -> None:
         for item in items:
-            resource = item.to_resource() if hasattr(item, "to_resource") else item
+            resource = tag(item.to_resource() if hasattr(item, "to_resource") else item)
             kind = resource["resourceType"]
             if kind not in PER_ROW:
                 key = hash(f"{kind}/{resource['id']}")
