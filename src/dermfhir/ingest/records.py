@@ -25,6 +25,7 @@ Not handled: values of a field for which FHIR has no place are counted in `Repor
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ from dermfhir.ingest.spill import DiskMap
 UCUM = "http://unitsofmeasure.org"
 
 
+@cache
 def extension_url(name: str) -> str:
     return canonical("StructureDefinition", name)
 
