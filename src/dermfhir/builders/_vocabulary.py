@@ -69,17 +69,23 @@ def _patterns(profile_id: str) -> dict[str, Any]:
 
 def pattern(profile_id: str, element_id: str) -> Any:
     """A copy of the pattern (or fixed value) of `element_id` in the profile, with displays added to codings."""
+    return orjson.loads(_pattern_json(profile_id, element_id))  # a copy; JSON data only, ~10x faster than deepcopy
+
+
+@cache
+def _pattern_json(profile_id: str, element_id: str) -> bytes:
+    """The pattern with displays added, serialised once (each caller gets its own copy by parsing it)."""
     try:
         value = _patterns(profile_id)[element_id]
     except KeyError:
         raise LookupError(f"profile {profile_id!r} has no pattern on {element_id!r}") from None
-    value = orjson.loads(orjson.dumps(value))  # a copy; JSON data only, and ~10x faster than deepcopy
+    value = orjson.loads(orjson.dumps(value))
     if isinstance(value, dict):
         for item in value.get("coding", [value] if "system" in value and "code" in value else []):
             name = display(item["system"], item["code"])
             if name and "display" not in item:
                 item["display"] = name
-    return value
+    return orjson.dumps(value)
 
 
 @cache

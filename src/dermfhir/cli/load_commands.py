@@ -15,7 +15,10 @@ the batch that was in flight. `--group NAME` ends the load with a Group of every
 for `Group/[id]/$export`). An ImagingStudy already on the server (or in the store) is merged with the one loaded
 (series and instances by UID; `dermfhir.ingest.dicom.resources.merge_study`), so a later `import dicom` of a
 study adds to it instead of replacing its series.
-Not supported: XML input, Bulk Data `$import`.
+With `--db`, resources of a dataset import (tag `urn:dermfhir:import|merge`) merge into their stored versions
+element by element (`dermfhir.ingest.merge`), so that importing another file of the same dataset later does not
+blank what the first set; conflicting values are listed, the stored ones kept, and the exit status is 1.
+Not supported: XML input, Bulk Data `$import`, merging dataset imports over `--server` (a PUT replaces).
 """
 
 from __future__ import annotations
@@ -403,12 +406,15 @@ def _load_direct(arguments: argparse.Namespace) -> int:
             return 2
     for problem in report.problems:
         print(f"invalid: {problem}", file=sys.stderr)
+    for conflict in report.conflicts:
+        print(f"conflict (the stored value is kept): {conflict}", file=sys.stderr)
     if not report.invalid:
         arguments.checkpoint.unlink(missing_ok=True)
     resumed = f" (resumed after {report.skipped})" if report.skipped else ""
     invalid = f"; {report.invalid} invalid resource(s) left out" if report.invalid else ""
-    print(f"{report.written} resources loaded into {arguments.db}{resumed}{invalid}")
-    return 1 if report.invalid else 0
+    conflicts = f"; {len(report.conflicts)} conflicting value(s) not written" if report.conflicts else ""
+    print(f"{report.written} resources loaded into {arguments.db}{resumed}{invalid}{conflicts}")
+    return 1 if report.invalid or report.conflicts else 0
 
 
 def load_into_app(app: FastAPI, paths: list[Path], base: str, batch_size: int = 500) -> int:

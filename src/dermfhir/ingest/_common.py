@@ -21,6 +21,7 @@ from dermfhir.builders import Gender, Organization, stable_id
 from dermfhir.builders._vocabulary import code_system, codes_of, coding, display, known, mapped_concept
 from dermfhir.ingest._result import Report
 from dermfhir.ingest._source import Mapping, Row, SourceError, read_csv
+from dermfhir.ingest.spill import DiskMap
 
 #: Identifier namespaces of the source datasets (URNs: the datasets publish none).
 ISIC_IMAGE = "urn:dermfhir:isic:image"
@@ -97,15 +98,15 @@ class ImageKeys:
 
     A later row with the same id and the same values is a repeat (merged: nothing new is built); with different
     values it is an error naming both rows and the columns that differ, so that no label is lost silently.
-    Only a digest is kept per id, so memory stays small; the differing columns are found by reading the earlier
-    row again (for the first `DETAILED` conflicts only).
+    Only a digest is kept per id, on disk (`spill.DiskMap`), so memory stays flat; the differing columns are found
+    by reading the earlier row again (for the first `DETAILED` conflicts only).
     """
 
     DETAILED = 20
 
     def __init__(self, *columns: str) -> None:
         self.columns = columns
-        self.seen: dict[int, tuple[str, int, int]] = {}  # hash of the id → (file, row, digest of the values)
+        self.seen = DiskMap()  # the id → (file, row, digest of the values), on disk: memory stays flat
         self.detailed = 0
 
     def key(self, row: Row) -> str:
@@ -116,9 +117,9 @@ class ImageKeys:
         if not key.strip("\x1f"):
             return True  # an empty id is the row's own error, reported by its importer
         digest = hash(tuple(sorted((k, (v or "").strip()) for k, v in row.values.items())))
-        earlier = self.seen.get(hash(key))
+        earlier = self.seen.get(key)
         if earlier is None:
-            self.seen[hash(key)] = (row.file, row.number, digest)
+            self.seen[key] = (row.file, row.number, digest)
             return True
         if earlier[2] == digest:
             return False

@@ -15,13 +15,17 @@ then makes, with deterministic ids:
 Two files of one import that give the same field of the same image different values: the later row is rejected
 naming both rows. Two images of one patient (lesion) with different sex (site): the first is kept, a warning says so.
 
-Not handled: records are held in memory until `build()` (the layouts' own files are at most some 400,000 rows);
-values of a field for which FHIR has no place are counted in `Report.unplaced`, never imported.
+Records wait for `build()` in a temporary SQLite file (`spill.DiskMap`), and so do the patients' and lesions' first
+values, so memory does not grow with the files; only the images of lesions labelled or predicted as a whole (MILK10k)
+are kept until their lesion's annotation is made.
+
+Not handled: values of a field for which FHIR has no place are counted in `Report.unplaced`, never imported.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +43,13 @@ from dermfhir.builders._vocabulary import canonical
 from dermfhir.ingest._common import Options, curator, gender
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import Row, SourceError
+from dermfhir.ingest.merge import fallback
+from dermfhir.ingest.spill import DiskMap
 
 UCUM = "http://unitsofmeasure.org"
 
 
+@cache
 def extension_url(name: str) -> str:
     return canonical("StructureDefinition", name)
 
@@ -110,10 +117,11 @@ class Context:
     def __init__(self, result: ImportResult, options: Options) -> None:
         self.result = result
         self.options = options
-        self.images: dict[tuple[str, str], ImageRecord] = {}
+        #: (dataset, record) by `dataset \x1f image id`, on disk past the first thousands (memory stays flat)
+        self.images = DiskMap(limit=5_000)
         self.lesion_labels: dict[tuple[str, str], LesionLabel] = {}
         self.lesion_predictions: dict[tuple[str, str], LesionPrediction] = {}
-        self.links: list[tuple[str, str, str, Row]] = []
+        self.links: list[tuple[str, str, str]] = []
         self.curators: dict[str, str] = {}
 
     @property
@@ -125,11 +133,12 @@ class Context:
 
     def image(self, dataset: str, record: ImageRecord) -> None:
         """Add `record`, merging it into what earlier rows said about the same image."""
-        key = (dataset, record.image_id)
-        earlier = self.images.get(key)
-        if earlier is None:
-            self.images[key] = record
+        key = f"{dataset}\x1f{record.image_id}"
+        found = self.images.get(key)
+        if found is None:
+            self.images[key] = (dataset, record)
             return
+        earlier: ImageRecord = found[1]
         if earlier.row.file == record.row.file:
             if earlier.row.values == record.row.values:
                 self.report.merged += 1  # the same row again
@@ -158,6 +167,7 @@ class Context:
                 setattr(earlier, name, getattr(record, name))
         earlier.concept_scores.extend(record.concept_scores)
         earlier.components.extend(record.components)
+        self.images[key] = (dataset, earlier)  # written back: the map may hold a copy
 
     def lesion_label(self, dataset: str, label: LesionLabel) -> None:
         key = (dataset, label.lesion_id)
@@ -184,36 +194,41 @@ class Context:
         self.lesion_predictions[key] = prediction
 
     def link(self, dataset: str, first: str, second: str, row: Row) -> None:
-        self.links.append((dataset, first, second, row))
+        self.links.append((dataset, first, second))
 
     # -- building --------------------------------------------------------------------------------------------
 
     def build(self) -> None:
         """Turn the records into resources in the result; a record that cannot be built is rejected (its row)."""
         performers = {dataset: curator(dataset, name) for dataset, name in sorted(self.curators.items())}
+        # only the lesions labelled or predicted as a whole need their images kept until the end
+        wanted = set(self.lesion_labels) | set(self.lesion_predictions)
         images_of_lesion: dict[tuple[str, str], list[str]] = {}
-        patients: dict[str, tuple[Any, Row]] = {}
-        lesions: dict[str, tuple[dict | None, Row]] = {}
+        first_record: dict[tuple[str, str], ImageRecord] = {}
         built: dict[tuple[str, str], tuple[DermatologyImage, Patient, SkinLesion]] = {}
-        for (dataset, image_id), record in self.images.items():
+        patients = DiskMap()  # patient key → (sex, file, row) of the first image that named it
+        lesions = DiskMap()  # lesion key → (site, file, row)
+        used = set()
+        for dataset, record in self.images.values():
             try:
-                built[(dataset, image_id)] = self._image(dataset, record, patients, lesions)
+                image, patient, lesion = self._image(dataset, record, patients, lesions)
             except SourceError as error:
                 self.report.reject(error)
                 continue
-            if record.lesion_id:
-                images_of_lesion.setdefault((dataset, record.lesion_id), []).append(image_id)
-        used = set()
-        for (dataset, image_id), record in self.images.items():
-            if (dataset, image_id) not in built or record.finding is None:
+            if record.lesion_id and (dataset, record.lesion_id) in wanted:
+                images_of_lesion.setdefault((dataset, record.lesion_id), []).append(record.image_id)
+                first_record.setdefault((dataset, record.lesion_id), record)
+                built[(dataset, record.image_id)] = (image, patient, lesion)
+            if record.finding is None:
                 continue
-            image, patient, lesion = built[(dataset, image_id)]
             try:
                 self.result.add(self._annotation(dataset, record, [image], patient, lesion, performers))
                 used.add(dataset)
                 self.report.findings[record.label] += 1
             except (SourceError, ValueError) as error:
                 self.report.reject(error if isinstance(error, SourceError) else record.row.error(str(error)))
+        patients.close()
+        lesions.close()
         for (dataset, lesion_id), label in self.lesion_labels.items():
             image_ids = images_of_lesion.get((dataset, lesion_id))
             if not image_ids:
@@ -223,7 +238,7 @@ class Context:
                     )
                 )
                 continue
-            first = self.images[(dataset, image_ids[0])]
+            first = first_record[(dataset, lesion_id)]
             images = [built[(dataset, i)][0] for i in image_ids]
             _, patient, lesion = built[(dataset, image_ids[0])]
             record = ImageRecord(
@@ -241,14 +256,10 @@ class Context:
             self.report.findings[label.label] += 1
         if self.lesion_predictions:
             self._predictions(images_of_lesion, built)
-        for dataset, first_id, second_id, row in self.links:
-            first_image = built.get((dataset, first_id))
-            second_image = built.get((dataset, second_id))
-            if first_image is None or second_image is None:
-                missing = first_id if first_image is None else second_id
-                self.report.reject(row.error(f"image {missing!r} is not in this import (give its file too)"))
-                continue
-            self.result.add(_linkage(dataset, first_image[0].reference, second_image[0].reference, first_id, second_id))
+        for dataset, first_id, second_id in self.links:
+            # an image of another file of the dataset (imported apart) is referred to by its deterministic id
+            first, second = (f"DocumentReference/{stable_id(dataset, 'img', i)}" for i in (first_id, second_id))
+            self.result.add(_linkage(dataset, first, second, first_id, second_id))
         for dataset in sorted(used):
             self.result.add(performers[dataset])
 
@@ -343,8 +354,8 @@ class Context:
         self,
         dataset: str,
         record: ImageRecord,
-        patients: dict[str, tuple[Any, Row]],
-        lesions: dict[str, tuple[dict | None, Row]],
+        patients: DiskMap,
+        lesions: DiskMap,
     ) -> tuple[DermatologyImage, Patient, SkinLesion]:
         system = f"urn:dermfhir:{dataset}"
         if record.patient_id:
@@ -360,14 +371,15 @@ class Context:
         if previous is not None and previous[0] is not None and sex is not None and previous[0] != sex:
             self.report.warnings.append(
                 f"{record.row.file}, row {record.row.number}: patient {patient_key} is {sex.value} here but "
-                f"{previous[0].value} in {previous[1].file}, row {previous[1].number} (the first is kept)"
+                f"{previous[0].value} in {previous[1]}, row {previous[2]} (the first is kept)"
             )
             sex = previous[0]
         elif previous is not None and sex is None:
             sex = previous[0]
-        patients[patient_key] = (sex, record.row)
+        patients[patient_key] = (sex, record.row.file, record.row.number)
         patient = Patient(stable_id(dataset, "patient", patient_key), identifier=patient_identifier, gender=sex)
-        self.result.add(patient)
+        # made per image (the file names neither patient nor lesion): gives way to a named one on load
+        self.result.add(fallback(patient.to_resource()) if patient_key.startswith("image-") else patient)
 
         lesion_key = record.lesion_id or f"image-{record.image_id}"
         location = record.site
@@ -375,12 +387,12 @@ class Context:
         if known is not None and location is not None and known[0] and location != known[0]:
             self.report.warnings.append(
                 f"{record.row.file}, row {record.row.number}: lesion {lesion_key} has another site here than in "
-                f"{known[1].file}, row {known[1].number} (the first is kept)"
+                f"{known[1]}, row {known[2]} (the first is kept)"
             )
         if known is not None and known[0]:
             location = known[0]
         else:
-            lesions[lesion_key] = (location, record.row)
+            lesions[lesion_key] = (location, record.row.file, record.row.number)
         lesion = SkinLesion(
             stable_id(dataset, "lesion", lesion_key),
             identifier=(f"{system}:lesion", record.lesion_id)
@@ -389,7 +401,7 @@ class Context:
             patient=patient,
             location=location or {"text": "not recorded"},
         )
-        self.result.add(lesion)
+        self.result.add(fallback(lesion.to_resource()) if not record.lesion_id else lesion)
         file_name = record.file_name or f"{record.image_id}.jpg"
         content_type = record.content_type or ("image/png" if file_name.lower().endswith(".png") else "image/jpeg")
         image = DermatologyImage(

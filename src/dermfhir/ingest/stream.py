@@ -1,5 +1,6 @@
 """Streaming imports: rows are read, built, validated and written chunk by chunk, so that memory does not grow with
-the file's size (only a small integer per shared resource and per image id is kept, to merge repeats).
+the file's size (a digest per shared resource and per image id is kept to merge repeats, in a temporary SQLite file:
+`spill.DiskMap`).
 
 `StreamResult` is an ImportResult that hands every `CHUNK` new resources to a `Sink` instead of keeping them; a
 shared resource (Patient, BodyStructure, Organization…) is passed on the first time it is seen only, its later
@@ -25,11 +26,13 @@ from typing import Any
 import orjson
 
 from dermfhir.ingest._result import ImportResult
-from dermfhir.ingest.output import AtomicFile, NdjsonWriter, bundle_paths, transaction
-from dermfhir.ingest.validate import _bundle_errors, _chunk, default_validator, describe
+from dermfhir.ingest.merge import tag
+from dermfhir.ingest.output import BUNDLE_ENTRIES, AtomicFile, NdjsonWriter, bundle_paths, transaction_bytes
+from dermfhir.ingest.spill import DiskMap
+from dermfhir.ingest.validate import _chunk, bundle_errors_of, default_validator, describe, errors_of_lines
 
 #: resources per chunk (and per Bundle file of a streamed import)
-CHUNK = 5_000
+CHUNK = BUNDLE_ENTRIES
 #: resource types made once per row (never repeated): not tracked for repeats
 PER_ROW = frozenset({"DocumentReference", "Observation", "RiskAssessment", "Provenance"})
 
@@ -46,15 +49,15 @@ class StreamResult(ImportResult):
         self.sink = sink
         self.chunk = chunk or CHUNK
         self.pending: list[dict] = []
-        self.shared: dict[int, int] = {}  # hash of Type/id → signature of the content first passed on
+        self.shared = DiskMap()  # Type/id → signature of the content first passed on (on disk: memory stays flat)
         self.counted: dict[str, int] = {}
 
     def add(self, *items: Any) -> None:
         for item in items:
-            resource = item.to_resource() if hasattr(item, "to_resource") else item
+            resource = tag(item.to_resource() if hasattr(item, "to_resource") else item)
             kind = resource["resourceType"]
             if kind not in PER_ROW:
-                key = hash(f"{kind}/{resource['id']}")
+                key = f"{kind}/{resource['id']}"
                 signature = _signature(resource)
                 first = self.shared.get(key)
                 if first is not None:
@@ -75,7 +78,7 @@ class StreamResult(ImportResult):
             self.sink(chunk)
 
     def has(self, resource_type: str, id: str) -> bool:
-        return hash(f"{resource_type}/{id}") in self.shared
+        return f"{resource_type}/{id}" in self.shared
 
     @property
     def resources(self) -> list[dict]:
@@ -110,7 +113,7 @@ class Sink:
         self.jobs = jobs or os.cpu_count() or 1
         self.progress = progress
         self.pool: Any = None
-        self.inflight: deque[tuple[list[dict], dict | None, Any]] = deque()
+        self.inflight: deque[tuple[list[dict], bytes, list[bytes] | None, Any]] = deque()
         self.invalid: dict[tuple[str, str], list[dict]] = {}
         self.rejected: set[str] = set()
         self.dependants: dict[tuple[str, str], str] = {}
@@ -122,29 +125,30 @@ class Sink:
     # -- validation ------------------------------------------------------------------------------------------
 
     def __call__(self, chunk: list[dict]) -> None:
+        # serialised once: the bytes go to the validating worker and, when valid, into the file as they are
+        lines = [orjson.dumps(resource) for resource in chunk] if self.ndjson else None
+        payload = b"\n".join(lines) if lines is not None else transaction_bytes(chunk)
         if not self.validate:
-            self._write(chunk, [], None)
+            self._write(chunk, [], payload, lines)
             return
         if self.pool is None:
             default_validator()
             _chunk(chunk[:50])  # warm the validator on this chunk's profiles before forking
             if self.jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
                 self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
-        work: Any = transaction(chunk) if not self.ndjson else chunk
-        function: Callable[[Any], Any] = _bundle_errors if not self.ndjson else _chunk
-        bundle = None if self.ndjson else work
+        function: Callable[[bytes], Any] = errors_of_lines if self.ndjson else bundle_errors_of
         if self.pool is None:
-            self._done(chunk, bundle, function(work))
+            self._done(chunk, payload, lines, function(payload))
             return
-        self.inflight.append((chunk, bundle, self.pool.apply_async(function, (work,))))
+        self.inflight.append((chunk, payload, lines, self.pool.apply_async(function, (payload,))))
         while len(self.inflight) > self.jobs:
             self._collect()
 
     def _collect(self) -> None:
-        chunk, bundle, pending = self.inflight.popleft()
-        self._done(chunk, bundle, pending.get())
+        chunk, payload, lines, pending = self.inflight.popleft()
+        self._done(chunk, payload, lines, pending.get())
 
-    def _done(self, chunk: list[dict], bundle: dict | None, found: Any) -> None:
+    def _done(self, chunk: list[dict], payload: bytes, lines: list[bytes] | None, found: Any) -> None:
         if self.progress:
             self.progress("validate", len(chunk), 0)
         errors: dict[int, list[dict]] = {}
@@ -155,12 +159,14 @@ class Sink:
                 if index is None:
                     raise ValueError(f"the Bundle to write does not validate: {describe(issue)}")
                 errors.setdefault(index, []).append(issue)
-        self._write(chunk, sorted(errors.items()), bundle)
+        self._write(chunk, sorted(errors.items()), payload, lines)
 
     # -- writing ---------------------------------------------------------------------------------------------
 
-    def _write(self, chunk: list[dict], errors: list[tuple[int, list[dict]]], bundle: dict | None) -> None:
-        """Write a validated chunk (its Bundle as validated, unless resources had to be left out)."""
+    def _write(
+        self, chunk: list[dict], errors: list[tuple[int, list[dict]]], payload: bytes | None, lines: list[bytes] | None
+    ) -> None:
+        """Write a validated chunk (its bytes as validated, unless resources had to be left out)."""
         from dermfhir.ingest.pipeline import referring
 
         for index, issues in errors:
@@ -178,19 +184,19 @@ class Sink:
             self.rejected |= {f"{kind}/{id}" for kind, id in found} | {f"{kind}/{id}" for kind, id in keys}
             kept = [r for r in chunk if f"{r['resourceType']}/{r['id']}" not in self.rejected]
             if len(kept) != len(chunk):
-                chunk, bundle = kept, None
+                chunk, payload, lines = kept, None, None
         if not chunk:
             return
         self.written += len(chunk)
         if self.ndjson:
             if self.writer is None:
                 self.writer = NdjsonWriter(self.out)
-            self.writer.add(chunk)
+            self.writer.add(chunk, lines)
             return
         number = len(self.bundles) + 1
         file = AtomicFile(self.out.with_name(f".{self.out.name}.part-{number:04d}"), shown=self.out)
         self.bundles.append(file)
-        file.write(orjson.dumps(bundle or transaction(chunk), option=orjson.OPT_INDENT_2))
+        file.write(payload if payload is not None else transaction_bytes(chunk))
         file.stream.close()
 
     def finish(self) -> None:

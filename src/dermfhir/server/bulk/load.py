@@ -67,6 +67,8 @@ class LoadReport:
     skipped: int = 0
     invalid: int = 0
     problems: list[str] = field(default_factory=list)
+    #: elements of re-imported resources that differ from the stored ones (the stored value was kept)
+    conflicts: list[str] = field(default_factory=list)
 
 
 def with_id(resource: dict) -> dict:
@@ -128,6 +130,25 @@ def _chunks(resources: Iterable[dict], size: int) -> Iterator[list[dict]]:
         yield chunk
 
 
+def _merged(merger: Any, items: list[dict], report: LoadReport) -> list[dict]:
+    """Resources of a dataset import merged into their stored versions (`ingest.merge`); a merged resource is
+    validated again (left out and reported when the union does not validate)."""
+    given = {id(item) for item in items}
+    out, conflicts = merger.merge_stored(items)
+    report.conflicts.extend(conflicts)
+    keep = []
+    for item in out:
+        problems = [] if id(item) in given else _errors([item])[0]
+        if problems:
+            report.invalid += 1
+            where = ", ".join(problems[0].get("expression") or [])
+            text = problems[0].get("details", {}).get("text", "")
+            report.problems.append(f"{item['resourceType']}/{item['id']} merged: {where}: {text}")
+            continue
+        keep.append(item)
+    return keep
+
+
 def stream_load(
     store: Store,
     resources: Iterable[dict],
@@ -141,7 +162,10 @@ def stream_load(
 ) -> LoadReport:
     """Validate and write `resources` chunk by chunk; `skip` leaves out the first resources (a resumed load);
     `written` sees each chunk's stored resources (and the skipped ones, which an earlier run stored)."""
+    from dermfhir.ingest.merge import Merger
+
     report = LoadReport()
+    merger = Merger(store)  # resources of dataset imports merge into the stored ones
     jobs = jobs or os.cpu_count() or 1
     pool = None
     if validate:
@@ -173,6 +197,8 @@ def stream_load(
                     report.problems.append(why)
             if validate:  # a merged study is a new resource: it validates too
                 keep = [item for item in keep if item.get("resourceType") != "ImagingStudy" or _valid(item, report)]
+        if keep:
+            keep = _merged(merger, keep, report)
         if keep:
             store.load(keep, batch_size=len(keep), return_resources=False, refresh_statistics=False)
             report.written += len(keep)
