@@ -23,7 +23,11 @@ class Checker(Protocol):
     depth: int
     #: (element path, type) of the element whose children are being walked: the context of its extensions
     context: tuple[str, str | None]
-    invariants_done: set[tuple[int, str, str]]
+    #: (value, invariant key, expression) evaluated in this run → whether it reported an issue
+    invariants_done: dict[tuple[int, str, str], bool]
+
+    def taint(self) -> None:
+        """Say that the walk in progress depends on more than the value and its definition (see `memo`)."""
 
     def resource(
         self,

@@ -29,6 +29,7 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
 
 
 def check(walker: Checker, node: Node, item: dict, location: str, frame: Frame, model: StructureModel) -> None:
+    walker.taint()  # targets are looked up in the resource, its Bundle and the loaded resources
     reference = item.get("reference")
     if not isinstance(reference, str):
         return
