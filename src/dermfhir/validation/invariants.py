@@ -256,16 +256,12 @@ class _Services:
         self.frame = frame
 
     def resolve(self, reference: str) -> dict | None:
-        from dermfhir.validation.references import resolve
-
-        return resolve(self.walker, reference, self.frame)
+        return self.walker.resolve(reference, self.frame)
 
     def conforms_to(self, resource: Any, profile: str) -> bool | None:
-        from dermfhir.validation.slicing import conforms
-
         if self.walker.models.get(profile) is None:
             return None
-        return conforms(self.walker, profile, resource, self.frame)
+        return self.walker.conforms(profile, resource, self.frame)
 
     def member_of(self, value: Any, value_set: str) -> bool | None:
         from dermfhir.validation.bindings import in_value_set

@@ -313,12 +313,10 @@ def select(walker: Checker, values: list[Any], path: str, frame: Frame) -> list[
             continue
         following: list[Any] = []
         if step == "resolve()":
-            from dermfhir.validation.references import resolve
-
             walker.taint()
             for value in current:
                 if isinstance(value, dict) and isinstance(value.get("reference"), str):
-                    target = resolve(walker, value["reference"], frame)
+                    target = walker.resolve(value["reference"], frame)
                     if target is not None:
                         following.append(target)
         elif step.startswith("extension(") and step.endswith(")"):

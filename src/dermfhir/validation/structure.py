@@ -54,6 +54,12 @@ class Walker:
         """Say that the walk in progress depends on more than the value and its definition: it is not remembered."""
         self.taints += 1
 
+    def resolve(self, reference: str, frame: Frame) -> dict | None:
+        return references.resolve(self, reference, frame)
+
+    def conforms(self, profile: str, value: Any, frame: Frame) -> bool:
+        return slicing.conforms(self, profile, value, frame)
+
     def probe(self) -> Walker:
         """A walk of the same validator at the same depth into a fresh Run (see `checker.Checker`)."""
         probe = Walker(self.validator, Run(self.run.options))
@@ -525,9 +531,7 @@ class Walker:
         if code in RESOURCE_TYPES_ABSTRACT or (code and code[:1].isupper() and self.models.is_resource_type(code)):
             profiles = tuple(p for t in node.types for p in t.profiles)
             if len(profiles) > 1:
-                from dermfhir.validation.slicing import conforms
-
-                matching = [p for p in profiles if conforms(self, p, item, frame)]
+                matching = [p for p in profiles if self.conforms(p, item, frame)]
                 profiles = (matching[0],) if matching else profiles[:1]
             contained = node.key == "contained"
             if contained and self.validator.options.validate_contains == "IGNORE":
