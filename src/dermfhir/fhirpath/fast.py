@@ -12,7 +12,7 @@ Subset: member paths (choice elements such as `value` resolved to `valueQuantity
 siblings ignored), `$this`, `%resource`, `%rootResource`, `%context`, string / integer / decimal / boolean literals,
 `=`, `!=`, `<`, `<=`, `>`, `>=` (Quantities compared with their UCUM units, dates and times with their precision:
 see `compare`), `and`, `or`, `implies`, `mod`, and the functions `exists`, `empty`, `count`, `where`, `all`, `not`,
-`matches`, `first`, `hasValue`.
+`matches`, `startsWith`, `endsWith`, `first`, `hasValue`.
 """
 
 from __future__ import annotations
@@ -109,7 +109,11 @@ def _node(node: dict, focus_type: str | None) -> Typed:
         operator = node["terminalNodeText"][0]
         (left, left_type), (right, right_type) = _node(children[0], focus_type), _node(children[1], focus_type)
         temporal = left_type in _TEMPORAL_TYPES or right_type in _TEMPORAL_TYPES
-        return _operator(operator, left, right, temporal), None
+        general = _operator(operator, left, right, temporal)
+        literal = _string_literal(children[1])
+        if operator in ("=", "!=") and literal is not None and not temporal:
+            return _equal_text(operator == "!=", left, literal, general), None
+        return general, None
     if kind == "MultiplicativeExpression" and node["terminalNodeText"] == ["mod"]:
         return _mod(_node(children[0], focus_type)[0], _node(children[1], focus_type)[0]), None
     if kind == "PolarityExpression" and node["terminalNodeText"] == ["-"]:
@@ -128,6 +132,29 @@ def _node(node: dict, focus_type: str | None) -> Typed:
     if kind == "ExternalConstantTerm":
         return _constant(children[0]), None
     raise Unsupported(kind)
+
+
+def _string_literal(node: dict) -> str | None:
+    """The text of a string literal operand (`'final'`), or None."""
+    while node.get("type") in ("TermExpression", "LiteralTerm") and len(node.get("children") or []) == 1:
+        node = node["children"][0]
+    text = node.get("text")
+    if node.get("type") != "StringLiteral" or not isinstance(text, str) or "\\" in text or len(text) < 2:
+        return None
+    return text[1:-1]
+
+
+def _equal_text(negate: bool, left: Evaluator, literal: str, general: Evaluator) -> Evaluator:
+    """`path = 'text'` (or `!=`): a single string on the left is compared directly; anything else is left to the
+    general operator (quantities, mixed types, collections), which gives the same answers for strings."""
+
+    def evaluate_equal_text(focus: Collection, env: dict) -> Collection:
+        value = left(focus, env)
+        if len(value) == 1 and type(value[0]) is str:
+            return [(value[0] != literal) if negate else (value[0] == literal)]
+        return general(focus, env)
+
+    return evaluate_equal_text
 
 
 def _constant(node: dict) -> Evaluator:
@@ -172,7 +199,9 @@ def _step(owner: str | None, name: str) -> tuple[Callable[[Collection], Collecti
         choices = _MODEL["choiceTypePaths"].get(path)
         if choices is not None:
             names = tuple(name + (c[:1].upper() + c[1:]) for c in choices)
-            return (lambda focus: _choice_member(focus, name, names)), None
+            order = {key: index for index, key in enumerate(names)}
+            keys = frozenset(names) | frozenset("_" + key for key in names)
+            return (lambda focus: _choice_member(focus, order, keys)), None
         found = _MODEL["path2Type"].get(path)
         if found is not None or _is_backbone(path):
             result = path if found in (None, "BackboneElement", "Element") else found
@@ -218,14 +247,21 @@ def _member(focus: Collection, name: str) -> Collection:
     return result
 
 
-def _choice_member(focus: Collection, name: str, names: tuple[str, ...]) -> Collection:
+def _choice_member(focus: Collection, order: dict[str, int], keys: frozenset[str]) -> Collection:
+    """The values of a choice element (`value` → valueQuantity …), in the order of the element's types."""
     result: list = []
     for item in focus:
         if type(item) is not dict:
             raise Fallback("a member of a primitive or of a nested collection")
-        for key in names:
-            if key in item or "_" + key in item:
-                _add(result, item, key)
+        present = [key for key in item if key in keys]
+        if not present:
+            continue
+        if any(key[0] == "_" for key in present):
+            raise Fallback("a primitive with extensions")
+        if len(present) > 1:
+            present.sort(key=order.__getitem__)
+        for key in present:
+            _add(result, item, key)
     return result
 
 
@@ -424,6 +460,21 @@ def _function(name: str, arguments: list[Evaluator], source: Evaluator) -> Evalu
             return [] if value is None else [not value]
 
         return evaluate_not
+    if name in ("startsWith", "endsWith") and count == 1:
+        affix = arguments[0]
+        starts = name == "startsWith"
+
+        def evaluate_affix(focus: Collection, env: dict) -> Collection:
+            value = source(focus, env)
+            wanted = affix(focus, env)
+            if not value or not wanted:
+                return []
+            text, part = _scalar(value), _scalar(wanted)
+            if type(text) is not str or type(part) is not str or not text or not part:
+                raise Fallback(name)  # empty strings: fhirpathpy's answers differ from the specification's
+            return [text.startswith(part) if starts else text.endswith(part)]
+
+        return evaluate_affix
     if name == "matches" and count == 1:
         pattern = arguments[0]
 

@@ -2,7 +2,9 @@
 conformance resources) see of the walk that calls them.
 
 `structure.Walker` implements it; the rule modules depend on this Protocol only, so none of them imports the walker
-(and the walker's module, which imports them all, is never imported back).
+(and the walker's module, which imports them all, is never imported back), and none imports another rule module to
+resolve a reference or test conformance to a profile: they ask the walker (`resolve`, `conforms`).
+`tests/validation/test_imports.py` checks that the imports among the validation modules form no cycle.
 """
 
 from __future__ import annotations
@@ -23,7 +25,11 @@ class Checker(Protocol):
     depth: int
     #: (element path, type) of the element whose children are being walked: the context of its extensions
     context: tuple[str, str | None]
-    invariants_done: set[tuple[int, str, str]]
+    #: (value, invariant key, expression) evaluated in this run → whether it reported an issue
+    invariants_done: dict[tuple[int, str, str], bool]
+
+    def taint(self) -> None:
+        """Say that the walk in progress depends on more than the value and its definition (see `memo`)."""
 
     def resource(
         self,
@@ -49,6 +55,12 @@ class Checker(Protocol):
         context_path: str | None = None,
     ) -> None:
         """Validate a complex value against `node`."""
+
+    def resolve(self, reference: str, frame: Frame) -> dict | None:
+        """The resource a reference points to (contained, in the enclosing Bundle or Parameters), or None."""
+
+    def conforms(self, profile: str, value: Any, frame: Frame) -> bool:
+        """Whether `value` validates against `profile` without errors (its issues are not kept)."""
 
     def probe(self) -> Checker:
         """A walk of the same validator at the same depth into a fresh Run, for trying a value (does it conform?)."""

@@ -77,6 +77,10 @@ class Run:
     counts: dict[str, int] = field(default_factory=dict)
     #: how many issues were found (listed or not): a check that compares it before and after knows if it found any
     added: int = 0
+    #: how many issues were reported, including duplicates and suppressed ones (a walk that reported none is clean)
+    attempted: int = 0
+    #: every issue reported while an element walk is being recorded (see `memo`), else None
+    trail: list[Issue] | None = None
     #: positions in `issues` of the listed warnings and information issues (the ones an error may displace)
     _minor: list[int] = field(default_factory=list)
     _holes: int = 0
@@ -87,6 +91,9 @@ class Run:
 
     def add_issue(self, issue: Issue) -> None:
         """Record an issue (a duplicate of one already found is dropped; see the class for the cap)."""
+        self.attempted += 1
+        if self.trail is not None:
+            self.trail.append(issue)
         severity, location, message, message_id = issue.severity, issue.location, issue.message, issue.message_id
         key = (severity, location, message)
         if key in self._seen:

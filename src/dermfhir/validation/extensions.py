@@ -194,6 +194,8 @@ def _context(walker: Checker, definition: StructureModel, location: str, holder:
             return
         if kind == "element" and "." not in expression and expression in candidates:
             return
+        if kind in ("extension", "fhirpath"):
+            walker.taint()  # looks at the elements around the extension
         if kind == "extension" and _in_extension(frame, location, expression):
             return
         if kind == "fhirpath" and _matches_fhirpath(frame, location, expression) is not False:

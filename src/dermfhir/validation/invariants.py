@@ -153,18 +153,24 @@ def check(
     if not constraints:
         return
     done = walker.invariants_done
+    run = walker.run
     for constraint in constraints:
         key = (id(value), constraint.key, constraint.expression)
         if key in done:
+            if done[key]:
+                walker.taint()  # its issue was reported by the first evaluation, not by this walk
             continue  # the same invariant on the same element (base and profile): evaluated once
-        done.add(key)
+        before = run.attempted
+        if _looks(_LOOKS_AROUND, constraint.expression):
+            walker.taint()
         native = NATIVE_EXPRESSIONS.get(constraint.expression)
         passed = native(value, frame.resource) if native is not None else None
         if passed is not None:
             if not passed:
                 _report(walker, constraint, path)
-            continue
-        _evaluate(walker, constraint, node, holder, value, path, type_code, frame)
+        else:
+            _evaluate(walker, constraint, node, holder, value, path, type_code, frame)
+        done[key] = run.attempted != before
 
 
 def _evaluated(walker: Checker, node: Node, holder: Node) -> tuple[Constraint, ...]:
@@ -193,6 +199,8 @@ def _evaluate(
 ) -> None:
     compiled = fhirpath.compile(constraint.expression)
     is_resource = isinstance(value.get("resourceType"), str) and value is frame.resource
+    if is_resource:
+        walker.taint()
     type_name = (
         None
         if is_resource
@@ -204,7 +212,7 @@ def _evaluate(
     resource = frame.resource
     if frame.bundle is not None and frame.full_url is None and frame.container is not None and not frame.is_contained:
         resource = frame.resource
-    services = _LOOKS_OUTSIDE.search(constraint.expression) is not None
+    services = _looks(_LOOKS_OUTSIDE, constraint.expression)
     token = fhirpath.SERVICES.set(_Services(walker, frame)) if services else None
     try:
         result = compiled(value, type_name, resource, root)
@@ -223,6 +231,19 @@ def _evaluate(
         _report(walker, constraint, path)
 
 
+_LOOKED: dict[tuple[re.Pattern, str], bool] = {}
+
+
+def _looks(pattern: re.Pattern, expression: str) -> bool:
+    """Whether `pattern` occurs in `expression` (answers kept: expressions come from a bounded set of definitions)."""
+    found = _LOOKED.get((pattern, expression))
+    if found is None:
+        found = _LOOKED[pattern, expression] = pattern.search(expression) is not None
+    return found
+
+
+#: what makes an invariant's answer depend on more than the element it is evaluated on (see `memo`)
+_LOOKS_AROUND = re.compile(r"%resource|%rootResource|\b(resolve|conformsTo)\s*\(")
 #: the functions that need the walk's services (`_Services`): set only for the expressions that call them
 _LOOKS_OUTSIDE = re.compile(r"\b(resolve|conformsTo|memberOf)\s*\(")
 
@@ -235,16 +256,12 @@ class _Services:
         self.frame = frame
 
     def resolve(self, reference: str) -> dict | None:
-        from dermfhir.validation.references import resolve
-
-        return resolve(self.walker, reference, self.frame)
+        return self.walker.resolve(reference, self.frame)
 
     def conforms_to(self, resource: Any, profile: str) -> bool | None:
-        from dermfhir.validation.slicing import conforms
-
         if self.walker.models.get(profile) is None:
             return None
-        return conforms(self.walker, profile, resource, self.frame)
+        return self.walker.conforms(profile, resource, self.frame)
 
     def member_of(self, value: Any, value_set: str) -> bool | None:
         from dermfhir.validation.bindings import in_value_set

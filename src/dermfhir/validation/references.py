@@ -29,6 +29,7 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
 
 
 def check(walker: Checker, node: Node, item: dict, location: str, frame: Frame, model: StructureModel) -> None:
+    walker.taint()  # targets are looked up in the resource, its Bundle and the loaded resources
     reference = item.get("reference")
     if not isinstance(reference, str):
         return
@@ -227,12 +228,10 @@ def _target_profiles(walker: Checker, node: Node, reference: str, target: dict, 
     if hasattr(target, "position") and hasattr(frame.bundle, "defer"):
         frame.bundle.defer(target, candidates, where, reference)  # an entry of another chunk: checked at the end
         return
-    from dermfhir.validation.slicing import conforms
-
     checking = _CHECKING.get()
     token = _CHECKING.set(checking | {(id(target), url) for url in candidates})
     try:
-        if any((id(target), url) in checking or conforms(walker, url, target, frame) for url in candidates):
+        if any((id(target), url) in checking or walker.conforms(url, target, frame) for url in candidates):
             return
     finally:
         _CHECKING.reset(token)

@@ -84,8 +84,14 @@ def assign(
 
 
 def check_counts(walker: Checker, node: Node, assigned: list[Node | None], path: str, model: StructureModel) -> None:
+    counts: dict[int, int] = {}
+    for item in assigned:
+        if item is not None:
+            counts[id(item)] = counts.get(id(item), 0) + 1
     for candidate in node.slices:
-        count = sum(1 for item in assigned if item is candidate)
+        count = counts.get(id(candidate), 0)
+        if candidate.min <= count and (candidate.max is None or count <= candidate.max):
+            continue
         label = f"{node.path}:{candidate.slice_name}"
         if count < candidate.min:
             if count == 0:
@@ -280,6 +286,7 @@ def _profile_matches(walker: Checker, candidate: Node, item: Any, frame: Frame, 
 
 def conforms(walker: Checker, profile: str, value: Any, frame: Frame) -> bool:
     """Whether `value` validates against `profile` without errors (issues are not kept)."""
+    walker.taint()  # the probe's walk resolves references from the frame
     model = walker.models.get(profile)
     if model is None or model.root is None:
         return False
@@ -306,11 +313,10 @@ def select(walker: Checker, values: list[Any], path: str, frame: Frame) -> list[
             continue
         following: list[Any] = []
         if step == "resolve()":
-            from dermfhir.validation.references import resolve
-
+            walker.taint()
             for value in current:
                 if isinstance(value, dict) and isinstance(value.get("reference"), str):
-                    target = resolve(walker, value["reference"], frame)
+                    target = walker.resolve(value["reference"], frame)
                     if target is not None:
                         following.append(target)
         elif step.startswith("extension(") and step.endswith(")"):

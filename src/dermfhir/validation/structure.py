@@ -16,6 +16,7 @@ from typing import Any
 from dermfhir.fhirpath.compare import compare_quantities, compare_temporal
 from dermfhir.validation import bindings, conformance_resources, extensions, invariants, references, slicing
 from dermfhir.validation.context import Frame, Run
+from dermfhir.validation.memo import Memo
 from dermfhir.validation.model import Models, Node, StructureModel
 from dermfhir.validation.primitives import MAX_STRING, PRIMITIVE_TYPES, check_primitive, id_problem
 
@@ -36,7 +37,7 @@ class Walker:
         self.max_depth: int = validator.options.max_depth
         self.fatal = False
         self.entry_full_url: str | None = None
-        self.invariants_done: set[tuple[int, str, str]] = set()
+        self.invariants_done: dict[tuple[int, str, str], bool] = {}
         #: (holder, value, location, context) of the children walks that reported nothing (see `element`)
         self.clean: set[tuple[int, int, str, tuple[str, str | None]]] = set()
         #: (element path, type) of the element whose children are being walked: the context of its extensions
@@ -44,6 +45,20 @@ class Walker:
         #: the index that resolves the references of `bundle_root` when its entries are validated chunk by chunk
         self.bundle_index: Any = None
         self.bundle_root: Any = None
+        #: walks remembered by content across runs (see `memo`); None when the validator keeps none
+        self.memo: Memo | None = validator.memo
+        #: how many times a check looked beyond the element it was given (see `taint`)
+        self.taints = 0
+
+    def taint(self) -> None:
+        """Say that the walk in progress depends on more than the value and its definition: it is not remembered."""
+        self.taints += 1
+
+    def resolve(self, reference: str, frame: Frame) -> dict | None:
+        return references.resolve(self, reference, frame)
+
+    def conforms(self, profile: str, value: Any, frame: Frame) -> bool:
+        return slicing.conforms(self, profile, value, frame)
 
     def probe(self) -> Walker:
         """A walk of the same validator at the same depth into a fresh Run (see `checker.Checker`)."""
@@ -63,6 +78,7 @@ class Walker:
         contained: bool = False,
         explicit: bool = False,
     ) -> None:
+        self.taints += 1  # a resource: its own frame, references, contained resources, Bundle entries
         if not isinstance(value, dict):
             self.run.error(
                 "structure", f"A resource must be a JSON object, not {_kind(value)}", path, "RESOURCE_NOT_OBJECT"
@@ -221,6 +237,7 @@ class Walker:
             )
             return
         if self.depth >= self.max_depth:
+            self.taints += 1
             if not self.fatal:
                 self.fatal = True
                 self.run.add(
@@ -244,12 +261,13 @@ class Walker:
             # The base definition and then each profile walk the resource. Below the profile's own elements they
             # share the data types' trees (same Node objects), and a walk of the children depends only on the
             # holder, the value, its location and the extension context (the model only names itself in
-            # messages). A subtree that gave no issue once gives none again: it is not walked a second time.
+            # messages). A subtree that reported nothing once (not even a duplicate) reports nothing again: it is
+            # not walked a second time.
             seen = (id(holder), id(value), path, self.context)
             if seen not in self.clean:
-                before = self.run.added
+                before = self.run.attempted
                 self._children(node, holder, value, path, type_code, frame, model)
-                if self.run.added == before:
+                if self.run.attempted == before:
                     self.clean.add(seen)
         finally:
             self.depth -= 1
@@ -513,9 +531,7 @@ class Walker:
         if code in RESOURCE_TYPES_ABSTRACT or (code and code[:1].isupper() and self.models.is_resource_type(code)):
             profiles = tuple(p for t in node.types for p in t.profiles)
             if len(profiles) > 1:
-                from dermfhir.validation.slicing import conforms
-
-                matching = [p for p in profiles if conforms(self, p, item, frame)]
+                matching = [p for p in profiles if self.conforms(p, item, frame)]
                 profiles = (matching[0],) if matching else profiles[:1]
             contained = node.key == "contained"
             if contained and self.validator.options.validate_contains == "IGNORE":
@@ -549,6 +565,34 @@ class Walker:
         if code == "Extension" and node.key in ("extension", "modifierExtension"):
             extensions.check(self, node, item, location, frame, model, holder)
             return
+        memo = self.memo
+        key = None
+        if memo is not None and not self.fatal and "resourceType" not in item:
+            key = memo.key(node, model, code, self.depth, item)
+        if key is None:
+            self._complex(node, item, location, code, frame, model)
+            return
+        found = memo.get(key)  # type: ignore[union-attr]
+        if found is not None:
+            memo.replay(self.run, found, location)  # type: ignore[union-attr]
+            return
+        run = self.run
+        outer = run.trail
+        trail: list = [] if outer is None else outer
+        run.trail = trail
+        start = len(trail)
+        taints = self.taints
+        try:
+            self._complex(node, item, location, code, frame, model)
+        finally:
+            run.trail = outer
+        if self.taints == taints:
+            memo.store(key, trail[start:], location)  # type: ignore[union-attr]
+        else:
+            memo.refuse(key)  # type: ignore[union-attr]
+
+    def _complex(self, node: Node, item: dict, location: str, code: str | None, frame: Frame, model: Any) -> None:
+        """The checks of a complex value: its element walk, fixed and pattern values, bindings, references …"""
         self.element(node, item, location, code, frame, model)
         if node.fixed is not None:
             _fixed(self, node.fixed[1], item, location, model, exact=True)
@@ -718,6 +762,7 @@ def _duration_range(walker: Walker, node: Node, item: Any, location: str, code: 
         value = datetime.date(year, month, day)
     except ValueError:
         return
+    walker.taint()  # the bound is relative to today
     today = datetime.date.today()
     for bound, is_min in ((node.min_value, True), (node.max_value, False)):
         if bound is None or bound[0] not in ("Quantity", "Duration", "Age") or not isinstance(bound[1], dict):

@@ -13,6 +13,7 @@ from dermfhir.definitions import Definitions
 from dermfhir.fhirjson import Decimal
 from dermfhir.terminology import Terminology
 from dermfhir.validation.context import Options, Run
+from dermfhir.validation.memo import Memo
 from dermfhir.validation.model import Models
 from dermfhir.validation.outcome import Issue, operation_outcome
 from dermfhir.validation.structure import Walker
@@ -34,6 +35,8 @@ class Validator:
         #: answers of the terminology, which never change for a validator's definitions (see bindings.py)
         self.code_checks: dict[tuple, Any] = {}
         self.binding_checks: dict[tuple, Any] = {}
+        #: element walks remembered by content (see `memo`); None walks every element every time
+        self.memo: Memo | None = Memo()
 
     def with_options(self, **options: Any) -> Validator:
         """A validator sharing the compiled profiles and terminology but with other options."""
@@ -44,6 +47,7 @@ class Validator:
         other.code_checks = self.code_checks
         other.binding_checks = self.binding_checks
         other.options = dataclasses.replace(self.options, **options)
+        other.memo = Memo() if self.memo is not None else None  # remembered issues depend on the options
         return other
 
     def issues(self, resource: Any, profiles: list[str] | None = None) -> list[Issue]:

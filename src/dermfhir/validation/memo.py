@@ -1,0 +1,107 @@
+"""Walks of elements remembered by content, so that a value seen before is not walked again.
+
+Imported resources repeat most of their elements: the same codings, categories, units, identifier systems and
+component codes recur in every row. The walk of an element's subtree (its children, their types, cardinalities,
+bindings, slicing, invariants) gives the same issues for the same content at the same element definition, as long
+as nothing in the walk looked outside the subtree. So the issues of such a walk are kept, keyed by the element
+definition and the value's exact JSON text, and replayed (with the element's own location in front) when the same
+content comes again; replayed issues go through the same `Run.add_issue` as found ones (duplicates and suppression
+behave the same).
+
+A walk is kept only when it is certain to be context-free. Every check that reads anything beyond the value and its
+definition (references and `resolve()`, `%resource` / `%rootResource` in invariants, extension contexts given as
+FHIRPath or extension URLs, `conformsTo`, contained and Bundle resources, bounds relative to today, the depth limit,
+work skipped because it was done earlier in the same run) calls `Checker.taint()`, and a tainted walk is not kept.
+A kept issue must be located inside the element (its location starts with the element's) and must not quote the
+element's location in its text, so that the replayed issue is exactly the one a new walk would give.
+
+`tests/validation/test_memo.py` validates the HL7 test cases, the guide's examples, the test fixtures and imported
+resources with and without the memo and requires identical issue lists. No library offers this: it is a cache of
+this validator's own results.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import orjson
+
+from dermfhir.fhirjson import Decimal
+from dermfhir.validation.outcome import Issue
+
+#: values whose JSON text is longer are not remembered (large values rarely repeat; the key would cost memory)
+MAX_TEXT = 4_096
+#: entries kept before the memo is emptied (bounded memory on inputs of any size)
+MAX_ENTRIES = 50_000
+#: a property name no JSON text can hold, marking a Decimal (a number that keeps its text) in the key
+_DECIMAL = "\x00decimal-" + uuid.uuid4().hex
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return {_DECIMAL: value.text}
+    raise TypeError
+
+
+Key = tuple[int, int, Any, int, bytes]
+
+
+class Memo:
+    """Issues (located relative to the element) of context-free element walks, by definition and content."""
+
+    __slots__ = ("entries", "hits", "misses", "refused")
+
+    def __init__(self) -> None:
+        self.entries: dict[Key, tuple[tuple[Issue, str], ...]] = {}
+        #: element definitions whose walks were tainted → how many times; from 8, they are not tried again
+        self.refused: dict[int, int] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, node: Any, model: Any, type_code: Any, depth: int, value: Any) -> Key | None:
+        """The key of a walk of `value`, or None when it is not worth trying (too large, often tainted, not JSON)."""
+        if self.refused.get(id(node), 0) >= 8:
+            return None
+        try:
+            text = orjson.dumps(value, default=_default)
+        except (orjson.JSONEncodeError, TypeError):
+            return None
+        if len(text) > MAX_TEXT:
+            return None
+        return (id(node), id(model), type_code, depth, text)
+
+    def get(self, key: Key) -> tuple[tuple[Issue, str], ...] | None:
+        found = self.entries.get(key)
+        if found is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return found
+
+    def store(self, key: Key, issues: list[Issue], location: str) -> None:
+        """Keep the issues of a clean (untainted) walk at `location`, when each can be moved to another location."""
+        kept = []
+        for issue in issues:
+            where = issue.location
+            if where != location and not where.startswith((location + ".", location + "[")):
+                return
+            if location in issue.message or issue.line or issue.column:
+                return
+            kept.append((issue, where[len(location) :]))
+        if len(self.entries) >= MAX_ENTRIES:
+            self.entries.clear()
+        self.entries[key] = tuple(kept)
+        self.refused.pop(key[0], None)
+
+    def refuse(self, key: Key) -> None:
+        self.refused[key[0]] = self.refused.get(key[0], 0) + 1
+
+    @staticmethod
+    def replay(run: Any, found: tuple[tuple[Issue, str], ...], location: str) -> None:
+        for issue, suffix in found:
+            run.add_issue(
+                Issue(issue.severity, issue.code, issue.message, location + suffix, issue.message_id)
+                if suffix or issue.location != location
+                else issue
+            )

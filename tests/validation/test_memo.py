@@ -1,0 +1,135 @@
+"""Element walks remembered by content (`validation.memo`) never change what is reported.
+
+Every input is validated by a validator without the memo (the reference) and, in turn, by one validator whose memo
+is shared by all inputs (so walks recorded on one resource are replayed into the others) — twice, the second time
+replaying. The issue lists (severity, code, message, location, message id) and the counts must be identical.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dermfhir import fhirjson
+from dermfhir.definitions import Definitions, PackageNotFoundError, core_package, guide_package
+from dermfhir.validation import Validator, conformance
+from dermfhir.validation.validator import Validator as ValidatorClass
+from tests.validation.test_conformance import TEST_CASES
+
+
+def _issues(validator: Validator, resource: Any, profiles: list[str] | None = None) -> tuple[list, dict]:
+    run = validator.run(resource, profiles)
+    return [(i.severity, i.code, i.message, i.location, i.message_id) for i in run.report()], dict(run.counts)
+
+
+def _without_memo(validator: Validator) -> Validator:
+    other = validator.with_options()
+    other.memo = None
+    return other
+
+
+@pytest.fixture(scope="module")
+def guide_validator() -> Validator:
+    try:
+        return Validator()
+    except PackageNotFoundError as error:
+        pytest.skip(f"packages not installed: {error}")
+
+
+def _assert_same(remembering: Validator, plain: Validator, resources: list[Any]) -> int:
+    for resource in resources:
+        expected = _issues(plain, resource)
+        assert _issues(remembering, resource) == expected, json.dumps(resource)[:300]
+        assert _issues(remembering, resource) == expected, json.dumps(resource)[:300]
+    return remembering.memo.hits if remembering.memo is not None else 0
+
+
+def test_guide_examples_and_their_mutations(guide_validator: Validator) -> None:
+    examples = [copy.deepcopy(r) for r in guide_package().resources() if r.get("resourceType") != "StructureDefinition"]
+    mutated = []
+    for resource in examples:
+        broken = copy.deepcopy(resource)
+        for value in broken.values():  # the same subtrees with errors in them, at the example's own places
+            if isinstance(value, list) and value and isinstance(value[0], dict):
+                value.append({**value[0], "unknownProperty": True})
+                value.insert(0, {"id": 5})
+        mutated.append(broken)
+    remembering = guide_validator.with_options()
+    hits = _assert_same(remembering, _without_memo(guide_validator), examples + mutated + examples)
+    assert hits > 0  # the memo was used, so the comparison above compared something
+
+
+def test_the_same_subtree_with_an_error_is_reported_at_each_place(guide_validator: Validator) -> None:
+    bad_name = {"family": 1, "given": ["A"]}
+    patient = {"resourceType": "Patient", "contact": [{"name": bad_name}, {"name": copy.deepcopy(bad_name)}]}
+    remembering = guide_validator.with_options()
+    issues, _ = _issues(remembering, patient)
+    places = [location for _, _, _, location, _ in issues if location.endswith(".family")]
+    assert places == ["Patient.contact[0].name.family", "Patient.contact[1].name.family"]
+    assert _issues(remembering, patient) == _issues(_without_memo(guide_validator), patient)
+
+
+def test_a_walk_that_resolves_references_is_not_reused(guide_validator: Validator) -> None:
+    # identical identifiers, but the assigner resolves only where the contained Organization exists
+    identifier = {"system": "urn:oid:1.2.3", "value": "7", "assigner": {"reference": "#org"}}
+    resolved = {
+        "resourceType": "Patient",
+        "contained": [{"resourceType": "Organization", "id": "org", "name": "A"}],
+        "identifier": [identifier],
+    }
+    dangling = {"resourceType": "Patient", "identifier": [copy.deepcopy(identifier)]}
+    remembering = guide_validator.with_options(validate_reference="CHECK_EXISTS")
+    plain = _without_memo(remembering)
+    assert not [i for i in _issues(remembering, resolved)[0] if i[0] == "error"]
+    dangling_issues = _issues(remembering, dangling)
+    assert dangling_issues == _issues(plain, dangling)
+    assert any(i[0] == "error" and i[3].startswith("Patient.identifier[0].assigner") for i in dangling_issues[0])
+
+
+def test_a_decimal_and_a_string_are_not_the_same_content(guide_validator: Validator) -> None:
+    number = fhirjson.loads(
+        '{"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "valueQuantity": {"value": 1.50}}'
+    )
+    text = {"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "valueQuantity": {"value": "1.50"}}
+    remembering = guide_validator.with_options()
+    assert not [i for i in _issues(remembering, number)[0] if i[0] == "error"]
+    text_issues = _issues(remembering, text)
+    assert text_issues == _issues(_without_memo(guide_validator), text)
+    assert any(i[0] == "error" and i[3] == "Observation.valueQuantity.value" for i in text_issues[0])
+
+
+@pytest.mark.slow
+def test_the_hl7_test_cases_give_the_same_issues(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not (TEST_CASES / "manifest.json").is_file():
+        pytest.skip(f"HL7 fhir-test-cases not found at {TEST_CASES}")
+    try:
+        core = Definitions([core_package()])
+    except PackageNotFoundError as error:
+        pytest.skip(f"R4 core package not installed: {error}")
+    original = ValidatorClass.run
+    compared = []
+
+    def run(self: Validator, resource: Any, profiles: Any = None, path: str = "", bundle_index: Any = None) -> Any:
+        if self.memo is None:
+            return original(self, resource, profiles, path, bundle_index)
+        memo, self.memo = self.memo, None
+        try:
+            expected = original(self, resource, profiles, path, bundle_index)
+        finally:
+            self.memo = memo
+        for _ in range(2):  # recorded, then replayed
+            found = original(self, resource, profiles, path, bundle_index)
+            assert [(i.severity, i.message, i.location) for i in found.report()] == [
+                (i.severity, i.message, i.location) for i in expected.report()
+            ], str(resource)[:300]
+            assert found.counts == expected.counts
+        compared.append(resource)
+        return found
+
+    monkeypatch.setattr(ValidatorClass, "run", run)
+    results = list(conformance.run(Path(TEST_CASES), core))
+    assert len(compared) >= len(results)
