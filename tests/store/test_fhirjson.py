@@ -3,7 +3,6 @@ orjson writes back byte for byte skips the scan for inexact numbers, every other
 
 from __future__ import annotations
 
-
 import orjson
 import pytest
 
