@@ -39,6 +39,15 @@ def test_number_like_strings_do_not_change_the_result() -> None:
     assert fhirjson.dumps(decoded) == text
 
 
+@pytest.mark.parametrize("depth", [10, 300])  # deeper than orjson writes (255), as a server may receive
+def test_deeply_nested_documents_decode(depth: int) -> None:
+    text = b'{"a":' * depth + b"1.10" + b"}" * depth
+    decoded = fhirjson.loads(text)
+    for _ in range(depth):
+        decoded = decoded["a"]
+    assert isinstance(decoded, fhirjson.Decimal) and decoded.text == "1.10"
+
+
 def test_spaced_documents_are_scanned() -> None:
     text = b'{"value": 1.10, "other": [2.50, 3]}'
     decoded = fhirjson.loads(text)
