@@ -201,91 +201,104 @@ def main() -> None:
     store.load(resources, return_resources=False)
     loaded = time.perf_counter() - started
     print(f"{len(resources):,} resources built in {built:.1f} s, loaded into SQLite in {loaded:.1f} s")
-    client = TestClient(create_app(ServerConfig(db=str(folder / "review.db")), store=store, definitions=definitions))
+    # entered, as a running server is: its worker threads and their store connections are kept between requests
+    # (outside the context every request would start a thread and open a new SQLite connection, with a cold cache)
+    with TestClient(
+        create_app(ServerConfig(db=str(folder / "review.db")), store=store, definitions=definitions)
+    ) as client:
+        confirm, create = [], []
+        body = json.dumps(
+            {
+                "resourceType": "Parameters",
+                "parameter": [{"name": "reviewer", "valueReference": {"reference": "Practitioner/r4"}}],
+            }
+        )
+        plain = copy.deepcopy(resources[next(i for i, r in enumerate(resources) if r.get("id") == "e1-0")])
+        plain.pop("id")
+        for n in range(min(args.samples, args.open)):
+            t = time.perf_counter()
+            response = client.post(f"/Observation/x{n}/$confirm", content=body, headers=FHIR)
+            confirm.append(time.perf_counter() - t)
+            assert response.status_code == 200, response.text
+            t = time.perf_counter()
+            assert client.post("/Observation", content=json.dumps(plain), headers=FHIR).status_code == 201
+            create.append(time.perf_counter() - t)
+        verdict = "meets" if p50(confirm) <= 20 else "MISSES"
+        print(
+            f"$confirm p50 {p50(confirm):.1f} ms — {verdict} the <= 20 ms target; "
+            f"plain REST create p50 {p50(create):.1f} ms (ratio {p50(confirm) / p50(create):.2f}x)"
+        )
 
-    confirm, create = [], []
-    body = json.dumps(
-        {
-            "resourceType": "Parameters",
-            "parameter": [{"name": "reviewer", "valueReference": {"reference": "Practitioner/r4"}}],
-        }
-    )
-    plain = copy.deepcopy(resources[next(i for i, r in enumerate(resources) if r.get("id") == "e1-0")])
-    plain.pop("id")
-    for n in range(min(args.samples, args.open)):
+        queue, read = [], []
+        for n in range(args.samples):
+            t = time.perf_counter()
+            response = client.get("/Task?status=requested&_sort=authored-on&_count=20")
+            queue.append(time.perf_counter() - t)
+            assert response.status_code == 200 and response.json()["entry"]
+            t = time.perf_counter()
+            assert client.get(f"/Patient/p{n}").status_code == 200
+            read.append(time.perf_counter() - t)
+        verdict = "meets" if p50(queue) <= 10 else "MISSES"
+        print(
+            f"queue listing p50 {p50(queue):.1f} ms — {verdict} the <= 10 ms target; "
+            f"read by id p50 {p50(read):.1f} ms (ratio {p50(queue) / p50(read):.2f}x)"
+        )
+
+        images = [
+            {"name": "image", "valueReference": {"reference": f"DocumentReference/i{n}"}} for n in range(args.images)
+        ]
+        agreement_body = json.dumps(
+            {"resourceType": "Parameters", "parameter": [*images, {"name": "write", "valueBoolean": False}]}
+        )
         t = time.perf_counter()
-        response = client.post(f"/Observation/x{n}/$confirm", content=body, headers=FHIR)
-        confirm.append(time.perf_counter() - t)
+        cpu = time.process_time()
+        response = client.post("/Observation/$agreement", content=agreement_body, headers=FHIR)
+        agreement = time.perf_counter() - t
+        agreement_cpu = time.process_time() - cpu
         assert response.status_code == 200, response.text
+        figures = {
+            p["name"]: next(v for k, v in p.items() if k.startswith("value")) for p in response.json()["parameter"]
+        }
+        from statsmodels.stats.inter_rater import fleiss_kappa
+
+        table = np.zeros((args.images, 3), dtype=int)
+        for resource in resources:
+            if resource["id"].startswith("e") and "-" in resource["id"]:
+                n = int(resource["id"].split("-")[1])
+                table[
+                    n,
+                    [f["coding"][0]["code"] for f in FINDINGS].index(
+                        resource["component"][0]["valueCodeableConcept"]["coding"][0]["code"]
+                    ),
+                ] += 1
         t = time.perf_counter()
-        assert client.post("/Observation", content=json.dumps(plain), headers=FHIR).status_code == 201
-        create.append(time.perf_counter() - t)
-    verdict = "meets" if p50(confirm) <= 20 else "MISSES"
-    print(
-        f"$confirm p50 {p50(confirm):.1f} ms — {verdict} the <= 20 ms target; "
-        f"plain REST create p50 {p50(create):.1f} ms (ratio {p50(confirm) / p50(create):.2f}x)"
-    )
+        reference = fleiss_kappa(table)
+        baseline = time.perf_counter() - t
+        verdict = "meets" if agreement <= 2 else "MISSES"
+        print(
+            f"$agreement over {figures['images']:,} images x {figures['annotators']} annotators "
+            f"(kappa {figures['kappa']:.4f}, statsmodels {reference:.4f}): {agreement:.2f} s "
+            f"({agreement_cpu:.2f} CPU-s) — {verdict} the <= 2 s "
+            f"target; statsmodels on the ready table {baseline * 1000:.1f} ms "
+            f"(ratio {agreement / max(baseline, 1e-9):.0f}x)"
+        )
 
-    queue, read = [], []
-    for n in range(args.samples):
         t = time.perf_counter()
-        response = client.get("/Task?status=requested&_sort=authored-on&_count=20")
-        queue.append(time.perf_counter() - t)
-        assert response.status_code == 200 and response.json()["entry"]
+        cpu = time.process_time()
+        response = client.get("/Device/model1/$performance")
+        performance = time.perf_counter() - t
+        performance_cpu = time.process_time() - cpu
+        assert response.status_code == 200, response.text
+        labelled = next(p["valueInteger"] for p in response.json()["parameter"] if p["name"] == "labelled")
         t = time.perf_counter()
-        assert client.get(f"/Patient/p{n}").status_code == 200
-        read.append(time.perf_counter() - t)
-    verdict = "meets" if p50(queue) <= 10 else "MISSES"
-    print(
-        f"queue listing p50 {p50(queue):.1f} ms — {verdict} the <= 10 ms target; "
-        f"read by id p50 {p50(read):.1f} ms (ratio {p50(queue) / p50(read):.2f}x)"
-    )
-
-    images = [{"name": "image", "valueReference": {"reference": f"DocumentReference/i{n}"}} for n in range(args.images)]
-    agreement_body = json.dumps(
-        {"resourceType": "Parameters", "parameter": [*images, {"name": "write", "valueBoolean": False}]}
-    )
-    t = time.perf_counter()
-    response = client.post("/Observation/$agreement", content=agreement_body, headers=FHIR)
-    agreement = time.perf_counter() - t
-    assert response.status_code == 200, response.text
-    figures = {p["name"]: next(v for k, v in p.items() if k.startswith("value")) for p in response.json()["parameter"]}
-    from statsmodels.stats.inter_rater import fleiss_kappa
-
-    table = np.zeros((args.images, 3), dtype=int)
-    for resource in resources:
-        if resource["id"].startswith("e") and "-" in resource["id"]:
-            n = int(resource["id"].split("-")[1])
-            table[
-                n,
-                [f["coding"][0]["code"] for f in FINDINGS].index(
-                    resource["component"][0]["valueCodeableConcept"]["coding"][0]["code"]
-                ),
-            ] += 1
-    t = time.perf_counter()
-    reference = fleiss_kappa(table)
-    baseline = time.perf_counter() - t
-    verdict = "meets" if agreement <= 2 else "MISSES"
-    print(
-        f"$agreement over {figures['images']:,} images x {figures['annotators']} annotators "
-        f"(kappa {figures['kappa']:.4f}, statsmodels {reference:.4f}): {agreement:.2f} s — {verdict} the <= 2 s "
-        f"target; statsmodels on the ready table {baseline * 1000:.1f} ms "
-        f"(ratio {agreement / max(baseline, 1e-9):.0f}x)"
-    )
-
-    t = time.perf_counter()
-    response = client.get("/Device/model1/$performance")
-    performance = time.perf_counter() - t
-    assert response.status_code == 200, response.text
-    labelled = next(p["valueInteger"] for p in response.json()["parameter"] if p["name"] == "labelled")
-    t = time.perf_counter()
-    count = sum(1 for _ in store.iter_search("Observation", [("device", "Device/model1")]))
-    baseline = time.perf_counter() - t
-    verdict = "meets" if performance <= 2 else "MISSES"
-    print(
-        f"$performance over {count:,} predictions ({labelled:,} labelled): {performance:.2f} s — {verdict} the "
-        f"<= 2 s target; reading the predictions alone {baseline:.2f} s (ratio {performance / baseline:.1f}x)"
-    )
+        count = sum(1 for _ in store.iter_search("Observation", [("device", "Device/model1")]))
+        baseline = time.perf_counter() - t
+        verdict = "meets" if performance <= 2 else "MISSES"
+        print(
+            f"$performance over {count:,} predictions ({labelled:,} labelled): {performance:.2f} s "
+            f"({performance_cpu:.2f} CPU-s) — {verdict} the "
+            f"<= 2 s target; reading the predictions alone {baseline:.2f} s (ratio {performance / baseline:.1f}x)"
+        )
     store.close()
 
 

@@ -57,11 +57,18 @@ def loads(data: bytes | str) -> Any:
     """Parse JSON text; numbers that a float would change are `Decimal`s (raises ValueError on bad JSON)."""
     raw = data.encode() if isinstance(data, str) else data
     parsed = orjson.loads(raw)  # strict: no NaN, no lone surrogates, no trailing data
-    if orjson.dumps(parsed) == raw:  # every number is written as its float or int writes it: nothing to keep
+    if _written_back(parsed, raw):  # every number is written as its float or int writes it: nothing to keep
         return parsed
     if not _INEXACT.search(raw):
         return parsed
     return json.loads(raw, parse_float=Decimal, parse_int=_integer)
+
+
+def _written_back(parsed: Any, raw: bytes) -> bool:
+    try:
+        return orjson.dumps(parsed) == raw
+    except TypeError:  # nested deeper than orjson writes (it reads deeper): scanned like any other text
+        return False
 
 
 def default(value: Any) -> Any:

@@ -456,3 +456,22 @@ PUBLISHED_DESCRIPTIONS = {
 @pytest.mark.parametrize(("key", "description"), list(PUBLISHED_DESCRIPTIONS.items()), ids=lambda v: str(v)[:40])
 def test_published_descriptions(guide: Package, key: tuple[str, str], description: str) -> None:
     assert _resource(guide, *key)["description"] == description
+
+
+def test_operation_definitions_are_completions(guide: Package) -> None:
+    definitions = list(guide.resources("OperationDefinition"))
+    assert {d["code"] for d in definitions} == {
+        "confirm",
+        "correct",
+        "reject",
+        "qa-review",
+        "claim",
+        "release",
+        "agreement",
+        "series",
+        "performance",
+    }
+    for definition in definitions:
+        assert definition["description"].startswith("Completion:"), definition["id"]
+        assert definition["purpose"].startswith("Completion:"), definition["id"]
+        assert definition["url"] == f"{BASE}/OperationDefinition/{definition['id']}"

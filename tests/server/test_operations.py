@@ -131,3 +131,24 @@ def test_capability_statement(client) -> None:
     assert {"derived-from", "method", "subject", "code", "value-quantity"} <= names
     assert observation_entry["conditionalCreate"] is True
     assert {o["name"] for o in rest["operation"]} >= {"validate", "expand", "lookup", "translate", "validate-code"}
+
+
+def test_review_operations_are_declared_with_their_definitions(client) -> None:
+    from dermfhir.definitions import Definitions
+    from dermfhir.server.operations import OPERATIONS
+
+    definitions = {d["url"]: d for d in Definitions.default().resources("OperationDefinition") if "url" in d}
+    guide = {url: d for url, d in definitions.items() if url.startswith(f"{GUIDE}OperationDefinition/")}
+    declared = {}
+    for entry in client.get("/metadata").json()["rest"][0]["resource"]:
+        for operation in entry.get("operation", []):
+            if operation["definition"].startswith(GUIDE):
+                declared[operation["definition"]] = (entry["type"], operation["name"])
+    assert set(declared) == set(guide) and len(guide) == 9
+    for url, (resource_type, name) in declared.items():
+        definition = guide[url]
+        assert definition["code"] == name and definition["resource"] == [resource_type]
+        handler_types = OPERATIONS[name][1]
+        assert handler_types is not None and resource_type in handler_types
+        outcome = client.post("/OperationDefinition/$validate", json=definition, headers=FHIR).json()
+        assert [i for i in outcome["issue"] if i["severity"] in ("error", "fatal")] == [], url

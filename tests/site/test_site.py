@@ -71,6 +71,13 @@ def test_every_artifact_has_its_page_under_the_published_name(site: Path, guide:
         assert (site / name).is_file()
 
 
+def test_artifacts_page_lists_every_conformance_resource(site: Path, guide: Package) -> None:
+    page = (site / "artifacts.html").read_text()
+    for resource_type in ("CapabilityStatement", "SearchParameter", "OperationDefinition", "CodeSystem"):
+        for resource in guide.resources(resource_type):
+            assert f'href="{resource_type}-{resource["id"]}.html"' in page, resource["id"]
+
+
 def test_every_narrative_page_is_rendered(site: Path) -> None:
     names = [
         "index",

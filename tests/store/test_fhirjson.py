@@ -3,7 +3,6 @@ orjson writes back byte for byte skips the scan for inexact numbers, every other
 
 from __future__ import annotations
 
-
 import orjson
 import pytest
 
@@ -38,6 +37,15 @@ def test_number_like_strings_do_not_change_the_result() -> None:
     decoded = fhirjson.loads(text)
     assert decoded == resource
     assert fhirjson.dumps(decoded) == text
+
+
+@pytest.mark.parametrize("depth", [10, 300])  # deeper than orjson writes (255), as a server may receive
+def test_deeply_nested_documents_decode(depth: int) -> None:
+    text = b'{"a":' * depth + b"1.10" + b"}" * depth
+    decoded = fhirjson.loads(text)
+    for _ in range(depth):
+        decoded = decoded["a"]
+    assert isinstance(decoded, fhirjson.Decimal) and decoded.text == "1.10"
 
 
 def test_spaced_documents_are_scanned() -> None:

@@ -12,6 +12,7 @@ Not handled: several predictions of one model for one image (each counts), multi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +25,7 @@ from dermfhir.store import Store
 
 BINS = 10
 CHUNK = 100  # the store takes at most 100 alternatives per parameter
+PAGE = 1000  # the largest page the store gives: a model's every prediction is read in as few pages as can be
 REVIEW_CODE = f"{r.REVIEW_SYSTEM}|ai-prediction-review"
 
 
@@ -67,14 +69,16 @@ def performance(store: Store, device_id: str, *, cutoff: str | None = None) -> P
     if r.read_reference(store, f"Device/{device_id}") is None:
         raise UnknownResource("review-target", f"Device/{device_id} is not stored")
     predictions = {
-        p["id"]: p for p in store.iter_search("Observation", [("device", f"Device/{device_id}")]) if r.is_prediction(p)
+        p["id"]: _Finding.of(p)
+        for p in store.iter_search("Observation", [("device", f"Device/{device_id}")], page=PAGE)
+        if r.is_prediction(p)
     }
     truths = _truths(store, set(predictions), moment)
     probabilities = _probabilities(store, device_id)
-    pairs = [(pid, truths[pid]) for pid in sorted(truths)]
-    predicted = [r.finding_code(predictions[pid]) or "" for pid, _ in pairs]
-    actual = [r.finding_code(annotation) or "" for _, annotation in pairs]
-    displays = _displays([predictions[pid] for pid, _ in pairs] + [a for _, a in pairs])
+    pairs = sorted(truths)
+    predicted = [predictions[pid].label for pid in pairs]
+    actual = [truths[pid].label for pid in pairs]
+    displays = _displays([predictions[pid] for pid in pairs] + [truths[pid] for pid in pairs])
     labels = sorted(set(predicted) | set(actual))
     index = {label: i for i, label in enumerate(labels)}
     matrix = np.zeros((len(labels), len(labels)), dtype=int)
@@ -87,7 +91,7 @@ def performance(store: Store, device_id: str, *, cutoff: str | None = None) -> P
         fn = int(matrix[i].sum()) - tp
         fp = int(matrix[:, i].sum()) - tp
         tn = int(matrix.sum()) - tp - fn - fp
-        scores = [probabilities.get(pid, {}).get(label) for pid, _ in pairs]
+        scores = [probabilities.get(pid, {}).get(label) for pid in pairs]
         auroc = _auroc([s for s in scores], [truth == label for truth in actual])
         classes.append(
             ClassFigures(
@@ -100,7 +104,7 @@ def performance(store: Store, device_id: str, *, cutoff: str | None = None) -> P
             )
         )
     present = [c.sensitivity for c in classes if c.support and c.sensitivity is not None]
-    confidences = [_confidence(predictions[pid], probabilities.get(pid, {})) for pid, _ in pairs]
+    confidences = [_confidence(predictions[pid], probabilities.get(pid, {})) for pid in pairs]
     correct = [t == p for t, p in zip(actual, predicted, strict=True)]
     ece, bins = _calibration(confidences, correct)
     reviews = _reviews(store, set(predictions), moment)
@@ -122,10 +126,33 @@ def performance(store: Store, device_id: str, *, cutoff: str | None = None) -> P
     )
 
 
-def _truths(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, dict]:
-    """prediction id -> the clinician's confirmed or corrected annotation labelled before the cut-off (found by
+@dataclass(frozen=True)
+class _Finding:
+    """What the figures use of a prediction or a clinician's label (kept instead of the resource: holding ten
+    thousands of decoded resources makes Python's garbage collector walk them over and over)."""
+
+    label: str  # the finding as `system|code` (or its text; "" when there is none)
+    displays: tuple[tuple[str, str], ...]  # (`system|code`, display) of the finding's codings that have one
+    confidence: float | None  # the prediction-confidence component's value
+
+    @classmethod
+    def of(cls, resource: dict) -> _Finding:
+        concept = r.finding(resource) or {}
+        displays = tuple(
+            (f"{coding.get('system', '')}|{coding.get('code')}", coding["display"])
+            for coding in concept.get("coding") or []
+            if coding.get("display")
+        )
+        component = r.component(resource, "prediction-confidence")
+        value = ((component or {}).get("valueQuantity") or {}).get("value")
+        confidence = float(value) if isinstance(value, int | float) else None
+        return cls(r.finding_code(resource) or "", displays, confidence)
+
+
+def _truths(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, _Finding]:
+    """prediction id -> the clinician's confirmed or corrected finding labelled before the cut-off (found by
     `derived-from` on the predictions: reference searches stay fast on a large store)."""
-    found: dict[str, dict] = {}
+    found: dict[str, _Finding] = {}
     for annotation in _by_reference(store, "Observation", "derived-from", prediction_ids):
         if r.method_of(annotation) not in r.AI_ASSISTED or annotation.get("status") not in ("final", "amended"):
             continue
@@ -135,23 +162,21 @@ def _truths(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, di
         for source in annotation.get("derivedFrom") or []:
             ref = r.reference(source) or ""
             if ref.startswith("Observation/") and ref[12:] in prediction_ids:
-                found[ref[12:]] = annotation
+                found[ref[12:]] = _Finding.of(annotation)
     return found
 
 
-def _by_reference(store: Store, resource_type: str, parameter: str, prediction_ids: set[str]) -> list[dict]:
+def _by_reference(store: Store, resource_type: str, parameter: str, prediction_ids: set[str]) -> Iterator[dict]:
     ordered = sorted(prediction_ids)
-    found: list[dict] = []
     for start in range(0, len(ordered), CHUNK):
         chunk = ",".join(f"Observation/{pid}" for pid in ordered[start : start + CHUNK])
-        found += list(store.iter_search(resource_type, [(parameter, chunk)]))
-    return found
+        yield from store.iter_search(resource_type, [(parameter, chunk)])
 
 
 def _probabilities(store: Store, device_id: str) -> dict[str, dict[str, float]]:
     """prediction id -> {label: probability} from the device's class-probability assessments."""
     found: dict[str, dict[str, float]] = {}
-    for assessment in store.iter_search("RiskAssessment", [("performer", f"Device/{device_id}")]):
+    for assessment in store.iter_search("RiskAssessment", [("performer", f"Device/{device_id}")], page=PAGE):
         distribution: dict[str, float] = {}
         for item in assessment.get("prediction") or []:
             codings = (item.get("outcome") or {}).get("coding") or []
@@ -191,11 +216,9 @@ def _before(moment: str, cutoff: str) -> bool:
         return False
 
 
-def _confidence(prediction: dict, distribution: dict[str, float]) -> float:
-    component = r.component(prediction, "prediction-confidence")
-    value = ((component or {}).get("valueQuantity") or {}).get("value")
-    if isinstance(value, int | float):
-        return float(value)
+def _confidence(prediction: _Finding, distribution: dict[str, float]) -> float:
+    if prediction.confidence is not None:
+        return prediction.confidence
     return max(distribution.values()) if distribution else 0.0
 
 
@@ -242,14 +265,11 @@ def _calibration(confidences: list[float], correct: list[bool]) -> tuple[float |
     return ece, bins
 
 
-def _displays(resources: list[dict]) -> dict[str, str]:
+def _displays(findings: list[_Finding]) -> dict[str, str]:
     found: dict[str, str] = {}
-    for resource in resources:
-        concept = r.finding(resource) or {}
-        for coding in concept.get("coding") or []:
-            key = f"{coding.get('system', '')}|{coding.get('code')}"
-            if coding.get("display"):
-                found.setdefault(key, coding["display"])
+    for finding in findings:
+        for key, display in finding.displays:
+            found.setdefault(key, display)
     return found
 
 

@@ -35,6 +35,7 @@ PAGES_FOLDER = IG_FOLDER / "input" / "pagecontent"
 GROUPS: list[tuple[str, str, Callable[[dict], bool]]] = [
     ("Capability Statements", "CapabilityStatement", lambda r: True),
     ("Search Parameters", "SearchParameter", lambda r: True),
+    ("Operation Definitions", "OperationDefinition", lambda r: True),
     ("Profiles", "StructureDefinition", lambda r: r.get("type") != "Extension"),
     ("Extensions", "StructureDefinition", lambda r: r.get("type") == "Extension"),
     ("Value Sets", "ValueSet", lambda r: True),

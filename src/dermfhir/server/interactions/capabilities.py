@@ -2,8 +2,9 @@
 
 The guide's CapabilityStatement (`annotatemd-server`) completed with what this server really does: kind
 `instance`, every resource type the store accepts with its interactions, conditional support, `_include` /
-`_revinclude` values and supported search parameters, the system interactions and operations, and the
-security mode in force. Built once per server and served pre-serialised.
+`_revinclude` values and supported search parameters, the system interactions and operations (the review workflow's
+per resource type, defined by the guide's OperationDefinitions), and the security mode in force. Built once per
+server and served pre-serialised.
 """
 
 from __future__ import annotations
@@ -36,6 +37,16 @@ _OPERATIONS = {
     ],
     "CodeSystem": [("lookup", "http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup")],
     "ConceptMap": [("translate", "http://hl7.org/fhir/OperationDefinition/ConceptMap-translate")],
+}
+#: The review workflow's operations, at the level of their resource type, defined by the guide's OperationDefinitions
+_REVIEW = "https://annotatemd.com/fhir/ig/OperationDefinition"
+_REVIEW_OPERATIONS = {
+    "Observation": [
+        (name, f"{_REVIEW}/observation-{name}") for name in ("confirm", "correct", "reject", "qa-review", "agreement")
+    ],
+    "Task": [("claim", f"{_REVIEW}/task-claim"), ("release", f"{_REVIEW}/task-release")],
+    "BodyStructure": [("series", f"{_REVIEW}/bodystructure-series")],
+    "Device": [("performance", f"{_REVIEW}/device-performance")],
 }
 _COMMON = ("_id", "_lastUpdated", "_tag", "_profile", "_security", "_source")
 
@@ -155,7 +166,11 @@ def _resource(services: Services, resource_type: str, guide: dict, registry: obj
         for code, p in sorted(params.items())
         if p.supported and code not in _COMMON
     ]
-    operations = [*_OPERATIONS["Resource"], *_OPERATIONS.get(resource_type, [])]
+    operations = [
+        *_OPERATIONS["Resource"],
+        *_OPERATIONS.get(resource_type, []),
+        *_REVIEW_OPERATIONS.get(resource_type, []),
+    ]
     item["operation"] = [{"name": name, "definition": url} for name, url in operations]
     return item
 
