@@ -107,7 +107,7 @@ def test_a_running_sqlite_statement_never_calls_back_into_python(tmp_path, defin
     calls: list[str] = []
     inside = [False]
 
-    def profile(frame, event, arg) -> None:  # noqa: ANN001
+    def profile(frame, event, arg) -> None:
         if event == "c_call" and getattr(arg, "__name__", "") == "execute":
             inside[0] = True
         elif event in ("c_return", "c_exception") and getattr(arg, "__name__", "") == "execute":
