@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +75,8 @@ class Watchdog:
                     continue
                 for key in [key for key, (deadline, _) in self._deadlines.items() if deadline <= now]:
                     _, interrupt = self._deadlines.pop(key)
-                    try:
+                    with suppress(sqlite3.Error):  # the connection was closed meanwhile
                         interrupt()
-                    except sqlite3.Error:  # the connection was closed meanwhile
-                        pass
 
 
 class SqliteStore(SqlStore):
