@@ -94,3 +94,32 @@ def test_concurrent_conditional_creates_make_one(store: Store) -> None:
         thread.join(30)
     assert not errors
     assert store.search("Patient", "identifier=urn:x|same").total == 1
+
+
+def test_a_running_sqlite_statement_never_calls_back_into_python(tmp_path, definitions) -> None:
+    """The statement deadline is kept from outside the statement: while SQLite runs it, no Python code runs in its
+    thread (a progress-handler callback would take the interpreter lock from every other request, again and again)."""
+    import sys
+
+    from dermfhir.store.sqlite import SqliteStore
+
+    store = SqliteStore(tmp_path / "gil.db", definitions, statement_timeout=0.5)
+    calls: list[str] = []
+    inside = [False]
+
+    def profile(frame, event, arg) -> None:
+        if event == "c_call" and getattr(arg, "__name__", "") == "execute":
+            inside[0] = True
+        elif event in ("c_return", "c_exception") and getattr(arg, "__name__", "") == "execute":
+            inside[0] = False
+        elif event == "call" and inside[0]:
+            calls.append(frame.f_code.co_name)
+
+    sys.setprofile(profile)
+    try:
+        with pytest.raises(QueryTimeout):
+            _slow(store)
+    finally:
+        sys.setprofile(None)
+        store.close()
+    assert calls == []

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,58 @@ BUSY_TIMEOUT_MS = 30_000
 #: WAL pages before a checkpoint copies them into the database (SQLite's default is 1,000). A write touches a
 #: page or two of every index it adds rows to; checkpointing less often copies each hot page once, not many times.
 WAL_CHECKPOINT_PAGES = 10_000
-#: SQLite virtual-machine steps between two checks of the statement deadline.
-PROGRESS_STEPS = 20_000
+
+
+class Watchdog:
+    """Interrupts statements that run past their deadline, from a thread of its own.
+
+    Not SQLite's progress handler: that calls back into Python — taking the interpreter lock — every few thousand
+    virtual-machine steps of every running statement, so a few long searches keep taking the interpreter from the
+    requests served beside them. `Connection.interrupt()` works from any thread, so the statement's own thread runs
+    in SQLite's C code without the lock until it ends or is interrupted."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._deadlines: dict[int, tuple[float, Callable[[], None]]] = {}
+        self._next = 0
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def watch(self, interrupt: Callable[[], None], seconds: float) -> int:
+        with self._condition:
+            self._next += 1
+            self._deadlines[self._next] = (time.monotonic() + seconds, interrupt)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="sqlite-statement-deadlines", daemon=True)
+                self._thread.start()
+            self._condition.notify()
+            return self._next
+
+    def forget(self, key: int) -> None:
+        """Stop watching; once this returns, the statement's connection is never interrupted for it."""
+        with self._condition:
+            self._deadlines.pop(key, None)
+
+    def close(self) -> None:
+        with self._condition:
+            self._closed = True
+            self._condition.notify()
+
+    def _run(self) -> None:
+        with self._condition:
+            while not self._closed:
+                if not self._deadlines:
+                    self._condition.wait()
+                    continue
+                now = time.monotonic()
+                earliest = min(deadline for deadline, _ in self._deadlines.values())
+                if earliest > now:
+                    self._condition.wait(earliest - now)
+                    continue
+                for key in [key for key, (deadline, _) in self._deadlines.items() if deadline <= now]:
+                    _, interrupt = self._deadlines.pop(key)
+                    with suppress(sqlite3.Error):  # the connection was closed meanwhile
+                        interrupt()
 
 
 class SqliteStore(SqlStore):
@@ -51,6 +101,7 @@ class SqliteStore(SqlStore):
         self._connections_lock = threading.Lock()
         self._memory_lock = threading.RLock()
         self._thread = threading.local()
+        self._watchdog = Watchdog()
         self.migrate()
 
     def _connect(self) -> sqlite3.Connection:
@@ -60,7 +111,6 @@ class SqliteStore(SqlStore):
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoints, never corrupt (WAL)
             conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
-        conn.set_progress_handler(self._progress, PROGRESS_STEPS)
         conn.execute("PRAGMA cache_size = -65536")
         conn.execute("PRAGMA temp_store = MEMORY")
         with self._connections_lock:
@@ -97,14 +147,9 @@ class SqliteStore(SqlStore):
             with interruptible(conn.interrupt):
                 yield conn
 
-    # -- statement deadline: a progress handler interrupts a statement that runs past it ------------------------
-    def _progress(self) -> int:
-        deadline = getattr(self._thread, "deadline", None)
-        return 1 if deadline is not None and time.monotonic() > deadline else 0
-
-    def _bounded(self, run: Any) -> Any:
-        if self.statement_timeout:
-            self._thread.deadline = time.monotonic() + self.statement_timeout
+    # -- statement deadline: the watchdog interrupts a statement that runs past it ------------------------------
+    def _bounded(self, conn: sqlite3.Connection, run: Any) -> Any:
+        key = self._watchdog.watch(conn.interrupt, self.statement_timeout) if self.statement_timeout else None
         try:
             return run()
         except sqlite3.OperationalError as error:
@@ -112,13 +157,14 @@ class SqliteStore(SqlStore):
                 raise QueryTimeout("The query ran past the statement timeout or was cancelled") from error
             raise
         finally:
-            self._thread.deadline = None
+            if key is not None:
+                self._watchdog.forget(key)
 
     def _query(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return self._bounded(lambda: list(conn.execute(sql, params).fetchall()))
+        return self._bounded(conn, lambda: list(conn.execute(sql, params).fetchall()))
 
     def _execute(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> None:
-        self._bounded(lambda: conn.execute(sql, params))
+        self._bounded(conn, lambda: conn.execute(sql, params))
 
     def _allocate_rids(self, conn: Any, count: int) -> list[int]:
         start = int(conn.execute("SELECT COALESCE(MAX(rid), 0) FROM resource").fetchone()[0]) + 1
@@ -143,6 +189,7 @@ class SqliteStore(SqlStore):
                     pass
             self._connections.clear()
         self._thread = threading.local()
+        self._watchdog.close()
 
     def __repr__(self) -> str:
         return f"SqliteStore({self.path!r})"
