@@ -133,8 +133,8 @@ class PostgresStore(SqlStore):
         """Current resources of one type as stored JSON, from one query read through a binary server-side cursor
         (`page` × 5 rows per fetch, at least 10,000): one plan and one snapshot for the whole type, no sort, and
         the JSON bytes as stored (binary results: no hex encoding of the BYTEA and decoding here). Measured against
-        a sorted page query per `page` rows in text format: 1.6× less CPU per resource, client and server. Bulk export reads
-        through it off the request path, so the store's statement timeout does not apply to it."""
+        a sorted page query per `page` rows in text format: 1.6× less CPU per resource, client and server. Bulk
+        export reads through it off the request path, so the store's statement timeout does not apply to it."""
         sql = (
             "SELECT v.content FROM resource a JOIN resource_version v ON v.rid = a.rid AND v.version = a.version "
             "WHERE a.type = %s AND a.deleted = 0"
