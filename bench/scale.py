@@ -3,10 +3,12 @@
 
     python bench/scale.py --resources 100000 [--db postgresql://…] [--dicom-files 400]
 
-Prints, against the targets: load rate (≥ 1,500 resources/s) and peak memory of the loader and its validation
-workers (proportional set size, ≤ 500 MiB, and flat: the peak over the first 10 % of the load against the peak
-at the end); search p50 at 10 % of the data against p50 at 100 % (≤ 2×); export rate of everything loaded
-(≥ 20,000 resources/s); DICOM import rate (≥ 200 files/s). The database is emptied first: give it a database
+Prints, against the targets: load rate (≥ 1,500 resources/s), the load's CPU per resource split between the
+loader, the validation workers and PostgreSQL (a shared machine stretches wall-clock time, not CPU time), peak
+memory of the loader and its validation workers (proportional set size, ≤ 500 MiB, and flat: the peak over the
+first 10 % of the load against the peak at the end), a line per tenth of the load; search p50 at 10 % of the
+data against p50 at 100 % (≤ 2×); export rate of everything loaded (≥ 20,000 resources/s); DICOM import rate
+(≥ 200 files/s; `--dicom-files 0` leaves it out). The database is emptied first: give it a database
 of its own (default $DERMFHIR_BENCH_POSTGRES, else $DERMFHIR_TEST_POSTGRES). Skips (exit 0) without one.
 Rows: one patient and one lesion per HAM10000 lesion, 1-3 images per lesion, one annotation per image
 (≈ 3.5 resources per image, as the real file gives); findings and sites are the importer's own concepts.
@@ -104,6 +106,14 @@ def synthetic(count: int, seed: int = 7) -> Iterator[dict]:
             made += 2
 
 
+def children_cpu() -> float:
+    """CPU seconds of ended child processes (the validation workers, once the load's pool is closed)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def memory_mib() -> float:
     """Proportional set size (PSS) of this process and its live children (the validation workers), MiB: pages the
     forked workers share with the loader are counted once, split between them (RSS would count them in each)."""
@@ -118,6 +128,21 @@ def memory_mib() -> float:
         except OSError:
             continue
     return total / 1024
+
+
+def postgres_cpu(store, seen: dict[int, float]) -> float:  # type: ignore[no-untyped-def]
+    """CPU seconds used so far by the PostgreSQL backends of this database (read from /proc, so only when the
+    server runs on this machine; 0 otherwise), remembered per backend in `seen` so that ended ones still count."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    with store.pool.connection() as conn:
+        pids = [row[0] for row in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")]
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seen[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return sum(seen.values())
 
 
 def search_p50(store, patients: int, samples: int = 60) -> float:  # type: ignore[no-untyped-def]
@@ -175,9 +200,24 @@ def main() -> int:
                 flush=True,
             )
 
-    report = stream_load(store, synthetic(total), chunk=arguments.chunk, progress=tick)
+    backends: dict[int, float] = {}
+    postgres_before = postgres_cpu(store, backends)
+    loader_before, workers_before = time.process_time(), children_cpu()
+
+    def tick_with_cpu(report: LoadReport) -> None:
+        postgres_cpu(store, backends)
+        tick(report)
+
+    source = synthetic(total)
+    report = stream_load(store, source, chunk=arguments.chunk, progress=tick_with_cpu)
     elapsed = time.perf_counter() - start
     rate = report.written / elapsed
+    cpu = {
+        "loader": time.process_time() - loader_before,
+        "validation workers": children_cpu() - workers_before,
+        "PostgreSQL": postgres_cpu(store, backends) - postgres_before,
+    }
+    split = ", ".join(f"{name} {1000 * seconds / max(report.written, 1):.3f}" for name, seconds in cpu.items())
     flat = marks["peak"] <= max(marks["peak_early"], 1) * 1.25
     print(
         f"load: {report.written} resources in {elapsed:.0f} s = {rate:,.0f} resources/s (target 1,500: "
@@ -185,6 +225,10 @@ def main() -> int:
         f"{marks['peak']:.0f} MiB (target 500: {'met' if marks['peak'] <= 500 else 'MISSED'}), at 10 % "
         f"{marks['peak_early']:.0f} MiB ({'flat' if flat else 'GROWING'}); rate over the first 10 % "
         f"{early.get('rate', 0):,.0f}/s"
+    )
+    print(
+        f"load CPU per resource, ms: {split} (the loader's includes generating the synthetic rows); on two idle "
+        f"cores at most {2 * report.written / max(sum(cpu.values()), 1e-9):,.0f} resources/s"
     )
     ok &= rate >= 1500 and marks["peak"] <= 500 and report.invalid == 0
     p50 = search_p50(store, report.written // 7)
@@ -195,6 +239,7 @@ def main() -> int:
     )
     with tempfile.TemporaryDirectory() as folder:
         jobs = Jobs(store, Path(folder))
+        postgres_before, client_before = postgres_cpu(store, backends), time.process_time()
         start = time.perf_counter()
         types = ["Organization", "Patient", "BodyStructure", "DocumentReference", "Observation"]
         job = jobs.start("bench", "$export", [Part(kind) for kind in types], None)
@@ -202,15 +247,19 @@ def main() -> int:
             time.sleep(0.05)
         elapsed = time.perf_counter() - start
         exported = job.exported
+        client_cpu = 1000 * (time.process_time() - client_before) / max(exported, 1)
+        server_cpu = 1000 * (postgres_cpu(store, backends) - postgres_before) / max(exported, 1)
         size = sum(o.path.stat().st_size for o in job.outputs) / 2**20
         jobs.close()
     export_rate = exported / elapsed
     print(
         f"export: {exported} resources ({size:.0f} MiB NDJSON) in {elapsed:.1f} s = {export_rate:,.0f} resources/s "
-        f"(target 20,000: {'met' if export_rate >= 20000 else 'MISSED'}); state {job.state}"
+        f"(target 20,000: {'met' if export_rate >= 20000 else 'MISSED'}); state {job.state}; CPU per resource, ms: "
+        f"this process {client_cpu:.4f}, PostgreSQL {server_cpu:.4f}"
     )
     ok &= export_rate >= 20000 and job.state == "complete"
-    ok &= dicom(arguments.dicom_files)
+    if arguments.dicom_files:
+        ok &= dicom(arguments.dicom_files)
     store.close()
     return 0 if ok else 1
 
@@ -226,18 +275,20 @@ def dicom(count: int) -> bool:
         root = Path(folder)
         for number in range(count):
             write(root / "in" / f"{number}.dcm", SyntheticImage(patient_id=f"P{number % 50}", rows=450, columns=600))
-        start = time.perf_counter()
+        start, cpu_before, workers_before = time.perf_counter(), time.process_time(), children_cpu()
         try:
             outcome = run_dicom_import([root / "in"], root / "out.json", Options(), dicom_store=root / "store")
         except ImportFailed as failure:
             print(f"dicom import: FAILED, {failure}")
             return False
         elapsed = time.perf_counter() - start
+        main_cpu, workers_cpu = time.process_time() - cpu_before, children_cpu() - workers_before
     rate = count / elapsed
     print(
         f"dicom import: {count} files (600x450 RGB) → {len(outcome.result)} resources in {elapsed:.1f} s = "
         f"{rate:,.0f} files/s (target 200: {'met' if rate >= 200 else 'MISSED'}); "
-        f"rejected {len(outcome.result.report.rejected)}"
+        f"rejected {len(outcome.result.report.rejected)}; CPU per file, ms: importing process "
+        f"{1000 * main_cpu / count:.2f}, reading and validation workers {1000 * workers_cpu / count:.2f}"
     )
     return rate >= 200 and not outcome.result.report.rejected
 

@@ -100,3 +100,14 @@ def test_loading_a_later_import_of_a_study_into_a_server_merges_it(live_server, 
         assert main(["load", str(tmp_path / f"{name}.json"), "--server", live_server.url, "--quiet"]) == 0
     capsys.readouterr()
     _merged_as_expected(httpx.get(f"{live_server.url}/ImagingStudy/{study}").json(), series_a, series_b, uids)
+
+
+def test_serve_load_of_a_later_import_of_a_study_merges_it(client, tmp_path: Path, capsys) -> None:
+    from dermfhir.cli.load_commands import load_into_app
+    from tests.ingest.test_dicom import _merged_as_expected, _study_in_two_imports
+
+    study, series_a, series_b, uids = _study_in_two_imports(tmp_path)
+    for name in ("one", "two", "one"):
+        assert load_into_app(client.app, [tmp_path / f"{name}.json"], "http://testserver") == 0
+    capsys.readouterr()
+    _merged_as_expected(client.get(f"/ImagingStudy/{study}").json(), series_a, series_b, uids)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import orjson
 
-from dermfhir.ingest.output import write_atomic
+from dermfhir.ingest.output import OutputError, write_atomic
 from dermfhir.store import Store
 
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -152,7 +152,7 @@ class Jobs:
         }
         try:
             write_atomic(job.folder / "job.json", orjson.dumps(state))
-        except OSError:  # the folder was deleted (DELETE from another worker): the job stops
+        except (OSError, OutputError):  # the folder was deleted (DELETE, from any worker): the job stops
             job.cancel.set()
 
     def _load(self, job_id: str) -> Job | None:
@@ -174,7 +174,7 @@ class Jobs:
             state.update(state="failed", error=job.error)
             try:
                 write_atomic(folder / "job.json", orjson.dumps(state))
-            except OSError:
+            except (OSError, OutputError):  # deleted meanwhile
                 return None
         return job
 

@@ -2,7 +2,7 @@
 
 Memory holds one chunk per worker, never the input, so it stays flat as the input grows. Chunks are written with
 `Store.load` (one transaction and bulk insert per table per chunk: COPY on PostgreSQL). The planner's statistics
-are refreshed (`Store.analyze`) when the written count reaches 10,000 and each time it doubles, and at the end,
+are refreshed (`Store.analyze`) when the written count reaches 1,000 and each time it doubles, and at the end,
 not after every chunk (on PostgreSQL an ANALYZE per chunk cost about as much as writing the chunk).
 Resources without an id get one derived from their first identifier (`stable_id(system, value)`), so loading
 again, or resuming after an interruption, updates instead of duplicating; a resource with neither id nor identifier
@@ -173,7 +173,7 @@ def stream_load(
         if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
             pool = multiprocessing.get_context("fork").Pool(jobs)
     pending: tuple[list[dict], Any] | None = None
-    statistics_at = [10_000]
+    statistics_at = [1000]
 
     def finish(items: list[dict], found: Any) -> None:
         errors = [e for part in (found.get() if hasattr(found, "get") else found) for e in part] if validate else []
