@@ -8,6 +8,11 @@ definition and the value's exact JSON text, and replayed (with the element's own
 content comes again; replayed issues go through the same `Run.add_issue` as found ones (duplicates and suppression
 behave the same).
 
+The outcome of an invariant is kept the same way, keyed by the expression, the focus's type and the JSON text of the
+elements of the focus the expression reads (`component.where(…).all(…)` reads `component` only; expressions that read
+the focus as a whole, `%resource` or references are not kept), so a resource's own invariants are not evaluated
+again on elements seen before.
+
 A walk is kept only when it is certain to be context-free. Every check that reads anything beyond the value and its
 definition (references and `resolve()`, `%resource` / `%rootResource` in invariants, extension contexts given as
 FHIRPath or extension URLs, `conformsTo`, contained and Bundle resources, bounds relative to today, the depth limit,
@@ -50,10 +55,12 @@ Key = tuple[int, int, Any, int, bytes]
 class Memo:
     """Issues (located relative to the element) of context-free element walks, by definition and content."""
 
-    __slots__ = ("entries", "hits", "misses", "refused")
+    __slots__ = ("entries", "hits", "invariants", "misses", "refused")
 
     def __init__(self) -> None:
         self.entries: dict[Key, tuple[tuple[Issue, str], ...]] = {}
+        #: (expression, focus type, JSON text of the focus's elements it reads) → outcome (see `invariants._run`)
+        self.invariants: dict[tuple[str, str | None, bytes], str] = {}
         #: element definitions whose walks were tainted → how many times; from 8, they are not tried again
         self.refused: dict[int, int] = {}
         self.hits = 0
@@ -70,6 +77,25 @@ class Memo:
         if len(text) > MAX_TEXT:
             return None
         return (id(node), id(model), type_code, depth, text)
+
+    def invariant_key(
+        self, expression: str, type_name: str | None, value: dict, roots: tuple[str, ...]
+    ) -> tuple[str, str | None, bytes] | None:
+        """The key of an invariant's evaluation on `value`: the elements it reads (`fhirpath.fast.roots`), with
+        their `_name` siblings and choice forms (`value` → `valueQuantity` …); None when they are too large."""
+        subset = {key: item for key, item in value.items() if key.lstrip("_").startswith(roots)}
+        try:
+            text = orjson.dumps(subset, default=_default)
+        except (orjson.JSONEncodeError, TypeError):
+            return None
+        if len(text) > 4 * MAX_TEXT:
+            return None
+        return (expression, type_name, text)
+
+    def keep_invariant(self, key: tuple[str, str | None, bytes], outcome: str) -> None:
+        if len(self.invariants) >= MAX_ENTRIES:
+            self.invariants.clear()
+        self.invariants[key] = outcome
 
     def get(self, key: Key) -> tuple[tuple[Issue, str], ...] | None:
         found = self.entries.get(key)
