@@ -55,12 +55,14 @@ Key = tuple[int, int, Any, int, bytes]
 class Memo:
     """Issues (located relative to the element) of context-free element walks, by definition and content."""
 
-    __slots__ = ("entries", "hits", "invariants", "misses", "refused")
+    __slots__ = ("entries", "hits", "invariants", "misses", "refused", "slices")
 
     def __init__(self) -> None:
         self.entries: dict[Key, tuple[tuple[Issue, str], ...]] = {}
         #: (expression, focus type, JSON text of the focus's elements it reads) → outcome (see `invariants._run`)
         self.invariants: dict[tuple[str, str | None, bytes], str] = {}
+        #: (sliced element, JSON text of an item) → the index of the slice it matches, -1 for none (see `slicing`)
+        self.slices: dict[tuple[int, bytes], int] = {}
         #: element definitions whose walks were tainted → how many times; from 8, they are not tried again
         self.refused: dict[int, int] = {}
         self.hits = 0
@@ -96,6 +98,18 @@ class Memo:
         if len(self.invariants) >= MAX_ENTRIES:
             self.invariants.clear()
         self.invariants[key] = outcome
+
+    def slice_key(self, node: Any, item: Any) -> tuple[int, bytes] | None:
+        try:
+            text = orjson.dumps(item, default=_default)
+        except (orjson.JSONEncodeError, TypeError):
+            return None
+        return None if len(text) > MAX_TEXT else (id(node), text)
+
+    def keep_slice(self, key: tuple[int, bytes], index: int) -> None:
+        if len(self.slices) >= MAX_ENTRIES:
+            self.slices.clear()
+        self.slices[key] = index
 
     def get(self, key: Key) -> tuple[tuple[Issue, str], ...] | None:
         found = self.entries.get(key)
