@@ -167,3 +167,15 @@ def test_the_elements_an_expression_reads() -> None:
     assert roots("$this.exists()") is None  # the focus as a whole
     assert roots("exists()") is None
     assert roots("where(a = 'b').exists()") is None
+
+
+def test_the_memo_stays_within_its_bounds(guide_validator: Validator, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dermfhir.validation import memo as memo_module
+
+    monkeypatch.setattr(memo_module, "MAX_BYTES", 2_000)
+    remembering = guide_validator.with_options()
+    plain = _without_memo(guide_validator)
+    for number in range(40):  # distinct content every time: the tables fill and are emptied
+        patient = {"resourceType": "Patient", "name": [{"family": f"Family{number}", "given": [f"G{number}"]}]}
+        assert _issues(remembering, patient) == _issues(plain, patient)
+        assert remembering.memo is not None and remembering.memo.bytes <= 2_000

@@ -37,8 +37,10 @@ from dermfhir.validation.outcome import Issue
 
 #: values whose JSON text is longer are not remembered (large values rarely repeat; the key would cost memory)
 MAX_TEXT = 4_096
-#: entries kept before the memo is emptied (bounded memory on inputs of any size)
+#: entries kept (of each kind), and bytes of JSON text in all keys, before the memo is emptied: bounded memory on
+#: inputs of any size
 MAX_ENTRIES = 50_000
+MAX_BYTES = 24 * 2**20
 #: a property name no JSON text can hold, marking a Decimal (a number that keeps its text) in the key
 _DECIMAL = "\x00decimal-" + uuid.uuid4().hex
 
@@ -55,7 +57,7 @@ Key = tuple[int, int, Any, int, bytes]
 class Memo:
     """Issues (located relative to the element) of context-free element walks, by definition and content."""
 
-    __slots__ = ("entries", "hits", "invariants", "misses", "refused", "slices")
+    __slots__ = ("bytes", "entries", "hits", "invariants", "misses", "refused", "slices")
 
     def __init__(self) -> None:
         self.entries: dict[Key, tuple[tuple[Issue, str], ...]] = {}
@@ -67,6 +69,17 @@ class Memo:
         self.refused: dict[int, int] = {}
         self.hits = 0
         self.misses = 0
+        #: JSON text held in the keys
+        self.bytes = 0
+
+    def _room(self, table: dict, text: bytes) -> None:
+        """Empty everything when `table` or the keys' text would grow past their bounds."""
+        self.bytes += len(text)
+        if len(table) >= MAX_ENTRIES or self.bytes > MAX_BYTES:
+            self.entries.clear()
+            self.invariants.clear()
+            self.slices.clear()
+            self.bytes = len(text)
 
     def key(self, node: Any, model: Any, type_code: Any, depth: int, value: Any) -> Key | None:
         """The key of a walk of `value`, or None when it is not worth trying (too large, often tainted, not JSON)."""
@@ -95,8 +108,7 @@ class Memo:
         return (expression, type_name, text)
 
     def keep_invariant(self, key: tuple[str, str | None, bytes], outcome: str) -> None:
-        if len(self.invariants) >= MAX_ENTRIES:
-            self.invariants.clear()
+        self._room(self.invariants, key[2])
         self.invariants[key] = outcome
 
     def slice_key(self, node: Any, item: Any) -> tuple[int, bytes] | None:
@@ -107,8 +119,7 @@ class Memo:
         return None if len(text) > MAX_TEXT else (id(node), text)
 
     def keep_slice(self, key: tuple[int, bytes], index: int) -> None:
-        if len(self.slices) >= MAX_ENTRIES:
-            self.slices.clear()
+        self._room(self.slices, key[1])
         self.slices[key] = index
 
     def get(self, key: Key) -> tuple[tuple[Issue, str], ...] | None:
@@ -129,8 +140,7 @@ class Memo:
             if location in issue.message or issue.line or issue.column:
                 return
             kept.append((issue, where[len(location) :]))
-        if len(self.entries) >= MAX_ENTRIES:
-            self.entries.clear()
+        self._room(self.entries, key[4])
         self.entries[key] = tuple(kept)
         self.refused.pop(key[0], None)
 
