@@ -133,3 +133,49 @@ def test_the_hl7_test_cases_give_the_same_issues(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(ValidatorClass, "run", run)
     results = list(conformance.run(Path(TEST_CASES), core))
     assert len(compared) >= len(results)
+
+
+def test_an_invariant_is_judged_again_when_the_elements_it_reads_change(guide_validator: Validator) -> None:
+    good = copy.deepcopy(
+        next(r for r in guide_package().resources("Observation") if r["id"] == "ExampleMelanomaAnnotation")
+    )
+    bad = copy.deepcopy(good)
+    confidence = next(c for c in bad["component"] if c.get("valueQuantity", {}).get("unit") == "score")
+    confidence["valueQuantity"]["value"] = 1.5  # annot-confidence-range: a confidence score lies in [0, 1]
+    other = copy.deepcopy(good)
+    other["note"] = [{"text": "another note"}]  # not read by the component invariants: their outcomes are reused
+    remembering = guide_validator.with_options()
+    plain = _without_memo(guide_validator)
+    for resource in (good, bad, other, good, bad):
+        assert _issues(remembering, resource) == _issues(plain, resource)
+    assert any("annot-confidence-range" in i[2] for i in _issues(remembering, bad)[0])
+    assert not any("annot-confidence-range" in i[2] for i in _issues(remembering, good)[0])
+    assert remembering.memo is not None and remembering.memo.invariants
+
+
+def test_the_elements_an_expression_reads() -> None:
+    from dermfhir.fhirpath import fast
+
+    def roots(expression: str) -> tuple[str, ...] | None:
+        program = fast.compile(expression)
+        assert program is not None
+        return program.roots
+
+    assert roots("component.where(code.coding.exists(code = 'x')).all(value > 0)") == ("component",)
+    assert roots("(status = 'final' or status = 'amended') implies performer.exists()") == ("performer", "status")
+    assert roots("name.matches(pattern)") == ("name", "pattern")  # an argument read on the focus
+    assert roots("$this.exists()") is None  # the focus as a whole
+    assert roots("exists()") is None
+    assert roots("where(a = 'b').exists()") is None
+
+
+def test_the_memo_stays_within_its_bounds(guide_validator: Validator, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dermfhir.validation import memo as memo_module
+
+    monkeypatch.setattr(memo_module, "MAX_BYTES", 2_000)
+    remembering = guide_validator.with_options()
+    plain = _without_memo(guide_validator)
+    for number in range(40):  # distinct content every time: the tables fill and are emptied
+        patient = {"resourceType": "Patient", "name": [{"family": f"Family{number}", "given": [f"G{number}"]}]}
+        assert _issues(remembering, patient) == _issues(plain, patient)
+        assert remembering.memo is not None and remembering.memo.bytes <= 2_000

@@ -95,13 +95,15 @@ _INVOCATIONS = {
 class CompiledExpression:
     """A parsed FHIRPath expression, ready to run many times."""
 
-    __slots__ = ("_fast", "_function", "error", "expression")
+    __slots__ = ("_fast", "_function", "error", "expression", "roots")
 
     def __init__(self, expression: str) -> None:
         self.expression = expression
         self.error: str | None = None
         self._function: Callable[..., list] | None = None
         self._fast = fast.compile(expression)
+        #: the focus's elements the expression reads, when that is all it reads (see `fast.roots`), else None
+        self.roots: tuple[str, ...] | None = self._fast.roots if self._fast is not None else None
         try:
             self._function = fhirpathpy.compile(
                 expression, _R4, options={"userInvocationTable": _INVOCATIONS, "traceFn": _ignore_trace}

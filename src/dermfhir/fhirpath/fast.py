@@ -46,11 +46,16 @@ _MODEL = models["r4"]
 class Program:
     """A parsed expression in the subset; `evaluator(type_name)` gives its closures for a focus of that type."""
 
-    __slots__ = ("_evaluators", "tree")
+    __slots__ = ("_evaluators", "roots", "tree")
 
     def __init__(self, tree: dict) -> None:
         self.tree = tree
         self._evaluators: dict[str | None, Evaluator] = {}
+        #: the focus's elements the expression reads (see `roots`), or None
+        self.roots: tuple[str, ...] | None = None
+        found = roots(tree)
+        if found is not None:
+            self.roots = tuple(sorted(found))
 
     def evaluator(self, type_name: str | None) -> Evaluator:
         found = self._evaluators.get(type_name)
@@ -59,6 +64,44 @@ class Program:
             if len(self._evaluators) < 64:
                 self._evaluators[type_name] = found
         return found
+
+
+#: functions whose argument is evaluated on each item of their input (not on the expression's focus)
+_ITERATING = frozenset({"where", "all", "exists"})
+
+
+def roots(tree: dict) -> frozenset[str] | None:
+    """The names of the focus's elements that an expression of the subset reads (`component.where(…)` reads only
+    `component`), or None when it reads the focus as a whole (`$this`, `%context`, a function applied to the focus):
+    two foci that agree on those elements give the same result."""
+    found: set[str] = set()
+
+    def visit(node: dict) -> bool:
+        kind = node.get("type")
+        children = node.get("children") or []
+        if kind == "ExternalConstantTerm":
+            return False  # %context is the focus itself (and %resource … are not the focus's elements)
+        if kind == "InvocationTerm":
+            invocation = children[0] if children else {}
+            if invocation.get("type") == "MemberInvocation":
+                found.add(invocation["children"][0]["text"])
+                return True
+            return False  # $this or a function of the focus
+        if kind == "InvocationExpression":
+            if not visit(children[0]):
+                return False
+            invocation = children[1]
+            if invocation.get("type") != "FunctionInvocation":
+                return True  # a member of the source's items
+            function = invocation["children"][0]
+            name = function["children"][0]["text"]
+            if name in _ITERATING:
+                return True  # its argument reads the items
+            params = function["children"][1]["children"] if len(function["children"]) > 1 else []
+            return all(visit(param) for param in params)
+        return all(visit(child) for child in children)
+
+    return frozenset(found) if visit(tree) else None
 
 
 def compile(expression: str) -> Program | None:

@@ -23,6 +23,8 @@ class Checker(Protocol):
     models: Models
     terminology: Any
     depth: int
+    #: how many times the walk looked beyond the element it was given (see `taint`)
+    taints: int
     #: (element path, type) of the element whose children are being walked: the context of its extensions
     context: tuple[str, str | None]
     #: (value, invariant key, expression) evaluated in this run → whether it reported an issue

@@ -208,6 +208,39 @@ def _evaluate(
     )
     if not is_resource and holder is not node and type_code:
         type_name = type_code
+    memo = walker.validator.memo
+    key = None
+    if memo is not None and compiled.roots is not None and not _looks(_LOOKS_AROUND, constraint.expression):
+        key = memo.invariant_key(constraint.expression, type_name, value, compiled.roots)
+        if key is not None:
+            found = memo.invariants.get(key)
+            if found is not None:
+                _outcome(walker, constraint, path, found)
+                return
+    outcome = _run(walker, constraint, compiled, value, type_name, frame)
+    if key is not None:
+        memo.keep_invariant(key, outcome)
+    _outcome(walker, constraint, path, outcome)
+
+
+def _outcome(walker: Checker, constraint: Constraint, path: str, outcome: str) -> None:
+    """Report the outcome of an evaluation: "" passed, "failed", or "!" and the text of an evaluation error."""
+    if outcome == "failed":
+        _report(walker, constraint, path)
+    elif outcome:
+        walker.run.warning(
+            "informational",
+            f"The invariant {constraint.key} could not be evaluated ({outcome[1:]}): {constraint.expression}",
+            path,
+            "FHIRPATH_EVALUATION_FAILED",
+        )
+
+
+def _run(
+    walker: Checker, constraint: Constraint, compiled: Any, value: dict, type_name: str | None, frame: Frame
+) -> str:
+    """Evaluate an invariant: "" when it passed (or gave nothing), "failed", or "!" and the text of an evaluation
+    error."""
     root = frame.root.resource
     resource = frame.resource
     if frame.bundle is not None and frame.full_url is None and frame.container is not None and not frame.is_contained:
@@ -217,18 +250,11 @@ def _evaluate(
     try:
         result = compiled(value, type_name, resource, root)
     except fhirpath.FhirPathError as error:
-        walker.run.warning(
-            "informational",
-            f"The invariant {constraint.key} could not be evaluated ({error}): {constraint.expression}",
-            path,
-            "FHIRPATH_EVALUATION_FAILED",
-        )
-        return
+        return f"!{error}"
     finally:
         if token is not None:
             fhirpath.SERVICES.reset(token)
-    if fhirpath.truthy(result) is False:
-        _report(walker, constraint, path)
+    return "failed" if fhirpath.truthy(result) is False else ""
 
 
 _LOOKED: dict[tuple[re.Pattern, str], bool] = {}

@@ -8,6 +8,11 @@ definition and the value's exact JSON text, and replayed (with the element's own
 content comes again; replayed issues go through the same `Run.add_issue` as found ones (duplicates and suppression
 behave the same).
 
+The outcome of an invariant is kept the same way, keyed by the expression, the focus's type and the JSON text of the
+elements of the focus the expression reads (`component.where(…).all(…)` reads `component` only; expressions that read
+the focus as a whole, `%resource` or references are not kept), so a resource's own invariants are not evaluated
+again on elements seen before.
+
 A walk is kept only when it is certain to be context-free. Every check that reads anything beyond the value and its
 definition (references and `resolve()`, `%resource` / `%rootResource` in invariants, extension contexts given as
 FHIRPath or extension URLs, `conformsTo`, contained and Bundle resources, bounds relative to today, the depth limit,
@@ -32,8 +37,10 @@ from dermfhir.validation.outcome import Issue
 
 #: values whose JSON text is longer are not remembered (large values rarely repeat; the key would cost memory)
 MAX_TEXT = 4_096
-#: entries kept before the memo is emptied (bounded memory on inputs of any size)
+#: entries kept (of each kind), and bytes of JSON text in all keys, before the memo is emptied: bounded memory on
+#: inputs of any size
 MAX_ENTRIES = 50_000
+MAX_BYTES = 24 * 2**20
 #: a property name no JSON text can hold, marking a Decimal (a number that keeps its text) in the key
 _DECIMAL = "\x00decimal-" + uuid.uuid4().hex
 
@@ -50,14 +57,29 @@ Key = tuple[int, int, Any, int, bytes]
 class Memo:
     """Issues (located relative to the element) of context-free element walks, by definition and content."""
 
-    __slots__ = ("entries", "hits", "misses", "refused")
+    __slots__ = ("bytes", "entries", "hits", "invariants", "misses", "refused", "slices")
 
     def __init__(self) -> None:
         self.entries: dict[Key, tuple[tuple[Issue, str], ...]] = {}
+        #: (expression, focus type, JSON text of the focus's elements it reads) → outcome (see `invariants._run`)
+        self.invariants: dict[tuple[str, str | None, bytes], str] = {}
+        #: (sliced element, JSON text of an item) → the index of the slice it matches, -1 for none (see `slicing`)
+        self.slices: dict[tuple[int, bytes], int] = {}
         #: element definitions whose walks were tainted → how many times; from 8, they are not tried again
         self.refused: dict[int, int] = {}
         self.hits = 0
         self.misses = 0
+        #: JSON text held in the keys
+        self.bytes = 0
+
+    def _room(self, table: dict, text: bytes) -> None:
+        """Empty everything when `table` or the keys' text would grow past their bounds."""
+        self.bytes += len(text)
+        if len(table) >= MAX_ENTRIES or self.bytes > MAX_BYTES:
+            self.entries.clear()
+            self.invariants.clear()
+            self.slices.clear()
+            self.bytes = len(text)
 
     def key(self, node: Any, model: Any, type_code: Any, depth: int, value: Any) -> Key | None:
         """The key of a walk of `value`, or None when it is not worth trying (too large, often tainted, not JSON)."""
@@ -70,6 +92,35 @@ class Memo:
         if len(text) > MAX_TEXT:
             return None
         return (id(node), id(model), type_code, depth, text)
+
+    def invariant_key(
+        self, expression: str, type_name: str | None, value: dict, roots: tuple[str, ...]
+    ) -> tuple[str, str | None, bytes] | None:
+        """The key of an invariant's evaluation on `value`: the elements it reads (`fhirpath.fast.roots`), with
+        their `_name` siblings and choice forms (`value` → `valueQuantity` …); None when they are too large."""
+        subset = {key: item for key, item in value.items() if key.lstrip("_").startswith(roots)}
+        try:
+            text = orjson.dumps(subset, default=_default)
+        except (orjson.JSONEncodeError, TypeError):
+            return None
+        if len(text) > 4 * MAX_TEXT:
+            return None
+        return (expression, type_name, text)
+
+    def keep_invariant(self, key: tuple[str, str | None, bytes], outcome: str) -> None:
+        self._room(self.invariants, key[2])
+        self.invariants[key] = outcome
+
+    def slice_key(self, node: Any, item: Any) -> tuple[int, bytes] | None:
+        try:
+            text = orjson.dumps(item, default=_default)
+        except (orjson.JSONEncodeError, TypeError):
+            return None
+        return None if len(text) > MAX_TEXT else (id(node), text)
+
+    def keep_slice(self, key: tuple[int, bytes], index: int) -> None:
+        self._room(self.slices, key[1])
+        self.slices[key] = index
 
     def get(self, key: Key) -> tuple[tuple[Issue, str], ...] | None:
         found = self.entries.get(key)
@@ -89,8 +140,7 @@ class Memo:
             if location in issue.message or issue.line or issue.column:
                 return
             kept.append((issue, where[len(location) :]))
-        if len(self.entries) >= MAX_ENTRIES:
-            self.entries.clear()
+        self._room(self.entries, key[4])
         self.entries[key] = tuple(kept)
         self.refused.pop(key[0], None)
 

@@ -36,14 +36,26 @@ def assign(
     discriminators = _discriminators(walker, node)
     result: list[Node | None] = []
     order: list[int] = []
+    memo = walker.validator.memo
     for item, _location, _ in items:
         found = None
         found_index = -1
-        selected: dict[str, list] = {}  # discriminator path → its values in this item, shared by the candidates
-        for index, candidate in enumerate(node.slices):
-            if item is not None and _matches(walker, node, candidate, item, discriminators, frame, selected):
-                found, found_index = candidate, index
-                break
+        # the slice an item belongs to depends only on its content, unless matching resolved a reference or
+        # validated against a profile (which taint the walk): kept by content (see `memo`)
+        key = memo.slice_key(node, item) if memo is not None and item is not None else None
+        known = memo.slices.get(key) if key is not None else None
+        if known is not None:
+            found_index = known
+            found = node.slices[known] if known >= 0 else None
+        else:
+            taints = walker.taints
+            selected: dict[str, list] = {}  # discriminator path → its values in this item, shared by the candidates
+            for index, candidate in enumerate(node.slices):
+                if item is not None and _matches(walker, node, candidate, item, discriminators, frame, selected):
+                    found, found_index = candidate, index
+                    break
+            if key is not None and walker.taints == taints:
+                memo.keep_slice(key, found_index)
         result.append(found)
         order.append(found_index)
         if found is not None and found.slicing is not None and found.slices:
