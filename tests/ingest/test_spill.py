@@ -53,3 +53,17 @@ def test_repeated_image_ids_are_caught_after_spilling(monkeypatch) -> None:
         assert "already given by row 2" in str(error)
     else:
         raise AssertionError("a conflicting repeat was accepted")
+
+
+def test_repeated_warnings_are_counted_not_kept() -> None:
+    from dermfhir.ingest._result import Capped, Report
+
+    report = Report()
+    for n in range(Capped.LIMIT + 500):
+        report.warnings.append(f"row {n}: another site")
+    assert len(report.warnings) == Capped.LIMIT and report.warnings.total == Capped.LIMIT + 500
+    assert report.warnings[0] == "row 0: another site"
+    joined = Report()
+    joined.warnings.append("first")
+    joined.warnings.extend(report.warnings)
+    assert joined.warnings.total == Capped.LIMIT + 501 and len(joined.warnings) == Capped.LIMIT

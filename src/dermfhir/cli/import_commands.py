@@ -310,8 +310,8 @@ def summary(console: Console, result: ImportResult) -> None:
             console.print(f"  {column}: {count} row(s) with a value", markup=False)
     for warning in report.warnings[:50]:
         console.print(f"warning: {warning}", markup=False)
-    if len(report.warnings) > 50:
-        console.print(f"… and {len(report.warnings) - 50} more warnings")
+    if report.warnings.total > 50:
+        console.print(f"… and {report.warnings.total - 50} more warnings")
     if report.rejected:
         console.print(f"rows rejected: {len(report.rejected)}")
         for item in report.rejected[:50]:
