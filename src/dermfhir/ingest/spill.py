@@ -21,6 +21,8 @@ from collections.abc import Hashable, Iterator
 from typing import Any
 
 _MISSING = object()
+_BLOOM_BITS = 1 << 24
+_BLOOM_MASK = _BLOOM_BITS - 1
 
 
 def _close(connection: sqlite3.Connection, path: str) -> None:
@@ -37,8 +39,18 @@ class DiskMap:
         self.limit = limit
         self.recent: dict[Any, Any] = {}
         self.connection: sqlite3.Connection | None = None
-        self.count = 0  # entries on disk
         self._finalizer: Any = None
+        # a Bloom filter of every key set (2 MiB, 3 bits a key): a key never set costs no query. An import's ids
+        # are mostly new, so without it nearly every look-up would be a query that finds nothing.
+        self.bloom = bytearray(_BLOOM_BITS // 8)
+
+    def _maybe(self, key: Hashable) -> bool:
+        """Whether `key` may have been set (False: certainly not)."""
+        h, bloom = hash(key) & 0xFFFFFFFFFFFFFFFF, self.bloom
+        for bit in (h & _BLOOM_MASK, (h >> 21) & _BLOOM_MASK, (h >> 42) & _BLOOM_MASK):
+            if not bloom[bit >> 3] & (1 << (bit & 7)):
+                return False
+        return True
 
     def _open(self) -> sqlite3.Connection:
         handle, path = tempfile.mkstemp(prefix="dermfhir-import-", suffix=".sqlite")
@@ -59,7 +71,7 @@ class DiskMap:
         found = self.recent.get(key, _MISSING)
         if found is not _MISSING:
             return found
-        if self.connection is None:
+        if self.connection is None or not self._maybe(key):
             return default
         row = self.connection.execute("SELECT v FROM m WHERE k = ?", (self._key(key),)).fetchone()
         return default if row is None else pickle.loads(row[0])
@@ -69,6 +81,9 @@ class DiskMap:
 
     def __setitem__(self, key: Hashable, value: Any) -> None:
         self.recent[key] = value
+        h, bloom = hash(key) & 0xFFFFFFFFFFFFFFFF, self.bloom
+        for bit in (h & _BLOOM_MASK, (h >> 21) & _BLOOM_MASK, (h >> 42) & _BLOOM_MASK):
+            bloom[bit >> 3] |= 1 << (bit & 7)
         if len(self.recent) >= self.limit:
             self.spill()
 
@@ -109,6 +124,7 @@ class DiskMap:
 
     def close(self) -> None:
         self.recent.clear()
+        self.bloom = bytearray()
         if self._finalizer is not None:
             self._finalizer()
         self.connection = None
