@@ -89,7 +89,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "auto",
         help="recognise each file's layout from its header",
         description="Recognise each file's layout from its header and import them together (the metadata, "
-        "ground truth, supplement and duplicates files of a dataset merge into the same resources). Layouts:\n"
+        "ground truth, supplement and duplicates files of a dataset merge into the same resources; files imported "
+        "in separate commands merge when loaded with `dermfhir load --db`). Layouts:\n"
         + "\n".join(f"  {layout.name}: {layout.columns_text()}" for layout in layouts.LAYOUTS),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
