@@ -1,6 +1,6 @@
 """What an import must remember per row, kept on disk so that memory stays flat whatever the input's size.
 
-`DiskMap` maps keys to values in a temporary SQLite file (deleted when closed or collected); the most recent writes
+`DiskMap` maps keys to values in a temporary SQLite file (its name removed once it is open); the latest writes
 are held in memory (`limit` entries) and written in one `executemany` when the batch is full, so that repeated keys
 of neighbouring rows (the images of one lesion) cost a dict look-up, not a query. Values are pickled; the order
 of first insertion is kept, for `items()`.
@@ -61,6 +61,9 @@ class DiskMap:
         connection.execute("PRAGMA cache_size = -8000")  # 8 MB of page cache, whatever the size
         connection.execute("CREATE TABLE m (k BLOB PRIMARY KEY, v BLOB NOT NULL)")
         self._finalizer = weakref.finalize(self, _close, connection, path)
+        # the name goes at once where the system allows it (the open file lives on): a killed import leaves nothing
+        with contextlib.suppress(OSError):
+            os.unlink(path)
         return connection
 
     @staticmethod
