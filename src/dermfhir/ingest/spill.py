@@ -3,7 +3,7 @@
 `DiskMap` maps keys to values in a temporary SQLite file (its name removed once it is open); the latest writes
 are held in memory (`limit` entries) and written in one `executemany` when the batch is full, so that repeated keys
 of neighbouring rows (the images of one lesion) cost a dict look-up, not a query. Values are pickled; the order
-of first insertion is kept, for `items()`.
+of first insertion is kept, for `values()`.
 
 Why SQLite rather than a library: it is in the standard library, gives a disk-backed index with upserts that keep
 the first insertion's row order, and needs no server (shelve/dbm keep no order and are slower to write).
