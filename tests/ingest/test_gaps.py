@@ -79,12 +79,12 @@ def test_skip_invalid_leaves_no_dangling_reference(fixtures, tmp_path, monkeypat
             for b in bundles
         ]
 
-    def bundle_errors(bundle):
-        return validate_bundles([bundle])[0]
+    def bundle_errors_of(data):  # a streamed chunk goes to validation serialised
+        return validate_bundles([json.loads(data)])[0]
 
     monkeypatch.setattr(pipeline, "validate_all", validate_all)
     monkeypatch.setattr(pipeline, "validate_bundles", validate_bundles)
-    monkeypatch.setattr(stream, "_bundle_errors", bundle_errors)  # HAM10000 is imported chunk by chunk
+    monkeypatch.setattr(stream, "bundle_errors_of", bundle_errors_of)  # HAM10000 is imported chunk by chunk
     out = tmp_path / "out.json"
     outcome = pipeline.run_import(
         "ham10000", [fixtures / "ham10000_small.csv"], out, Options(), skip_invalid=True, jobs=1

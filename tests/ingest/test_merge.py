@@ -12,18 +12,30 @@ from dermfhir.ingest.merge import TAG, merge
 from dermfhir.store import open_store
 
 
-def _import_and_load(source: Path, out: Path, db: Path) -> tuple[int, int]:
+@pytest.fixture
+def db(backend: str, tmp_path: Path) -> str:
+    """The store the files are loaded into: a SQLite file, or the emptied PostgreSQL test database."""
+    if backend == "postgres":
+        from dermfhir.definitions import Definitions
+        from tests.conftest import POSTGRES_URL, open_postgres
+
+        open_postgres(Definitions.default()).close()
+        return str(POSTGRES_URL)
+    return str(tmp_path / "store.db")
+
+
+def _import_and_load(source: Path, out: Path, db: Path | str) -> tuple[int, int]:
     imported = main(["import", "auto", str(source), "--out", str(out), "--ndjson"])
     loaded = main(["load", str(out), "--db", str(db), "--quiet", "--jobs", "1"])
     return imported, loaded
 
 
-def _read(db: Path, kind: str, id: str) -> dict:
+def _read(db: Path | str, kind: str, id: str) -> dict:
     with open_store(str(db)) as store:
         return store.read(kind, id)
 
 
-def _exists(db: Path, kind: str, id: str) -> bool:
+def _exists(db: Path | str, kind: str, id: str) -> bool:
     from dermfhir.store.errors import NotFound
 
     try:
@@ -39,11 +51,10 @@ def _age(image: dict) -> float | None:
 
 
 @pytest.mark.parametrize("order", ["metadata first", "ground truth first"])
-def test_isic2019_metadata_and_ground_truth_apart(fixtures, tmp_path, order) -> None:
+def test_isic2019_metadata_and_ground_truth_apart(fixtures, tmp_path, order, db) -> None:
     files = [fixtures / "isic2019_metadata.csv", fixtures / "isic2019_ground_truth.csv"]
     if order == "ground truth first":
         files.reverse()
-    db = tmp_path / "store.db"
     assert _import_and_load(files[0], tmp_path / "a", db) == (0, 0)
     assert _import_and_load(files[1], tmp_path / "b", db) == (0, 0)
     # fields of the metadata file: age on the image, sex on the patient, site on the lesion

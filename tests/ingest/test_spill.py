@@ -28,15 +28,17 @@ def test_tuple_keys_and_falsy_values() -> None:
     assert ("isic", "ISIC_1") in seen and seen.get(("isic", "ISIC_2"), "missing") == 0
 
 
-def test_the_file_is_removed_when_closed() -> None:
+def test_the_file_leaves_no_name_behind() -> None:
+    """The temporary file's name is removed once it is open, so that even a killed import leaves nothing."""
     seen = DiskMap(limit=1)
     seen["a"] = 1
     seen["b"] = 2
     assert seen.connection is not None
     path = seen.connection.execute("PRAGMA database_list").fetchone()[2]
-    assert os.path.exists(path)
-    seen.close()
     assert not os.path.exists(path)
+    seen["c"] = 3
+    assert seen.get("a") == 1 and seen.get("b") == 2  # still readable and writable
+    seen.close()
 
 
 def test_repeated_image_ids_are_caught_after_spilling(monkeypatch) -> None:
@@ -53,3 +55,17 @@ def test_repeated_image_ids_are_caught_after_spilling(monkeypatch) -> None:
         assert "already given by row 2" in str(error)
     else:
         raise AssertionError("a conflicting repeat was accepted")
+
+
+def test_repeated_warnings_are_counted_not_kept() -> None:
+    from dermfhir.ingest._result import Capped, Report
+
+    report = Report()
+    for n in range(Capped.LIMIT + 500):
+        report.warnings.append(f"row {n}: another site")
+    assert len(report.warnings) == Capped.LIMIT and report.warnings.total == Capped.LIMIT + 500
+    assert report.warnings[0] == "row 0: another site"
+    joined = Report()
+    joined.warnings.append("first")
+    joined.warnings.extend(report.warnings)
+    assert joined.warnings.total == Capped.LIMIT + 501 and len(joined.warnings) == Capped.LIMIT

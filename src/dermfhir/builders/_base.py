@@ -17,6 +17,7 @@ from dermfhir.builders._vocabulary import UCUM, profile
 
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 _REFERENCE = re.compile(r"^([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})$")
+_UNSAFE = re.compile(r"[^A-Za-z0-9\-.]+")
 
 E = TypeVar("E", bound=Enum)
 
@@ -27,7 +28,7 @@ class BuildError(ValueError):
 
 def stable_id(*parts: str) -> str:
     """A FHIR id derived from source identifiers: readable when it fits, else a short hash (same input, same id)."""
-    text = "-".join(re.sub(r"[^A-Za-z0-9\-.]+", "-", part).strip("-") for part in parts if part)
+    text = "-".join(_UNSAFE.sub("-", part).strip("-") for part in parts if part)
     if text and len(text) <= 64 and _ID.match(text):
         return text
     digest = hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]

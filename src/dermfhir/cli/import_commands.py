@@ -89,7 +89,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "auto",
         help="recognise each file's layout from its header",
         description="Recognise each file's layout from its header and import them together (the metadata, "
-        "ground truth, supplement and duplicates files of a dataset merge into the same resources). Layouts:\n"
+        "ground truth, supplement and duplicates files of a dataset merge into the same resources; files imported "
+        "in separate commands merge when loaded with `dermfhir load --db`). Layouts:\n"
         + "\n".join(f"  {layout.name}: {layout.columns_text()}" for layout in layouts.LAYOUTS),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -310,8 +311,8 @@ def summary(console: Console, result: ImportResult) -> None:
             console.print(f"  {column}: {count} row(s) with a value", markup=False)
     for warning in report.warnings[:50]:
         console.print(f"warning: {warning}", markup=False)
-    if len(report.warnings) > 50:
-        console.print(f"… and {len(report.warnings) - 50} more warnings")
+    if report.warnings.total > 50:
+        console.print(f"… and {report.warnings.total - 50} more warnings")
     if report.rejected:
         console.print(f"rows rejected: {len(report.rejected)}")
         for item in report.rejected[:50]:

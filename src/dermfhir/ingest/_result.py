@@ -23,6 +23,29 @@ class Rejected:
     reason: str
 
 
+class Capped(list[str]):
+    """A list of messages that keeps the first `LIMIT` and counts them all (`total`): a file with a repeated problem
+    on every row must not grow the import's memory with it (the summary prints the first 50 and the count)."""
+
+    LIMIT = 1_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = 0
+
+    def append(self, item: str) -> None:
+        self.total += 1
+        if len(self) < self.LIMIT:
+            super().append(item)
+
+    def extend(self, items: Any) -> None:
+        items = list(items) if not isinstance(items, Capped) else items
+        for item in items:
+            self.append(item)
+        if isinstance(items, Capped):
+            self.total += items.total - len(items)
+
+
 @dataclass
 class Report:
     """The closing summary of an import."""
@@ -39,7 +62,7 @@ class Report:
     findings: Counter[str] = field(default_factory=Counter)
     unmapped: Counter[tuple[str, str]] = field(default_factory=Counter)
     rejected: list[Rejected] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: Capped = field(default_factory=Capped)
 
     def reject(self, error: SourceError | str, where: str = "") -> None:
         if isinstance(error, SourceError):

@@ -172,7 +172,8 @@ class Merger:
         from dermfhir.store.errors import NotFound
 
         try:
-            return self.store.read(resource_type, id)  # type: ignore[no-any-return]
+            found: dict = self.store.read(resource_type, id)
+            return found
         except NotFound:  # Gone is a NotFound: a deleted resource is written anew
             return None
 
@@ -228,8 +229,8 @@ class Merger:
             conflicts.extend(found)
             out.append(merged if _content(merged) != _content(stored) else None)
         for index in standins:  # a stand-in that gave way to a stored resource is not written
-            resource = out[index]
-            if resource is not None and f"{resource['resourceType']}/{resource['id']}" in self.aliases:
+            standin = out[index]
+            if standin is not None and f"{standin['resourceType']}/{standin['id']}" in self.aliases:
                 out[index] = None
         return [r for r in out if r is not None], conflicts
 

@@ -13,6 +13,7 @@ Not handled: writing to a server (see dermfhir.store).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -27,6 +28,7 @@ import orjson
 
 #: Namespace of the fullUrl UUIDs (UUID v5 of `Type/id`): a fixed random UUID, so that fullUrls are stable.
 NAMESPACE = uuid.UUID("6f1d2c1e-3b0a-4c55-9a57-0d3c8e4b7a21")
+_NAMESPACE_BYTES = NAMESPACE.bytes
 #: Entries per Bundle file when an import is split (the server accepts 20,000; the validator's limit is in bytes);
 #: also the unit of validation of a streamed import: small enough that the last one does not leave a core idle long
 BUNDLE_ENTRIES = 2_500
@@ -49,10 +51,16 @@ def _umask() -> int:
 def full_url(resource_type: str, id: str) -> str:
     """The deterministic `urn:uuid:` fullUrl of `Type/id`.
 
-    >>> full_url("Patient", "p1") == full_url("Patient", "p1")
+    UUID v5 (RFC 4122 section 4.3) computed directly: `uuid.uuid5` builds a UUID object per call, 3x slower.
+
+    >>> full_url("Patient", "p1") == f"urn:uuid:{uuid.uuid5(NAMESPACE, 'Patient/p1')}"
     True
     """
-    return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{resource_type}/{id}')}"
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{resource_type}/{id}".encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _rewrite(node: Any, urls: dict[str, str]) -> Any:

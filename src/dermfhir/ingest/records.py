@@ -258,8 +258,8 @@ class Context:
             self._predictions(images_of_lesion, built)
         for dataset, first_id, second_id in self.links:
             # an image of another file of the dataset (imported apart) is referred to by its deterministic id
-            first, second = (f"DocumentReference/{stable_id(dataset, 'img', i)}" for i in (first_id, second_id))
-            self.result.add(_linkage(dataset, first, second, first_id, second_id))
+            one, other = (f"DocumentReference/{stable_id(dataset, 'img', i)}" for i in (first_id, second_id))
+            self.result.add(_linkage(dataset, one, other, first_id, second_id))
         for dataset in sorted(used):
             self.result.add(performers[dataset])
 

@@ -1,9 +1,9 @@
 """What an import must remember per row, kept on disk so that memory stays flat whatever the input's size.
 
-`DiskMap` maps keys to values in a temporary SQLite file (deleted when closed or collected); the most recent writes
+`DiskMap` maps keys to values in a temporary SQLite file (its name removed once it is open); the latest writes
 are held in memory (`limit` entries) and written in one `executemany` when the batch is full, so that repeated keys
 of neighbouring rows (the images of one lesion) cost a dict look-up, not a query. Values are pickled; the order
-of first insertion is kept, for `items()`.
+of first insertion is kept, for `values()`.
 
 Why SQLite rather than a library: it is in the standard library, gives a disk-backed index with upserts that keep
 the first insertion's row order, and needs no server (shelve/dbm keep no order and are slower to write).
@@ -21,6 +21,8 @@ from collections.abc import Hashable, Iterator
 from typing import Any
 
 _MISSING = object()
+_BLOOM_BITS = 1 << 24
+_BLOOM_MASK = _BLOOM_BITS - 1
 
 
 def _close(connection: sqlite3.Connection, path: str) -> None:
@@ -37,8 +39,18 @@ class DiskMap:
         self.limit = limit
         self.recent: dict[Any, Any] = {}
         self.connection: sqlite3.Connection | None = None
-        self.count = 0  # entries on disk
         self._finalizer: Any = None
+        # a Bloom filter of every key set (2 MiB, 3 bits a key): a key never set costs no query. An import's ids
+        # are mostly new, so without it nearly every look-up would be a query that finds nothing.
+        self.bloom = bytearray(_BLOOM_BITS // 8)
+
+    def _maybe(self, key: Hashable) -> bool:
+        """Whether `key` may have been set (False: certainly not)."""
+        h, bloom = hash(key) & 0xFFFFFFFFFFFFFFFF, self.bloom
+        for bit in (h & _BLOOM_MASK, (h >> 21) & _BLOOM_MASK, (h >> 42) & _BLOOM_MASK):
+            if not bloom[bit >> 3] & (1 << (bit & 7)):
+                return False
+        return True
 
     def _open(self) -> sqlite3.Connection:
         handle, path = tempfile.mkstemp(prefix="dermfhir-import-", suffix=".sqlite")
@@ -49,6 +61,9 @@ class DiskMap:
         connection.execute("PRAGMA cache_size = -8000")  # 8 MB of page cache, whatever the size
         connection.execute("CREATE TABLE m (k BLOB PRIMARY KEY, v BLOB NOT NULL)")
         self._finalizer = weakref.finalize(self, _close, connection, path)
+        # the name goes at once where the system allows it (the open file lives on): a killed import leaves nothing
+        with contextlib.suppress(OSError):
+            os.unlink(path)
         return connection
 
     @staticmethod
@@ -59,7 +74,7 @@ class DiskMap:
         found = self.recent.get(key, _MISSING)
         if found is not _MISSING:
             return found
-        if self.connection is None:
+        if self.connection is None or not self._maybe(key):
             return default
         row = self.connection.execute("SELECT v FROM m WHERE k = ?", (self._key(key),)).fetchone()
         return default if row is None else pickle.loads(row[0])
@@ -69,6 +84,9 @@ class DiskMap:
 
     def __setitem__(self, key: Hashable, value: Any) -> None:
         self.recent[key] = value
+        h, bloom = hash(key) & 0xFFFFFFFFFFFFFFFF, self.bloom
+        for bit in (h & _BLOOM_MASK, (h >> 21) & _BLOOM_MASK, (h >> 42) & _BLOOM_MASK):
+            bloom[bit >> 3] |= 1 << (bit & 7)
         if len(self.recent) >= self.limit:
             self.spill()
 
@@ -109,6 +127,7 @@ class DiskMap:
 
     def close(self) -> None:
         self.recent.clear()
+        self.bloom = bytearray()
         if self._finalizer is not None:
             self._finalizer()
         self.connection = None
