@@ -10,7 +10,7 @@ from PIL import Image
 
 from dermfhir.builders._components import read_regions
 from dermfhir.ingest import Options, isic_challenge, masks
-from dermfhir.ingest.output import bundle_bytes
+from dermfhir.ingest.output import transaction_bytes
 from tests.ingest.conftest import errors_of
 
 
@@ -81,7 +81,7 @@ def test_regions_are_added_to_the_imported_annotation(fixtures, mask_dir, tmp_pa
         [fixtures / "isic2019_ground_truth.csv"], Options(), metadata=[fixtures / "isic2019_metadata.csv"]
     )
     source = tmp_path / "isic.json"
-    source.write_bytes(bundle_bytes(imported.resources))
+    source.write_bytes(transaction_bytes(imported.resources))
     result = masks.read([mask_dir / "ISIC_0000000_segmentation.png"], Options(), source=[source])
     annotation = next(r for r in result.resources if r["resourceType"] == "Observation")
     assert annotation["id"] == "isic-ann-ISIC-0000000"

@@ -28,6 +28,7 @@ def _examples() -> dict[str, dict]:
             "SearchParameter",
             "CapabilityStatement",
             "ImplementationGuide",
+            "OperationDefinition",
         ):
             found[f"{data['resourceType']}/{data['id']}"] = data
     return found

@@ -4,8 +4,10 @@ cancels its long search, and the server's search slot is free again at once.
 The server runs with no statement timeout and one search slot. A costly search (sixteen chains, sorted) holds the
 slot; a second search meanwhile waits for it and is refused (503) — proof that the first is running. The first
 client then closes its socket: the next search must get the slot (200), which it can only do if the abandoned
-search was cancelled (uncancelled, it would run on for well over the next search's wait; the data set is sized so
-that it does). On PostgreSQL the database must also no longer be running it.
+search was cancelled (uncancelled, it would run on for well over the next search's wait). On SQLite the data set is
+sized so that it does. On PostgreSQL, whose plan for it is fast, the test holds an exclusive lock on the string index
+table for the whole exchange, so the search cannot finish at all, however fast the machine: only a cancellation
+frees the slot, and the database must no longer be running it while the lock is still held.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from dermfhir.store.sqlite import SqliteStore
 from tests.conftest import POSTGRES_URL, open_postgres
 from tests.server.conftest import start_server
 
-#: Observations making the costly search run far longer than a waiting search's pool timeout (5 s), per backend.
-SIZES = {"sqlite": 4000, "postgres": 16000}
+#: Observations making the costly search run far longer than a waiting search's pool timeout (5 s) on SQLite; on
+#: PostgreSQL a lock keeps it from finishing (see above).
+SIZES = {"sqlite": 12000, "postgres": 2000}
 COSTLY = "/Observation?" + "&".join("subject:Patient.name:contains=a" for _ in range(16)) + "&_sort=-date"
 
 
@@ -52,6 +55,15 @@ def _active_queries(url: str) -> int:
     return int(found[0]) if found else 0
 
 
+def _lock_string_index(url: str):
+    """A connection holding ACCESS EXCLUSIVE on `idx_string` (which the costly search reads) until it is closed."""
+    import psycopg
+
+    conn = psycopg.connect(url)
+    conn.execute("LOCK TABLE idx_string IN ACCESS EXCLUSIVE MODE")  # the implicit transaction stays open
+    return conn
+
+
 def test_a_dropped_connection_cancels_its_search(backend: str, tmp_path, definitions: Definitions) -> None:
     store: Store = open_postgres(definitions) if backend == "postgres" else SqliteStore(tmp_path / "d.db", definitions)
     db = str(POSTGRES_URL) if backend == "postgres" else str(tmp_path / "d.db")
@@ -60,6 +72,7 @@ def test_a_dropped_connection_cancels_its_search(backend: str, tmp_path, definit
     finally:
         store.close()
     server = start_server(db, "--statement-timeout", "0", "--search-concurrency", "1")
+    blocker = _lock_string_index(db) if backend == "postgres" else None
     try:
         address = urlsplit(server.url)
         costly = socket.create_connection((address.hostname, address.port))
@@ -80,4 +93,6 @@ def test_a_dropped_connection_cancels_its_search(backend: str, tmp_path, definit
         if backend == "postgres":
             assert _active_queries(db) == 0
     finally:
+        if blocker is not None:
+            blocker.close()  # ends its transaction: the lock goes
         server.stop()

@@ -93,6 +93,8 @@ def test_load_command(server: LiveServer, tmp_path: Path) -> None:
     guide_examples = list(examples())
     for resource in guide_examples:
         (folder / f"{resource['resourceType']}-{resource['id']}.json").write_text(json.dumps(resource))
+    definition = {"resourceType": "ValueSet", "id": "not-data", "status": "draft"}  # a definition: left out, said
+    (folder / "ValueSet-not-data.json").write_text(json.dumps(definition))
     done = subprocess.run(
         [
             sys.executable,
@@ -112,6 +114,7 @@ def test_load_command(server: LiveServer, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr + done.stdout
     assert f"{25 + len(guide_examples)} resources loaded" in done.stdout
+    assert "1 conformance resource(s) not loaded" in done.stdout
     assert httpx.get(f"{server.url}/Patient?family=Loaded&_summary=count").json()["total"] == 25
     assert httpx.get(f"{server.url}/Observation/ExampleMelanomaAnnotation").status_code == 200
     bad = tmp_path / "bad.ndjson"

@@ -18,6 +18,8 @@ study adds to it instead of replacing its series.
 With `--db`, resources of a dataset import (tag `urn:dermfhir:import|merge`) merge into their stored versions
 element by element (`dermfhir.ingest.merge`), so that importing another file of the same dataset later does not
 blank what the first set; conflicting values are listed, the stored ones kept, and the exit status is 1.
+Conformance resources (StructureDefinition, ValueSet, OperationDefinition…) are definitions, not data: they are
+left out and their count is printed.
 Not supported: XML input, Bulk Data `$import`, merging dataset imports over `--server` (a PUT replaces).
 """
 
@@ -74,8 +76,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     load.set_defaults(run=_load)
 
 
-def bundles(paths: list[Path], batch_size: int = 500, skip_definitions: bool = True) -> Iterator[tuple[str, dict]]:
-    """(label, Bundle) pairs to post, in file order."""
+def bundles(
+    paths: list[Path], batch_size: int = 500, skip_definitions: bool = True, skipped: list[int] | None = None
+) -> Iterator[tuple[str, dict]]:
+    """(label, Bundle) pairs to post, in file order; `skipped[0]` counts the conformance resources left out."""
     pending: list[dict] = []
     label = ""
     for file in _files(paths):
@@ -89,6 +93,8 @@ def bundles(paths: list[Path], batch_size: int = 500, skip_definitions: bool = T
             members = _members(item) if item.get("resourceType") == "Bundle" else [item]
             for resource in members:
                 if skip_definitions and resource.get("resourceType") in _DEFINITIONS:
+                    if skipped is not None:
+                        skipped[0] += 1
                     continue
                 pending.append(resource)
                 label = str(file)
@@ -216,13 +222,14 @@ def _load(arguments: argparse.Namespace) -> int:
         print(f"dermfhir load: {error}", file=sys.stderr)
         return 2
     failures = 0
+    definitions = [0]
     patients: dict[str, None] = {}
     with (
         httpx.Client(base_url=base, headers=headers, timeout=arguments.timeout) as client,
         _Progress(arguments.quiet) as progress,
     ):
         try:
-            for label, bundle in bundles(arguments.paths, max(1, arguments.batch_size)):
+            for label, bundle in bundles(arguments.paths, max(1, arguments.batch_size), skipped=definitions):
                 count = _count(bundle)
                 if skip >= count:  # accepted before the interruption
                     skip -= count
@@ -264,6 +271,7 @@ def _load(arguments: argparse.Namespace) -> int:
     print(
         f"{progress.done} resources loaded into {base}{resumed}"
         + (f"; {failures} Bundle(s) refused" if failures else "")
+        + (f"; {definitions[0]} conformance resource(s) not loaded (definitions, not data)" if definitions[0] else "")
     )
     return 1 if failures else 0
 
