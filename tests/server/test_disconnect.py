@@ -73,9 +73,9 @@ def test_a_dropped_connection_cancels_its_search(backend: str, tmp_path, definit
         store.close()
     server = start_server(db, "--statement-timeout", "0", "--search-concurrency", "1")
     blocker = _lock_string_index(db) if backend == "postgres" else None
+    address = urlsplit(server.url)
+    costly = socket.create_connection((address.hostname, address.port))
     try:
-        address = urlsplit(server.url)
-        costly = socket.create_connection((address.hostname, address.port))
         path = quote(COSTLY, safe="/?&=:.,-_")
         costly.sendall(
             f"GET {path} HTTP/1.1\r\nHost: {address.netloc}\r\nAccept: application/fhir+json\r\n\r\n".encode()
@@ -93,6 +93,7 @@ def test_a_dropped_connection_cancels_its_search(backend: str, tmp_path, definit
         if backend == "postgres":
             assert _active_queries(db) == 0
     finally:
+        costly.close()  # again, when an assertion failed first: no socket left to a later test
         if blocker is not None:
             blocker.close()  # ends its transaction: the lock goes
         server.stop()
