@@ -48,12 +48,14 @@ def _errors(chunk: list[dict]) -> list[list[dict]]:
 
 
 def _valid(resource: dict, report: LoadReport) -> bool:
+    """Whether a resource made by merging validates (counted and reported when it does not)."""
     (problems,) = _errors([resource])
     if problems:
         report.invalid += 1
         if len(report.problems) < 50:
+            where = ", ".join(problems[0].get("expression") or [])
             text = problems[0].get("details", {}).get("text", "")
-            report.problems.append(f"{resource.get('resourceType')}/{resource.get('id', '')} (merged): {text}")
+            report.problems.append(f"{resource.get('resourceType')}/{resource.get('id', '')} (merged): {where}: {text}")
     return not problems
 
 
@@ -130,23 +132,13 @@ def _chunks(resources: Iterable[dict], size: int) -> Iterator[list[dict]]:
         yield chunk
 
 
-def _merged(merger: Any, items: list[dict], report: LoadReport) -> list[dict]:
-    """Resources of a dataset import merged into their stored versions (`ingest.merge`); a merged resource is
-    validated again (left out and reported when the union does not validate)."""
+def _merged(merger: Any, items: list[dict], report: LoadReport, validate: bool) -> list[dict]:
+    """Resources of a dataset import merged into their stored versions (`ingest.merge`); with `validate`, a merged
+    resource is validated again (left out and reported when the union does not validate)."""
     given = {id(item) for item in items}
     out, conflicts = merger.merge_stored(items)
     report.conflicts.extend(conflicts)
-    keep = []
-    for item in out:
-        problems = [] if id(item) in given else _errors([item])[0]
-        if problems:
-            report.invalid += 1
-            where = ", ".join(problems[0].get("expression") or [])
-            text = problems[0].get("details", {}).get("text", "")
-            report.problems.append(f"{item['resourceType']}/{item['id']} merged: {where}: {text}")
-            continue
-        keep.append(item)
-    return keep
+    return [item for item in out if id(item) in given or not validate or _valid(item, report)]
 
 
 def stream_load(
@@ -198,7 +190,7 @@ def stream_load(
             if validate:  # a merged study is a new resource: it validates too
                 keep = [item for item in keep if item.get("resourceType") != "ImagingStudy" or _valid(item, report)]
         if keep:
-            keep = _merged(merger, keep, report)
+            keep = _merged(merger, keep, report, validate)
         if keep:
             store.load(keep, batch_size=len(keep), return_resources=False, refresh_statistics=False)
             report.written += len(keep)
