@@ -46,7 +46,7 @@ def patch(ctx: Context, request: FhirRequest, resource_type: str, resource_id: s
         result, outcome = patched(ctx, current, document)
         try:
             with ctx.store.transaction():
-                enforce(ctx, result, current=True)
+                enforce(ctx, result, current=current)  # the write below requires this very version
                 found = ctx.store.update(result, if_match=current["meta"]["versionId"])
                 ctx.audit_write("update", [reference_of(found.resource)])
         except VersionConflict:
