@@ -31,8 +31,9 @@ ig-check: setup
 site: $(VENV)/.installed
 	$(DERMFHIR) site build --out site --check
 
+# the suite runs in one worker process per core (pytest-xdist); each worker has its own PostgreSQL database
 test: setup ig-check lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist worksteal
 
 DEMO := build/demo
 

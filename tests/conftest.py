@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -22,6 +23,7 @@ SUSHI = REPOSITORY / "node_modules" / ".bin" / "sushi"
 FIXTURES = REPOSITORY / "tests" / "ingest" / "fixtures"
 REAL = SHARED_DATA / "real"
 POSTGRES_URL = os.environ.get("DERMFHIR_TEST_POSTGRES")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1", … when the suite runs in parallel (pytest -n)
 NO_POSTGRES = "DERMFHIR_TEST_POSTGRES is not set (a postgresql:// URL); see tests/store/POSTGRES.md"
 TABLES = (
     "resource",
@@ -60,6 +62,30 @@ def real() -> Path:
     if not (REAL / "HAM10000_metadata.csv").is_file():
         pytest.skip(f"real dermatology data not present at {REAL}")
     return REAL
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """The database of one parallel worker: the given database's name with the worker's id appended, created on
+    first use. Tests empty the tables of the database they use, so two workers never share one."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_{worker}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            try:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            except psycopg.errors.InsufficientPrivilege as error:
+                raise pytest.UsageError(
+                    f"parallel tests need one PostgreSQL database per worker: create {name!r} owned by the test "
+                    f"role, or grant it CREATEDB (see tests/store/POSTGRES.md) — {error}"
+                ) from None
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+if POSTGRES_URL and WORKER:
+    POSTGRES_URL = _worker_database(POSTGRES_URL, WORKER)
 
 
 def open_postgres(definitions: Definitions) -> Store:

@@ -35,7 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _build(arguments: argparse.Namespace) -> int:
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     try:
         with console.status("SUSHI: compiling the guide …"):
             result = ig_build.build(arguments.ig, arguments.sushi)
@@ -63,7 +63,7 @@ def _build(arguments: argparse.Namespace) -> int:
 def _info(arguments: argparse.Namespace) -> int:
     guide = guide_package()
     resources = list(guide.resources())
-    console = Console()
+    console = Console(soft_wrap=True)
     console.print(f"[bold]{guide.manifest.get('title', guide.name)}[/bold]  {guide.name}#{guide.version}")
     console.print(f"canonical {guide.canonical}  ·  FHIR {', '.join(guide.manifest.get('fhirVersions', []))}")
     counts = Counter(_kind(resource) for resource in resources)

@@ -34,7 +34,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _install_core(arguments: argparse.Namespace) -> int:
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     try:
         with console.status("building hl7.fhir.r4.core#4.0.1 …"):
             folder = install.install_core(arguments.source, force=arguments.force)

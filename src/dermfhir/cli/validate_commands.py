@@ -108,7 +108,7 @@ def _validate(arguments: argparse.Namespace) -> int:
     totals = _Totals()
     validator = _validator()
     as_json = arguments.format == "json"
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     out = sys.stdout
     if as_json:
         out.write('{"results": [')
@@ -193,12 +193,12 @@ def _conformance(arguments: argparse.Namespace) -> int:
         return 2
     definitions = Definitions([core_package()])
     results = []
-    with Progress(transient=True, console=Console(stderr=True)) as progress:
+    with Progress(transient=True, console=Console(stderr=True, soft_wrap=True)) as progress:
         task = progress.add_task("test cases", total=len(cases))
         for result in conformance.run(folder, definitions, module=arguments.module):
             results.append(result)
             progress.advance(task)
-    console = Console()
+    console = Console(soft_wrap=True)
     table = Table("module", "passed", "failed", "strictly passed")
     strict: dict[str, int] = {}
     for result in results:

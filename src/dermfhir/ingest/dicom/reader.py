@@ -20,6 +20,7 @@ from typing import Any
 
 import pydicom
 from pydicom import config
+from pydicom.datadict import tag_for_keyword
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
@@ -181,8 +182,17 @@ def _record(path: Path, data: bytes, ds: Dataset) -> DicomImage:
 
 
 def _element(ds: Dataset, name: str) -> Any:
-    """The data element of keyword `name`, or None (Dataset.get returns values, not elements)."""
-    return ds.data_element(name) if name in ds else None
+    """The data element of keyword `name`, or None (Dataset.get returns values, not elements). Looked up by tag:
+    pydicom's keyword lookups cost more than the conversion of the values."""
+    tag = _TAGS.get(name)
+    if tag is None:
+        tag = _TAGS[name] = tag_for_keyword(name)
+    if tag is None or tag not in ds:
+        return None
+    return ds[tag]
+
+
+_TAGS: dict[str, Any] = {}
 
 
 def _text(ds: Dataset, name: str) -> str | None:
