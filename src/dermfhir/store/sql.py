@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from dermfhir import fhirjson
 from dermfhir.definitions import Definitions
 from dermfhir.store import migrations
@@ -404,6 +406,53 @@ class SqlStore(Store):
             if smallest is None or found < smallest:
                 best, smallest = index, found
         return best, smallest is not None and smallest >= _ESTIMATE_LIMIT
+
+    def iter_matches(self, resource_type: str, params: Params = None) -> Iterator[bytes]:
+        query = parse(self.registry, resource_type, params, self.default_count)
+        if query.includes or query.revincludes:
+            raise InvalidSearch("_include", "Only the matches are given here: _include and _revinclude are refused")
+        builder = _Builder(self.registry, self.dialect)
+        with self._reading() as conn:
+            driver, _ = self._driver(conn, builder, query)
+            where, args = builder.where(query, driver)
+            order, order_args = builder.order(query.sort)
+            yield from self._stream(
+                conn,
+                "SELECT v.content FROM resource a JOIN resource_version v ON v.rid = a.rid AND v.version = a.version "
+                f"WHERE {where} ORDER BY {order}",
+                [*args, *order_args],
+            )
+
+    def iter_referring(
+        self, resource_type: str, parameter: str, target_type: str, target_ids: Iterable[str]
+    ) -> Iterator[bytes]:
+        param = self.registry.params(resource_type).get(parameter)
+        if param is None or param.type != "reference" or not param.supported:
+            raise InvalidSearch(parameter, f"'{parameter}' is not a reference search parameter of {resource_type}")
+        ids = sorted(set(target_ids))
+        if not ids:
+            return
+        listed, listed_args = self._in_values("t.ref_id", ids)
+        with self._reading() as conn:
+            yield from self._stream(
+                conn,
+                "SELECT v.content FROM resource a JOIN resource_version v ON v.rid = a.rid AND v.version = a.version "
+                "WHERE a.type = ? AND a.deleted = 0 AND a.rid IN (SELECT t.rid FROM idx_reference t "
+                f"WHERE t.pkey = ? AND t.ref_type = ? AND {listed}) ORDER BY a.rid",
+                [resource_type, param.key, target_type, *listed_args],
+            )
+
+    def _in_values(self, column: str, values: list[str]) -> tuple[str, list[Any]]:
+        """`column IN (values)` as one bound parameter, however many values (SQLite: a JSON array)."""
+        return f"{column} IN (SELECT value FROM json_each(?))", [orjson.dumps(values).decode()]
+
+    def _stream(self, conn: Any, sql: str, params: Sequence[Any]) -> Iterator[bytes]:
+        """The first column (stored JSON) of every row of one query, fetched a thousand rows at a time."""
+        cursor = conn.execute(sql, params)
+        while rows := cursor.fetchmany(1000):
+            for row in rows:
+                content = row[0]
+                yield content if isinstance(content, bytes) else bytes(content)
 
     def iter_current(self, resource_type: str, since: int | None = None, page: int = 2000) -> Iterator[bytes]:
         """Current resources of one type as stored JSON, paged by row key (no OFFSET: flat cost at any depth)."""
