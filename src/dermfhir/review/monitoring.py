@@ -149,7 +149,7 @@ class _Finding:
         component = r.component(resource, "prediction-confidence")
         value = ((component or {}).get("valueQuantity") or {}).get("value")
         confidence = float(value) if isinstance(value, int | float) else None
-        return cls(r.finding_code(resource) or "", displays, confidence)
+        return cls(r.concept_code(concept) or "", displays, confidence)
 
 
 def _truths(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, _Finding]:
