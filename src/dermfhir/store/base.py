@@ -347,8 +347,8 @@ class Store(ABC):
     def iter_matches(self, resource_type: str, params: Params = None) -> Iterator[bytes]:
         """The stored JSON of every match of a search (`_sort` honoured, else in the order the resources were first
         stored), for a caller that reads a few values of many resources: one query whose rows are streamed, no
-        pages, no total, no JSON decoded. `_include` / `_revinclude` are refused; `_count`, `_offset` and `_total`
-        do not apply."""
+        pages, no total, no JSON decoded. `_include` / `_revinclude` are refused; `_count`, `_offset`, `_total`,
+        `_summary` and `_elements` do not apply (every match, whole)."""
 
     @abstractmethod
     def iter_referring(

@@ -17,8 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from dermfhir import fhirjson
 from dermfhir.definitions import Definitions
 from dermfhir.store import migrations
@@ -110,6 +108,14 @@ class SqlStore(Store):
 
     def _for_update(self) -> str:
         return ""
+
+    def _in_values(self, column: str, values: list[str]) -> tuple[str, list[Any]]:
+        """SQL for `column IN (values)` with the values bound as one parameter, however many there are."""
+        raise NotImplementedError
+
+    def _stream(self, conn: Any, sql: str, params: Sequence[Any]) -> Iterator[bytes]:
+        """The first column (stored JSON) of every row of one query, as bytes, read a thousand rows at a time."""
+        raise NotImplementedError
 
     # -- schema --------------------------------------------------------------------------------------------------
     def migrate(self) -> int:
@@ -441,18 +447,6 @@ class SqlStore(Store):
                 f"WHERE t.pkey = ? AND t.ref_type = ? AND {listed}) ORDER BY a.rid",
                 [resource_type, param.key, target_type, *listed_args],
             )
-
-    def _in_values(self, column: str, values: list[str]) -> tuple[str, list[Any]]:
-        """`column IN (values)` as one bound parameter, however many values (SQLite: a JSON array)."""
-        return f"{column} IN (SELECT value FROM json_each(?))", [orjson.dumps(values).decode()]
-
-    def _stream(self, conn: Any, sql: str, params: Sequence[Any]) -> Iterator[bytes]:
-        """The first column (stored JSON) of every row of one query, fetched a thousand rows at a time."""
-        cursor = conn.execute(sql, params)
-        while rows := cursor.fetchmany(1000):
-            for row in rows:
-                content = row[0]
-                yield content if isinstance(content, bytes) else bytes(content)
 
     def iter_current(self, resource_type: str, since: int | None = None, page: int = 2000) -> Iterator[bytes]:
         """Current resources of one type as stored JSON, paged by row key (no OFFSET: flat cost at any depth)."""
