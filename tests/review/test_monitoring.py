@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 from sklearn.metrics import balanced_accuracy_score, confusion_matrix, roc_auc_score
 
-from dermfhir.builders import ClassProbability, ClassProbabilityAssessment
+from dermfhir import fhirjson
+from dermfhir.builders import AIModelDevice, ClassProbability, ClassProbabilityAssessment
 from dermfhir.review import confirm, correct, ensure_task, reject
 from dermfhir.review.monitoring import as_text, draw_png, performance
 from dermfhir.store import Store
@@ -104,3 +107,127 @@ def test_average_ranks_match_scipy() -> None:
     for _ in range(20):
         values = generator.integers(0, 5, size=int(generator.integers(1, 40))).astype(float)
         assert _average_ranks(values).tolist() == rankdata(values).tolist()
+
+
+class Searched:
+    """The store read as `performance` read it before `iter_matches` / `iter_referring`: paged searches decoded
+    by the store, and the references to the predictions searched 100 at a time (the old path, for comparison)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+    def iter_matches(self, resource_type: str, params: list[tuple[str, str]]) -> Iterator[bytes]:
+        for resource in self.store.iter_search(resource_type, params, page=4):
+            yield fhirjson.dumps(resource)
+
+    def iter_referring(self, resource_type: str, parameter: str, target_type: str, ids: set[str]) -> Iterator[bytes]:
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 100):
+            chunk = ",".join(f"{target_type}/{pid}" for pid in ordered[start : start + 100])
+            for resource in self.store.iter_search(resource_type, [(parameter, chunk)]):
+                yield fhirjson.dumps(resource)
+
+
+def assessment(pid: str, probabilities: tuple[float, ...], device: str = "model1", basis: str = "") -> dict:
+    concepts = [concept for _, concept in CLASSES]
+    return ClassProbabilityAssessment(
+        f"prob-{pid}",
+        subject="Patient/p1",
+        device=f"Device/{device}",
+        basis=[basis or f"Observation/{pid}", "DocumentReference/img1"],
+        classes=[ClassProbability(c, p, n) for (n, _), c, p in zip(CLASSES, concepts, probabilities, strict=True)],
+    ).to_resource()
+
+
+def annotation_of(store: Store, pid: str) -> dict:
+    found = list(store.iter_search("Observation", [("derived-from", f"Observation/{pid}")]))
+    assert len(found) == 1
+    return found[0]
+
+
+def seed_tricky(store: Store) -> None:
+    """`seed`, then: a prediction without class probabilities (another model's assessment names it), one whose
+    assessment was deleted, one whose assessment and label were superseded by new versions, one whose label was
+    deleted, a deleted prediction with its label, another model's confirmed prediction, and a prediction with two
+    labels (the one stored last counts)."""
+    seed(store)
+    store.update(AIModelDevice("model2", name="Other", version="1", manufacturer="Example Labs").to_resource())
+    for pid, finding in (
+        ("m9", MELANOMA),
+        ("m10", NEVUS),
+        ("m11", SEBK),
+        ("m12", MELANOMA),
+        ("m13", MELANOMA),
+        ("m14", SEBK),
+    ):
+        store.update(prediction(pid, finding, confidence=0.65))
+        ensure_task(store, store.read("Observation", pid))
+    other = {**prediction("o1", NEVUS, confidence=0.9), "device": {"reference": "Device/model2"}}
+    store.update(other)
+    ensure_task(store, store.read("Observation", "o1"))
+    store.update(assessment("o1", (0.05, 0.9, 0.05), device="model2"))
+    store.update({**assessment("m9", (0.2, 0.7, 0.1), device="model2"), "id": "prob-m9-other"})
+    store.update(assessment("m10", (0.3, 0.6, 0.1)))
+    store.delete("RiskAssessment", "prob-m10")
+    store.update(assessment("m11", (0.1, 0.1, 0.8)))
+    store.update(assessment("m11", (0.2, 0.2, 0.6)))
+    store.update(assessment("m12", (0.6, 0.3, 0.1)))
+    confirm(store, "m9", "Practitioner/clin", at="2026-02-02T10:00:00Z")
+    correct(store, "m10", "Practitioner/clin", finding=SEBK, at="2026-02-03T10:00:00Z")
+    confirm(store, "m11", "Practitioner/clin", at="2026-02-04T10:00:00Z")
+    label = annotation_of(store, "m11")
+    component = next(c for c in label["component"] if c["code"]["coding"][0]["code"] == "106076001")
+    component["valueCodeableConcept"] = NEVUS
+    store.update({**label, "status": "amended"})
+    confirm(store, "m12", "Practitioner/clin", at="2026-02-05T10:00:00Z")
+    store.delete("Observation", annotation_of(store, "m12")["id"])
+    confirm(store, "m13", "Practitioner/clin", at="2026-02-06T10:00:00Z")
+    store.delete("Observation", "m13")
+    confirm(store, "o1", "Practitioner/clin", at="2026-02-07T10:00:00Z")
+    confirm(store, "m14", "Practitioner/clin", at="2026-02-08T10:00:00Z")
+    second = annotation_of(store, "m14")
+    component = next(c for c in second["component"] if c["code"]["coding"][0]["code"] == "106076001")
+    component["valueCodeableConcept"] = MELANOMA
+    store.update(
+        {
+            **second,
+            "id": "second-label-m14",
+            "method": {
+                **second["method"],
+                "coding": [{**second["method"]["coding"][0], "code": "ai-assisted-corrected"}],
+            },
+        }
+    )
+
+
+def test_performance_on_tricky_data_matches_the_search_path(store: Store) -> None:
+    seed_tricky(store)
+    result = performance(store, "model1", cutoff=CUTOFF)
+    assert result.to_dict() == performance(Searched(store), "model1", cutoff=CUTOFF).to_dict()  # type: ignore[arg-type]
+    # by hand: m0-m6 labelled as in CASES, m7 rejected, m8 labelled after the cut-off; m9 confirmed (no model1
+    # probabilities), m10 corrected NV -> BKL (its assessment deleted), m11 BKL confirmed then amended to NV (the
+    # current assessment 0.2 0.2 0.6), m12's label deleted, m13 deleted, o1 another model's, m14 BKL confirmed then
+    # labelled MEL by a second annotation (no assessment)
+    labelled = [case for case in CASES if case[3] is not None and case[4] <= CUTOFF]
+    truth = [KEY[c[3]] for c in labelled] + [KEY["MEL"], KEY["BKL"], KEY["NV"], KEY["MEL"]]
+    guess = [KEY[c[0]] for c in labelled] + [KEY["MEL"], KEY["NV"], KEY["BKL"], KEY["BKL"]]
+    scores = [c[1] for c in labelled] + [(0.0, 0.0, 0.0), (0.0, 0.0, 0.0), (0.2, 0.2, 0.6), (0.0, 0.0, 0.0)]
+    assert (result.predictions, result.labelled) == (len(CASES) + 5, len(labelled) + 4)
+    labels = sorted(set(truth) | set(guess))
+    assert result.confusion == confusion_matrix(truth, guess, labels=labels).tolist()
+    for figures in result.classes:
+        column = [KEY[name] for name, _ in CLASSES].index(figures.label)
+        positive = [t == figures.label for t in truth]
+        assert figures.auroc == pytest.approx(roc_auc_score(positive, [s[column] for s in scores]))
+    confidences = [max(c[1]) for c in labelled] + [0.65, 0.65, 0.65, 0.65]
+    hits = [t == g for t, g in zip(truth, guess, strict=True)]
+    assert result.accuracy == pytest.approx(np.mean(hits))
+    assert result.calibration[-1]["count"] == sum(1 for c in confidences if c >= 0.9)
+    assert result.reviews == {"confirmed": 8, "corrected": 4, "rejected": 1}
+    assert result.override_rate == pytest.approx(5 / 13)
+    everything = performance(store, "model1", cutoff="2026-04-01T00:00:00Z")
+    assert everything.labelled == result.labelled + 1
+    assert everything.to_dict() == performance(Searched(store), "model1", cutoff="2026-04-01T00:00:00Z").to_dict()  # type: ignore[arg-type]

@@ -34,6 +34,16 @@ def test_statement_timeout(store: Store) -> None:
     assert store.search("Patient").total == 0  # the connection is usable afterwards
 
 
+def test_statement_timeout_bounds_a_streamed_read(store: Store) -> None:
+    store.statement_timeout = 0.3  # type: ignore[attr-defined]
+    backend = "postgres" if isinstance(store, PostgresStore) else "sqlite"
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout), store._reading() as conn:  # type: ignore[attr-defined]
+        list(store._stream(conn, SLOW[backend], []))  # type: ignore[attr-defined]
+    assert time.monotonic() - started < 5
+    assert list(store.iter_matches("Patient")) == []  # the connection is usable afterwards
+
+
 def test_cancellation_interrupts_a_running_statement(store: Store) -> None:
     cancellation = Cancellation()
     failure: list[BaseException] = []

@@ -7,25 +7,28 @@ per class from the class-probability-assessment RiskAssessment of each predictio
 counted half; None when a class has no positive or no negative), expected calibration error (10 equal-width bins
 of the top-1 confidence), and the override rate: corrected and rejected reviews over all reviews finished before
 the cut-off (from the review Tasks). Labels are compared as `system|code` of the first coding of the finding.
+When one prediction has several such labels, the one stored last counts.
 Not handled: several predictions of one model for one image (each counts), multi-label findings.
+
+Reading: four queries whose rows are streamed (`Store.iter_matches`, `Store.iter_referring`), each resource decoded
+with plain orjson as it comes and only the values used kept: the figures use numbers as floats, so `fhirjson`'s
+keeping of decimal texts is not needed here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import orjson
 
 from dermfhir.review import resources as r
 from dermfhir.review.errors import InvalidInput, UnknownResource
 from dermfhir.store import Store
 
 BINS = 10
-CHUNK = 100  # the store takes at most 100 alternatives per parameter
-PAGE = 1000  # the largest page the store gives: a model's every prediction is read in as few pages as can be
 REVIEW_CODE = f"{r.REVIEW_SYSTEM}|ai-prediction-review"
 
 
@@ -70,7 +73,7 @@ def performance(store: Store, device_id: str, *, cutoff: str | None = None) -> P
         raise UnknownResource("review-target", f"Device/{device_id} is not stored")
     predictions = {
         p["id"]: _Finding.of(p)
-        for p in store.iter_search("Observation", [("device", f"Device/{device_id}")], page=PAGE)
+        for p in map(orjson.loads, store.iter_matches("Observation", [("device", f"Device/{device_id}")]))
         if r.is_prediction(p)
     }
     truths = _truths(store, set(predictions), moment)
@@ -146,14 +149,16 @@ class _Finding:
         component = r.component(resource, "prediction-confidence")
         value = ((component or {}).get("valueQuantity") or {}).get("value")
         confidence = float(value) if isinstance(value, int | float) else None
-        return cls(r.finding_code(resource) or "", displays, confidence)
+        return cls(r.concept_code(concept) or "", displays, confidence)
 
 
 def _truths(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, _Finding]:
     """prediction id -> the clinician's confirmed or corrected finding labelled before the cut-off (found by
-    `derived-from` on the predictions: reference searches stay fast on a large store)."""
+    `derived-from` on the predictions, in the order stored: a later label of the same prediction replaces)."""
     found: dict[str, _Finding] = {}
-    for annotation in _by_reference(store, "Observation", "derived-from", prediction_ids):
+    for annotation in map(
+        orjson.loads, store.iter_referring("Observation", "derived-from", "Observation", prediction_ids)
+    ):
         if r.method_of(annotation) not in r.AI_ASSISTED or annotation.get("status") not in ("final", "amended"):
             continue
         available = r.label_available_at(annotation)
@@ -166,17 +171,10 @@ def _truths(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, _F
     return found
 
 
-def _by_reference(store: Store, resource_type: str, parameter: str, prediction_ids: set[str]) -> Iterator[dict]:
-    ordered = sorted(prediction_ids)
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ",".join(f"Observation/{pid}" for pid in ordered[start : start + CHUNK])
-        yield from store.iter_search(resource_type, [(parameter, chunk)])
-
-
 def _probabilities(store: Store, device_id: str) -> dict[str, dict[str, float]]:
     """prediction id -> {label: probability} from the device's class-probability assessments."""
     found: dict[str, dict[str, float]] = {}
-    for assessment in store.iter_search("RiskAssessment", [("performer", f"Device/{device_id}")], page=PAGE):
+    for assessment in map(orjson.loads, store.iter_matches("RiskAssessment", [("performer", f"Device/{device_id}")])):
         distribution: dict[str, float] = {}
         for item in assessment.get("prediction") or []:
             codings = (item.get("outcome") or {}).get("coding") or []
@@ -192,7 +190,7 @@ def _probabilities(store: Store, device_id: str) -> dict[str, dict[str, float]]:
 
 def _reviews(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for task in _by_reference(store, "Task", "focus", prediction_ids):
+    for task in map(orjson.loads, store.iter_referring("Task", "focus", "Observation", prediction_ids)):
         if not r.is_review_task(task) or task.get("status") != "completed":
             continue
         focus = r.reference(task.get("focus")) or ""

@@ -97,7 +97,11 @@ def finding(resource: dict) -> dict | None:
 
 def finding_code(resource: dict) -> str | None:
     """The first coded skin finding as `system|code` (or its text), for comparing findings."""
-    concept = finding(resource)
+    return concept_code(finding(resource))
+
+
+def concept_code(concept: dict | None) -> str | None:
+    """A finding's first coding as `system|code` (or its text)."""
     if not concept:
         return None
     for coding in concept.get("coding") or []:

@@ -343,6 +343,21 @@ class Store(ABC):
                 return
             offset += page
 
+    @abstractmethod
+    def iter_matches(self, resource_type: str, params: Params = None) -> Iterator[bytes]:
+        """The stored JSON of every match of a search (`_sort` honoured, else in the order the resources were first
+        stored), for a caller that reads a few values of many resources: one query whose rows are streamed, no
+        pages, no total, no JSON decoded. `_include` / `_revinclude` are refused; `_count`, `_offset`, `_total`,
+        `_summary` and `_elements` do not apply (every match, whole)."""
+
+    @abstractmethod
+    def iter_referring(
+        self, resource_type: str, parameter: str, target_type: str, target_ids: Iterable[str]
+    ) -> Iterator[bytes]:
+        """The stored JSON of every current `resource_type` whose reference search parameter `parameter` points at
+        `target_type`/`id` for one of `target_ids`, each once, in the order the resources were first stored: one
+        query, however many ids (a search takes at most 100 alternatives per parameter)."""
+
     def _search_page(self, resource_type: str | None, params: Params) -> tuple[Iterable[dict], bool]:
         """One page of `iter_search` and whether another follows. A store may decode the page's resources one at a
         time, as they are consumed: a caller that keeps a few values of each then never holds a page of decoded

@@ -6,6 +6,7 @@ conditional interactions take a transaction-level advisory lock per resource typ
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -26,6 +27,7 @@ _MIGRATION_LOCK = param_key("dermfhir", "migrations")
 _TABLES = "resource, resource_version, " + ", ".join(f"idx_{table}" for table in TABLES)
 #: Inserts of at least this many rows use COPY.
 COPY_FROM = 50
+_CURSORS = itertools.count()  # server-side cursor names, unique within the process
 
 
 @lru_cache(maxsize=2048)
@@ -150,6 +152,17 @@ class PostgresStore(SqlStore):
                 while rows := cursor.fetchmany(max(page * 5, 10_000)):
                     for (content,) in rows:
                         yield content
+
+    def _in_values(self, column: str, values: list[str]) -> tuple[str, list[Any]]:
+        return f"{column} = ANY(?)", [values]
+
+    def _stream(self, conn: Any, sql: str, params: Sequence[Any]) -> Iterator[bytes]:
+        """Through a binary server-side cursor (the JSON bytes as stored, never the whole result in memory)."""
+        with conn.transaction(), conn.cursor(name=f"stream_{next(_CURSORS)}", binary=True) as cursor:
+            cursor.execute(_translate(sql), params)
+            while rows := cursor.fetchmany(1000):
+                for (content,) in rows:
+                    yield content
 
     def _refresh_statistics(self) -> None:
         with self._reading() as conn:

@@ -109,6 +109,14 @@ class SqlStore(Store):
     def _for_update(self) -> str:
         return ""
 
+    def _in_values(self, column: str, values: list[str]) -> tuple[str, list[Any]]:
+        """SQL for `column IN (values)` with the values bound as one parameter, however many there are."""
+        raise NotImplementedError
+
+    def _stream(self, conn: Any, sql: str, params: Sequence[Any]) -> Iterator[bytes]:
+        """The first column (stored JSON) of every row of one query, as bytes, read a thousand rows at a time."""
+        raise NotImplementedError
+
     # -- schema --------------------------------------------------------------------------------------------------
     def migrate(self) -> int:
         """Apply the pending numbered migrations; returns the schema version now in force."""
@@ -404,6 +412,41 @@ class SqlStore(Store):
             if smallest is None or found < smallest:
                 best, smallest = index, found
         return best, smallest is not None and smallest >= _ESTIMATE_LIMIT
+
+    def iter_matches(self, resource_type: str, params: Params = None) -> Iterator[bytes]:
+        query = parse(self.registry, resource_type, params, self.default_count)
+        if query.includes or query.revincludes:
+            raise InvalidSearch("_include", "Only the matches are given here: _include and _revinclude are refused")
+        builder = _Builder(self.registry, self.dialect)
+        with self._reading() as conn:
+            driver, _ = self._driver(conn, builder, query)
+            where, args = builder.where(query, driver)
+            order, order_args = builder.order(query.sort)
+            yield from self._stream(
+                conn,
+                "SELECT v.content FROM resource a JOIN resource_version v ON v.rid = a.rid AND v.version = a.version "
+                f"WHERE {where} ORDER BY {order}",
+                [*args, *order_args],
+            )
+
+    def iter_referring(
+        self, resource_type: str, parameter: str, target_type: str, target_ids: Iterable[str]
+    ) -> Iterator[bytes]:
+        param = self.registry.params(resource_type).get(parameter)
+        if param is None or param.type != "reference" or not param.supported:
+            raise InvalidSearch(parameter, f"'{parameter}' is not a reference search parameter of {resource_type}")
+        ids = sorted(set(target_ids))
+        if not ids:
+            return
+        listed, listed_args = self._in_values("t.ref_id", ids)
+        with self._reading() as conn:
+            yield from self._stream(
+                conn,
+                "SELECT v.content FROM resource a JOIN resource_version v ON v.rid = a.rid AND v.version = a.version "
+                "WHERE a.type = ? AND a.deleted = 0 AND a.rid IN (SELECT t.rid FROM idx_reference t "
+                f"WHERE t.pkey = ? AND t.ref_type = ? AND {listed}) ORDER BY a.rid",
+                [resource_type, param.key, target_type, *listed_args],
+            )
 
     def iter_current(self, resource_type: str, since: int | None = None, page: int = 2000) -> Iterator[bytes]:
         """Current resources of one type as stored JSON, paged by row key (no OFFSET: flat cost at any depth)."""

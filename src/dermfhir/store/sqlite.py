@@ -15,6 +15,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from dermfhir.definitions import Definitions
 from dermfhir.store.cancel import interruptible
 from dermfhir.store.errors import QueryTimeout
@@ -165,6 +167,16 @@ class SqliteStore(SqlStore):
 
     def _execute(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> None:
         self._bounded(conn, lambda: conn.execute(sql, params))
+
+    def _in_values(self, column: str, values: list[str]) -> tuple[str, list[Any]]:
+        return f"{column} IN (SELECT value FROM json_each(?))", [orjson.dumps(values).decode()]
+
+    def _stream(self, conn: Any, sql: str, params: Sequence[Any]) -> Iterator[bytes]:
+        """Each step under the statement deadline."""
+        cursor = self._bounded(conn, lambda: conn.execute(sql, params))
+        while rows := self._bounded(conn, lambda: cursor.fetchmany(1000)):
+            for row in rows:
+                yield row[0] if isinstance(row[0], bytes) else bytes(row[0])
 
     def _allocate_rids(self, conn: Any, count: int) -> list[int]:
         start = int(conn.execute("SELECT COALESCE(MAX(rid), 0) FROM resource").fetchone()[0]) + 1
