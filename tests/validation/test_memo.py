@@ -305,3 +305,25 @@ def test_unique_content_is_no_longer_keyed_and_changes_nothing(guide_validator: 
     assert max(missed.values()) >= memo_module.UNIQUE + memo_module.RETRY  # identifiers: keyed no more
     seen_before = copy.deepcopy(lesion)
     assert _issues(remembering, seen_before) == _issues(plain, seen_before)
+
+
+def test_the_same_extension_is_judged_at_each_place_it_is_used(guide_validator: Validator) -> None:
+    # the same extension on two References at the same depth (so the same element definition, Reference.extension):
+    # its context of use allows Observation.performer, not Observation.subject
+    function = {
+        "url": "http://hl7.org/fhir/StructureDefinition/event-performerFunction",
+        "valueCodeableConcept": {"text": "reader"},
+    }
+    observation = {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"text": "x"},
+        "performer": [{"reference": "Practitioner/a", "extension": [copy.deepcopy(function)]}],
+        "subject": {"reference": "Patient/a", "extension": [copy.deepcopy(function)]},
+    }
+    remembering = guide_validator.with_options()
+    plain = _without_memo(guide_validator)
+    for _ in range(2):
+        assert _issues(remembering, observation) == _issues(plain, observation)
+    wrong = [i for i in _issues(remembering, observation)[0] if i[4] == "Extension_EXT_Context_Wrong"]
+    assert [i[3] for i in wrong] == ["Observation.subject.extension[0]"]

@@ -8,10 +8,17 @@ definition and the value's exact JSON text, and replayed (with the element's own
 content comes again; replayed issues go through the same `Run.add_issue` as found ones (duplicates and suppression
 behave the same).
 
+An extension's walk is kept too, with the element holding it and the walk's extension context in its key (its
+context of use is checked against them).
+
 The outcome of an invariant is kept the same way, keyed by the expression, the focus's type and the JSON text of the
 elements of the focus the expression reads (`component.where(…).all(…)` reads `component` only; expressions that read
 the focus as a whole, `%resource` or references are not kept), so a resource's own invariants are not evaluated
 again on elements seen before.
+
+Content that never repeats (identifiers, request URLs, whole resources read by `bdl-5`) would only fill the memo
+and cost its JSON text: an element definition (or an invariant on a type) whose last `UNIQUE` keys all missed is keyed
+only once in `RETRY` times after that, until one of its keys hits again.
 
 A walk is kept only when it is certain to be context-free. Every check that reads anything beyond the value and its
 definition (references and `resolve()`, `%resource` / `%rootResource` in invariants, extension contexts given as

@@ -590,15 +590,17 @@ class Walker:
                 "JSON_OBJECT",
             )
             return
+        kind: Any = code
         if code == "Extension" and node.key in ("extension", "modifierExtension"):
-            extensions.check(self, node, item, location, frame, model, holder)
-            return
+            # an extension's checks depend on where it is too (its context of use): the element holding it and
+            # the walk's extension context are part of its key
+            kind = (code, id(holder), self.context)
         memo = self.memo
         key = None
         if memo is not None and not self.fatal and "resourceType" not in item:
-            key = memo.key(node, model, code, self.depth, item)
+            key = memo.key(node, model, kind, self.depth, item)
         if key is None:
-            self._complex(node, item, location, code, frame, model)
+            self._complex(node, item, location, code, frame, model, holder)
             return
         found = memo.get(key)  # type: ignore[union-attr]
         if found is not None:
@@ -611,7 +613,7 @@ class Walker:
         start = len(trail)
         taints = self.taints
         try:
-            self._complex(node, item, location, code, frame, model)
+            self._complex(node, item, location, code, frame, model, holder)
         finally:
             run.trail = outer
         if self.taints == taints:
@@ -619,8 +621,13 @@ class Walker:
         else:
             memo.refuse(key)  # type: ignore[union-attr]
 
-    def _complex(self, node: Node, item: dict, location: str, code: str | None, frame: Frame, model: Any) -> None:
+    def _complex(
+        self, node: Node, item: dict, location: str, code: str | None, frame: Frame, model: Any, holder: Node | None
+    ) -> None:
         """The checks of a complex value: its element walk, fixed and pattern values, bindings, references …"""
+        if code == "Extension" and node.key in ("extension", "modifierExtension"):
+            extensions.check(self, node, item, location, frame, model, holder)
+            return
         self.element(node, item, location, code, frame, model)
         if node.fixed is not None:
             _fixed(self, node.fixed[1], item, location, model, exact=True)
