@@ -69,7 +69,7 @@ Key = tuple[int, int, Any, int, bytes]
 class Memo:
     """Issues (located relative to the element) of context-free element walks, by definition and content."""
 
-    __slots__ = ("bytes", "entries", "hits", "invariants", "missed", "misses", "refused", "slices")
+    __slots__ = ("bytes", "entries", "hits", "invariants", "missed", "misses", "reads", "refused", "slices")
 
     def __init__(self) -> None:
         self.entries: dict[Key, tuple[tuple[Issue, str], ...]] = {}
@@ -79,6 +79,8 @@ class Memo:
         self.slices: dict[tuple[int, bytes], int] = {}
         #: element definitions whose walks were tainted → how many times; from 8, they are not tried again
         self.refused: dict[int, int] = {}
+        #: (property names of a value, the elements an expression reads) → the properties in an invariant's key
+        self.reads: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}
         #: element definitions and (expression, type) of invariants → how many keys missed since the last hit
         self.missed: dict[Any, int] = {}
         self.hits = 0
@@ -131,7 +133,13 @@ class Memo:
         unique content."""
         if self._unique((expression, type_name)):
             return None
-        subset = {key: item for key, item in value.items() if key.lstrip("_").startswith(roots)}
+        names = tuple(value)
+        chosen = self.reads.get((names, roots))
+        if chosen is None:
+            if len(self.reads) >= MAX_ENTRIES:
+                self.reads.clear()
+            chosen = self.reads[names, roots] = tuple(key for key in names if key.lstrip("_").startswith(roots))
+        subset = {key: value[key] for key in chosen}
         try:
             text = orjson.dumps(subset, default=_default)
         except (orjson.JSONEncodeError, TypeError):
