@@ -179,3 +179,151 @@ def test_the_memo_stays_within_its_bounds(guide_validator: Validator, monkeypatc
         patient = {"resourceType": "Patient", "name": [{"family": f"Family{number}", "given": [f"G{number}"]}]}
         assert _issues(remembering, patient) == _issues(plain, patient)
         assert remembering.memo is not None and remembering.memo.bytes <= 2_000
+
+
+def _example(resource_type: str, resource_id: str) -> dict:
+    return copy.deepcopy(next(r for r in guide_package().resources(resource_type) if r["id"] == resource_id))
+
+
+def _lesion_bundle(lesion_first: bool = True, lesion: dict | None = None, annotations: int = 2) -> dict:
+    """A transaction Bundle: a Patient, a skin-lesion BodyStructure and annotations whose focus (which must conform
+    to skin-lesion) is the lesion."""
+    patient = _example("Patient", "example-patient")
+    lesion = lesion if lesion is not None else _example("BodyStructure", "ExampleLesion")
+    lesion["patient"] = {"reference": "urn:uuid:00000000-0000-4000-8000-000000000001"}
+    entries = [
+        {"fullUrl": "urn:uuid:00000000-0000-4000-8000-000000000001", "resource": patient},
+        {"fullUrl": "urn:uuid:00000000-0000-4000-8000-000000000002", "resource": lesion},
+    ]
+    for number in range(annotations):
+        annotation = _example("Observation", "ExampleMelanomaAnnotation")
+        annotation["id"] = f"annotation-{number}"
+        annotation["subject"] = {"reference": "urn:uuid:00000000-0000-4000-8000-000000000001"}
+        annotation["focus"] = [{"reference": "urn:uuid:00000000-0000-4000-8000-000000000002"}]
+        for key in ("derivedFrom", "performer"):
+            annotation.pop(key, None)
+        entries.append({"fullUrl": f"urn:uuid:00000000-0000-4000-8000-00000000010{number}", "resource": annotation})
+    if not lesion_first:
+        entries = entries[2:] + entries[:2]
+    for entry in entries:
+        entry["request"] = {"method": "POST", "url": entry["resource"]["resourceType"]}
+    return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+
+
+def _probes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    from dermfhir.validation.structure import Walker
+
+    made = [0]
+    original = Walker.probe
+
+    def probe(self: Walker) -> Walker:
+        made[0] += 1
+        return original(self)
+
+    monkeypatch.setattr(Walker, "probe", probe)
+    return made
+
+
+def test_an_entry_walked_without_error_is_not_probed_again(
+    guide_validator: Validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = _probes(monkeypatch)
+    bundle = _lesion_bundle()
+    plain = _without_memo(guide_validator)
+    expected = _issues(plain, bundle)
+    assert made[0] == 2  # without the memo: the lesion is probed for each annotation's focus
+    assert not [i for i in expected[0] if i[4] == "Reference_REF_CantMatchChoice"]  # the lesion conforms
+    made[0] = 0
+    assert _issues(guide_validator.with_options(), bundle) == expected
+    assert made[0] == 0  # the lesion's own walk (before the annotations) answered both
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["lesion after the annotations", "lesion with an error", "lesion not of the profile", "lesion with a contained"],
+)
+def test_an_entry_is_probed_when_its_walk_cannot_answer(
+    guide_validator: Validator, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    lesion = _example("BodyStructure", "ExampleLesion")
+    if case == "lesion with an error":
+        lesion["location"]["coding"][0]["system"] = 7
+    elif case == "lesion not of the profile":
+        del lesion["meta"]
+        del lesion["location"]
+    elif case == "lesion with a contained":
+        lesion["contained"] = [{"resourceType": "Patient", "id": "p", "gender": "other"}]
+        lesion["patient"] = {"reference": "#p"}
+    bundle = _lesion_bundle(lesion_first=case != "lesion after the annotations", lesion=lesion)
+    if case == "lesion with a contained":
+        bundle["entry"][1]["resource"]["patient"] = {"reference": "#p"}
+    made = _probes(monkeypatch)
+    expected = _issues(_without_memo(guide_validator), bundle)
+    remembering = guide_validator.with_options()
+    made[0] = 0
+    assert _issues(remembering, bundle) == expected
+    assert _issues(remembering, bundle) == expected
+    if case in ("lesion after the annotations", "lesion with an error", "lesion not of the profile"):
+        assert made[0] > 0
+    if case != "lesion after the annotations" and case != "lesion with a contained":
+        assert any(i[4] == "Reference_REF_CantMatchChoice" for i in expected[0])
+
+
+@pytest.mark.parametrize("max_depth", [3, 4, 5, 6, 8])
+def test_an_entry_probed_deeper_than_it_was_walked_meets_the_depth_limit(
+    guide_validator: Validator, max_depth: int
+) -> None:
+    shallow = {
+        "resourceType": "Observation",
+        "meta": {"profile": ["https://annotatemd.com/fhir/ig/StructureDefinition/dermatology-image-annotation"]},
+        "status": "final",
+        "code": {"text": "x"},
+        "focus": [{"reference": "urn:uuid:00000000-0000-4000-8000-000000000002"}],
+    }
+    bundle = _lesion_bundle(annotations=0)
+    bundle["entry"].append({"fullUrl": "urn:uuid:00000000-0000-4000-8000-000000000009", "resource": shallow})
+    limited = guide_validator.with_options(max_depth=max_depth)
+    plain = _without_memo(limited)
+    assert _issues(limited, bundle) == _issues(plain, bundle)
+
+
+def test_unique_content_is_no_longer_keyed_and_changes_nothing(guide_validator: Validator) -> None:
+    from dermfhir.validation import memo as memo_module
+
+    remembering = guide_validator.with_options()
+    plain = _without_memo(guide_validator)
+    lesion = _example("BodyStructure", "ExampleLesion")
+    for number in range(memo_module.UNIQUE + memo_module.RETRY + 10):
+        lesion["identifier"][0]["value"] = f"lesion-{number}"  # a new identifier every time: its walks all miss
+        if number % 50 == 0:
+            lesion["identifier"][0]["system"] = 5  # and now and then an error inside it
+        elif number % 50 == 1:
+            lesion["identifier"][0]["system"] = "urn:oid:1.2.3"
+        assert _issues(remembering, lesion) == _issues(plain, lesion)
+    assert remembering.memo is not None
+    missed = remembering.memo.missed
+    assert max(missed.values()) >= memo_module.UNIQUE + memo_module.RETRY  # identifiers: keyed no more
+    seen_before = copy.deepcopy(lesion)
+    assert _issues(remembering, seen_before) == _issues(plain, seen_before)
+
+
+def test_the_same_extension_is_judged_at_each_place_it_is_used(guide_validator: Validator) -> None:
+    # the same extension on two References at the same depth (so the same element definition, Reference.extension):
+    # its context of use allows Observation.performer, not Observation.subject
+    function = {
+        "url": "http://hl7.org/fhir/StructureDefinition/event-performerFunction",
+        "valueCodeableConcept": {"text": "reader"},
+    }
+    observation = {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"text": "x"},
+        "performer": [{"reference": "Practitioner/a", "extension": [copy.deepcopy(function)]}],
+        "subject": {"reference": "Patient/a", "extension": [copy.deepcopy(function)]},
+    }
+    remembering = guide_validator.with_options()
+    plain = _without_memo(guide_validator)
+    for _ in range(2):
+        assert _issues(remembering, observation) == _issues(plain, observation)
+    wrong = [i for i in _issues(remembering, observation)[0] if i[4] == "Extension_EXT_Context_Wrong"]
+    assert [i[3] for i in wrong] == ["Observation.subject.extension[0]"]

@@ -29,7 +29,7 @@ from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest.merge import tag
 from dermfhir.ingest.output import BUNDLE_ENTRIES, AtomicFile, NdjsonWriter, bundle_paths, transaction_bytes
 from dermfhir.ingest.spill import DiskMap
-from dermfhir.ingest.validate import _chunk, bundle_errors_of, default_validator, describe, errors_of_lines
+from dermfhir.ingest.validate import _chunk, bundle_errors_of, default_validator, describe, errors_of_lines, fork_pool
 
 #: resources per chunk (and per Bundle file of a streamed import)
 CHUNK = BUNDLE_ENTRIES
@@ -135,7 +135,7 @@ class Sink:
             default_validator()
             _chunk(chunk[:50])  # warm the validator on this chunk's profiles before forking
             if self.jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
-                self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
+                self.pool = fork_pool(self.jobs)
         function: Callable[[bytes], Any] = errors_of_lines if self.ndjson else bundle_errors_of
         if self.pool is None:
             self._done(chunk, payload, lines, function(payload))

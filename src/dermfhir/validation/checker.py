@@ -25,6 +25,8 @@ class Checker(Protocol):
     depth: int
     #: how many times the walk looked beyond the element it was given (see `taint`)
     taints: int
+    #: how many times a target or slice was checked against a profile (a probe, or a check deferred to the end)
+    profile_checks: int
     #: (element path, type) of the element whose children are being walked: the context of its extensions
     context: tuple[str, str | None]
     #: (value, invariant key, expression) evaluated in this run → whether it reported an issue
@@ -63,6 +65,11 @@ class Checker(Protocol):
 
     def conforms(self, profile: str, value: Any, frame: Frame) -> bool:
         """Whether `value` validates against `profile` without errors (its issues are not kept)."""
+
+    def walked_clean(
+        self, profile: str, value: dict, container: Frame | None, bundle: Any, full_url: str | None
+    ) -> bool:
+        """Whether the run already walked `value`, a Bundle entry, against `profile` with no error (see `conforms`)."""
 
     def probe(self) -> Checker:
         """A walk of the same validator at the same depth into a fresh Run, for trying a value (does it conform?)."""

@@ -79,6 +79,8 @@ class Run:
     added: int = 0
     #: how many issues were reported, including duplicates and suppressed ones (a walk that reported none is clean)
     attempted: int = 0
+    #: how many errors and fatal issues were reported, including duplicates and suppressed ones
+    error_attempts: int = 0
     #: every issue reported while an element walk is being recorded (see `memo`), else None
     trail: list[Issue] | None = None
     #: positions in `issues` of the listed warnings and information issues (the ones an error may displace)
@@ -95,6 +97,8 @@ class Run:
         if self.trail is not None:
             self.trail.append(issue)
         severity, location, message, message_id = issue.severity, issue.location, issue.message, issue.message_id
+        if severity == "error" or severity == "fatal":
+            self.error_attempts += 1
         key = (severity, location, message)
         if key in self._seen:
             return  # the same finding reached twice (a base and a profile walk): one issue

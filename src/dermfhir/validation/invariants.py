@@ -213,7 +213,7 @@ def _evaluate(
     if memo is not None and compiled.roots is not None and not _looks(_LOOKS_AROUND, constraint.expression):
         key = memo.invariant_key(constraint.expression, type_name, value, compiled.roots)
         if key is not None:
-            found = memo.invariants.get(key)
+            found = memo.invariant(key)
             if found is not None:
                 _outcome(walker, constraint, path, found)
                 return

@@ -226,6 +226,7 @@ def _target_profiles(walker: Checker, node: Node, reference: str, target: dict, 
     if not candidates:
         return
     if hasattr(target, "position") and hasattr(frame.bundle, "defer"):
+        walker.profile_checks += 1
         frame.bundle.defer(target, candidates, where, reference)  # an entry of another chunk: checked at the end
         return
     checking = _CHECKING.get()

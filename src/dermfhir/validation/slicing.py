@@ -299,20 +299,24 @@ def _profile_matches(walker: Checker, candidate: Node, item: Any, frame: Frame, 
 def conforms(walker: Checker, profile: str, value: Any, frame: Frame) -> bool:
     """Whether `value` validates against `profile` without errors (issues are not kept)."""
     walker.taint()  # the probe's walk resolves references from the frame
+    walker.profile_checks += 1
     model = walker.models.get(profile)
     if model is None or model.root is None:
         return False
-    probe = walker.probe()
     if model.kind == "resource" and isinstance(value, dict) and "resourceType" in value:
         if value.get("resourceType") != model.type:
             return False
         full_url = frame.bundle.full_url_of(value) if hasattr(frame.bundle, "full_url_of") else None
+        if walker.walked_clean(profile, value, frame.container, frame.bundle, full_url):
+            return True
+        probe = walker.probe()
         probe.resource(
             value, value.get("resourceType", ""), (), container=frame.container, bundle=frame.bundle, full_url=full_url
         )
         local = Frame(value, value.get("resourceType", ""), frame.container, frame.bundle, full_url)
         probe.element(model.root, value, local.path, model.type, local, model)
     else:
+        probe = walker.probe()
         probe.element(model.root, value, "x", model.type, frame, model)
     return probe.run.error_count == 0
 

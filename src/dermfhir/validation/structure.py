@@ -49,6 +49,11 @@ class Walker:
         self.memo: Memo | None = validator.memo
         #: how many times a check looked beyond the element it was given (see `taint`)
         self.taints = 0
+        #: how many times a target or slice was checked against a profile (a probe, or a check deferred to the end)
+        self.profile_checks = 0
+        #: the Bundle entries whose walk found no error without checking anything against a profile (see `resource`
+        #: and `walked_clean`): (resource, container, Bundle index, fullUrl) identities → (resource, profiles walked)
+        self.clean_entries: dict[tuple[int, int, int, str | None], tuple[dict, frozenset[str]]] = {}
 
     def taint(self) -> None:
         """Say that the walk in progress depends on more than the value and its definition: it is not remembered."""
@@ -64,7 +69,20 @@ class Walker:
         """A walk of the same validator at the same depth into a fresh Run (see `checker.Checker`)."""
         probe = Walker(self.validator, Run(self.run.options))
         probe.depth = self.depth
+        probe.clean_entries = self.clean_entries
         return probe
+
+    def walked_clean(
+        self, profile: str, value: dict, container: Frame | None, bundle: Any, full_url: str | None
+    ) -> bool:
+        """Whether this run has already walked `value`, a Bundle entry, against `profile` (its own or one it
+        declares) in the same Bundle, with no error and no profile check of anything outside it, so that a probe of
+        it (`slicing.conforms`) would find no error either: the same walk of the same content from the same frame.
+        The probe would start deeper: it must not reach the depth limit where the entry's walk did not."""
+        found = self.clean_entries.get((id(value), id(container), id(bundle), full_url))
+        if found is None or found[0] is not value or profile not in found[1]:
+            return False
+        return self.depth + _object_depth(value) <= self.max_depth
 
     # resources ---------------------------------------------------------------------------------------------------
     def resource(
@@ -104,6 +122,13 @@ class Walker:
             from dermfhir.validation.bundle import BundleIndex
 
             frame.bundle = self.bundle_index if value is self.bundle_root else BundleIndex(value)
+        # A Bundle entry walked with no error and no profile check of another resource conforms to its profiles:
+        # `walked_clean` answers a later probe of it from there (only while the memo is on, which the differential
+        # tests of `memo` compare with a validator without both).
+        entry = None
+        if self.memo is not None and not contained and not profiles and container is not None and bundle is not None:
+            entry = (id(value), id(container), id(bundle), full_url)
+            errors, checks = self.run.error_attempts, self.profile_checks
         if "id" in value:
             problem = id_problem(value["id"])
             if problem:
@@ -120,8 +145,11 @@ class Walker:
         if resource_type in conformance_resources.CHECKED:
             conformance_resources.check(self, value, path)
         self._contained(value, path, frame)
-        for profile in self._profiles(value, profiles, path, explicit):
+        walked = self._profiles(value, profiles, path, explicit)
+        for profile in walked:
             self.element(profile.root, value, path, resource_type, frame, profile)  # type: ignore[arg-type]
+        if entry is not None and self.run.error_attempts == errors and self.profile_checks == checks and not self.fatal:
+            self.clean_entries[entry] = (value, frozenset([model.url, *(p.url for p in walked)]))
 
     def _profiles(self, value: dict, profiles: tuple[str, ...], path: str, explicit: bool) -> list[StructureModel]:
         found: list[StructureModel] = []
@@ -562,15 +590,17 @@ class Walker:
                 "JSON_OBJECT",
             )
             return
+        kind: Any = code
         if code == "Extension" and node.key in ("extension", "modifierExtension"):
-            extensions.check(self, node, item, location, frame, model, holder)
-            return
+            # an extension's checks depend on where it is too (its context of use): the element holding it and
+            # the walk's extension context are part of its key
+            kind = (code, id(holder), self.context)
         memo = self.memo
         key = None
         if memo is not None and not self.fatal and "resourceType" not in item:
-            key = memo.key(node, model, code, self.depth, item)
+            key = memo.key(node, model, kind, self.depth, item)
         if key is None:
-            self._complex(node, item, location, code, frame, model)
+            self._complex(node, item, location, code, frame, model, holder)
             return
         found = memo.get(key)  # type: ignore[union-attr]
         if found is not None:
@@ -583,7 +613,7 @@ class Walker:
         start = len(trail)
         taints = self.taints
         try:
-            self._complex(node, item, location, code, frame, model)
+            self._complex(node, item, location, code, frame, model, holder)
         finally:
             run.trail = outer
         if self.taints == taints:
@@ -591,8 +621,13 @@ class Walker:
         else:
             memo.refuse(key)  # type: ignore[union-attr]
 
-    def _complex(self, node: Node, item: dict, location: str, code: str | None, frame: Frame, model: Any) -> None:
+    def _complex(
+        self, node: Node, item: dict, location: str, code: str | None, frame: Frame, model: Any, holder: Node | None
+    ) -> None:
         """The checks of a complex value: its element walk, fixed and pattern values, bindings, references …"""
+        if code == "Extension" and node.key in ("extension", "modifierExtension"):
+            extensions.check(self, node, item, location, frame, model, holder)
+            return
         self.element(node, item, location, code, frame, model)
         if node.fixed is not None:
             _fixed(self, node.fixed[1], item, location, model, exact=True)
@@ -837,6 +872,15 @@ def _attachment(walker: Walker, item: dict, location: str) -> None:
                 location,
                 "TYPE_SPECIFIC_CHECKS_DT_ATT_SIZE_CORRECT",
             )
+
+
+def _object_depth(value: Any) -> int:
+    """How many JSON objects are nested in `value` at most (itself included)."""
+    if isinstance(value, dict):
+        return 1 + max((_object_depth(item) for item in value.values()), default=0)
+    if isinstance(value, list):
+        return max((_object_depth(item) for item in value), default=0)
+    return 0
 
 
 def _cardinality_ok(holder: Node, counts: dict[str, int]) -> bool:

@@ -15,6 +15,7 @@ Not handled: references to resources rejected in the same load (they stay dangli
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -163,6 +164,7 @@ def stream_load(
     if validate:
         _default_validator()  # built once here; forked workers share it
         if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            gc.freeze()  # the validator's objects: out of the collector's reach, so the workers' passes skip them
             pool = multiprocessing.get_context("fork").Pool(jobs)
     pending: tuple[list[dict], Any] | None = None
     statistics_at = [1000]
