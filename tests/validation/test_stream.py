@@ -48,10 +48,12 @@ def test_run_counts_every_severity_past_the_cap(validator: Validator) -> None:
 
 def test_run_without_a_cap_reached_has_no_notice() -> None:
     from dermfhir.validation.context import Options
+    from dermfhir.validation.messages import MessageId
+    from dermfhir.validation.outcome import IssueType
 
     run = Run(Options(max_issues=10))
-    run.warning("invalid", "w", "Patient")
-    assert run.report()[-1].message == "w" and not run.unlisted
+    run.warning(IssueType.INVALID, MessageId.TX_NOT_EXPANDABLE, "Patient", value_set="v")
+    assert run.report()[-1].message == "The value set v cannot be checked here" and not run.unlisted
 
 
 def test_a_single_resource_is_never_refused_for_its_size(validator: Validator) -> None:

@@ -12,7 +12,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from dermfhir.validation.context import Frame
+from dermfhir.validation.messages import MessageId
 from dermfhir.validation.model import Node, StructureModel
+from dermfhir.validation.outcome import IssueType
 
 if TYPE_CHECKING:
     from dermfhir.validation.checker import Checker
@@ -40,9 +42,7 @@ def check(
         try:
             results.append(in_value_set(walker, value_set, system, value, display))
         except Exception as error:  # a terminology failure is never a validation error
-            walker.run.info(
-                "informational", f"The value set {value_set} could not be checked: {error}", location, "TX_GENERAL"
-            )
+            walker.run.info(IssueType.INFORMATIONAL, MessageId.TX_GENERAL, location, value_set=value_set, error=error)
             return
     if not results:
         return
@@ -52,35 +52,24 @@ def check(
         code == "CodeableConcept" and any(r.result == "unknown" for r in results)
     ):
         reasons = "; ".join(dict.fromkeys(str(r.reason) for r in results if r.result == "unknown" and r.reason))
-        text = f"The value set {value_set} cannot be checked here" + (f": {reasons}" if reasons else "")
+        message_id = MessageId.TX_NOT_EXPANDABLE_BECAUSE if reasons else MessageId.TX_NOT_EXPANDABLE
         if any(r.result == "unknown" and r.system_known for r in results):  # a dated copy lacks the code: say so
-            walker.run.warning("code-invalid", text, location, "TX_NOT_EXPANDABLE")
+            walker.run.warning(IssueType.CODE_INVALID, message_id, location, value_set=value_set, reasons=reasons)
         else:
-            walker.run.info("informational", text, location, "TX_NOT_EXPANDABLE")
+            walker.run.info(IssueType.INFORMATIONAL, message_id, location, value_set=value_set, reasons=reasons)
         return
     label = _value_set_label(walker, value_set)
     shown = ", ".join(f"{s}#{v}" if s else str(v) for s, v, _, _ in codings if v)
     severity = "error" if strength == "required" else "warning"
     if code == "CodeableConcept":
-        message = (
-            f"None of the codings provided are in the value set {label}, and a coding from this value set is "
-            f"{strength} (codes = {shown})"
-        )
-        message_id = "Terminology_TX_NoValid_1_CC"
+        message_id = MessageId.TERMINOLOGY_TX_NOVALID_1_CC
     else:
-        message = (
-            f"The value provided ('{shown}') was not found in the value set {label}, and a code is {strength} "
-            "from this value set"
-        )
-        message_id = "Terminology_TX_NoValid_17"
+        message_id = MessageId.TERMINOLOGY_TX_NOVALID_17
         if code == "code" and severity == "error" and not _code_in_any_system(walker, value_set, str(item)):
             walker.run.error(
-                "not-found",
-                f"The System URI could not be determined for the code '{item}' in the ValueSet {label}",
-                location,
-                "Terminology_TX_System_NotKnown",
+                IssueType.NOT_FOUND, MessageId.TERMINOLOGY_TX_SYSTEM_NOTKNOWN, location, item=item, label=label
             )
-    walker.run.add(severity, "code-invalid", message, location, message_id)
+    walker.run.add(severity, IssueType.CODE_INVALID, message_id, location, label=label, strength=strength, shown=shown)
 
 
 def _codings(item: Any, code: str) -> list[tuple[str | None, Any, str | None, int | None]]:
@@ -116,10 +105,7 @@ def _system_check(
         return
     if not _ABSOLUTE_URI.match(system):
         walker.run.error(
-            "invalid",
-            f"Coding.system must be an absolute reference, not a local reference ('{system}')",
-            _at(location, index) + ".system",
-            "Terminology_TX_System_Relative",
+            IssueType.INVALID, MessageId.TERMINOLOGY_TX_SYSTEM_RELATIVE, _at(location, index) + ".system", system=system
         )
         return
     try:
@@ -130,21 +116,28 @@ def _system_check(
         return
     if result.result == "invalid":
         walker.run.error(
-            "code-invalid",
-            f"Unknown code '{value}' in the CodeSystem '{system}'",
+            IssueType.CODE_INVALID,
+            MessageId.TERMINOLOGY_TX_CODE_NOTVALID,
             _at(location, index) + ".code",
-            "Terminology_TX_Code_NotValid",
+            value=value,
+            system=system,
         )
     elif result.result == "unknown" and result.system_known:  # a dated copy of an external code system
         walker.run.warning(
-            "code-invalid", str(result.reason), _at(location, index) + ".code", "Terminology_TX_Code_NotValid"
+            IssueType.CODE_INVALID,
+            MessageId.TERMINOLOGY_TX_CODE_NOTVALID_REASON,
+            _at(location, index) + ".code",
+            reason=result.reason,
         )
     elif result.display_ok is False:
         walker.run.error(
-            "invalid",
-            f"Wrong Display Name '{display}' for {system}#{value}. Valid display is '{result.expected_display}'",
+            IssueType.INVALID,
+            MessageId.DISPLAY_NAME_FOR_SHOULD_BE_ONE_OF_INSTEAD_OF,
             _at(location, index) + ".display",
-            "Display_Name_for__should_be_one_of__instead_of",
+            display=display,
+            system=system,
+            value=value,
+            expected_display=result.expected_display,
         )
 
 

@@ -15,6 +15,8 @@ import re
 from typing import TYPE_CHECKING
 
 from dermfhir.validation.context import Frame
+from dermfhir.validation.messages import MessageId
+from dermfhir.validation.outcome import IssueType
 
 if TYPE_CHECKING:
     from dermfhir.validation.checker import Checker
@@ -86,10 +88,7 @@ def check(walker: Checker, bundle: dict, path: str, frame: Frame) -> None:
             if isinstance(relation, str):
                 if relation in seen:
                     run.error(
-                        "invalid",
-                        f"The link relationship type '{relation}' can only occur once",
-                        f"{path}.link[{index}]",
-                        "BUNDLE_LINK_UNIQUE",
+                        IssueType.INVALID, MessageId.BUNDLE_LINK_UNIQUE, f"{path}.link[{index}]", relation=relation
                     )
                 seen.add(relation)
     entries = bundle.get("entry")
@@ -107,12 +106,7 @@ def check(walker: Checker, bundle: dict, path: str, frame: Frame) -> None:
         if not isinstance(full_url, str):
             continue
         if not _ABSOLUTE.match(full_url):
-            run.error(
-                "invalid",
-                f"The fullUrl must be an absolute URL (not '{full_url}')",
-                location,
-                "Bundle_BUNDLE_Entry_Canonical",
-            )
+            run.error(IssueType.INVALID, MessageId.BUNDLE_BUNDLE_ENTRY_CANONICAL, location, full_url=full_url)
             continue
         if isinstance(resource, dict):
             match = _RESTFUL.match(full_url)
@@ -126,10 +120,11 @@ def check(walker: Checker, bundle: dict, path: str, frame: Frame) -> None:
                     and resource_id != match.group(3)
                 ):
                     run.error(
-                        "invalid",
-                        f"The fullUrl '{full_url}' does not match the resource id '{resource_id}'",
+                        IssueType.INVALID,
+                        MessageId.BUNDLE_BUNDLE_ENTRY_IDURLMISMATCH,
                         location,
-                        "Bundle_BUNDLE_Entry_IdUrlMismatch",
+                        full_url=full_url,
+                        resource_id=resource_id,
                     )
             key = (
                 full_url
@@ -210,14 +205,16 @@ def _document_reference(
     found = index.find(reference, full_url)
     if not found:
         walker.run.error(
-            "invalid", f"Can't find '{reference}' in the bundle ({name})", location, "BUNDLE_BUNDLE_ENTRY_NOTFOUND"
+            IssueType.INVALID, MessageId.BUNDLE_BUNDLE_ENTRY_NOTFOUND, location, reference=reference, name=name
         )
     elif len(found) > 1:
         walker.run.error(
-            "invalid",
-            f"Found {len(found)} matches for '{reference}' in the bundle ({name})",
+            IssueType.INVALID,
+            MessageId.BUNDLE_BUNDLE_ENTRY_FOUND_MULTIPLE,
             location,
-            "BUNDLE_BUNDLE_ENTRY_FOUND_MULTIPLE",
+            count=len(found),
+            reference=reference,
+            name=name,
         )
 
 

@@ -25,7 +25,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from dermfhir.validation.messages import MessageId
 from dermfhir.validation.model import Node, StructureModel
+from dermfhir.validation.outcome import IssueType
 
 if TYPE_CHECKING:
     from dermfhir.validation.checker import Checker
@@ -111,17 +113,12 @@ def _structure_definition(walker: Checker, sd: dict, path: str) -> None:
     if sd.get("derivation") == "constraint" and differential and isinstance(sd.get("baseDefinition"), str):
         base = walker.models.get(sd["baseDefinition"])
         if base is None or base.root is None:
-            walker.run.warning(
-                "not-found",
-                f"Unable to find base {sd['baseDefinition']} for StructureDefinition, so can't check the differential",
-                path,
-                "UNABLE_TO_FIND_BASE__FOR_",
-            )
+            walker.run.warning(IssueType.NOT_FOUND, MessageId.UNABLE_TO_FIND_BASE_FOR, path, base=sd["baseDefinition"])
             return
         try:
             _Replay(walker, sd, base, differential, path).run()
         except SnapshotError as error:
-            walker.run.error("exception", f"Error generating Snapshot: {error}", path, "ERROR_GENERATING_SNAPSHOT")
+            walker.run.error(IssueType.EXCEPTION, MessageId.ERROR_GENERATING_SNAPSHOT, path, error=error)
 
 
 def _elements(holder: Any) -> list[tuple[int, dict]]:
@@ -148,9 +145,7 @@ def _type_code(item: dict) -> str | None:
 def _element_rules(walker: Checker, element: dict, location: str, differential: bool) -> None:
     element_path = element["path"]
     if differential and "." not in element_path and "slicing" in element:
-        walker.run.error(
-            "invalid", "Slicing is not allowed at the root of a profile", location, "SD_NO_SLICING_ON_ROOT"
-        )
+        walker.run.error(IssueType.INVALID, MessageId.SD_NO_SLICING_ON_ROOT, location)
     codes = [code for code in (_type_code(t) for t in element.get("type") or [] if isinstance(t, dict)) if code]
     if "." not in element_path:
         codes.append(element_path)  # the root element's type is the structure's type
@@ -165,11 +160,11 @@ def _element_rules(walker: Checker, element: dict, location: str, differential: 
             )
             if present and needed not in characteristics:
                 walker.run.error(
-                    "business-rule",
-                    f"This element has a {label} but the types [{', '.join(codes)}] do not make this kind of "
-                    "constraint relevant",
+                    IssueType.BUSINESS_RULE,
+                    MessageId.SD_ILLEGAL_CHARACTERISTICS,
                     location,
-                    "SD_ILLEGAL_CHARACTERISTICS",
+                    label=label,
+                    types=", ".join(codes),
                 )
 
 
@@ -235,19 +230,19 @@ class _Replay:
                     element_id = str(element.get("id") or element["path"])
                     ids.append(element_id)
                     self.walker.run.error(
-                        "not-found",
-                        f"No match found for {element_id} in the generated snapshot: check that the path and "
-                        "definitions are legal in the differential (including order)",
+                        IssueType.NOT_FOUND,
+                        MessageId.SNAPSHOT_NO_MATCH,
                         f"{self.path}.differential.element[{index}]",
-                        "SNAPSHOT_NO_MATCH",
+                        element_id=element_id,
                     )
             self.walker.run.error(
-                "not-found",
-                f"The profile {self.sd.get('url')} has {len(ids)} {'element' if len(ids) == 1 else 'elements'} in "
-                f"the differential (id: {', '.join(ids)}) that don't have a matching element in the snapshot: check "
-                "that the path and definitions are legal in the differential (including order)",
+                IssueType.NOT_FOUND,
+                MessageId.UNMATCHED_DIFFERENTIAL_ELEMENTS,
                 self.path,
-                "UNMATCHED_DIFFERENTIAL_ELEMENTS",
+                url=self.sd.get("url"),
+                count=len(ids),
+                elements="element" if len(ids) == 1 else "elements",
+                ids=", ".join(ids),
             )
 
     # resolution --------------------------------------------------------------------------------------------------
@@ -370,11 +365,12 @@ class _Replay:
         for key, value in element.items():
             if key.startswith("fixed") and key[5:6].isupper() and value != node.fixed[1]:
                 self.walker.run.error(
-                    "value",
-                    f"Value is '{_short(value)}' but is fixed to '{_short(node.fixed[1])}' in the base "
-                    f"{self.base.url}, because the value must match the fixed value defined there",
+                    IssueType.VALUE,
+                    MessageId.PROFILE_VAL_NOTALLOWED_IN_BASE,
                     location,
-                    "Profile_VAL_NotAllowed",
+                    value=_short(value),
+                    fixed=_short(node.fixed[1]),
+                    url=self.base.url,
                 )
 
     def _discriminators(self, element: dict, found: _Resolved | None, location: str) -> None:
@@ -417,11 +413,11 @@ class _Replay:
                 continue
             if not any(self._path_exists(root, discriminator["path"]) for root in roots):
                 self.walker.run.error(
-                    "invalid",
-                    f"The discriminator path '{discriminator['path']}' does not appear to be valid for the element "
-                    f"that is being sliced '{element['path']}'",
+                    IssueType.INVALID,
+                    MessageId.SD_DISCRIMINATOR_PATH_INVALID,
                     f"{location}.slicing.discriminator[{number}]",
-                    "SD_DISCRIMINATOR_PATH_INVALID",
+                    discriminator=discriminator["path"],
+                    element=element["path"],
                 )
 
     def _path_exists(self, root: Node, path: str) -> bool:
@@ -473,12 +469,13 @@ class _Replay:
             for other in members[1:]:
                 if isinstance(other.get("slicing"), dict) and not _slicing_matches(first["slicing"], other["slicing"]):
                     self.walker.run.error(
-                        "business-rule",
-                        f"The element at {first['id']} defines the slicing {_slicing_summary(first['slicing'])} but "
-                        f"then an element in the slicing {other['id']} tries to redefine the slicing to "
-                        f"{_slicing_summary(other['slicing'])}",
+                        IssueType.BUSINESS_RULE,
+                        MessageId.ATTEMPT_TO_CHANGE_SLICING,
                         self.path,
-                        "ATTEMPT_TO_CHANGE_SLICING",
+                        first=first["id"],
+                        slicing=_slicing_summary(first["slicing"]),
+                        other=other["id"],
+                        new_slicing=_slicing_summary(other["slicing"]),
                     )
 
 
@@ -541,13 +538,7 @@ def _search_parameter(walker: Checker, sp: dict, path: str) -> None:
     kind = sp.get("type")
     components = [c for c in sp.get("component") or [] if isinstance(c, dict)]
     if kind == "composite" and len(components) < 2:
-        walker.run.error(
-            "business-rule",
-            "When the SearchParameter has a type of 'composite', then the SearchParameter must define two or more "
-            "components",
-            path,
-            "SEARCHPARAMETER_COMPOSITE_COMPONENTS",
-        )
+        walker.run.error(IssueType.BUSINESS_RULE, MessageId.SEARCHPARAMETER_COMPOSITE_COMPONENTS, path)
     expression = sp.get("expression")
     if isinstance(expression, str) and bases:
         _search_expression(walker, expression, bases, f"{path}.expression")
@@ -556,30 +547,22 @@ def _search_parameter(walker: Checker, sp: dict, path: str) -> None:
         return
     master = walker.validator.definitions.resolve(master_url)
     if not isinstance(master, dict) or master.get("resourceType") != "SearchParameter":
-        walker.run.warning(
-            "business-rule",
-            f"The SearchParameter {master_url} this is derived from could not be found",
-            path,
-            "SEARCHPARAMETER_NOTFOUND",
-        )
+        walker.run.warning(IssueType.BUSINESS_RULE, MessageId.SEARCHPARAMETER_NOTFOUND, path, master_url=master_url)
         return
     master_bases = [b for b in master.get("base") or [] if isinstance(b, str)]
     for base in bases:
         if base not in master_bases and "Resource" not in master_bases:
             walker.run.error(
-                "business-rule",
-                f"The resource type {base} is not listed as a base in the SearchParameter this is derived from "
-                f"({master_url})",
-                path,
-                "SEARCHPARAMETER_BASE_WRONG",
+                IssueType.BUSINESS_RULE, MessageId.SEARCHPARAMETER_BASE_WRONG, path, base=base, master_url=master_url
             )
     if isinstance(kind, str) and kind != master.get("type"):
         walker.run.error(
-            "business-rule",
-            f"The type {kind} is different to the type {master.get('type')} in the derivedFrom SearchParameter "
-            f"{master_url}",
+            IssueType.BUSINESS_RULE,
+            MessageId.SEARCHPARAMETER_TYPE_WRONG,
             path,
-            "SEARCHPARAMETER_TYPE_WRONG",
+            kind=kind,
+            master_type=master.get("type"),
+            master_url=master_url,
         )
     master_expression = master.get("expression")
     if (
@@ -589,12 +572,12 @@ def _search_parameter(walker: Checker, sp: dict, path: str) -> None:
         and _canonical_expression(walker, expression, bases) != _canonical_expression(walker, master_expression, bases)
     ):
         walker.run.warning(
-            "business-rule",
-            f"The expression '{expression}' is not compatible with the expression '{master_expression}' in the "
-            f"derivedFrom SearchParameter {master_url}, and this likely indicates that the derivation relationship "
-            "is not valid",
+            IssueType.BUSINESS_RULE,
+            MessageId.SEARCHPARAMETER_EXP_WRONG,
             path,
-            "SEARCHPARAMETER_EXP_WRONG",
+            expression=expression,
+            master_expression=master_expression,
+            master_url=master_url,
         )
 
 
@@ -651,11 +634,12 @@ def _search_expression(walker: Checker, expression: str, bases: list[str], locat
         if name is not None and name not in allowed:
             types = ", ".join(f"http://hl7.org/fhir/StructureDefinition/{b}" for b in bases)
             walker.run.error(
-                "invalid",
-                f"Error in search expression '{expression}': The name '{name}' is not valid for any of the possible "
-                f"types: [{types}]",
+                IssueType.INVALID,
+                MessageId.SEARCHPARAMETER_EXPRESSION_ERROR,
                 location,
-                "SEARCHPARAMETER_EXPRESSION_ERROR",
+                expression=expression,
+                name=name,
+                types=types,
             )
             return
 
@@ -693,9 +677,10 @@ def _capability_statement(walker: Checker, statement: dict, path: str) -> None:
                         else (f"{definition_url}|{definition['version']}")
                     )
                     walker.run.error(
-                        "business-rule",
-                        f"Type mismatch - SearchParameter '{label}' type is {definition.get('type')}, but type here "
-                        f"is {kind}",
+                        IssueType.BUSINESS_RULE,
+                        MessageId.CAPABILITYSTATEMENTIMPL_SP_TYPE_MISMATCH,
                         f"{path}.rest[{rest_index}].resource[{resource_index}].searchParam[{param_index}]",
-                        "CapabilityStatementImpl_SP_TYPE_MISMATCH",
+                        label=label,
+                        expected_type=definition.get("type"),
+                        kind=kind,
                     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dermfhir.validation.outcome import Issue
+from dermfhir.validation.messages import REPORTED_AS, TEXTS, MessageId
+from dermfhir.validation.outcome import Issue, IssueType
 
 
 @dataclass
@@ -88,8 +89,23 @@ class Run:
     _holes: int = 0
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
 
-    def add(self, severity: str, code: str, message: str, location: str, message_id: str = "") -> None:
-        self.add_issue(Issue(severity, code, message, location, message_id))
+    def add(
+        self,
+        severity: str,
+        code: IssueType,
+        message_id: MessageId,
+        location: str,
+        /,
+        *,
+        reported_id: str = "",
+        **values: Any,
+    ) -> None:
+        """Report an issue: its text is `TEXTS[message_id]` formatted with `values`; it carries `reported_id` when
+        given (a failed invariant's own id), else the id of `message_id` (see `messages.REPORTED_AS`)."""
+        message = TEXTS[message_id].format_map(values)
+        self.add_issue(
+            Issue(severity, str(code), message, location, reported_id or str(REPORTED_AS.get(message_id, message_id)))
+        )
 
     def add_issue(self, issue: Issue) -> None:
         """Record an issue (a duplicate of one already found is dropped; see the class for the cap)."""
@@ -140,11 +156,12 @@ class Run:
             issues.append(
                 Issue(
                     "information",
-                    "too-costly",
-                    f"The listing stops at {self.options.max_issues} issues: {counts} not listed "
-                    f"(found in all: {self.error_count} errors or fatal)",
+                    str(IssueType.TOO_COSTLY),
+                    TEXTS[MessageId.VALIDATION_ISSUES_TRUNCATED].format(
+                        max_issues=self.options.max_issues, counts=counts, errors=self.error_count
+                    ),
                     "",
-                    "VALIDATION_ISSUES_TRUNCATED",
+                    str(MessageId.VALIDATION_ISSUES_TRUNCATED),
                 )
             )
         return issues
@@ -154,14 +171,14 @@ class Run:
         """Errors and fatal issues found, listed or not."""
         return self.counts.get("error", 0) + self.counts.get("fatal", 0)
 
-    def error(self, code: str, message: str, location: str, message_id: str = "") -> None:
-        self.add("error", code, message, location, message_id)
+    def error(self, code: IssueType, message_id: MessageId, location: str, /, **values: Any) -> None:
+        self.add("error", code, message_id, location, **values)
 
-    def warning(self, code: str, message: str, location: str, message_id: str = "") -> None:
-        self.add("warning", code, message, location, message_id)
+    def warning(self, code: IssueType, message_id: MessageId, location: str, /, **values: Any) -> None:
+        self.add("warning", code, message_id, location, **values)
 
-    def info(self, code: str, message: str, location: str, message_id: str = "") -> None:
-        self.add("information", code, message, location, message_id)
+    def info(self, code: IssueType, message_id: MessageId, location: str, /, **values: Any) -> None:
+        self.add("information", code, message_id, location, **values)
 
 
 def suppressed(message_id: str, location: str, suppress: tuple[str, ...]) -> bool:

@@ -14,7 +14,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dermfhir.validation.context import Frame
+from dermfhir.validation.messages import MessageId
 from dermfhir.validation.model import Node, StructureModel
+from dermfhir.validation.outcome import IssueType
 
 if TYPE_CHECKING:
     from dermfhir.validation.checker import Checker
@@ -41,30 +43,15 @@ def check(
     run = walker.run
     url = item.get("url")
     if not isinstance(url, str):
-        run.error(
-            "invalid",
-            "Extension.url is required in order to identify, use and validate the extension",
-            location,
-            "Extension_EXT_URL_Absent",
-        )
+        run.error(IssueType.INVALID, MessageId.EXTENSION_EXT_URL_ABSENT, location)
         base = walker.models.get("Extension")
         if base is not None and base.root is not None:
             walker.element(base.root, item, location, "Extension", frame, base)
         return
     if "|" in url:
-        run.error(
-            "invalid",
-            "The extension URL must not contain a version",
-            f"{location}[url='{url}']",
-            "Extension_EXT_Version_Internal",
-        )
+        run.error(IssueType.INVALID, MessageId.EXTENSION_EXT_VERSION_INTERNAL, f"{location}[url='{url}']")
     if not walker.validator.options.examples_allowed and url.startswith(_EXAMPLE_HOSTS):
-        run.error(
-            "invalid",
-            f"Example URLs are not allowed in this context ({url})",
-            f"{location}.url",
-            "Extension_EXT_Url_NotFound",
-        )
+        run.error(IssueType.INVALID, MessageId.EXTENSION_EXT_URL_NOTFOUND, f"{location}.url", url=url)
     if node.slice_name and not any(t.profiles for t in node.types) and node.children:
         # a slice of a complex extension defined inline (`Extension.extension:part`): its own tree applies
         _ext1(walker, item, location)
@@ -81,26 +68,14 @@ def check(
         _unknown(walker, item, url, location, node)
         return
     if definition.type != "Extension" or definition.root is None:
-        run.error(
-            "structure", f"The URL {url} does not identify an extension definition", location, "Extension_EXT_Type"
-        )
+        run.error(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_TYPE, location, url=url)
         return
     _context(walker, definition, location, holder, frame)
     modifier = _is_modifier(definition)
     if node.key == "modifierExtension" and not modifier:
-        run.error(
-            "structure",
-            f"Extension {url} is not a modifier extension, but is used as one",
-            location,
-            "Extension_EXT_Modifier_N",
-        )
+        run.error(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_MODIFIER_N, location, url=url)
     elif node.key == "extension" and modifier:
-        run.error(
-            "structure",
-            f"Extension {url} is a modifier extension and must be used as modifierExtension",
-            location,
-            "Extension_EXT_Modifier_Y",
-        )
+        run.error(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_MODIFIER_Y, location, url=url)
     _ext1(walker, item, location)
     walker.element(definition.root, item, location, "Extension", frame, definition)
 
@@ -120,25 +95,14 @@ def _definition(walker: Checker, node: Node, url: str) -> StructureModel | None:
 def _unknown(walker: Checker, item: dict, url: str, location: str, node: Node) -> None:
     run = walker.run
     cannot_fetch = url.startswith(_HL7_NAMESPACE)
-    message = f"The extension {url} could not be found so is not allowed here"
     if url.startswith(walker.validator.options.extension_domains) and node.key != "modifierExtension":
-        run.warning(
-            "structure",
-            f"The extension {url} is not loaded here; accepted because its domain is allowed, not validated",
-            location,
-            "Extension_EXT_Unknown_Domain",
-        )
+        run.warning(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_UNKNOWN_DOMAIN, location, url=url)
     elif cannot_fetch:
-        run.warning(
-            "structure",
-            f"The extension {url} is not known here (not loaded); it is not validated",
-            location,
-            "Extension_EXT_Unknown_NotHere",
-        )
+        run.warning(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_UNKNOWN_NOTHERE_NOT_LOADED, location, url=url)
     elif node.key == "modifierExtension" or not url.startswith(("http:", "https:", "urn:")):
-        run.error("structure", message, location, "Extension_EXT_Unknown_NotHere")
+        run.error(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_UNKNOWN_NOTHERE, location, url=url)
     else:
-        run.error("structure", message, location, "Extension_EXT_Unknown_NotHere")
+        run.error(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_UNKNOWN_NOTHERE, location, url=url)
     _ext1(walker, item, location)
     base = walker.models.get("Extension")
     if base is not None and base.root is not None:
@@ -149,12 +113,7 @@ def _unknown(walker: Checker, item: dict, url: str, location: str, node: Node) -
 def _ext1(walker: Checker, item: dict, location: str) -> None:
     has_value = any(key.startswith("value") and key[5:6].isupper() for key in item)
     if has_value and item.get("extension"):
-        walker.run.error(
-            "invariant",
-            "Constraint failed: ext-1: 'Must have either extensions or value[x], not both'",
-            location,
-            "http://hl7.org/fhir/StructureDefinition/Extension#ext-1",
-        )
+        walker.run.error(IssueType.INVARIANT, MessageId.EXT_1, location)
 
 
 def _is_modifier(definition: StructureModel) -> bool:
@@ -204,11 +163,12 @@ def _context(walker: Checker, definition: StructureModel, location: str, holder:
         return
     allowed = ", ".join(f"{c.get('type')}={c.get('expression')}" for c in definition.context)
     walker.run.error(
-        "structure",
-        f"The extension {definition.url} is not allowed to be used at this point (this element is "
-        f"[{', '.join(sorted(x for x in candidates if x not in ('Element', 'Base')))}]; allowed: {allowed})",
+        IssueType.STRUCTURE,
+        MessageId.EXTENSION_EXT_CONTEXT_WRONG,
         location,
-        "Extension_EXT_Context_Wrong",
+        url=definition.url,
+        types=", ".join(sorted(x for x in candidates if x not in ("Element", "Base"))),
+        allowed=allowed,
     )
 
 

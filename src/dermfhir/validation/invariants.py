@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from dermfhir import fhirpath
 from dermfhir.validation.context import Frame
+from dermfhir.validation.messages import MessageId
 from dermfhir.validation.model import Constraint, Node
+from dermfhir.validation.outcome import IssueType
 
 if TYPE_CHECKING:
     from dermfhir.validation.checker import Checker
@@ -229,10 +231,12 @@ def _outcome(walker: Checker, constraint: Constraint, path: str, outcome: str) -
         _report(walker, constraint, path)
     elif outcome:
         walker.run.warning(
-            "informational",
-            f"The invariant {constraint.key} could not be evaluated ({outcome[1:]}): {constraint.expression}",
+            IssueType.INFORMATIONAL,
+            MessageId.FHIRPATH_EVALUATION_FAILED,
             path,
-            "FHIRPATH_EVALUATION_FAILED",
+            key=constraint.key,
+            reason=outcome[1:],
+            expression=constraint.expression,
         )
 
 
@@ -318,8 +322,10 @@ def _report(walker: Checker, constraint: Constraint, path: str) -> None:
     severity = "error" if constraint.severity == "error" else "warning"
     walker.run.add(
         severity,
-        "invariant",
-        f"Constraint failed: {constraint.key}: '{constraint.human}'",
+        IssueType.INVARIANT,
+        MessageId.INVARIANT_FAILED,
         path,
-        f"{constraint.source}#{constraint.key}" if constraint.source else constraint.key,
+        reported_id=f"{constraint.source}#{constraint.key}" if constraint.source else constraint.key,
+        key=constraint.key,
+        human=constraint.human,
     )

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from dermfhir.validation.context import Frame
 from dermfhir.validation.enable_when import EnableWhen
+from dermfhir.validation.messages import MessageId
+from dermfhir.validation.outcome import IssueType
 
 if TYPE_CHECKING:
     from dermfhir.validation.checker import Checker
@@ -66,17 +68,14 @@ def check(walker: Checker, response: dict, path: str, frame: Frame) -> None:
     if questionnaire is None:
         if walker.validator.options.standalone or not canonical.startswith("http://hl7.org/fhir"):
             walker.run.info(
-                "not-found",
-                f"The questionnaire '{canonical}' could not be resolved, so answers cannot be checked",
+                IssueType.NOT_FOUND,
+                MessageId.QUESTIONNAIRE_QR_Q_NOTFOUND_UNCHECKED,
                 f"{path}.questionnaire",
-                "QUESTIONNAIRE_QR_Q_NOTFOUND",
+                canonical=canonical,
             )
         else:
             walker.run.error(
-                "not-found",
-                f"The questionnaire '{canonical}' could not be resolved",
-                f"{path}.questionnaire",
-                "QUESTIONNAIRE_QR_Q_NOTFOUND",
+                IssueType.NOT_FOUND, MessageId.QUESTIONNAIRE_QR_Q_NOTFOUND, f"{path}.questionnaire", canonical=canonical
             )
         return
     completed = response.get("status") in ("completed", "amended")
@@ -119,10 +118,7 @@ def _items(
         location = f"{items_path}.item[{index}]"
         if link_id not in by_link:
             walker.run.error(
-                "not-found",
-                f"LinkId '{link_id}' not found in questionnaire",
-                parent_path,
-                "Questionnaire_QR_Item_NotFound",
+                IssueType.NOT_FOUND, MessageId.QUESTIONNAIRE_QR_ITEM_NOTFOUND, parent_path, link_id=link_id
             )
             continue
         seen.setdefault(str(link_id), []).append((index, r_item))
@@ -139,27 +135,27 @@ def _items(
             for index, r_item in found:
                 if _answered(r_item):
                     walker.run.error(
-                        "structure",
-                        f"Item has answer, even though it is not enabled (item id = '{link_id}')",
+                        IssueType.STRUCTURE,
+                        MessageId.QUESTIONNAIRE_QR_ITEM_NOTENABLED,
                         f"{items_path}.item[{index}]",
-                        "Questionnaire_QR_Item_NotEnabled",
+                        link_id=link_id,
                     )
         if q_item.get("required") and completed and enabled is True:
             answered = any(_has_content(item, q_item) for _, item in found)
             if not answered:
                 where = f"{items_path}.item[{found[0][0]}]" if found else parent_path
                 walker.run.error(
-                    "required",
-                    f"No response answer found for required item '{link_id}'",
+                    IssueType.REQUIRED,
+                    MessageId.QUESTIONNAIRE_QR_ITEM_MISSING,
                     where if found else parent_path,
-                    "Questionnaire_QR_Item_Missing",
+                    link_id=link_id,
                 )
         if len(found) > 1 and not q_item.get("repeats") and q_item.get("type") != "group":
             walker.run.error(
-                "structure",
-                f"Only one response item with linkId '{link_id}' allowed",
+                IssueType.STRUCTURE,
+                MessageId.QUESTIONNAIRE_QR_ITEM_ONLYONEI,
                 f"{items_path}.item[{found[1][0]}]",
-                "Questionnaire_QR_Item_OnlyOneI",
+                link_id=link_id,
             )
 
 
@@ -190,9 +186,7 @@ def _item(
     answers = [a for a in r_item.get("answer") or [] if isinstance(a, dict)]
     if item_type == "group":
         if answers:
-            walker.run.error(
-                "structure", "Items of type group should not have answers", location, "Questionnaire_QR_Item_Group"
-            )
+            walker.run.error(IssueType.STRUCTURE, MessageId.QUESTIONNAIRE_QR_ITEM_GROUP, location)
         _items(
             walker,
             q_item.get("item") or [],
@@ -208,27 +202,24 @@ def _item(
     if item_type == "display":
         return
     if len(answers) > 1 and not q_item.get("repeats"):
-        walker.run.error(
-            "invalid",
-            "Only one response answer item with this linkId allowed",
-            location,
-            "Questionnaire_QR_Item_OnlyOneA",
-        )
+        walker.run.error(IssueType.INVALID, MessageId.QUESTIONNAIRE_QR_ITEM_ONLYONEA, location)
     min_occurs = _extension(q_item, EXT + "questionnaire-minOccurs")
     if isinstance(min_occurs, int) and len(answers) < min_occurs:
         walker.run.error(
-            "invalid",
-            f"The minimum number of answers is {min_occurs} but this has {len(answers)} answers",
+            IssueType.INVALID,
+            MessageId.QUESTIONNAIRE_QR_ITEM_MINOCCURS,
             location,
-            "Questionnaire_QR_Item_MinOccurs",
+            min_occurs=min_occurs,
+            count=len(answers),
         )
     max_occurs = _extension(q_item, EXT + "questionnaire-maxOccurs")
     if isinstance(max_occurs, int) and len(answers) > max_occurs:
         walker.run.error(
-            "invalid",
-            f"The maximum number of answers is {max_occurs} but this has {len(answers)} answers",
+            IssueType.INVALID,
+            MessageId.QUESTIONNAIRE_QR_ITEM_MAXOCCURS,
             location,
-            "Questionnaire_QR_Item_MaxOccurs",
+            max_occurs=max_occurs,
+            count=len(answers),
         )
     exclusive_selected = False
     for index, answer in enumerate(answers):
@@ -240,10 +231,11 @@ def _item(
             allowed = _ANSWER_TYPES.get(str(item_type))
             if allowed and type_name not in allowed:
                 walker.run.error(
-                    "invariant",
-                    f"Answer value must be of the type {allowed[0]} not {type_name}",
+                    IssueType.INVARIANT,
+                    MessageId.QUESTIONNAIRE_QR_ITEM_WRONGTYPE,
                     value_location,
-                    "Questionnaire_QR_Item_WrongType",
+                    expected=allowed[0],
+                    type_name=type_name,
                 )
             else:
                 _answer(walker, q_item, type_name, data, value_location, answer_location, frame)
@@ -267,11 +259,10 @@ def _item(
             value = _value(answer)
             if value is not None and _is_exclusive(q_item, *value):
                 walker.run.error(
-                    "invariant",
-                    f"Selected answer {_describe(value[1])} is an exclusive option - can't select anything else at "
-                    "the same time",
+                    IssueType.INVARIANT,
+                    MessageId.QUESTIONNAIRE_QR_ITEM_EXCLUSIVE,
                     f"{location}.answer[{index}]",
-                    "Questionnaire_QR_Item_Exclusive",
+                    answer=_describe(value[1]),
                 )
     if r_item.get("item") and item_type not in ("group",):
         _items(
@@ -298,17 +289,18 @@ def _answer(
             if type_name == "Coding":
                 if q_item.get("type") != "open-choice":
                     run.error(
-                        "code-invalid",
-                        f"The code {_describe(data)} is not a valid option",
+                        IssueType.CODE_INVALID,
+                        MessageId.QUESTIONNAIRE_QR_ITEM_NOCODING,
                         value_location,
-                        "Questionnaire_QR_Item_NoCoding",
+                        code=_describe(data),
                     )
             elif not (type_name == "string" and q_item.get("type") == "open-choice"):
                 run.error(
-                    "invariant",
-                    f"The {type_name} {data} is not in the set of permitted values",
+                    IssueType.INVARIANT,
+                    MessageId.QUESTIONNAIRE_QR_ITEM_NOOPTION,
                     value_location,
-                    "Questionnaire_QR_Item_NoOption",
+                    type_name=type_name,
+                    data=data,
                 )
     value_set = q_item.get("answerValueSet")
     if (
@@ -323,11 +315,12 @@ def _answer(
             result = None
         if result is not None and (result.result == "invalid" or result.display_ok is False):
             run.error(
-                "code-invalid",
-                f"The code '{data['code']}' in the system '{data.get('system')}' is not in the options value set "
-                f"({value_set}) specified by the questionnaire",
+                IssueType.CODE_INVALID,
+                MessageId.QUESTIONNAIRE_QR_ITEM_NOTINVS,
                 answer_location,
-                "Questionnaire_QR_Item_NotInVS",
+                code=data["code"],
+                system=data.get("system"),
+                value_set=value_set,
             )
     for bound, is_min in ((_extension(q_item, EXT + "minValue"), True), (_extension(q_item, EXT + "maxValue"), False)):
         if bound is None or type_name not in ("integer", "decimal", "date", "dateTime", "time"):
@@ -338,38 +331,43 @@ def _answer(
             continue
         if bad:
             run.error(
-                "invariant",
-                f"The value {data} is {'less' if is_min else 'greater'} than the allowed "
-                f"{'minimum' if is_min else 'maximum'} of {bound}",
+                IssueType.INVARIANT,
+                MessageId.QUESTIONNAIRE_QR_ITEM_RANGE,
                 value_location,
-                "Questionnaire_QR_Item_Range",
+                data=data,
+                relation="less" if is_min else "greater",
+                extreme="minimum" if is_min else "maximum",
+                bound=bound,
             )
     places = _extension(q_item, EXT + "maxDecimalPlaces")
     if type_name == "decimal" and isinstance(places, int):
         text = _decimal_text(data)
         if len(text.partition(".")[2]) > places:
             run.error(
-                "invariant",
-                f"The value {text} has too many decimal places (limit = {places})",
+                IssueType.INVARIANT,
+                MessageId.QUESTIONNAIRE_QR_ITEM_DECIMALPLACES,
                 value_location,
-                "Questionnaire_QR_Item_DecimalPlaces",
+                text=text,
+                places=places,
             )
     if type_name == "string" and isinstance(data, str):
         min_length = _extension(q_item, EXT + "minLength")
         if isinstance(min_length, int) and len(data) < min_length:
             run.error(
-                "invariant",
-                f"The answer '{data}' is shorter then the required minimum length of {min_length}",
+                IssueType.INVARIANT,
+                MessageId.QUESTIONNAIRE_QR_ITEM_MINLENGTH,
                 value_location,
-                "Questionnaire_QR_Item_MinLength",
+                data=data,
+                min_length=min_length,
             )
         max_length = q_item.get("maxLength")
         if isinstance(max_length, int) and len(data) > max_length:
             run.error(
-                "invariant",
-                f"The answer '{data}' is longer then the allowed maximum length of {max_length}",
+                IssueType.INVARIANT,
+                MessageId.QUESTIONNAIRE_QR_ITEM_MAXLENGTH,
                 value_location,
-                "Questionnaire_QR_Item_MaxLength",
+                data=data,
+                max_length=max_length,
             )
         regex = _extension(q_item, EXT + "regex")
         if isinstance(regex, str):
@@ -379,20 +377,18 @@ def _answer(
                 matched = True
             if not matched:
                 run.error(
-                    "invariant",
-                    f"The answer '{data}' does not conform to the expected format (regex '{regex}')",
-                    value_location,
-                    "Questionnaire_QR_Item_Regex",
+                    IssueType.INVARIANT, MessageId.QUESTIONNAIRE_QR_ITEM_REGEX, value_location, data=data, regex=regex
                 )
     if type_name == "Attachment" and isinstance(data, dict):
         max_size = _extension(q_item, EXT + "maxSize")
         size = _attachment_size(data)
         if isinstance(max_size, int | float) and size is not None and size > max_size:
             run.error(
-                "required",
-                f"The attachment is too large (allowed = {max_size}, found = {size})",
+                IssueType.REQUIRED,
+                MessageId.QUESTIONNAIRE_QR_ITEM_MAXSIZE,
                 answer_location,
-                "Questionnaire_QR_Item_MaxSize",
+                max_size=max_size,
+                size=size,
             )
     if type_name == "Quantity" and isinstance(data, dict):
         for key, is_min in (
@@ -420,10 +416,11 @@ def _reference(walker: Checker, q_item: dict, reference: str, location: str) -> 
     model = walker.models.get(resource_type)
     if model is None or model.kind != "resource":
         walker.run.error(
-            "invariant",
-            f"The resource type {resource_type} in the reference {reference} is not valid",
+            IssueType.INVARIANT,
+            MessageId.QUESTIONNAIRE_QR_ITEM_REFTYPE,
             location,
-            "Questionnaire_QR_Item_RefType",
+            resource_type=resource_type,
+            reference=reference,
         )
         return
     allowed = [
@@ -433,11 +430,12 @@ def _reference(walker: Checker, q_item: dict, reference: str, location: str) -> 
     ]
     if allowed and resource_type not in allowed:
         walker.run.error(
-            "invariant",
-            f"The resource type '{resource_type}' in the reference {reference} is not allowed (allowed = "
-            f"{','.join(allowed)})",
+            IssueType.INVARIANT,
+            MessageId.QUESTIONNAIRE_QR_ITEM_REFTYPE_NOTALLOWED,
             location,
-            "Questionnaire_QR_Item_RefType_NotAllowed",
+            resource_type=resource_type,
+            reference=reference,
+            allowed=",".join(allowed),
         )
 
 
@@ -448,11 +446,14 @@ def _quantity_bound(walker: Checker, value: dict, bound: dict, is_min: bool, loc
         return
     if not (value.get("system") and value.get("code") and bound.get("system") and bound.get("code")):
         walker.run.error(
-            "invariant",
-            f"The quantity {amount} {value.get('unit', '')} cannot be compared to the allowed {word} of {limit} "
-            f"{bound.get('unit', '')} because no formal units are specified",
+            IssueType.INVARIANT,
+            MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_NOUNITS,
             location,
-            "Questionnaire_QR_Item_Quantity_NoUnits",
+            amount=amount,
+            unit=value.get("unit", ""),
+            word=word,
+            limit=limit,
+            limit_unit=bound.get("unit", ""),
         )
         return
     left = _to_base(value)
@@ -461,11 +462,15 @@ def _quantity_bound(walker: Checker, value: dict, bound: dict, is_min: bool, loc
         return
     if (is_min and left[1] < right[1]) or (not is_min and left[1] > right[1]):
         walker.run.error(
-            "invariant",
-            f"The quantity {amount} {value.get('code')} is {'less' if is_min else 'greater'} than the allowed {word} "
-            f"of {limit} {bound.get('code')}",
+            IssueType.INVARIANT,
+            MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_RANGE,
             location,
-            "Questionnaire_QR_Item_Quantity_Range",
+            amount=amount,
+            unit=value.get("code"),
+            relation="less" if is_min else "greater",
+            word=word,
+            limit=limit,
+            limit_unit=bound.get("code"),
         )
 
 

@@ -16,7 +16,9 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from dermfhir.validation.context import Frame
+from dermfhir.validation.messages import MessageId
 from dermfhir.validation.model import Node, StructureModel
+from dermfhir.validation.outcome import IssueType
 
 if TYPE_CHECKING:
     from dermfhir.validation.checker import Checker
@@ -36,7 +38,7 @@ def check(walker: Checker, node: Node, item: dict, location: str, frame: Frame, 
     run = walker.run
     where = f"{location}"
     if not (reference.startswith("#") or _RELATIVE.match(reference) or _URL.match(reference)):
-        run.error("invalid", f"The reference '{reference}' is not a valid reference", where, "Reference_REF_NotValid")
+        run.error(IssueType.INVALID, MessageId.REFERENCE_REF_NOTVALID, where, reference=reference)
         return
     policy = walker.validator.options.validate_reference
     if policy == "IGNORE":
@@ -46,28 +48,18 @@ def check(walker: Checker, node: Node, item: dict, location: str, frame: Frame, 
     if reference.startswith("#"):
         target = _local(frame, reference)
         if target is None:
-            run.error(
-                "structure",
-                f"Unable to resolve resource with reference '{reference}'",
-                where,
-                "Reference_REF_CantResolve",
-            )
-            run.error(
-                "invariant",
-                "Constraint failed: ref-1: 'SHALL have a contained resource if a local reference is provided' (url: "
-                f"{reference[1:]})",
-                where,
-                "http://hl7.org/fhir/StructureDefinition/Reference#ref-1",
-            )
+            run.error(IssueType.STRUCTURE, MessageId.REFERENCE_REF_CANTRESOLVE, where, reference=reference)
+            run.error(IssueType.INVARIANT, MessageId.REF_1, where, url=reference[1:])
             return
     else:
         matches = bundle_matches(frame, reference)
         if len(matches) > 1:
             run.error(
-                "invalid",
-                f"Found {len(matches)} matches for '{reference}' in the bundle",
+                IssueType.INVALID,
+                MessageId.BUNDLE_BUNDLE_MULTIPLE_MATCHES,
                 where,
-                "BUNDLE_BUNDLE_MULTIPLE_MATCHES",
+                count=len(matches),
+                reference=reference,
             )
             return
         if not matches:
@@ -75,23 +67,13 @@ def check(walker: Checker, node: Node, item: dict, location: str, frame: Frame, 
         if matches:
             target = matches[0]
         elif ("bundled" in aggregation and frame.bundle is not None) or aggregation == {"contained"}:
-            run.error(
-                "required",
-                f"Bundled or contained reference not found within the bundle/resource {reference}",
-                where,
-                "Reference_REF_Aggregation",
-            )
+            run.error(IssueType.REQUIRED, MessageId.REFERENCE_REF_AGGREGATION, where, reference=reference)
             return
     if target is None and policy in _MUST_EXIST and _RELATIVE.match(reference):
         parts = reference.split("/")
         target = walker.validator.definitions.read(parts[0], parts[1])
         if target is None:
-            run.error(
-                "not-found",
-                f"Unable to resolve resource with reference '{reference}'",
-                where,
-                "Reference_REF_CantResolve",
-            )
+            run.error(IssueType.NOT_FOUND, MessageId.REFERENCE_REF_CANTRESOLVE, where, reference=reference)
             return
     if _target_type(walker, node, reference, target, where) and target is not None:
         _target_profiles(walker, node, reference, target, frame, where)
@@ -176,10 +158,7 @@ def _target_type(walker: Checker, node: Node, reference: str, target: dict | Non
         actual = match.group(2)
         if walker.models.get(actual) is None:
             walker.run.error(
-                "invalid",
-                f"The resource type {actual} in the reference {reference} is not valid",
-                where,
-                "Reference_REF_ResourceType",
+                IssueType.INVALID, MessageId.REFERENCE_REF_RESOURCETYPE, where, actual=actual, reference=reference
             )
             return False
     allowed = _allowed_types(walker, node, targets)
@@ -189,11 +168,12 @@ def _target_type(walker: Checker, node: Node, reference: str, target: dict | Non
         return True
     if actual not in allowed:
         walker.run.error(
-            "structure",
-            f"The type '{actual}' implied by the reference URL {reference} is not a valid Target for this element "
-            f"(must be one of {sorted(allowed)})",
+            IssueType.STRUCTURE,
+            MessageId.REFERENCE_REF_BADTARGETTYPE,
             where,
-            "Reference_REF_BadTargetType",
+            actual=actual,
+            reference=reference,
+            allowed=sorted(allowed),
         )
         return False
     return True
@@ -237,10 +217,11 @@ def _target_profiles(walker: Checker, node: Node, reference: str, target: dict, 
     finally:
         _CHECKING.reset(token)
     walker.run.error(
-        "structure",
-        f"Unable to find a profile match for {reference} among choices: {', '.join(candidates)}",
+        IssueType.STRUCTURE,
+        MessageId.REFERENCE_REF_CANTMATCHCHOICE,
         where,
-        "Reference_REF_CantMatchChoice",
+        reference=reference,
+        candidates=", ".join(candidates),
     )
 
 

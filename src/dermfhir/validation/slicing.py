@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from dermfhir.validation.bindings import in_value_set
 from dermfhir.validation.context import Frame
+from dermfhir.validation.messages import MessageId
 from dermfhir.validation.model import Node, StructureModel
+from dermfhir.validation.outcome import IssueType
 
 if TYPE_CHECKING:
     from dermfhir.validation.checker import Checker
@@ -69,26 +71,14 @@ def assign(
             seen_unmatched = True
             if rules == "closed" and item is not None:
                 walker.run.error(
-                    "structure",
-                    f"This element does not match any known slice defined in the profile {model.label} (slicing is "
-                    "closed)",
-                    location,
-                    "Validation_VAL_Profile_NotSlice",
+                    IssueType.STRUCTURE, MessageId.VALIDATION_VAL_PROFILE_NOTSLICE, location, profile=model.label
                 )
             continue
         if rules == "openAtEnd" and seen_unmatched:
-            walker.run.error(
-                "structure",
-                "The slice is open at the end; matched items must come before other items",
-                location,
-                "Validation_VAL_Profile_OutOfOrder",
-            )
+            walker.run.error(IssueType.STRUCTURE, MessageId.VALIDATION_VAL_PROFILE_OUTOFORDER_OPEN_AT_END, location)
         if ordered and slice_index < last:
             walker.run.error(
-                "structure",
-                f"As specified by profile {model.label}, elements are out of order",
-                location,
-                "Validation_VAL_Profile_OutOfOrder",
+                IssueType.STRUCTURE, MessageId.VALIDATION_VAL_PROFILE_OUTOFORDER, location, profile=model.label
             )
         last = max(last, slice_index)
     check_counts(walker, node, result, path, model)
@@ -108,24 +98,31 @@ def check_counts(walker: Checker, node: Node, assigned: list[Node | None], path:
         if count < candidate.min:
             if count == 0:
                 walker.run.error(
-                    "structure",
-                    f"Slice '{label}': a matching slice is required, but not found (from {model.label})",
+                    IssueType.STRUCTURE,
+                    MessageId.VALIDATION_VAL_PROFILE_MINIMUM_SLICE,
                     path,
-                    "Validation_VAL_Profile_Minimum_SLICE",
+                    label=label,
+                    profile=model.label,
                 )
             else:
                 walker.run.error(
-                    "structure",
-                    f"{label}: minimum required = {candidate.min}, but only found {count} (from {model.label})",
+                    IssueType.STRUCTURE,
+                    MessageId.VALIDATION_VAL_PROFILE_MINIMUM,
                     path,
-                    "Validation_VAL_Profile_Minimum",
+                    label=label,
+                    min=candidate.min,
+                    count=count,
+                    profile=model.label,
                 )
         if candidate.max is not None and count > candidate.max:
             walker.run.error(
-                "structure",
-                f"{label}: max allowed = {candidate.max}, but found {count} (from {model.label})",
+                IssueType.STRUCTURE,
+                MessageId.VALIDATION_VAL_PROFILE_MAXIMUM,
                 path,
-                "Validation_VAL_Profile_Maximum",
+                label=label,
+                max=candidate.max,
+                count=count,
+                profile=model.label,
             )
 
 

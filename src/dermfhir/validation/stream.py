@@ -26,7 +26,8 @@ from typing import Any
 from dermfhir.validation.bundle import _ABSOLUTE, _RESTFUL, BundleIndex
 from dermfhir.validation.context import Run
 from dermfhir.validation.jsonsource import load, locate
-from dermfhir.validation.outcome import Issue
+from dermfhir.validation.messages import MessageId
+from dermfhir.validation.outcome import Issue, IssueType
 
 #: JSON files larger than this (bytes) are read by streaming; a Bundle's entries are then validated chunk by chunk.
 STREAM_THRESHOLD = 16 * 1024 * 1024
@@ -91,7 +92,7 @@ def validate_file(validator: Any, path: Path, profiles: list[str] | None = None)
         data = path.read_bytes()
     except OSError as error:
         run = Run(validator.options)
-        run.add("fatal", "exception", f"Cannot read {name}: {error.strerror or error}", "", "FILE_UNREADABLE")
+        run.add("fatal", IssueType.EXCEPTION, MessageId.FILE_UNREADABLE, "", name=name, error=error.strerror or error)
         yield _result(name, None, None, run)
         return
     yield validate_text(validator, data, name, profiles)
@@ -128,7 +129,7 @@ def _xml(validator: Any, path: Path, profiles: list[str] | None) -> Result:
     try:
         resource = parse_xml(path.read_bytes(), validator.models)
     except XmlError as error:
-        run.add("fatal", "invalid", f"Error parsing XML: {error}", "", "ERROR_PARSING_XML")
+        run.add("fatal", IssueType.INVALID, MessageId.ERROR_PARSING_XML, "", error=error)
     if resource is not None:
         for issue in validator.run(resource, profiles).report():
             run.add_issue(issue)
@@ -260,7 +261,7 @@ def _large_json(validator: Any, path: Path, profiles: list[str] | None) -> Itera
         survey = _survey(path)
     except (ijson.JSONError, ijson.IncompleteJSONError, ValueError) as error:
         run = Run(validator.options)
-        run.add("fatal", "invalid", f"Error parsing JSON: {error}", "", "ERROR_PARSING_JSON_")
+        run.add("fatal", IssueType.INVALID, MessageId.ERROR_PARSING_JSON, "", error=error)
         yield _result(name, None, None, run)
         return
     if survey.top.get("resourceType") != "Bundle" or survey.entries == 0:
@@ -269,13 +270,7 @@ def _large_json(validator: Any, path: Path, profiles: list[str] | None) -> Itera
         return
     run = Run(validator.options)
     for property_name, location in survey.duplicates:
-        run.add(
-            "error",
-            "invalid",
-            f"The JSON property '{property_name}' is a duplicate and will be ignored",
-            location,
-            "DUPLICATE_JSON_PROPERTY",
-        )
+        run.add("error", IssueType.INVALID, MessageId.DUPLICATE_JSON_PROPERTY, location, property_name=property_name)
     index = StreamIndex(survey.lines)
     _unique_full_urls(validator, survey, run)
     top = {key: item for key, item in survey.top.items() if key != "entry"}
@@ -306,13 +301,7 @@ def _unique_full_urls(validator: Any, survey: _Survey, run: Run) -> None:
         key = full_url + "|" + (version or "")
         if key in seen:
             constraint = _constraint(validator, "bdl-7")
-            run.add(
-                "error",
-                "invariant",
-                f"Constraint failed: bdl-7: '{constraint}'",
-                "Bundle",
-                "http://hl7.org/fhir/StructureDefinition/Bundle#bdl-7",
-            )
+            run.add("error", IssueType.INVARIANT, MessageId.BDL_7, "Bundle", constraint=constraint)
             return
         seen.add(key)
 
@@ -387,10 +376,11 @@ def _deferred(validator: Any, path: Path, top: dict, index: StreamIndex, run: Ru
                 for candidates, where, reference in wanted:
                     if not any(conforms(walker, url, resource, frame) for url in candidates):
                         run.error(
-                            "structure",
-                            f"Unable to find a profile match for {reference} among choices: {', '.join(candidates)}",
+                            IssueType.STRUCTURE,
+                            MessageId.REFERENCE_REF_CANTMATCHCHOICE,
                             where,
-                            "Reference_REF_CantMatchChoice",
+                            reference=reference,
+                            candidates=", ".join(candidates),
                         )
             finally:
                 index.leave()

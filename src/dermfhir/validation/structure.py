@@ -17,7 +17,9 @@ from dermfhir.fhirpath.compare import compare_quantities, compare_temporal
 from dermfhir.validation import bindings, conformance_resources, extensions, invariants, references, slicing
 from dermfhir.validation.context import Frame, Run
 from dermfhir.validation.memo import Memo
+from dermfhir.validation.messages import MessageId
 from dermfhir.validation.model import Models, Node, StructureModel
+from dermfhir.validation.outcome import IssueType
 from dermfhir.validation.primitives import MAX_STRING, PRIMITIVE_TYPES, check_primitive, id_problem
 
 RESOURCE_TYPES_ABSTRACT = ("Resource", "DomainResource")
@@ -98,20 +100,18 @@ class Walker:
     ) -> None:
         self.taints += 1  # a resource: its own frame, references, contained resources, Bundle entries
         if not isinstance(value, dict):
-            self.run.error(
-                "structure", f"A resource must be a JSON object, not {_kind(value)}", path, "RESOURCE_NOT_OBJECT"
-            )
+            self.run.error(IssueType.STRUCTURE, MessageId.RESOURCE_NOT_OBJECT, path, kind=_kind(value))
             return
         resource_type = value.get("resourceType")
         if not isinstance(resource_type, str):
-            self.run.error("invalid", "Unable to find resourceType property", path, "Unable_to_find_resourceType")
+            self.run.error(IssueType.INVALID, MessageId.UNABLE_TO_FIND_RESOURCETYPE, path)
             return
         model = self.models.get(resource_type)
         if model is None or model.kind != "resource" or model.root is None or model.derivation == "constraint":
-            self.run.error("invalid", f"Unknown resource type '{resource_type}'", path, "Unknown_resource_type")
+            self.run.error(IssueType.INVALID, MessageId.UNKNOWN_RESOURCE_TYPE, path, resource_type=resource_type)
             return
         if model.abstract:
-            self.run.error("invalid", f"The resource type '{resource_type}' is abstract", path, "Resource_abstract")
+            self.run.error(IssueType.INVALID, MessageId.RESOURCE_ABSTRACT, path, resource_type=resource_type)
             return
         if not path:
             path = resource_type
@@ -132,7 +132,7 @@ class Walker:
         if "id" in value:
             problem = id_problem(value["id"])
             if problem:
-                self.run.error("invalid", problem, f"{path}.id", "RESOURCE_RES_ID_Malformed")
+                self.run.error(IssueType.INVALID, MessageId.RESOURCE_RES_ID_MALFORMED, f"{path}.id", problem=problem)
         self.element(model.root, value, path, resource_type, frame, model)
         if resource_type == "Bundle":
             from dermfhir.validation import bundle as bundle_checks
@@ -161,23 +161,23 @@ class Walker:
             model = self.models.get(url)
             if model is None or model.root is None:
                 if url in profiles and explicit:
-                    self.run.error(
-                        "not-found", f"Profile '{url}' could not be found", path, "VALIDATION_VAL_PROFILE_UNKNOWN"
-                    )
+                    self.run.error(IssueType.NOT_FOUND, MessageId.VALIDATION_VAL_PROFILE_UNKNOWN, path, url=url)
                 else:
                     self.run.warning(
-                        "not-found",
-                        f"Profile reference '{url}' has not been checked because it is unknown",
+                        IssueType.NOT_FOUND,
+                        MessageId.VALIDATION_VAL_PROFILE_UNKNOWN_NOT_POLICY,
                         f"{path}.meta.profile" if url in declared else path,
-                        "VALIDATION_VAL_PROFILE_UNKNOWN_NOT_POLICY",
+                        url=url,
                     )
                 continue
             if model.type != resource_type:
                 self.run.error(
-                    "structure",
-                    f"The profile {model.url} is for the type {model.type}, not {resource_type}",
+                    IssueType.STRUCTURE,
+                    MessageId.VALIDATION_VAL_PROFILE_WRONGTYPE_RESOURCE,
                     path,
-                    "VALIDATION_VAL_PROFILE_WRONGTYPE",
+                    url=model.url,
+                    type=model.type,
+                    resource_type=resource_type,
                 )
                 continue
             if model.url in (m.url for m in found) or (
@@ -202,50 +202,23 @@ class Walker:
                 # contained resources share their container's id space: `#id` must name one resource
                 if contained_id in ids:
                     self.run.error(
-                        "invalid",
-                        f"Duplicate id for contained resource ('{contained_id}')",
-                        location,
-                        "CONTAINED_RES_DUPLICATE_ID",
+                        IssueType.INVALID, MessageId.CONTAINED_RES_DUPLICATE_ID, location, contained_id=contained_id
                     )
                 ids.add(contained_id)
             if isinstance(item.get("contained"), list) and item["contained"]:
-                self.run.error(
-                    "invariant",
-                    "Constraint failed: dom-2: 'If the resource is contained in another resource, it SHALL NOT "
-                    "contain nested Resources'",
-                    path,
-                    "dom-2",
-                )
+                self.run.error(IssueType.INVARIANT, MessageId.DOM_2, path)
             meta = item.get("meta")
             if isinstance(meta, dict):
                 if "versionId" in meta or "lastUpdated" in meta:
-                    self.run.error(
-                        "invariant",
-                        "Constraint failed: dom-4: 'If a resource is contained in another resource, it SHALL NOT "
-                        "have a meta.versionId or a meta.lastUpdated'",
-                        path,
-                        "dom-4",
-                    )
+                    self.run.error(IssueType.INVARIANT, MessageId.DOM_4, path)
                 if "security" in meta:
-                    self.run.error(
-                        "invariant",
-                        "Constraint failed: dom-5: 'If a resource is contained in another resource, it SHALL NOT "
-                        "have a security label'",
-                        path,
-                        "dom-5",
-                    )
+                    self.run.error(IssueType.INVARIANT, MessageId.DOM_5, path)
             item_id = item.get("id")
             if references_seen is None:
                 references_seen = _local_references(value)
             orphan = isinstance(item_id, str) and f"#{item_id}" not in references_seen and "#" not in references_seen
             if orphan and not _refers_to(item, "#"):
-                self.run.error(
-                    "invalid",
-                    f"The contained resource '{item_id}' is not referenced to from elsewhere in the containing "
-                    "resource nor does it refer to the containing resource",
-                    location,
-                    "Contained_Orphan_DOM3",
-                )
+                self.run.error(IssueType.INVALID, MessageId.CONTAINED_ORPHAN_DOM3, location, item_id=item_id)
 
     # elements ----------------------------------------------------------------------------------------------------
     def element(
@@ -260,27 +233,21 @@ class Walker:
     ) -> None:
         """Validate a complex value (object) against `node` (its children come from the node or its type)."""
         if not isinstance(value, dict):
-            self.run.error(
-                "structure", f"The property {path} must be an Object, not {_kind(value)}", path, "JSON_OBJECT"
-            )
+            self.run.error(IssueType.STRUCTURE, MessageId.JSON_OBJECT, path, path=path, kind=_kind(value))
             return
         if self.depth >= self.max_depth:
             self.taints += 1
             if not self.fatal:
                 self.fatal = True
                 self.run.add(
-                    "fatal",
-                    "too-costly",
-                    f"The content is nested too deeply (more than {self.validator.options.max_depth} levels)",
-                    path,
-                    "TOO_DEEP",
+                    "fatal", IssueType.TOO_COSTLY, MessageId.TOO_DEEP, path, max_depth=self.validator.options.max_depth
                 )
             return
         holder = node if node.children else self.models.children(node, type_code)
         if holder is None:
             return
         if not value:
-            self.run.error("invalid", "Object must have some content", path, "Object_must_have_some_content")
+            self.run.error(IssueType.INVALID, MessageId.OBJECT_MUST_HAVE_SOME_CONTENT, path)
             return
         self.depth += 1
         saved = self.context
@@ -328,25 +295,21 @@ class Walker:
                     continue
                 if key == "fhir_comments":
                     # R4 removed comments from the JSON format (DSTU2 had them as `fhir_comments`)
-                    self.run.error(
-                        "structure",
-                        "The property 'fhir_comments' is not allowed: FHIR R4 JSON has no comments",
-                        f"{path}.fhir_comments",
-                        "JSON_COMMENTS_NOT_ALLOWED",
-                    )
+                    self.run.error(IssueType.STRUCTURE, MessageId.JSON_COMMENTS_NOT_ALLOWED, f"{path}.fhir_comments")
                     continue
                 choice = self._wrong_choice(holder, key)
                 if choice is not None:
                     counts[choice[0].key] = counts.get(choice[0].key, 0) + 1
                     self.run.error(
-                        "structure",
-                        f"The Profile '{model.label}' definition allows for the type "
-                        f"{', '.join(choice[0].type_codes)} but found type {choice[1]}",
+                        IssueType.STRUCTURE,
+                        MessageId.VALIDATION_VAL_PROFILE_WRONGTYPE,
                         f"{path}.{key}",
-                        "Validation_VAL_Profile_WrongType",
+                        profile=model.label,
+                        types=", ".join(choice[0].type_codes),
+                        code=choice[1],
                     )
                     continue
-                self.run.error("structure", f"Unrecognized property '{key}'", path, "Unrecognized_property")
+                self.run.error(IssueType.STRUCTURE, MessageId.UNRECOGNIZED_PROPERTY, path, key=key)
                 continue
             child, choice_type = found
             items = self._items(child, key, item, path, value)
@@ -363,19 +326,23 @@ class Walker:
             count = counts.get(child.key, 0)
             if count < child.min:
                 self.run.error(
-                    "structure",
-                    f"{_display_path(child, type_code)}: minimum required = {child.min}, but only found {count} "
-                    f"(from {model.label})",
+                    IssueType.STRUCTURE,
+                    MessageId.VALIDATION_VAL_PROFILE_MINIMUM,
                     path,
-                    "Validation_VAL_Profile_Minimum",
+                    label=_display_path(child, type_code),
+                    min=child.min,
+                    count=count,
+                    profile=model.label,
                 )
             if child.max is not None and count > child.max:
                 self.run.error(
-                    "structure",
-                    f"{_display_path(child, type_code)}: max allowed = {child.max}, but found {count} (from "
-                    f"{model.label})",
+                    IssueType.STRUCTURE,
+                    MessageId.VALIDATION_VAL_PROFILE_MAXIMUM,
                     path,
-                    "Validation_VAL_Profile_Maximum",
+                    label=_display_path(child, type_code),
+                    max=child.max,
+                    count=count,
+                    profile=model.label,
                 )
             if child.slices and count == 0:
                 slicing.check_counts(self, child, [], path, model)
@@ -396,18 +363,10 @@ class Walker:
         if isinstance(item, list):
             if not child.is_array:
                 self.run.error(
-                    "structure",
-                    f"The property {key} must be an Object, not an Array (at {path})",
-                    f"{path}.{key}",
-                    "JSON_PROPERTY_NO_ARRAY",
+                    IssueType.STRUCTURE, MessageId.JSON_PROPERTY_NO_ARRAY_OBJECT, f"{path}.{key}", key=key, path=path
                 )
             if not item:
-                self.run.error(
-                    "invalid",
-                    "Array cannot be empty - the property should not be present if it has no values",
-                    f"{path}.{key}",
-                    "Array_cannot_be_empty",
-                )
+                self.run.error(IssueType.INVALID, MessageId.ARRAY_CANNOT_BE_EMPTY, f"{path}.{key}")
                 return []
             partners = parent.get("_" + key)
             partners = partners if isinstance(partners, list) else []
@@ -417,29 +376,25 @@ class Walker:
                 location = f"{path}.{key}[{index}]"
                 if entry is None:
                     if partner is None:
-                        self.run.error(
-                            "invalid",
-                            "Null values are not allowed in an array unless there is an extension in the matching _ "
-                            "array",
-                            location,
-                            "JSON_NULL_ARRAY",
-                        )
+                        self.run.error(IssueType.INVALID, MessageId.JSON_NULL_ARRAY, location)
                     result.append((None, location, partner))
                     continue
                 result.append((entry, location, partner))
             return result
         if child.is_array:
             self.run.error(
-                "invalid",
-                f"The property {key} must be a JSON Array, not {_kind(item, article=True)} (at {path})",
+                IssueType.INVALID,
+                MessageId.JSON_PROPERTY_NOT_ARRAY,
                 f"{path}.{key}",
-                "JSON_PROPERTY_NOT_ARRAY",
+                key=key,
+                kind=_kind(item, article=True),
+                path=path,
             )
             location = f"{path}.{key}[0]"
         else:
             location = f"{path}.{key}"
         if item is None:
-            self.run.error("invalid", f"The property {key} cannot be null", location, "JSON_NULL")
+            self.run.error(IssueType.INVALID, MessageId.JSON_NULL, location, key=key)
             return []
         return [(item, location, None)]  # the partner of a single value is checked by _primitive_extension
 
@@ -480,17 +435,12 @@ class Walker:
         found = key_map.get(base)
         location = f"{path}.{base}"
         if found is None:
-            self.run.error("structure", f"Unrecognized property '{key}'", path, "Unrecognized_property")
+            self.run.error(IssueType.STRUCTURE, MessageId.UNRECOGNIZED_PROPERTY, path, key=key)
             return
         child, choice_type = found
         code = choice_type or (child.types[0].code if len(child.types) == 1 else None)
         if code not in PRIMITIVE_TYPES and not (code or "").startswith("http://hl7.org/fhirpath"):
-            self.run.error(
-                "structure",
-                f"The property '{key}' is not allowed: {base} is not a primitive",
-                path,
-                "Unrecognized_property",
-            )
+            self.run.error(IssueType.STRUCTURE, MessageId.UNRECOGNIZED_PROPERTY_NOT_PRIMITIVE, path, key=key, base=base)
             return
         if base not in parent:
             entries = item if isinstance(item, list) else [item]
@@ -500,16 +450,16 @@ class Walker:
             return
         entries = item if isinstance(item, list) else [item]
         if isinstance(item, list) != child.is_array and isinstance(item, list):
-            self.run.error("structure", f"The property {key} must not be an array", location, "JSON_PROPERTY_NO_ARRAY")
+            self.run.error(IssueType.STRUCTURE, MessageId.JSON_PROPERTY_NO_ARRAY, location, key=key)
         for index, entry in enumerate(entries):
             if entry is None:
                 continue
             entry_location = f"{location}[{index}]" if child.is_array else location
             if not isinstance(entry, dict):
-                self.run.error("structure", f"The property {key} must be an object", entry_location, "JSON_OBJECT")
+                self.run.error(IssueType.STRUCTURE, MessageId.JSON_OBJECT_ENTRY, entry_location, key=key)
                 continue
             if "value" in entry:
-                self.run.error("invalid", "The property 'value' is invalid", entry_location, "Unrecognized_property")
+                self.run.error(IssueType.INVALID, MessageId.UNRECOGNIZED_PROPERTY_VALUE, entry_location)
                 entry = {k: v for k, v in entry.items() if k != "value"}
                 if not entry:
                     continue
@@ -545,11 +495,12 @@ class Walker:
                     break
         if choice_type is not None and code not in node.type_codes:
             self.run.error(
-                "structure",
-                f"The Profile '{model.label}' definition allows for the type {', '.join(node.type_codes)} but found "
-                f"type {code}",
+                IssueType.STRUCTURE,
+                MessageId.VALIDATION_VAL_PROFILE_WRONGTYPE,
                 location,
-                "Validation_VAL_Profile_WrongType",
+                profile=model.label,
+                types=", ".join(node.type_codes),
+                code=code,
             )
             return
         # primitives first: the most common values (no primitive type name starts with a capital, as resources do)
@@ -574,20 +525,18 @@ class Walker:
             )
             if code not in RESOURCE_TYPES_ABSTRACT and isinstance(item, dict) and item.get("resourceType") != code:
                 self.run.error(
-                    "structure",
-                    f"The resource must be a {code}, not {item.get('resourceType')}",
+                    IssueType.STRUCTURE,
+                    MessageId.RESOURCE_WRONG_TYPE,
                     location,
-                    "RESOURCE_WRONG_TYPE",
+                    code=code,
+                    resource_type=item.get("resourceType"),
                 )
             return
         if code is None and not node.children and not node.content_ref:
             return
         if not isinstance(item, dict):
             self.run.error(
-                "structure",
-                f"The property {location.rsplit('.', 1)[-1]} must be an Object, not {_kind(item)}",
-                location,
-                "JSON_OBJECT",
+                IssueType.STRUCTURE, MessageId.JSON_OBJECT, location, path=location.rsplit(".", 1)[-1], kind=_kind(item)
             )
             return
         kind: Any = code
@@ -650,10 +599,12 @@ class Walker:
         else:
             if isinstance(item, dict | list):
                 self.run.error(
-                    "invalid",
-                    f"The property {location.rsplit('.', 1)[-1]} must be a primitive ({code}), not {_kind(item)}",
+                    IssueType.INVALID,
+                    MessageId.JSON_PRIMITIVE,
                     location,
-                    "JSON_PRIMITIVE",
+                    path=location.rsplit(".", 1)[-1],
+                    code=code,
+                    kind=_kind(item),
                 )
                 return
             is_resource_id = (
@@ -666,34 +617,30 @@ class Walker:
             if is_resource_id and not isinstance(item, str):
                 problem = check_primitive("string", item)
         if problem:
-            self.run.error("invalid", problem, location, f"Type_Specific_Checks_DT_{code}_Valid")
+            self.run.error(
+                IssueType.INVALID, MessageId(f"Type_Specific_Checks_DT_{code}_Valid"), location, problem=problem
+            )
             return
         if type(item) is str and "<" in item and code in ("string", "markdown"):
             _embedded_html(self, item, location, code)
         if code in ("string", "markdown") and isinstance(item, str) and item.strip() != item:
-            self.run.info(
-                "invalid",
-                "value should not start or finish with whitespace",
-                location,
-                "Type_Specific_Checks_DT_String_WS",
-            )
+            self.run.info(IssueType.INVALID, MessageId.TYPE_SPECIFIC_CHECKS_DT_STRING_WS, location)
         if node.fixed is not None and node.fixed[1] != item:
             self.run.error(
-                "value",
-                f"Value is '{item}' but is fixed to '{node.fixed[1]}' in the profile {model.url}",
+                IssueType.VALUE,
+                MessageId.PROFILE_VAL_NOTALLOWED,
                 location,
-                "Profile_VAL_NotAllowed",
+                item=item,
+                fixed=node.fixed[1],
+                url=model.url,
             )
         if node.pattern is not None and node.pattern[1] != item:
             self.run.error(
-                "value", f"Value is '{item}' but must be '{node.pattern[1]}'", location, "Profile_VAL_NotAllowed"
+                IssueType.VALUE, MessageId.PROFILE_VAL_NOTALLOWED_PATTERN, location, item=item, pattern=node.pattern[1]
             )
         if node.max_length is not None and isinstance(item, str) and len(item) > node.max_length:
             self.run.error(
-                "invalid",
-                f"value is longer than permitted maximum length of {node.max_length}",
-                location,
-                "Type_Specific_Checks_DT_String_Length",
+                IssueType.INVALID, MessageId.TYPE_SPECIFIC_CHECKS_DT_STRING_LENGTH, location, max_length=node.max_length
             )
         if node.min_value is not None or node.max_value is not None:
             _primitive_range(self, node, item, location, code)
@@ -708,7 +655,12 @@ def _fixed(walker: Walker, expected: Any, actual: Any, location: str, model: Str
     problems: list[tuple[str, str]] = []
     _compare(expected, actual, location, exact, problems)
     for where, message in problems:
-        walker.run.error("value", message, where, "Profile_VAL_NotAllowed" if exact else "Profile_VAL_MissingElement")
+        walker.run.error(
+            IssueType.VALUE,
+            MessageId.PROFILE_VAL_NOTALLOWED_DIFFERENCE if exact else MessageId.PROFILE_VAL_MISSINGELEMENT,
+            where,
+            difference=message,
+        )
 
 
 def _compare(expected: Any, actual: Any, location: str, exact: bool, problems: list[tuple[str, str]]) -> None:
@@ -776,11 +728,12 @@ def _primitive_range(walker: Walker, node: Node, item: Any, location: str, code:
                 continue
         if bad:
             walker.run.error(
-                "invalid",
-                f"value is {'less' if is_min else 'greater'} than permitted {'minimum' if is_min else 'maximum'} "
-                f"value of {limit}",
+                IssueType.INVALID,
+                MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE,
                 location,
-                "Type_Specific_Checks_DT_Range",
+                relation="less" if is_min else "greater",
+                extreme="minimum" if is_min else "maximum",
+                limit=limit,
             )
     _duration_range(walker, node, item, location, code)
 
@@ -812,11 +765,13 @@ def _duration_range(walker: Walker, node: Node, item: Any, location: str, code: 
         limit = today - offset if is_min else today + offset
         if (is_min and value < limit) or (not is_min and value > limit):
             walker.run.error(
-                "invalid",
-                f"The value {item} is outside the allowed range ({'min' if is_min else 'max'} {amount} {unit} from "
-                "today)",
+                IssueType.INVALID,
+                MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE_FROM_TODAY,
                 location,
-                "Type_Specific_Checks_DT_Range",
+                item=item,
+                extreme="min" if is_min else "max",
+                amount=amount,
+                unit=unit,
             )
 
 
@@ -834,23 +789,24 @@ def _quantity_range(walker: Walker, node: Node, item: dict, location: str) -> No
             order = compare_quantities(item, bound[1])  # UCUM units converted (2 cm against a maximum of 10 mm)
             if order is None:
                 walker.run.warning(
-                    "business-rule",
-                    f"The quantity cannot be compared with the {'minimum' if is_min else 'maximum'} value of "
-                    f"{limit} {bound[1].get('code') or bound[1].get('unit') or ''} (units that do not convert, or a "
-                    "comparator)",
+                    IssueType.BUSINESS_RULE,
+                    MessageId.TYPE_SPECIFIC_CHECKS_DT_QUANTITY_UNITS,
                     location,
-                    "Type_Specific_Checks_DT_Quantity_Units",
+                    extreme="minimum" if is_min else "maximum",
+                    limit=limit,
+                    unit=bound[1].get("code") or bound[1].get("unit") or "",
                 )
                 continue
         else:
             order = (value > limit) - (value < limit)
         if order == (-1 if is_min else 1):
             walker.run.error(
-                "invalid",
-                f"value is {'less' if is_min else 'greater'} than permitted {'minimum' if is_min else 'maximum'} "
-                f"value of {limit}",
+                IssueType.INVALID,
+                MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE,
                 location,
-                "Type_Specific_Checks_DT_Range",
+                relation="less" if is_min else "greater",
+                extreme="minimum" if is_min else "maximum",
+                limit=limit,
             )
 
 
@@ -867,10 +823,11 @@ def _attachment(walker: Walker, item: dict, location: str) -> None:
             return
         if actual != size:
             walker.run.error(
-                "structure",
-                f"Stated Attachment Size {size} does not match actual attachment size {actual}",
+                IssueType.STRUCTURE,
+                MessageId.TYPE_SPECIFIC_CHECKS_DT_ATT_SIZE_CORRECT,
                 location,
-                "TYPE_SPECIFIC_CHECKS_DT_ATT_SIZE_CORRECT",
+                size=size,
+                actual=actual,
             )
 
 
@@ -961,27 +918,10 @@ def _embedded_html(walker: Walker, item: str, location: str, code: str) -> None:
         if options.html_in_markdown == "none":
             return
         walker.run.add(
-            options.html_in_markdown,
-            "invalid",
-            f"The markdown contains content that appears to be an embedded HTML tag starting at '{match.group(0)}'. "
-            "This will either be rendered as literal text, or may be a security risk",
-            location,
-            "MARKDOWN_HTML",
+            options.html_in_markdown, IssueType.INVALID, MessageId.MARKDOWN_HTML, location, start=match.group(0)
         )
         return
     if options.security_checks:
-        walker.run.error(
-            "security",
-            "The string value contains text that looks like embedded HTML tags, which are not allowed for security "
-            "reasons in this context",
-            location,
-            "SECURITY_STRING_CONTENT_ERROR",
-        )
+        walker.run.error(IssueType.SECURITY, MessageId.SECURITY_STRING_CONTENT_ERROR, location)
     else:
-        walker.run.info(
-            "security",
-            "The string value contains text that looks like embedded HTML tags. If this content is rendered to HTML "
-            "without appropriate post-processing, it may be a security risk",
-            location,
-            "SECURITY_STRING_CONTENT_WARNING",
-        )
+        walker.run.info(IssueType.SECURITY, MessageId.SECURITY_STRING_CONTENT_WARNING, location)

@@ -14,8 +14,9 @@ from dermfhir.fhirjson import Decimal
 from dermfhir.terminology import Terminology
 from dermfhir.validation.context import Options, Run
 from dermfhir.validation.memo import Memo
+from dermfhir.validation.messages import MessageId
 from dermfhir.validation.model import Models
-from dermfhir.validation.outcome import Issue, operation_outcome
+from dermfhir.validation.outcome import Issue, IssueType, operation_outcome
 from dermfhir.validation.structure import Walker
 
 
@@ -62,7 +63,7 @@ class Validator:
         problem = _bounds(resource, self.options)
         if problem is not None:
             where = resource.get("resourceType") if isinstance(resource, dict) else None
-            run.add("fatal", problem[0], problem[1], path or (where if isinstance(where, str) else ""), problem[2])
+            run.add("fatal", problem[0], problem[1], path or (where if isinstance(where, str) else ""), **problem[2])
             return run
         walker = Walker(self, run)
         if bundle_index is not None:
@@ -70,15 +71,9 @@ class Validator:
         try:
             walker.resource(resource, path, tuple(profiles or ()), explicit=True)
         except RecursionError:
-            run.add("fatal", "too-costly", "The content is nested too deeply to validate", path, "TOO_DEEP")
+            run.add("fatal", IssueType.TOO_COSTLY, MessageId.TOO_DEEP_RECURSION, path)
         except Exception as error:  # a validator bug must not become the caller's crash
-            run.add(
-                "fatal",
-                "exception",
-                f"Internal error while validating: {type(error).__name__}: {error}",
-                path,
-                "INTERNAL",
-            )
+            run.add("fatal", IssueType.EXCEPTION, MessageId.INTERNAL, path, __name__=type(error).__name__, error=error)
         return run
 
     def validate(self, resource: Any, profiles: list[str] | None = None) -> dict:
@@ -98,10 +93,10 @@ _SCALARS = frozenset({str, int, float, bool, type(None), Decimal})
 _MAX_INT_BITS = int(sys.get_int_max_str_digits() * 3.32) if sys.get_int_max_str_digits() else 1 << 62
 
 
-def _bounds(resource: Any, options: Options) -> tuple[str, str, str] | None:
-    """(code, message, id) of the fatal issue when `resource` is not JSON data, nests deeper than `max_depth` objects
-    (or `2 × max_depth` objects and arrays: FHIR JSON never puts an array directly in an array) or is larger than
-    `max_size` bytes as JSON text; None when it can be validated."""
+def _bounds(resource: Any, options: Options) -> tuple[IssueType, MessageId, dict[str, Any]] | None:
+    """(code, message id, placeholder values) of the fatal issue when `resource` is not JSON data, nests deeper than
+    `max_depth` objects (or `2 × max_depth` objects and arrays: FHIR JSON never puts an array directly in an array) or
+    is larger than `max_size` bytes as JSON text; None when it can be validated."""
     size = 0
     if options.max_size is not None:
         try:
@@ -119,7 +114,7 @@ def _bounds(resource: Any, options: Options) -> tuple[str, str, str] | None:
             objects += 1
             for key in value:
                 if type(key) is not str:
-                    return "structure", "The content is not JSON data: a property name is not a string", "NOT_JSON"
+                    return IssueType.STRUCTURE, MessageId.NOT_JSON_PROPERTY_NAME, {}
             if measure:
                 approximate += sum(len(key) for key in value)
             items: Any = value.values()
@@ -128,9 +123,9 @@ def _bounds(resource: Any, options: Options) -> tuple[str, str, str] | None:
         elif kind in _SCALARS:
             continue
         else:
-            return "structure", f"The content is not JSON data: it holds a {kind.__name__}", "NOT_JSON"
+            return IssueType.STRUCTURE, MessageId.NOT_JSON, {"kind": kind.__name__}
         if objects > options.max_depth or levels > 2 * options.max_depth:
-            return "too-costly", f"The content is nested too deeply (more than {options.max_depth} levels)", "TOO_DEEP"
+            return IssueType.TOO_COSTLY, MessageId.TOO_DEEP, {"max_depth": options.max_depth}
         for item in items:
             kind = type(item)
             if kind is str:
@@ -139,14 +134,13 @@ def _bounds(resource: Any, options: Options) -> tuple[str, str, str] | None:
             elif kind in _SCALARS:
                 if measure:
                     if kind is int and item.bit_length() > _MAX_INT_BITS:
-                        return "too-costly", "The content holds a number too large to process", "TOO_LARGE"
+                        return IssueType.TOO_COSTLY, MessageId.TOO_LARGE_NUMBER, {}
                     approximate += 8
             else:
                 stack.append((item, objects, levels))  # objects, arrays and anything else (reported when popped)
     size = size if size >= 0 else approximate
     if options.max_size is not None and size > options.max_size:
-        message = f"The content is too large to validate ({size} bytes, more than {options.max_size})"
-        return "too-costly", message, "TOO_LARGE"
+        return IssueType.TOO_COSTLY, MessageId.TOO_LARGE, {"size": size, "max_size": options.max_size}
     return None
 
 
