@@ -165,6 +165,7 @@ def matrix_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         store: Store = open_postgres(definitions)
     else:
         store = SqliteStore(tmp_path_factory.mktemp("matrix") / "matrix.db", definitions)
+    AT_SEED.discard(id(store))  # a new store is empty, even if an earlier, closed one had the same id
     try:
         yield store
     finally:
