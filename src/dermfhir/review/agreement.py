@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import orjson
 
 from dermfhir.review import resources as r
 from dermfhir.review.errors import InvalidInput
@@ -154,12 +155,17 @@ def agreement_of(
 
 
 def annotations_of_images(store: Store, images: Sequence[str]) -> Iterator[dict]:
-    """The Observations derived from any of `images` (references `Type/id`), by `derived-from`, one page at a time:
-    `agreement_of` keeps a few strings of each, so tens of thousands of decoded resources are never held at once
-    (holding them makes Python's garbage collector walk them over and over, which cost more than decoding them)."""
-    for start in range(0, len(images), 100):  # the store takes at most 100 alternatives per parameter
-        chunk = ",".join(images[start : start + 100])
-        yield from store.iter_search("Observation", [("derived-from", chunk)])
+    """The Observations derived from any of `images` (references `Type/id`), by `derived-from`: one streamed query
+    per image type (`Store.iter_referring`), each resource decoded with plain orjson as it comes. `agreement_of`
+    keeps a few strings of each, so tens of thousands of decoded resources are never held at once, and no decimal
+    is read (fhirjson's keeping of decimal texts is not needed)."""
+    by_type: dict[str, list[str]] = {}
+    for image in images:
+        target_type, _, target_id = image.partition("/")
+        if target_id and "/" not in target_id:
+            by_type.setdefault(target_type, []).append(target_id)
+    for target_type, ids in by_type.items():
+        yield from map(orjson.loads, store.iter_referring("Observation", "derived-from", target_type, ids))
 
 
 def record_agreement(store: Store, result: Agreement) -> list[dict]:
