@@ -92,7 +92,9 @@ def performance(ctx: Context, request: FhirRequest, resource_type: str | None, r
     if cutoff is not None and not isinstance(cutoff, str):
         raise refusal(ReviewError("review-input", "The input 'cutoff' is a dateTime"))
     try:
-        result = model_performance(ctx.store, resource_id, cutoff=cutoff)
+        # the figures cover only what the caller could find by searching (a patient scope: that patient's data)
+        visible = None if ctx.access.unrestricted("s") else (lambda resource: ctx.access.may("s", resource))
+        result = model_performance(ctx.store, resource_id, cutoff=cutoff, visible=visible)
     except ReviewError as error:
         raise refusal(error) from None
     except ValueError:
