@@ -76,7 +76,14 @@ def series(ctx: Context, request: FhirRequest, resource_type: str | None, resour
     growth = _decimal(inputs.get("growth"), "growth", 0.2)
     iou = _decimal(inputs.get("iouThreshold"), "iouThreshold", 0.5)
     try:
-        result = build_series(ctx.store, resource_id, growth=growth, iou_threshold=iou)
+        result = build_series(
+            ctx.store,
+            resource_id,
+            growth=growth,
+            iou_threshold=iou,
+            visible=ctx.access.visible,
+            authorize=lambda series: ctx.access.check(series, "update"),
+        )
     except ReviewError as error:
         raise refusal(error) from None
     ctx.audit_write("operation", [reference_of(result.series)])
