@@ -1,12 +1,17 @@
 """QuestionnaireResponse against the Questionnaire it answers (found by canonical URL among the definitions, or
 contained).
 
-Checked: linkIds known; required items answered (completed responses); repeats (one answer unless repeating);
-groups do not carry answers; answer types by item type; answerOption membership and exclusive options;
-answerValueSet membership (where it can be expanded); minOccurs; the extensions minValue, maxValue,
-maxDecimalPlaces, minLength (and maxLength), regex, maxSize, sdc min/maxQuantity (UCUM length and mass units are
-converted), questionnaire-referenceResource; enableWhen (`enable_when`): an answered item that is disabled is an
-error, a required item is required only while enabled. Not checked: calculated expressions, item order.
+Checked: linkIds known, at the level of the Questionnaire that defines them, in the Questionnaire's order; an
+item's text, when given, is the Questionnaire's; required items answered ("must be present in a 'completed'
+QuestionnaireResponse": an error when completed or amended, a warning while in progress); repeats (one answer
+unless repeating); groups carry no answers, display items no items, questions have their nested items under their
+answers; answer types by item type (choice and open-choice: Coding or the type of an answerOption, open-choice also
+a free string); answerOption membership by type and exclusive options; answerValueSet membership (contained value
+sets included; a value set that cannot be found is a warning); minOccurs; the extensions minValue, maxValue
+(dates and times compared with their precision and time zone), maxDecimalPlaces, minLength (and maxLength), regex,
+maxSize, sdc min/maxQuantity (UCUM units converted), questionnaire-referenceResource; enableWhen (`enable_when`):
+an answered item that is disabled is an error, a required item is required only while enabled. Not checked:
+calculated expressions.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import binascii
 import re
 from typing import TYPE_CHECKING, Any
 
+from dermfhir.fhirpath.compare import compare_quantities, compare_temporal
 from dermfhir.validation.context import Frame
 from dermfhir.validation.enable_when import EnableWhen
 from dermfhir.validation.messages import MessageId
@@ -36,26 +42,12 @@ _ANSWER_TYPES = {
     "string": ("string",),
     "text": ("string",),
     "url": ("uri",),
-    "choice": ("Coding",),
-    "open-choice": ("Coding", "string"),
+    # choice answers are Codings or values of the types answerOption allows (R4 Questionnaire.item.answerOption)
+    "choice": ("Coding", "integer", "date", "time", "string", "Reference"),
+    "open-choice": ("Coding", "integer", "date", "time", "string", "Reference"),
     "attachment": ("Attachment",),
     "reference": ("Reference",),
     "quantity": ("Quantity",),
-}
-# UCUM units this module can convert (to metres, grams, seconds)
-_UNITS = {
-    "m": ("length", 1.0),
-    "km": ("length", 1000.0),
-    "cm": ("length", 0.01),
-    "mm": ("length", 0.001),
-    "g": ("mass", 1.0),
-    "kg": ("mass", 1000.0),
-    "mg": ("mass", 0.001),
-    "ug": ("mass", 1e-6),
-    "s": ("time", 1.0),
-    "min": ("time", 60.0),
-    "h": ("time", 3600.0),
-    "d": ("time", 86400.0),
 }
 UCUM = "http://unitsofmeasure.org"
 
@@ -80,7 +72,43 @@ def check(walker: Checker, response: dict, path: str, frame: Frame) -> None:
         return
     completed = response.get("status") in ("completed", "amended")
     state = EnableWhen(questionnaire)
-    _items(walker, questionnaire.get("item") or [], response.get("item") or [], path, path, completed, frame, state)
+    walker_q = _QuestionnaireInfo(questionnaire, response if canonical.startswith("#") else None)
+    _items(
+        walker,
+        questionnaire.get("item") or [],
+        response.get("item") or [],
+        path,
+        path,
+        completed,
+        frame,
+        state,
+        (),
+        walker_q,
+    )
+
+
+class _QuestionnaireInfo:
+    """The Questionnaire a response answers: its items by linkId at any depth, and where its contained value sets
+    are (in the Questionnaire, or in the response that contains it)."""
+
+    def __init__(self, questionnaire: dict, container: dict | None) -> None:
+        self.questionnaire = questionnaire
+        self.container = container
+        self.by_link: dict[str, dict] = {}
+        stack = list(questionnaire.get("item") or [])
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                if isinstance(item.get("linkId"), str):
+                    self.by_link.setdefault(item["linkId"], item)
+                stack.extend(item.get("item") or [])
+
+    def contained(self, reference: str) -> dict | None:
+        for holder in (self.questionnaire, self.container):
+            for resource in (holder or {}).get("contained") or []:
+                if isinstance(resource, dict) and resource.get("id") == reference[1:]:
+                    return resource
+        return None
 
 
 def _find(walker: Checker, response: dict, canonical: str) -> dict | None:
@@ -107,22 +135,35 @@ def _items(
     frame: Frame,
     state: EnableWhen | None = None,
     scopes: tuple[list, ...] = (),
+    info: _QuestionnaireInfo | None = None,
 ) -> None:
     scopes = (*scopes, r_items)
     by_link = {q.get("linkId"): q for q in q_items if isinstance(q, dict)}
+    order = {q.get("linkId"): i for i, q in enumerate(q_items) if isinstance(q, dict)}
     seen: dict[str, list[tuple[int, dict]]] = {}
+    last = -1
     for index, r_item in enumerate(r_items):
         if not isinstance(r_item, dict):
             continue
         link_id = r_item.get("linkId")
         location = f"{items_path}.item[{index}]"
         if link_id not in by_link:
-            walker.run.error(
-                IssueType.NOT_FOUND, MessageId.QUESTIONNAIRE_QR_ITEM_NOTFOUND, parent_path, link_id=link_id
-            )
+            elsewhere = info.by_link.get(link_id) if info is not None and isinstance(link_id, str) else None
+            if elsewhere is None:
+                walker.run.error(
+                    IssueType.NOT_FOUND, MessageId.QUESTIONNAIRE_QR_ITEM_NOTFOUND, parent_path, link_id=link_id
+                )
+            else:
+                walker.run.error(
+                    IssueType.STRUCTURE, MessageId.QUESTIONNAIRE_QR_ITEM_WRONGPLACE, parent_path, link_id=link_id
+                )
+                _item(walker, elsewhere, r_item, location, completed, frame, state, scopes, info)
             continue
+        if order[link_id] < last:
+            walker.run.error(IssueType.STRUCTURE, MessageId.QUESTIONNAIRE_QR_ITEM_ORDER, parent_path)
+        last = order[link_id]
         seen.setdefault(str(link_id), []).append((index, r_item))
-        _item(walker, by_link[link_id], r_item, location, completed, frame, state, scopes)
+        _item(walker, by_link[link_id], r_item, location, completed, frame, state, scopes, info)
     for q_item in q_items:
         if not isinstance(q_item, dict):
             continue
@@ -140,16 +181,18 @@ def _items(
                         f"{items_path}.item[{index}]",
                         link_id=link_id,
                     )
-        if q_item.get("required") and completed and enabled is True:
+        if q_item.get("required") and enabled is True:
             answered = any(_has_content(item, q_item) for _, item in found)
             if not answered:
                 where = f"{items_path}.item[{found[0][0]}]" if found else parent_path
-                walker.run.error(
-                    IssueType.REQUIRED,
-                    MessageId.QUESTIONNAIRE_QR_ITEM_MISSING,
-                    where if found else parent_path,
-                    link_id=link_id,
-                )
+                if completed:
+                    walker.run.error(
+                        IssueType.REQUIRED, MessageId.QUESTIONNAIRE_QR_ITEM_MISSING, where, link_id=link_id
+                    )
+                else:
+                    walker.run.warning(
+                        IssueType.REQUIRED, MessageId.QUESTIONNAIRE_QR_ITEM_MISSING_IN_PROGRESS, where, link_id=link_id
+                    )
         if len(found) > 1 and not q_item.get("repeats") and q_item.get("type") != "group":
             walker.run.error(
                 IssueType.STRUCTURE,
@@ -181,9 +224,14 @@ def _item(
     frame: Frame,
     state: EnableWhen | None = None,
     scopes: tuple[list, ...] = (),
+    info: _QuestionnaireInfo | None = None,
 ) -> None:
     item_type = q_item.get("type")
+    link_id = q_item.get("linkId")
     answers = [a for a in r_item.get("answer") or [] if isinstance(a, dict)]
+    text = r_item.get("text")
+    if isinstance(text, str) and text and text != q_item.get("text"):
+        walker.run.error(IssueType.INVALID, MessageId.QUESTIONNAIRE_QR_ITEM_TEXT, location, link_id=link_id)
     if item_type == "group":
         if answers:
             walker.run.error(IssueType.STRUCTURE, MessageId.QUESTIONNAIRE_QR_ITEM_GROUP, location)
@@ -197,9 +245,12 @@ def _item(
             frame,
             state,
             scopes,
+            info,
         )
         return
     if item_type == "display":
+        if r_item.get("item"):
+            walker.run.error(IssueType.STRUCTURE, MessageId.QUESTIONNAIRE_QR_ITEM_DISPLAY, location, link_id=link_id)
         return
     if len(answers) > 1 and not q_item.get("repeats"):
         walker.run.error(IssueType.INVALID, MessageId.QUESTIONNAIRE_QR_ITEM_ONLYONEA, location)
@@ -232,13 +283,15 @@ def _item(
             if allowed and type_name not in allowed:
                 walker.run.error(
                     IssueType.INVARIANT,
-                    MessageId.QUESTIONNAIRE_QR_ITEM_WRONGTYPE,
+                    MessageId.QUESTIONNAIRE_QR_ITEM_WRONGTYPE_ONEOF
+                    if len(allowed) > 1
+                    else MessageId.QUESTIONNAIRE_QR_ITEM_WRONGTYPE,
                     value_location,
-                    expected=allowed[0],
+                    expected=", ".join(allowed),
                     type_name=type_name,
                 )
             else:
-                _answer(walker, q_item, type_name, data, value_location, answer_location, frame)
+                _answer(walker, q_item, type_name, data, value_location, answer_location, frame, info)
                 if _is_exclusive(q_item, type_name, data):
                     exclusive_selected = True
         nested = answer.get("item")
@@ -253,6 +306,7 @@ def _item(
                 frame,
                 state,
                 scopes,
+                info,
             )
     if exclusive_selected and len(answers) > 1:
         for index, answer in enumerate(answers):
@@ -264,37 +318,41 @@ def _item(
                     f"{location}.answer[{index}]",
                     answer=_describe(value[1]),
                 )
-    if r_item.get("item") and item_type not in ("group",):
-        _items(
-            walker,
-            q_item.get("item") or [],
-            r_item.get("item") or [],
-            location,
-            location,
-            completed,
-            frame,
-            state,
-            scopes,
-        )
+    if r_item.get("item"):
+        # a question's nested items belong under its answers (R4 QuestionnaireResponse.item.answer.item)
+        walker.run.error(IssueType.STRUCTURE, MessageId.QUESTIONNAIRE_QR_ITEM_GROUP_ANSWER, location, link_id=link_id)
 
 
 def _answer(
-    walker: Checker, q_item: dict, type_name: str, data: Any, value_location: str, answer_location: str, frame: Frame
+    walker: Checker,
+    q_item: dict,
+    type_name: str,
+    data: Any,
+    value_location: str,
+    answer_location: str,
+    frame: Frame,
+    info: _QuestionnaireInfo | None = None,
 ) -> None:
     run = walker.run
+    item_type = q_item.get("type")
+    choice = item_type in ("choice", "open-choice")
     options = [o for o in q_item.get("answerOption") or [] if isinstance(o, dict)]
     if options and type_name in ("integer", "date", "time", "string", "Coding", "Reference"):
         option_values = [v for o in options if (v := _value(o)) is not None]
-        if not any(_same(type_name, data, option) for option in option_values):
+        free_text = type_name == "string" and item_type == "open-choice"
+        if choice and not free_text and not any(option[0] == type_name for option in option_values):
+            run.error(
+                IssueType.STRUCTURE, MessageId.QUESTIONNAIRE_QR_ITEM_NOOPTIONS_OF_TYPE, value_location, type_name=type_name
+            )
+        elif not free_text and not any(_same(type_name, data, option) for option in option_values):
             if type_name == "Coding":
-                if q_item.get("type") != "open-choice":
-                    run.error(
-                        IssueType.CODE_INVALID,
-                        MessageId.QUESTIONNAIRE_QR_ITEM_NOCODING,
-                        value_location,
-                        code=_describe(data),
-                    )
-            elif not (type_name == "string" and q_item.get("type") == "open-choice"):
+                run.error(
+                    IssueType.CODE_INVALID,
+                    MessageId.QUESTIONNAIRE_QR_ITEM_NOCODING,
+                    value_location,
+                    code=_describe(data),
+                )
+            else:
                 run.error(
                     IssueType.INVARIANT,
                     MessageId.QUESTIONNAIRE_QR_ITEM_NOOPTION,
@@ -302,6 +360,12 @@ def _answer(
                     type_name=type_name,
                     data=data,
                 )
+    elif choice and not options and type_name not in ("Coding",) and not (
+        type_name == "string" and item_type == "open-choice"
+    ):
+        run.error(
+            IssueType.STRUCTURE, MessageId.QUESTIONNAIRE_QR_ITEM_NOOPTIONS_OF_TYPE, value_location, type_name=type_name
+        )
     value_set = q_item.get("answerValueSet")
     if (
         isinstance(value_set, str)
@@ -309,26 +373,18 @@ def _answer(
         and isinstance(data, dict)
         and isinstance(data.get("code"), str)
     ):
-        try:
-            result = walker.terminology.validate_code(value_set, data.get("system"), data["code"], data.get("display"))
-        except Exception:
-            result = None
-        if result is not None and (result.result == "invalid" or result.display_ok is False):
-            run.error(
-                IssueType.CODE_INVALID,
-                MessageId.QUESTIONNAIRE_QR_ITEM_NOTINVS,
-                answer_location,
-                code=data["code"],
-                system=data.get("system"),
-                value_set=value_set,
-            )
+        _value_set_member(walker, value_set, data, answer_location, value_location, info)
     for bound, is_min in ((_extension(q_item, EXT + "minValue"), True), (_extension(q_item, EXT + "maxValue"), False)):
         if bound is None or type_name not in ("integer", "decimal", "date", "dateTime", "time"):
             continue
-        try:
-            bad = data < bound if is_min else data > bound
-        except TypeError:
-            continue
+        if type_name in ("date", "dateTime", "time"):
+            order = compare_temporal(data, bound) if isinstance(data, str) and isinstance(bound, str) else None
+            bad = order is not None and (order < 0 if is_min else order > 0)
+        else:
+            try:
+                bad = data < bound if is_min else data > bound
+            except TypeError:
+                continue
         if bad:
             run.error(
                 IssueType.INVARIANT,
@@ -402,6 +458,56 @@ def _answer(
         _reference(walker, q_item, data["reference"], value_location)
 
 
+def _value_set_member(
+    walker: Checker,
+    value_set: str,
+    coding: dict,
+    answer_location: str,
+    value_location: str,
+    info: _QuestionnaireInfo | None,
+) -> None:
+    """answerValueSet: the Coding is in the value set (a canonical, or `#id` of a contained ValueSet)."""
+    contained = info.contained(value_set) if info is not None and value_set.startswith("#") else None
+    try:
+        if contained is not None and contained.get("resourceType") == "ValueSet":
+            expansion = walker.terminology.expand_resource(contained)
+            system = coding.get("system")
+            if isinstance(system, str) and expansion.item(system, coding["code"]) is not None:
+                result = "valid"
+            elif system is None and expansion.items_with_code(coding["code"]):
+                result = "valid"  # a Coding without system is taken in the value set's system that has its code
+            elif expansion.complete or not expansion.may_contain(system if isinstance(system, str) else None):
+                result = "invalid"
+            else:
+                result = None
+        elif value_set.startswith("#"):
+            result = "missing"
+        else:
+            check = walker.terminology.validate_code(
+                value_set, coding.get("system"), coding["code"], coding.get("display")
+            )
+            result = "invalid" if check.result == "invalid" or check.display_ok is False else check.result
+    except Exception:
+        result = None
+    if result == "missing":
+        walker.run.warning(
+            IssueType.NOT_FOUND,
+            MessageId.QUESTIONNAIRE_QR_ITEM_VALUESET_NOTFOUND,
+            value_location,
+            value_set=value_set,
+            code=_describe(coding),
+        )
+    elif result == "invalid":
+        walker.run.error(
+            IssueType.CODE_INVALID,
+            MessageId.QUESTIONNAIRE_QR_ITEM_NOTINVS,
+            answer_location,
+            code=coding["code"],
+            system=coding.get("system"),
+            value_set=value_set,
+        )
+
+
 def _reference(walker: Checker, q_item: dict, reference: str, location: str) -> None:
     from dermfhir.validation.references import parse
 
@@ -456,11 +562,8 @@ def _quantity_bound(walker: Checker, value: dict, bound: dict, is_min: bool, loc
             limit_unit=bound.get("unit", ""),
         )
         return
-    left = _to_base(value)
-    right = _to_base(bound)
-    if left is None or right is None or left[0] != right[0]:
-        return
-    if (is_min and left[1] < right[1]) or (not is_min and left[1] > right[1]):
+    order = compare_quantities(value, bound)  # UCUM units converted; None when they do not compare
+    if order is not None and (order < 0 if is_min else order > 0):
         walker.run.error(
             IssueType.INVARIANT,
             MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_RANGE,
@@ -472,15 +575,6 @@ def _quantity_bound(walker: Checker, value: dict, bound: dict, is_min: bool, loc
             limit=limit,
             limit_unit=bound.get("code"),
         )
-
-
-def _to_base(quantity: dict) -> tuple[str, float] | None:
-    if quantity.get("system") != UCUM:
-        return None
-    unit = _UNITS.get(str(quantity.get("code")))
-    if unit is None:
-        return (str(quantity.get("code")), float(quantity["value"]))
-    return unit[0], float(quantity["value"]) * unit[1]
 
 
 def _attachment_size(data: dict) -> int | None:
