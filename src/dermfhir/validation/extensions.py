@@ -1,7 +1,10 @@
 """Extensions: the definition of each extension is found by URL and the extension is validated against it.
 
 Checked: url present and unversioned; unknown extensions (an error, except HL7 core-namespace extensions that are
-not loaded, which are warnings since they cannot be resolved offline); example URLs when examples are not allowed;
+not loaded, which are warnings since they cannot be resolved offline, the allowed extension domains, also warnings,
+and the URLs HL7's validator lets through unknown — DICOM's nema.org, HL7's tools namespace, example URLs where
+examples are allowed — which are information; an unknown modifier extension is always an error, since its meaning
+cannot be known); example URLs when examples are not allowed;
 the context of use (element / extension / fhirpath contexts by type or path); modifier vs non-modifier use; value
 type and nested extensions through the extension's StructureDefinition; ext-1 (value or extensions, not both).
 A `fhirpath` context is met when the element holding the extension is among the nodes its expression selects from
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
     from dermfhir.validation.checker import Checker
 
 _HL7_NAMESPACE = ("http://hl7.org/fhir/StructureDefinition/",)
+_TOOLS_NAMESPACE = "http://hl7.org/fhir/tools/StructureDefinition/"
 
 #: Contexts that R4 4.0.1 forgot but uses itself. structuredefinition-fhir-type declares ElementDefinition.type.code,
 #: yet the core snapshots (and every SUSHI snapshot) carry it on ElementDefinition.type; R5 corrected the context.
@@ -58,8 +62,13 @@ def check(
         walker.element(node, item, location, "Extension", frame, model)
         return
     definition = _definition(walker, node, url)
-    if definition is None and ":" not in url:
-        # a relative url names a part of a complex extension whose definition is not known here
+    if definition is None and ":" not in url and _inside_extension(node, holder):
+        # a relative url names a part of a complex extension: the extension's definition, when known, defines it
+        parent = _undefined_part(node, url)
+        if parent is not None:
+            run.error(
+                IssueType.INVALID, MessageId.EXTENSION_EXT_SUBEXTENSION_INVALID, location, url=url, parent=parent
+            )
         base = walker.models.get("Extension")
         if base is not None and base.root is not None:
             walker.element(base.root, item, location, "Extension", frame, base)
@@ -92,11 +101,25 @@ def _definition(walker: Checker, node: Node, url: str) -> StructureModel | None:
     return model
 
 
+def _allowed_unknown(url: str, examples_allowed: bool) -> bool:
+    """URLs whose extensions may be used without their definition, as HL7's validator allows them: DICOM's
+    (nema.org), HL7's tooling extensions, structuredefinition-expression (used by versions that predate it), and
+    example URLs (example.org, acme.com) where examples are allowed."""
+    return (
+        "nema.org" in url
+        or url.startswith(_TOOLS_NAMESPACE)
+        or url == _HL7_NAMESPACE[0] + "structuredefinition-expression"
+        or (examples_allowed and ("example.org" in url or "acme.com" in url))
+    )
+
+
 def _unknown(walker: Checker, item: dict, url: str, location: str, node: Node) -> None:
     run = walker.run
     cannot_fetch = url.startswith(_HL7_NAMESPACE)
     if url.startswith(walker.validator.options.extension_domains) and node.key != "modifierExtension":
         run.warning(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_UNKNOWN_DOMAIN, location, url=url)
+    elif node.key != "modifierExtension" and _allowed_unknown(url, walker.validator.options.examples_allowed):
+        run.info(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_UNKNOWN, location, url=url)
     elif cannot_fetch:
         run.warning(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_UNKNOWN_NOTHERE_NOT_LOADED, location, url=url)
     elif node.key == "modifierExtension" or not url.startswith(("http:", "https:", "urn:")):
@@ -108,6 +131,30 @@ def _unknown(walker: Checker, item: dict, url: str, location: str, node: Node) -
     if base is not None and base.root is not None:
         frame = Frame(item, location)
         walker.element(base.root, item, location, "Extension", frame, base)
+
+
+def _undefined_part(node: Node, url: str) -> str | None:
+    """The URL of the complex extension whose definition `node` is (its `Extension.extension`) when that definition
+    defines no part named `url`; None when it does, or when the definition is not a complex extension's."""
+    model = node.model
+    if model.type != "Extension" or model.derivation != "constraint" or not node.path.endswith("Extension.extension"):
+        return None
+    if not node.slices:
+        return None
+    for part in node.slices:
+        fixed = part.children.get("url")
+        if fixed is not None and fixed.fixed is not None and fixed.fixed[1] == url:
+            return None
+    return str(model.url)
+
+
+def _inside_extension(node: Node, holder: Node | None) -> bool:
+    """Whether the extension is a part of another extension (`Extension.extension`): only there may its url be
+    relative (Extension.url: "The definition SHALL be a URI for the Structure Definition defining the
+    extension")."""
+    if node.path.endswith("Extension.extension"):
+        return True
+    return holder is not None and (holder.path == "Extension" or holder.path.endswith(".extension"))
 
 
 def _ext1(walker: Checker, item: dict, location: str) -> None:

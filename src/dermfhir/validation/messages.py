@@ -201,6 +201,7 @@ class MessageId(StrEnum):
     QUESTIONNAIRE_QR_ITEM_NOOPTIONS_OF_TYPE = "Questionnaire_QR_Item_NoOptions_OfType"
     QUESTIONNAIRE_QR_ITEM_VALUESET_NOTFOUND = "Questionnaire_QR_Item_ValueSet_NotFound"
     EXTENSION_EXT_UNKNOWN = "Extension_EXT_Unknown"
+    EXTENSION_EXT_SUBEXTENSION_INVALID = "Extension_EXT_Subextension_Invalid"
 
 
 #: The text of every message: a `str.format` template whose named placeholders the call site supplies.
@@ -521,6 +522,7 @@ TEXTS: dict[MessageId, str] = {
         "The value set {value_set} of the answers could not be found, so the answer {code} is not checked"
     ),
     MessageId.EXTENSION_EXT_UNKNOWN: "Unknown extension {url}",
+    MessageId.EXTENSION_EXT_SUBEXTENSION_INVALID: "Sub-extension url '{url}' is not defined by the Extension {parent}",
 }
 
 #: Second wordings of an id: the issue carries the id of the first wording, as it did before they had ids of their own.
