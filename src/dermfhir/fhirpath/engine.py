@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import fhirpathpy
-from fhirpathpy.engine.invocations import invocation_registry as fp_invocations
+from fhirpathpy.engine.invocations import invocation_registry
 from fhirpathpy.engine.invocations import types as fp_types
 from fhirpathpy.engine.nodes import FP_Quantity, ResourceNode
 from fhirpathpy.models import models
 
 from dermfhir.fhirpath import fast
 from dermfhir.fhirpath.compare import UCUM, compare_quantities
+
+#: fhirpathpy's table of functions and operators (name → {"fn": …, "arity": …})
+fp_invocations = cast(dict[str, dict[str, Any]], invocation_registry)
 
 _R4 = models["r4"]
 

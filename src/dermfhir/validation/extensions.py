@@ -66,9 +66,7 @@ def check(
         # a relative url names a part of a complex extension: the extension's definition, when known, defines it
         parent = _undefined_part(node, url)
         if parent is not None:
-            run.error(
-                IssueType.INVALID, MessageId.EXTENSION_EXT_SUBEXTENSION_INVALID, location, url=url, parent=parent
-            )
+            run.error(IssueType.INVALID, MessageId.EXTENSION_EXT_SUBEXTENSION_INVALID, location, url=url, parent=parent)
         base = walker.models.get("Extension")
         if base is not None and base.root is not None:
             walker.element(base.root, item, location, "Extension", frame, base)

@@ -342,7 +342,10 @@ def _answer(
         free_text = type_name == "string" and item_type == "open-choice"
         if choice and not free_text and not any(option[0] == type_name for option in option_values):
             run.error(
-                IssueType.STRUCTURE, MessageId.QUESTIONNAIRE_QR_ITEM_NOOPTIONS_OF_TYPE, value_location, type_name=type_name
+                IssueType.STRUCTURE,
+                MessageId.QUESTIONNAIRE_QR_ITEM_NOOPTIONS_OF_TYPE,
+                value_location,
+                type_name=type_name,
             )
         elif not free_text and not any(_same(type_name, data, option) for option in option_values):
             if type_name == "Coding":
@@ -360,8 +363,11 @@ def _answer(
                     type_name=type_name,
                     data=data,
                 )
-    elif choice and not options and type_name not in ("Coding",) and not (
-        type_name == "string" and item_type == "open-choice"
+    elif (
+        choice
+        and not options
+        and type_name not in ("Coding",)
+        and not (type_name == "string" and item_type == "open-choice")
     ):
         run.error(
             IssueType.STRUCTURE, MessageId.QUESTIONNAIRE_QR_ITEM_NOOPTIONS_OF_TYPE, value_location, type_name=type_name

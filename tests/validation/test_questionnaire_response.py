@@ -1,0 +1,199 @@
+"""QuestionnaireResponse against its Questionnaire (R4 QuestionnaireResponse and Questionnaire.item): item placement
+and order, item text, display items, nested items under answers, choice and open-choice answers, answerValueSet
+membership (contained value sets), min/max bounds on dates, times and UCUM quantities, required items by status.
+Each rule with a response that keeps it and one that breaks it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dermfhir.validation import Validator
+
+EXT = "http://hl7.org/fhir/StructureDefinition/"
+SDC = "http://hl7.org/fhir/uv/sdc/StructureDefinition/"
+UCUM = "http://unitsofmeasure.org"
+CODES = "http://example.org/fhir/CodeSystem/lesion-answers"
+
+
+def _response(q_items: list[dict], items: list[dict], status: str = "completed", **questionnaire: Any) -> dict:
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "status": status,
+        "questionnaire": "#q",
+        "contained": [
+            {"resourceType": "Questionnaire", "id": "q", "status": "active", "item": q_items, **questionnaire}
+        ],
+        "item": items,
+    }
+
+
+def _found(validator: Validator, response: dict) -> list[tuple[str, str, str]]:
+    """(severity, location, message id) of the warnings and errors about the answers (not the Questionnaire)."""
+    return [
+        (issue.severity, issue.location, issue.message_id)
+        for issue in validator.issues(response)
+        if issue.severity in ("warning", "error", "fatal") and ".contained[" not in issue.location
+    ]
+
+
+def _question(link_id: str, item_type: str = "string", **more: Any) -> dict:
+    return {"linkId": link_id, "text": f"Question {link_id}", "type": item_type, **more}
+
+
+def _answered(link_id: str, *values: dict, **more: Any) -> dict:
+    return {"linkId": link_id, "answer": list(values), **more}
+
+
+def test_items_in_the_questionnaires_order(validator: Validator) -> None:
+    questions = [_question("a"), _question("b")]
+    in_order = [_answered("a", {"valueString": "x"}), _answered("b", {"valueString": "y"})]
+    assert _found(validator, _response(questions, in_order)) == []
+    reversed_items = list(reversed(in_order))
+    assert _found(validator, _response(questions, reversed_items)) == [
+        ("error", "QuestionnaireResponse", "Questionnaire_QR_Item_Order")
+    ]
+
+
+def test_item_at_the_wrong_level(validator: Validator) -> None:
+    questions = [_question("g", "group", item=[_question("a")])]
+    assert (
+        _found(validator, _response(questions, [{"linkId": "g", "item": [_answered("a", {"valueString": "x"})]}])) == []
+    )
+    misplaced = _response(questions, [_answered("a", {"valueString": "x"})])
+    assert _found(validator, misplaced) == [("error", "QuestionnaireResponse", "Questionnaire_QR_Item_WrongPlace")]
+    unknown = _response(questions, [_answered("zz", {"valueString": "x"})])
+    assert _found(validator, unknown) == [("error", "QuestionnaireResponse", "Questionnaire_QR_Item_NotFound")]
+
+
+def test_item_text_is_the_questionnaires(validator: Validator) -> None:
+    questions = [_question("a")]
+    same = _answered("a", {"valueString": "x"}, text="Question a")
+    assert _found(validator, _response(questions, [same])) == []
+    other = _answered("a", {"valueString": "x"}, text="Another question")
+    assert _found(validator, _response(questions, [other])) == [
+        ("error", "QuestionnaireResponse.item[0]", "Questionnaire_QR_Item_Text")
+    ]
+
+
+def test_display_items_have_no_items(validator: Validator) -> None:
+    questions = [_question("d", "display"), _question("a")]
+    assert _found(validator, _response(questions, [{"linkId": "d"}, _answered("a", {"valueString": "x"})])) == []
+    nested = {"linkId": "d", "item": [_answered("a", {"valueString": "x"})]}
+    assert ("error", "QuestionnaireResponse.item[0]", "Questionnaire_QR_Item_Display") in _found(
+        validator, _response(questions, [nested])
+    )
+
+
+def test_nested_items_of_a_question_go_under_its_answers(validator: Validator) -> None:
+    questions = [_question("a", item=[_question("b")])]
+    under_answer = {"linkId": "a", "answer": [{"valueString": "x", "item": [_answered("b", {"valueString": "y"})]}]}
+    assert _found(validator, _response(questions, [under_answer])) == []
+    beside = {"linkId": "a", "item": [_answered("b", {"valueString": "y"})]}
+    assert _found(validator, _response(questions, [beside])) == [
+        ("error", "QuestionnaireResponse.item[0]", "Questionnaire_QR_Item_Group_Answer")
+    ]
+
+
+def _coding(code: str) -> dict:
+    return {"valueCoding": {"system": CODES, "code": code}}
+
+
+@pytest.mark.parametrize(
+    ("item_type", "options", "answer", "expected"),
+    [
+        ("choice", [_coding("flat")], _coding("flat"), []),
+        ("choice", [_coding("flat")], _coding("raised"), ["Questionnaire_QR_Item_NoCoding"]),
+        ("open-choice", [_coding("flat")], _coding("raised"), ["Questionnaire_QR_Item_NoCoding"]),
+        ("open-choice", [_coding("flat")], {"valueString": "ulcerated"}, []),
+        ("choice", [_coding("flat")], {"valueString": "ulcerated"}, ["Questionnaire_QR_Item_NoOptions_OfType"]),
+        ("choice", [{"valueString": "left"}, {"valueString": "right"}], {"valueString": "left"}, []),
+        ("choice", [{"valueString": "left"}], {"valueString": "middle"}, ["Questionnaire_QR_Item_NoOption"]),
+        ("choice", [{"valueInteger": 1}, {"valueInteger": 2}], {"valueInteger": 2}, []),
+        ("choice", [{"valueInteger": 1}, {"valueInteger": 2}], {"valueInteger": 3}, ["Questionnaire_QR_Item_NoOption"]),
+        ("choice", [{"valueDate": "2024-01-01"}], {"valueDate": "2024-01-01"}, []),
+        ("choice", [_coding("flat")], {"valueBoolean": True}, ["Questionnaire_QR_Item_WrongType"]),
+    ],
+)
+def test_choice_answers(validator: Validator, item_type: str, options: list, answer: dict, expected: list) -> None:
+    response = _response([_question("a", item_type, answerOption=options)], [_answered("a", answer)])
+    assert [message_id for _, _, message_id in _found(validator, response)] == expected
+
+
+def test_answer_value_set_contained_in_the_response(validator: Validator) -> None:
+    value_set = {
+        "resourceType": "ValueSet",
+        "id": "vs",
+        "status": "active",
+        "compose": {"include": [{"system": CODES, "concept": [{"code": "flat"}, {"code": "raised"}]}]},
+    }
+
+    def response(answer: dict) -> dict:
+        found = _response([_question("a", "choice", answerValueSet="#vs")], [_answered("a", answer)])
+        found["contained"].append(value_set)
+        return found
+
+    assert _found(validator, response(_coding("raised"))) == []
+    assert _found(validator, response({"valueCoding": {"code": "raised"}})) == []  # the value set's system
+    assert _found(validator, response(_coding("ulcerated"))) == [
+        ("error", "QuestionnaireResponse.item[0].answer[0]", "Questionnaire_QR_Item_NotInVS")
+    ]
+
+
+def test_answer_value_set_that_cannot_be_found(validator: Validator) -> None:
+    response = _response([_question("a", "choice", answerValueSet="#absent")], [_answered("a", _coding("flat"))])
+    assert _found(validator, response) == [
+        ("warning", "QuestionnaireResponse.item[0].answer[0].valueCoding", "Questionnaire_QR_Item_ValueSet_NotFound")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("item_type", "bound", "answer", "out_of_range"),
+    [
+        ("dateTime", {"valueDateTime": "2024-01-01T10:00:00Z"}, {"valueDateTime": "2024-01-01T11:00:00+02:00"}, True),
+        ("dateTime", {"valueDateTime": "2024-01-01T10:00:00Z"}, {"valueDateTime": "2024-01-01T13:00:00+02:00"}, False),
+        ("date", {"valueDate": "2024-03-01"}, {"valueDate": "2024"}, False),  # undecided at year precision
+        ("date", {"valueDate": "2024-03-01"}, {"valueDate": "2023"}, True),
+        ("time", {"valueTime": "08:00:00"}, {"valueTime": "07:59:00"}, True),
+    ],
+)
+def test_minimum_of_dates_and_times(
+    validator: Validator, item_type: str, bound: dict, answer: dict, out_of_range: bool
+) -> None:
+    question = _question("a", item_type, extension=[{"url": EXT + "minValue", **bound}])
+    found = _found(validator, _response([question], [_answered("a", answer)]))
+    assert [message_id for _, _, message_id in found] == (["Questionnaire_QR_Item_Range"] if out_of_range else [])
+
+
+@pytest.mark.parametrize(
+    ("answer", "too_large"),
+    [
+        ({"value": 9, "system": UCUM, "code": "cm"}, False),
+        ({"value": 11, "system": UCUM, "code": "cm"}, True),
+        ({"value": 3, "system": UCUM, "code": "[in_i]"}, False),  # 7.62 cm
+        ({"value": 5, "system": UCUM, "code": "[in_i]"}, True),  # 12.7 cm
+        ({"value": 0.2, "system": UCUM, "code": "m"}, True),
+    ],
+)
+def test_maximum_quantity_in_ucum_units(validator: Validator, answer: dict, too_large: bool) -> None:
+    maximum = {
+        "url": SDC + "sdc-questionnaire-maxQuantity",
+        "valueQuantity": {"value": 10, "system": UCUM, "code": "cm"},
+    }
+    question = _question("a", "quantity", extension=[maximum])
+    found = _found(validator, _response([question], [_answered("a", {"valueQuantity": answer})]))
+    assert [message_id for _, _, message_id in found] == (["Questionnaire_QR_Item_Quantity_Range"] if too_large else [])
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("completed", [("error", "QuestionnaireResponse", "Questionnaire_QR_Item_Missing")]),
+        ("amended", [("error", "QuestionnaireResponse", "Questionnaire_QR_Item_Missing")]),
+        ("in-progress", [("warning", "QuestionnaireResponse", "Questionnaire_QR_Item_Missing")]),
+    ],
+)
+def test_required_items_by_status(validator: Validator, status: str, expected: list) -> None:
+    questions = [_question("a", required=True), _question("b")]
+    assert _found(validator, _response(questions, [_answered("b", {"valueString": "x"})], status)) == expected
