@@ -197,3 +197,88 @@ def test_maximum_quantity_in_ucum_units(validator: Validator, answer: dict, too_
 def test_required_items_by_status(validator: Validator, status: str, expected: list) -> None:
     questions = [_question("a", required=True), _question("b")]
     assert _found(validator, _response(questions, [_answered("b", {"valueString": "x"})], status)) == expected
+
+
+def _unit_option(code: str) -> dict:
+    return {"url": EXT + "questionnaire-unitOption", "valueCoding": {"system": UCUM, "code": code}}
+
+
+def test_units_the_questionnaire_offers(validator: Validator) -> None:
+    question = _question("a", "quantity", extension=[_unit_option("mm"), _unit_option("cm")])
+
+    def answer(code: str) -> dict:
+        return _response([question], [_answered("a", {"valueQuantity": {"value": 4, "system": UCUM, "code": code}})])
+
+    assert _found(validator, answer("cm")) == []
+    assert _found(validator, answer("[in_i]")) == [
+        ("error", "QuestionnaireResponse.item[0].answer[0].valueQuantity", "Questionnaire_QR_Item_Unit")
+    ]
+
+
+def test_units_from_a_unit_value_set(validator: Validator) -> None:
+    lengths = {
+        "url": EXT + "questionnaire-unitValueSet",
+        "valueCanonical": "http://hl7.org/fhir/ValueSet/ucum-bodylength",
+    }
+    question = _question("a", "quantity", extension=[lengths])
+
+    def answer(code: str) -> dict:
+        return _response([question], [_answered("a", {"valueQuantity": {"value": 4, "system": UCUM, "code": code}})])
+
+    assert _found(validator, answer("cm")) == []
+    assert [message_id for _, _, message_id in _found(validator, answer("kg"))] == ["Questionnaire_QR_Item_Unit"]
+
+
+def test_attachment_content_types(validator: Validator) -> None:
+    types = [{"url": EXT + "mimeType", "valueCode": "image/jpeg"}, {"url": EXT + "mimeType", "valueCode": "image/png"}]
+    question = _question("photo", "attachment", extension=types)
+
+    def answer(content_type: str) -> dict:
+        attachment = {"contentType": content_type, "url": "http://example.org/fhir/Binary/lesion"}
+        return _response([question], [_answered("photo", {"valueAttachment": attachment})])
+
+    assert _found(validator, answer("image/png")) == []
+    assert _found(validator, answer("application/pdf")) == [
+        ("error", "QuestionnaireResponse.item[0].answer[0]", "Questionnaire_QR_Item_MimeType")
+    ]
+
+
+def _enable_when_issues(validator: Validator, items: list[dict]) -> list[tuple[str, str, str]]:
+    questionnaire = {"resourceType": "Questionnaire", "status": "active", "item": items}
+    return [
+        (issue.severity, issue.location, issue.message_id)
+        for issue in validator.issues(questionnaire)
+        if issue.message_id.startswith("Questionnaire_Q_EnableWhen")
+    ]
+
+
+def _when(question: str) -> list[dict]:
+    return [{"question": question, "operator": "exists", "answerBoolean": True}]
+
+
+def test_enable_when_targets(validator: Validator) -> None:
+    earlier = [_question("seen", "boolean"), _question("size", "decimal", enableWhen=_when("seen"))]
+    assert _enable_when_issues(validator, earlier) == []
+    parent = [_question("seen", "boolean", item=[_question("size", "decimal", enableWhen=_when("seen"))])]
+    assert _enable_when_issues(validator, parent) == []
+    cousin = [
+        _question("history", "group", item=[_question("seen", "boolean")]),
+        _question("exam", "group", item=[_question("size", "decimal", enableWhen=_when("seen"))]),
+    ]
+    assert _enable_when_issues(validator, cousin) == []
+    later = [_question("size", "decimal", enableWhen=_when("seen")), _question("seen", "boolean")]
+    assert _enable_when_issues(validator, later) == [
+        ("warning", "Questionnaire.item[0]", "Questionnaire_Q_EnableWhen_After")
+    ]
+    missing = [_question("size", "decimal", enableWhen=_when("absent"))]
+    assert _enable_when_issues(validator, missing) == [
+        ("error", "Questionnaire.item[0]", "Questionnaire_Q_EnableWhen_NoTarget")
+    ]
+    itself = [_question("size", "decimal", enableWhen=_when("size"))]
+    assert _enable_when_issues(validator, itself) == [
+        ("error", "Questionnaire.item[0]", "Questionnaire_Q_EnableWhen_Self")
+    ]
+    inner = [_question("exam", "group", enableWhen=_when("seen"), item=[_question("seen", "boolean")])]
+    assert _enable_when_issues(validator, inner) == [
+        ("error", "Questionnaire.item[0]", "Questionnaire_Q_EnableWhen_IsInner")
+    ]

@@ -202,6 +202,12 @@ class MessageId(StrEnum):
     QUESTIONNAIRE_QR_ITEM_VALUESET_NOTFOUND = "Questionnaire_QR_Item_ValueSet_NotFound"
     EXTENSION_EXT_UNKNOWN = "Extension_EXT_Unknown"
     EXTENSION_EXT_SUBEXTENSION_INVALID = "Extension_EXT_Subextension_Invalid"
+    QUESTIONNAIRE_Q_ENABLEWHEN_NOTARGET = "Questionnaire_Q_EnableWhen_NoTarget"
+    QUESTIONNAIRE_Q_ENABLEWHEN_SELF = "Questionnaire_Q_EnableWhen_Self"
+    QUESTIONNAIRE_Q_ENABLEWHEN_ISINNER = "Questionnaire_Q_EnableWhen_IsInner"
+    QUESTIONNAIRE_Q_ENABLEWHEN_AFTER = "Questionnaire_Q_EnableWhen_After"
+    QUESTIONNAIRE_QR_ITEM_UNIT = "Questionnaire_QR_Item_Unit"
+    QUESTIONNAIRE_QR_ITEM_MIMETYPE = "Questionnaire_QR_Item_MimeType"
 
 
 #: The text of every message: a `str.format` template whose named placeholders the call site supplies.
@@ -523,6 +529,22 @@ TEXTS: dict[MessageId, str] = {
     ),
     MessageId.EXTENSION_EXT_UNKNOWN: "Unknown extension {url}",
     MessageId.EXTENSION_EXT_SUBEXTENSION_INVALID: "Sub-extension url '{url}' is not defined by the Extension {parent}",
+    MessageId.QUESTIONNAIRE_Q_ENABLEWHEN_NOTARGET: (
+        "Unable to find target '{question}' for this question enableWhen (item '{link_id}')"
+    ),
+    MessageId.QUESTIONNAIRE_Q_ENABLEWHEN_SELF: "Target for this question enableWhen can't reference itself",
+    MessageId.QUESTIONNAIRE_Q_ENABLEWHEN_ISINNER: (
+        "Questions for enableWhen cannot refer to an inner question for its enableWhen condition"
+    ),
+    MessageId.QUESTIONNAIRE_Q_ENABLEWHEN_AFTER: (
+        "The target of this enableWhen rule ({question}) comes after the question itself"
+    ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_UNIT: (
+        "The unit {unit} is not one of the units the questionnaire allows for this answer ({allowed})"
+    ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_MIMETYPE: (
+        "The attachment's content type {content_type} is not one of the types the questionnaire allows ({allowed})"
+    ),
 }
 
 #: Second wordings of an id: the issue carries the id of the first wording, as it did before they had ids of their own.

@@ -9,7 +9,9 @@ answers; answer types by item type (choice and open-choice: Coding or the type o
 a free string); answerOption membership by type and exclusive options; answerValueSet membership (contained value
 sets included; a value set that cannot be found is a warning); minOccurs; the extensions minValue, maxValue
 (dates and times compared with their precision and time zone), maxDecimalPlaces, minLength (and maxLength), regex,
-maxSize, sdc min/maxQuantity (UCUM units converted), questionnaire-referenceResource; enableWhen (`enable_when`):
+maxSize, mimeType, unitOption and unitValueSet, sdc min/maxQuantity (UCUM units converted),
+questionnaire-referenceResource; in the Questionnaire, every enableWhen's question is an item of it, neither the
+item itself nor below it (one that comes later is a warning); enableWhen (`enable_when`):
 an answered item that is disabled is an error, a required item is required only while enabled. Not checked:
 calculated expressions.
 """
@@ -109,6 +111,60 @@ class _QuestionnaireInfo:
                 if isinstance(resource, dict) and resource.get("id") == reference[1:]:
                     return resource
         return None
+
+
+def check_enable_when_targets(walker: Checker, questionnaire: dict, path: str) -> None:
+    """The question of every enableWhen (R4 Questionnaire.item.enableWhen.question, "the linkId for the question whose
+    answer (or lack of answer) governs whether this item is enabled") is an item of the Questionnaire, neither the
+    item itself nor one of its own items; one that comes after the item is a warning (its answer is not known yet
+    when the item is reached)."""
+    order: dict[str, int] = {}
+    items: list[tuple[str, dict]] = []
+    stack: list[tuple[str, Any]] = [
+        (f"{path}.item[{i}]", item) for i, item in reversed(list(enumerate(questionnaire.get("item") or [])))
+    ]
+    while stack:
+        location, item = stack.pop()
+        if not isinstance(item, dict):
+            continue
+        if isinstance(item.get("linkId"), str):
+            order.setdefault(item["linkId"], len(order))
+        items.append((location, item))
+        stack.extend((f"{location}.item[{i}]", child) for i, child in reversed(list(enumerate(item.get("item") or []))))
+    for location, item in items:
+        link_id = item.get("linkId")
+        for condition in item.get("enableWhen") or []:
+            question = condition.get("question") if isinstance(condition, dict) else None
+            if not isinstance(question, str):
+                continue  # the element's cardinality says so
+            if question == link_id:
+                walker.run.error(IssueType.BUSINESS_RULE, MessageId.QUESTIONNAIRE_Q_ENABLEWHEN_SELF, location)
+            elif _inner(item, question):
+                walker.run.error(IssueType.BUSINESS_RULE, MessageId.QUESTIONNAIRE_Q_ENABLEWHEN_ISINNER, location)
+            elif question not in order:
+                walker.run.error(
+                    IssueType.BUSINESS_RULE,
+                    MessageId.QUESTIONNAIRE_Q_ENABLEWHEN_NOTARGET,
+                    location,
+                    question=question,
+                    link_id=link_id,
+                )
+            elif isinstance(link_id, str) and order[question] > order.get(link_id, len(order)):
+                walker.run.warning(
+                    IssueType.BUSINESS_RULE, MessageId.QUESTIONNAIRE_Q_ENABLEWHEN_AFTER, location, question=question
+                )
+
+
+def _inner(item: dict, link_id: str) -> bool:
+    """Whether an item below `item` has `link_id`."""
+    stack = list(item.get("item") or [])
+    while stack:
+        child = stack.pop()
+        if isinstance(child, dict):
+            if child.get("linkId") == link_id:
+                return True
+            stack.extend(child.get("item") or [])
+    return False
 
 
 def _find(walker: Checker, response: dict, canonical: str) -> dict | None:
@@ -452,7 +508,10 @@ def _answer(
                 max_size=max_size,
                 size=size,
             )
+    if type_name == "Attachment" and isinstance(data, dict):
+        _mime_type(walker, q_item, data, answer_location)
     if type_name == "Quantity" and isinstance(data, dict):
+        _unit(walker, q_item, data, value_location)
         for key, is_min in (
             (SDC + "sdc-questionnaire-minQuantity", True),
             (SDC + "sdc-questionnaire-maxQuantity", False),
@@ -462,6 +521,53 @@ def _answer(
                 _quantity_bound(walker, data, bound, is_min, value_location)
     if type_name == "Reference" and isinstance(data, dict) and isinstance(data.get("reference"), str):
         _reference(walker, q_item, data["reference"], value_location)
+
+
+def _mime_type(walker: Checker, q_item: dict, attachment: dict, location: str) -> None:
+    """mimeType: "the kind(s) of attachment allowed to be sent for an element"."""
+    allowed = [str(v) for v in _extensions(q_item, EXT + "mimeType") if isinstance(v, str)]
+    content_type = attachment.get("contentType")
+    if not allowed or not isinstance(content_type, str):
+        return
+    bare = content_type.partition(";")[0].strip().lower()
+    if not any(bare == option.partition(";")[0].strip().lower() for option in allowed):
+        walker.run.error(
+            IssueType.INVALID,
+            MessageId.QUESTIONNAIRE_QR_ITEM_MIMETYPE,
+            location,
+            content_type=content_type,
+            allowed=", ".join(allowed),
+        )
+
+
+def _unit(walker: Checker, q_item: dict, quantity: dict, location: str) -> None:
+    """questionnaire-unitOption ("a unit that the user may choose when providing a quantity value") and
+    questionnaire-unitValueSet ("a set of units that the user may choose"): the answer's unit is one of them."""
+    options = [c for c in _extensions(q_item, EXT + "questionnaire-unitOption") if isinstance(c, dict)]
+    value_set = _extension(q_item, EXT + "questionnaire-unitValueSet")
+    system, code, unit = quantity.get("system"), quantity.get("code"), quantity.get("unit")
+    described = str(code if code is not None else unit)
+    if options:
+        if not any(_same_unit(option, system, code, unit) for option in options):
+            allowed = ", ".join(str(option.get("code") or option.get("display")) for option in options)
+            walker.run.error(
+                IssueType.INVALID, MessageId.QUESTIONNAIRE_QR_ITEM_UNIT, location, unit=described, allowed=allowed
+            )
+    elif isinstance(value_set, str) and isinstance(code, str):
+        try:
+            check = walker.terminology.validate_code(value_set, system if isinstance(system, str) else None, code)
+        except Exception:
+            return
+        if check.result == "invalid":
+            walker.run.error(
+                IssueType.INVALID, MessageId.QUESTIONNAIRE_QR_ITEM_UNIT, location, unit=described, allowed=value_set
+            )
+
+
+def _same_unit(option: dict, system: Any, code: Any, unit: Any) -> bool:
+    if code is not None:
+        return bool(option.get("code") == code and option.get("system") == system)
+    return unit is not None and unit in (option.get("code"), option.get("display"))
 
 
 def _value_set_member(
@@ -636,6 +742,17 @@ def _extension(holder: dict, url: str) -> Any:
             value = _value(extension)
             return value[1] if value else None
     return None
+
+
+def _extensions(holder: dict, url: str) -> list[Any]:
+    """The values of every extension of `holder` with `url`."""
+    found = []
+    for extension in holder.get("extension") or []:
+        if isinstance(extension, dict) and extension.get("url") == url:
+            value = _value(extension)
+            if value is not None:
+                found.append(value[1])
+    return found
 
 
 def _describe(data: Any) -> str:
