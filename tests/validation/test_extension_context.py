@@ -132,3 +132,51 @@ def test_parts_a_complex_extension_defines(validator: Validator) -> None:
     assert _extension_issues(validator, {"extension": [undefined]}) == [
         ("error", "Patient.extension[0].extension[0]", "Extension_EXT_Subextension_Invalid")
     ]
+
+
+MRN_PROFILE = "http://example.org/fhir/StructureDefinition/patient-with-mrn"
+MRN_SYSTEM = "http://hospital.example.org/mrn"
+
+
+@pytest.fixture(scope="module")
+def on_a_slice(core) -> Validator:
+    patient = {
+        "resourceType": "StructureDefinition",
+        "url": MRN_PROFILE,
+        "name": "PatientWithMrn",
+        "status": "active",
+        "kind": "resource",
+        "abstract": False,
+        "type": "Patient",
+        "baseDefinition": "http://hl7.org/fhir/StructureDefinition/Patient",
+        "derivation": "constraint",
+        "differential": {
+            "element": [
+                {
+                    "id": "Patient.identifier",
+                    "path": "Patient.identifier",
+                    "slicing": {"discriminator": [{"type": "value", "path": "system"}], "rules": "open"},
+                },
+                {"id": "Patient.identifier:mrn", "path": "Patient.identifier", "sliceName": "mrn", "max": "1"},
+                {"id": "Patient.identifier:mrn.system", "path": "Patient.identifier.system", "fixedUri": MRN_SYSTEM},
+            ]
+        },
+    }
+    on_mrn = _extension("on-mrn", [{"type": "element", "expression": MRN_PROFILE + "#Patient.identifier:mrn"}])
+    return Validator(core.with_resources([patient, on_mrn]))
+
+
+def test_element_context_of_a_profiles_slice(on_a_slice: Validator) -> None:
+    def patient(system: str, profiled: bool = True) -> dict:
+        identifier = {"system": system, "value": "12345", "extension": [_ext("on-mrn")]}
+        meta = {"meta": {"profile": [MRN_PROFILE]}} if profiled else {}
+        return {**meta, "identifier": [identifier]}
+
+    assert _context_errors(on_a_slice, patient(MRN_SYSTEM)) == []
+    # not walked against the profile: the element is the slice's element (Patient.identifier), nothing more is known
+    assert _context_errors(on_a_slice, patient(MRN_SYSTEM, profiled=False)) == []
+    assert _context_errors(on_a_slice, {"extension": [_ext("on-mrn")]}) == ["Patient.extension[0]"]
+    name = {"family": "Lee", "extension": [_ext("on-mrn")]}
+    assert _context_errors(on_a_slice, {"meta": {"profile": [MRN_PROFILE]}, "name": [name]}) == [
+        "Patient.name[0].extension[0]"
+    ]

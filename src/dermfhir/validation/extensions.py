@@ -5,7 +5,8 @@ not loaded, which are warnings since they cannot be resolved offline, the allowe
 and the URLs HL7's validator lets through unknown — DICOM's nema.org, HL7's tools namespace — which are
 information; an unknown modifier extension is always an error, since its meaning
 cannot be known); example URLs when examples are not allowed;
-the context of use (element / extension / fhirpath contexts by type or path); modifier vs non-modifier use; value
+the context of use (element / extension / fhirpath contexts by type or path, element contexts of a profile's
+element by `url#element-id`); modifier vs non-modifier use; value
 type and nested extensions through the extension's StructureDefinition; ext-1 (value or extensions, not both).
 A `fhirpath` context is met when the element holding the extension is among the nodes its expression selects from
 the resource; an `extension` context when the extension sits inside an extension with that URL.
@@ -77,7 +78,7 @@ def check(
     if definition.type != "Extension" or definition.root is None:
         run.error(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_TYPE, location, url=url)
         return
-    _context(walker, definition, location, holder, frame)
+    _context(walker, definition, location, holder, frame, model)
     modifier = _is_modifier(definition)
     if node.key == "modifierExtension" and not modifier:
         run.error(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_MODIFIER_N, location, url=url)
@@ -165,7 +166,14 @@ def _is_modifier(definition: StructureModel) -> bool:
     return bool(root is not None and root.is_modifier)
 
 
-def _context(walker: Checker, definition: StructureModel, location: str, holder: Node | None, frame: Frame) -> None:
+def _context(
+    walker: Checker,
+    definition: StructureModel,
+    location: str,
+    holder: Node | None,
+    frame: Frame,
+    model: StructureModel,
+) -> None:
     if not definition.context or holder is None:
         return
     type_name = holder.model.type if holder is holder.model.root else None
@@ -193,6 +201,10 @@ def _context(walker: Checker, definition: StructureModel, location: str, holder:
     for context in definition.context:
         kind = context.get("type")
         expression = str(context.get("expression", ""))
+        if kind == "element" and "#" in expression:
+            if _profile_element(expression, context_path or element_path, holder, model):
+                return
+            continue
         if kind == "element" and (expression in candidates or expression.partition(".")[0] in ("Element",)):
             return
         if kind == "element" and "." not in expression and expression in candidates:
@@ -214,6 +226,19 @@ def _context(walker: Checker, definition: StructureModel, location: str, holder:
         types=", ".join(sorted(x for x in candidates if x not in ("Element", "Base"))),
         allowed=allowed,
     )
+
+
+def _profile_element(expression: str, element_path: str, holder: Node, model: StructureModel) -> bool:
+    """An element context `url#element-id`: "the context is any element that has an ElementDefinition.id that matches
+    [...] This includes ElementDefinition Ids that have slicing identifiers. The full path for the element is
+    [url]#[elementid]" (R4 extension-context-type). The element holding the extension must have that element's path
+    (slice names removed); in the walk against that profile, where the profile constrains the element (the holder is
+    the profile's own element), it must be the element with that id. Whether an element the profile leaves to its
+    type belongs to a slice is not told here."""
+    url, _, element_id = expression.partition("#")
+    if element_path != ".".join(step.partition(":")[0] for step in element_id.split(".")):
+        return False
+    return not (model.url == url.partition("|")[0] and holder.model is model) or holder.id == element_id
 
 
 def _container(frame: Frame, location: str) -> Any:
