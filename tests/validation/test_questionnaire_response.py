@@ -282,3 +282,29 @@ def test_enable_when_targets(validator: Validator) -> None:
     assert _enable_when_issues(validator, inner) == [
         ("error", "Questionnaire.item[0]", "Questionnaire_Q_EnableWhen_IsInner")
     ]
+
+
+def test_groups_repeat_only_when_repeating(validator: Validator) -> None:
+    lesion = {"linkId": "lesion", "item": [_answered("site", {"valueString": "back"})]}
+    for repeats, expected in (
+        (True, []),
+        (False, [("error", "QuestionnaireResponse.item[1]", "Questionnaire_QR_Item_OnlyOneI")]),
+    ):
+        questions = [_question("lesion", "group", repeats=repeats, item=[_question("site")])]
+        assert _found(validator, _response(questions, [lesion, lesion])) == expected
+
+
+def test_group_occurrences(validator: Validator) -> None:
+    occurs = [
+        {"url": EXT + "questionnaire-minOccurs", "valueInteger": 2},
+        {"url": EXT + "questionnaire-maxOccurs", "valueInteger": 3},
+    ]
+    questions = [_question("lesion", "group", repeats=True, extension=occurs, item=[_question("site")])]
+    lesion = {"linkId": "lesion", "item": [_answered("site", {"valueString": "back"})]}
+    assert _found(validator, _response(questions, [lesion, lesion])) == []
+    assert _found(validator, _response(questions, [lesion])) == [
+        ("error", "QuestionnaireResponse.item[0]", "Questionnaire_QR_Item_Group_MinOccurs")
+    ]
+    assert _found(validator, _response(questions, [lesion] * 4)) == [
+        ("error", "QuestionnaireResponse.item[3]", "Questionnaire_QR_Item_Group_MaxOccurs")
+    ]

@@ -208,6 +208,8 @@ class MessageId(StrEnum):
     QUESTIONNAIRE_Q_ENABLEWHEN_AFTER = "Questionnaire_Q_EnableWhen_After"
     QUESTIONNAIRE_QR_ITEM_UNIT = "Questionnaire_QR_Item_Unit"
     QUESTIONNAIRE_QR_ITEM_MIMETYPE = "Questionnaire_QR_Item_MimeType"
+    QUESTIONNAIRE_QR_ITEM_GROUP_MINOCCURS = "Questionnaire_QR_Item_Group_MinOccurs"
+    QUESTIONNAIRE_QR_ITEM_GROUP_MAXOCCURS = "Questionnaire_QR_Item_Group_MaxOccurs"
 
 
 #: The text of every message: a `str.format` template whose named placeholders the call site supplies.
@@ -541,6 +543,12 @@ TEXTS: dict[MessageId, str] = {
     ),
     MessageId.QUESTIONNAIRE_QR_ITEM_UNIT: (
         "The unit {unit} is not one of the units the questionnaire allows for this answer ({allowed})"
+    ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_GROUP_MINOCCURS: (
+        "The group '{link_id}' must appear at least {min_occurs} times, but appears {count} times"
+    ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_GROUP_MAXOCCURS: (
+        "The group '{link_id}' may appear at most {max_occurs} times, but appears {count} times"
     ),
     MessageId.QUESTIONNAIRE_QR_ITEM_MIMETYPE: (
         "The attachment's content type {content_type} is not one of the types the questionnaire allows ({allowed})"

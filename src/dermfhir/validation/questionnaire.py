@@ -249,13 +249,38 @@ def _items(
                     walker.run.warning(
                         IssueType.REQUIRED, MessageId.QUESTIONNAIRE_QR_ITEM_MISSING_IN_PROGRESS, where, link_id=link_id
                     )
-        if len(found) > 1 and not q_item.get("repeats") and q_item.get("type") != "group":
+        # Questionnaire.item.repeats: "the item may occur multiple times in the response, collecting multiple
+        # answers for questions or multiple sets of answers for groups"
+        if len(found) > 1 and not q_item.get("repeats"):
             walker.run.error(
                 IssueType.STRUCTURE,
                 MessageId.QUESTIONNAIRE_QR_ITEM_ONLYONEI,
                 f"{items_path}.item[{found[1][0]}]",
                 link_id=link_id,
             )
+        if q_item.get("type") == "group":
+            # questionnaire-minOccurs / maxOccurs: "the minimum number of times the group must appear"
+            where = f"{items_path}.item[{found[0][0]}]" if found else parent_path
+            min_occurs = _extension(q_item, EXT + "questionnaire-minOccurs")
+            if isinstance(min_occurs, int) and completed and enabled is True and len(found) < min_occurs:
+                walker.run.error(
+                    IssueType.INVALID,
+                    MessageId.QUESTIONNAIRE_QR_ITEM_GROUP_MINOCCURS,
+                    where,
+                    link_id=link_id,
+                    min_occurs=min_occurs,
+                    count=len(found),
+                )
+            max_occurs = _extension(q_item, EXT + "questionnaire-maxOccurs")
+            if isinstance(max_occurs, int) and len(found) > max_occurs:
+                walker.run.error(
+                    IssueType.INVALID,
+                    MessageId.QUESTIONNAIRE_QR_ITEM_GROUP_MAXOCCURS,
+                    f"{items_path}.item[{found[max_occurs][0]}]",
+                    link_id=link_id,
+                    max_occurs=max_occurs,
+                    count=len(found),
+                )
 
 
 def _answered(r_item: dict) -> bool:
