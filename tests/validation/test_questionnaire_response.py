@@ -308,3 +308,11 @@ def test_group_occurrences(validator: Validator) -> None:
     assert _found(validator, _response(questions, [lesion] * 4)) == [
         ("error", "QuestionnaireResponse.item[3]", "Questionnaire_QR_Item_Group_MaxOccurs")
     ]
+
+
+def test_answer_value_set_not_loaded(validator: Validator) -> None:
+    unknown = "http://example.org/fhir/ValueSet/lesion-shapes"
+    response = _response([_question("a", "choice", answerValueSet=unknown)], [_answered("a", _coding("flat"))])
+    assert _found(validator, response) == [
+        ("warning", "QuestionnaireResponse.item[0].answer[0].valueCoding", "Questionnaire_QR_Item_ValueSet_NotFound")
+    ]

@@ -617,7 +617,7 @@ def _value_set_member(
                 result = "invalid"
             else:
                 result = None
-        elif value_set.startswith("#"):
+        elif value_set.startswith("#") or not walker.terminology.expand(value_set).resolved:
             result = "missing"
         else:
             check = walker.terminology.validate_code(
