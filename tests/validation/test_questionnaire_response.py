@@ -316,3 +316,22 @@ def test_answer_value_set_not_loaded(validator: Validator) -> None:
     assert _found(validator, response) == [
         ("warning", "QuestionnaireResponse.item[0].answer[0].valueCoding", "Questionnaire_QR_Item_ValueSet_NotFound")
     ]
+
+
+def test_a_choice_without_options_is_not_condemned(validator: Validator) -> None:
+    response = _response([_question("a", "choice")], [_answered("a", {"valueString": "flat"})])
+    assert _found(validator, response) == []
+    assert [issue.message_id for issue in validator.issues(response) if issue.severity == "information"] == [
+        "Questionnaire_QR_Item_NoOptions_Unchecked"
+    ]
+
+
+def test_display_and_abstract_question_items_have_no_answers(validator: Validator) -> None:
+    display = _response([_question("d", "display")], [_answered("d", {"valueString": "x"})])
+    assert _found(validator, display) == [
+        ("error", "QuestionnaireResponse.item[0]", "Questionnaire_QR_Item_Display_Answer")
+    ]
+    question = _response([_question("q", "question")], [_answered("q", {"valueString": "x"})])
+    assert ("error", "QuestionnaireResponse.item[0]", "Questionnaire_QR_Item_Question_Answer") in _found(
+        validator, question
+    )

@@ -210,6 +210,9 @@ class MessageId(StrEnum):
     QUESTIONNAIRE_QR_ITEM_MIMETYPE = "Questionnaire_QR_Item_MimeType"
     QUESTIONNAIRE_QR_ITEM_GROUP_MINOCCURS = "Questionnaire_QR_Item_Group_MinOccurs"
     QUESTIONNAIRE_QR_ITEM_GROUP_MAXOCCURS = "Questionnaire_QR_Item_Group_MaxOccurs"
+    QUESTIONNAIRE_QR_ITEM_NOOPTIONS_UNCHECKED = "Questionnaire_QR_Item_NoOptions_Unchecked"
+    QUESTIONNAIRE_QR_ITEM_DISPLAY_ANSWER = "Questionnaire_QR_Item_Display_Answer"
+    QUESTIONNAIRE_QR_ITEM_QUESTION_ANSWER = "Questionnaire_QR_Item_Question_Answer"
 
 
 #: The text of every message: a `str.format` template whose named placeholders the call site supplies.
@@ -550,6 +553,11 @@ TEXTS: dict[MessageId, str] = {
     MessageId.QUESTIONNAIRE_QR_ITEM_GROUP_MAXOCCURS: (
         "The group '{link_id}' may appear at most {max_occurs} times, but appears {count} times"
     ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_NOOPTIONS_UNCHECKED: (
+        "Cannot validate {type_name} answer option because no option list is provided"
+    ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_DISPLAY_ANSWER: "Items of type 'display' cannot have answers",
+    MessageId.QUESTIONNAIRE_QR_ITEM_QUESTION_ANSWER: "Items of type question should not have answers",
     MessageId.QUESTIONNAIRE_QR_ITEM_MIMETYPE: (
         "The attachment's content type {content_type} is not one of the types the questionnaire allows ({allowed})"
     ),

@@ -330,9 +330,15 @@ def _item(
         )
         return
     if item_type == "display":
+        # item-type display: "Text for display that will not capture an answer or have child items"
+        if answers:
+            walker.run.error(IssueType.STRUCTURE, MessageId.QUESTIONNAIRE_QR_ITEM_DISPLAY_ANSWER, location)
         if r_item.get("item"):
             walker.run.error(IssueType.STRUCTURE, MessageId.QUESTIONNAIRE_QR_ITEM_DISPLAY, location, link_id=link_id)
         return
+    if item_type == "question" and answers:
+        # item-type question is abstract: an answer of it has no type
+        walker.run.error(IssueType.STRUCTURE, MessageId.QUESTIONNAIRE_QR_ITEM_QUESTION_ANSWER, location)
     if len(answers) > 1 and not q_item.get("repeats"):
         walker.run.error(IssueType.INVALID, MessageId.QUESTIONNAIRE_QR_ITEM_ONLYONEA, location)
     min_occurs = _extension(q_item, EXT + "questionnaire-minOccurs")
@@ -444,16 +450,20 @@ def _answer(
                     type_name=type_name,
                     data=data,
                 )
-    elif (
+    value_set = q_item.get("answerValueSet")
+    if (
         choice
         and not options
-        and type_name not in ("Coding",)
+        and not (type_name == "Coding" and isinstance(value_set, str))
         and not (type_name == "string" and item_type == "open-choice")
     ):
-        run.error(
-            IssueType.STRUCTURE, MessageId.QUESTIONNAIRE_QR_ITEM_NOOPTIONS_OF_TYPE, value_location, type_name=type_name
+        # no list to check the answer against: said, not condemned
+        run.info(
+            IssueType.INVARIANT,
+            MessageId.QUESTIONNAIRE_QR_ITEM_NOOPTIONS_UNCHECKED,
+            answer_location,
+            type_name=type_name,
         )
-    value_set = q_item.get("answerValueSet")
     if (
         isinstance(value_set, str)
         and type_name == "Coding"
