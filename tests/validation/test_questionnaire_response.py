@@ -153,7 +153,10 @@ def test_answer_value_set_that_cannot_be_found(validator: Validator) -> None:
     [
         ("dateTime", {"valueDateTime": "2024-01-01T10:00:00Z"}, {"valueDateTime": "2024-01-01T11:00:00+02:00"}, True),
         ("dateTime", {"valueDateTime": "2024-01-01T10:00:00Z"}, {"valueDateTime": "2024-01-01T13:00:00+02:00"}, False),
-        ("date", {"valueDate": "2024-03-01"}, {"valueDate": "2024"}, False),  # undecided at year precision
+        # partial dates compare as the instants they start at
+        ("date", {"valueDate": "2024-03-01"}, {"valueDate": "2024"}, True),
+        ("date", {"valueDate": "2024-03-01"}, {"valueDate": "2024-03"}, False),
+        ("date", {"valueDate": "2024-03"}, {"valueDate": "2024-03-31"}, False),
         ("date", {"valueDate": "2024-03-01"}, {"valueDate": "2023"}, True),
         ("time", {"valueTime": "08:00:00"}, {"valueTime": "07:59:00"}, True),
     ],
@@ -164,6 +167,22 @@ def test_minimum_of_dates_and_times(
     question = _question("a", item_type, extension=[{"url": EXT + "minValue", **bound}])
     found = _found(validator, _response([question], [_answered("a", answer)]))
     assert [message_id for _, _, message_id in found] == (["Questionnaire_QR_Item_Range"] if out_of_range else [])
+
+
+@pytest.mark.parametrize(
+    ("answer", "too_late"),
+    [
+        ({"valueDateTime": "2024-05-31T23:00:00Z"}, False),
+        ({"valueDateTime": "2024-06"}, False),
+        ({"valueDateTime": "2024-06-15"}, True),  # starts after the bound's start
+        ({"valueDateTime": "2024-06-01T01:00:00+02:00"}, False),  # 2024-05-31T23:00Z
+        ({"valueDateTime": "2025"}, True),
+    ],
+)
+def test_maximum_of_date_times(validator: Validator, answer: dict, too_late: bool) -> None:
+    question = _question("a", "dateTime", extension=[{"url": EXT + "maxValue", "valueDateTime": "2024-06"}])
+    found = _found(validator, _response([question], [_answered("a", answer)]))
+    assert [message_id for _, _, message_id in found] == (["Questionnaire_QR_Item_Range"] if too_late else [])
 
 
 @pytest.mark.parametrize(

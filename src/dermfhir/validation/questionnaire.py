@@ -4,16 +4,16 @@ contained).
 Checked: linkIds known, at the level of the Questionnaire that defines them, in the Questionnaire's order; an
 item's text, when given, is the Questionnaire's; required items answered ("must be present in a 'completed'
 QuestionnaireResponse": an error when completed or amended, a warning while in progress); repeats (one answer
-unless repeating); groups carry no answers, display items no items, questions have their nested items under their
-answers; answer types by item type (choice and open-choice: Coding or the type of an answerOption, open-choice also
-a free string); answerOption membership by type and exclusive options; answerValueSet membership (contained value
-sets included; a value set that cannot be found is a warning); minOccurs; the extensions minValue, maxValue
-(dates and times compared with their precision and time zone), maxDecimalPlaces, minLength (and maxLength), regex,
-maxSize, mimeType, unitOption and unitValueSet, sdc min/maxQuantity (UCUM units converted),
+unless repeating; a group once unless repeating); groups carry no answers, display items neither answers nor items,
+questions have their nested items under their answers; answer types by item type (choice and open-choice: Coding
+or the type of an answerOption, open-choice also a free string); answerOption membership by type and exclusive
+options; answerValueSet membership (contained value sets included; a value set that cannot be found is a warning);
+minOccurs and maxOccurs (answers of questions, occurrences of groups); the extensions minValue and maxValue (dates
+and times compared as the instants they start at, time zones applied), maxDecimalPlaces, minLength (and
+maxLength), regex, maxSize, mimeType, unitOption and unitValueSet, sdc min/maxQuantity (UCUM units converted),
 questionnaire-referenceResource; in the Questionnaire, every enableWhen's question is an item of it, neither the
-item itself nor below it (one that comes later is a warning); enableWhen (`enable_when`):
-an answered item that is disabled is an error, a required item is required only while enabled. Not checked:
-calculated expressions.
+item itself nor below it (one that comes later is a warning); enableWhen (`enable_when`): an answered item that is
+disabled is an error, a required item is required only while enabled. Not checked: calculated expressions.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from dermfhir.fhirpath.compare import compare_quantities, compare_temporal
+from dermfhir.fhirpath.compare import compare_quantities
 from dermfhir.validation.context import Frame
 from dermfhir.validation.enable_when import EnableWhen
 from dermfhir.validation.messages import MessageId
@@ -475,8 +476,10 @@ def _answer(
         if bound is None or type_name not in ("integer", "decimal", "date", "dateTime", "time"):
             continue
         if type_name in ("date", "dateTime", "time"):
-            order = compare_temporal(data, bound) if isinstance(data, str) and isinstance(bound, str) else None
-            bad = order is not None and (order < 0 if is_min else order > 0)
+            value_start, bound_start = _start(data, type_name), _start(bound, type_name)
+            if value_start is None or bound_start is None:
+                continue
+            bad = value_start < bound_start if is_min else value_start > bound_start
         else:
             try:
                 bad = data < bound if is_min else data > bound
@@ -556,6 +559,48 @@ def _answer(
                 _quantity_bound(walker, data, bound, is_min, value_location)
     if type_name == "Reference" and isinstance(data, dict) and isinstance(data.get("reference"), str):
         _reference(walker, q_item, data["reference"], value_location)
+
+
+_DATE_TIME = re.compile(
+    r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?"
+)
+_TIME = re.compile(r"(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?")
+
+
+def _start(value: Any, type_name: str) -> datetime | None:
+    """The instant a date, dateTime or time starts at (`2022-06` → 2022-06-01T00:00Z), as HL7's validator compares
+    answers with minValue and maxValue; a value without a time zone is taken in UTC. None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        if type_name == "time":
+            match = _TIME.fullmatch(value)
+            if match is None:
+                return None
+            hour, minute, second, fraction = match.groups()
+            micro = round(float(fraction) * 1_000_000) if fraction else 0
+            return datetime(1970, 1, 1, int(hour), int(minute), int(second or 0), micro, tzinfo=UTC)  # a time of day
+        match = _DATE_TIME.fullmatch(value)
+        if match is None:
+            return None
+        year, month, day, hour, minute, second, fraction, zone = match.groups()
+        offset = UTC
+        if zone and zone != "Z":
+            sign = -1 if zone[0] == "-" else 1
+            offset = timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
+        micro = round(float(fraction) * 1_000_000) if fraction else 0
+        return datetime(
+            int(year),
+            int(month or 1),
+            int(day or 1),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            micro,
+            tzinfo=offset,
+        )
+    except ValueError:
+        return None  # not a calendar date: reported as such elsewhere
 
 
 def _mime_type(walker: Checker, q_item: dict, attachment: dict, location: str) -> None:
