@@ -440,7 +440,7 @@ def _answer(
                 run.error(
                     IssueType.CODE_INVALID,
                     MessageId.QUESTIONNAIRE_QR_ITEM_NOCODING,
-                    value_location,
+                    answer_location,  # the answer, as for answerValueSet (and as HL7's validator places it)
                     code=_describe(data),
                 )
             else:
