@@ -190,6 +190,29 @@ class MessageId(StrEnum):
     VALIDATION_VAL_PROFILE_UNKNOWN_NOT_POLICY = "VALIDATION_VAL_PROFILE_UNKNOWN_NOT_POLICY"
     VALIDATION_VAL_PROFILE_WRONGTYPE = "Validation_VAL_Profile_WrongType"
     VALIDATION_VAL_PROFILE_WRONGTYPE_RESOURCE = "VALIDATION_VAL_PROFILE_WRONGTYPE"
+    # QuestionnaireResponse structure and answers, unknown-extension policy
+    QUESTIONNAIRE_QR_ITEM_TEXT = "Questionnaire_QR_Item_Text"
+    QUESTIONNAIRE_QR_ITEM_ORDER = "Questionnaire_QR_Item_Order"
+    QUESTIONNAIRE_QR_ITEM_WRONGPLACE = "Questionnaire_QR_Item_WrongPlace"
+    QUESTIONNAIRE_QR_ITEM_DISPLAY = "Questionnaire_QR_Item_Display"
+    QUESTIONNAIRE_QR_ITEM_GROUP_ANSWER = "Questionnaire_QR_Item_Group_Answer"
+    QUESTIONNAIRE_QR_ITEM_MISSING_IN_PROGRESS = "Questionnaire_QR_Item_Missing_InProgress"
+    QUESTIONNAIRE_QR_ITEM_WRONGTYPE_ONEOF = "Questionnaire_QR_Item_WrongType_OneOf"
+    QUESTIONNAIRE_QR_ITEM_NOOPTIONS_OF_TYPE = "Questionnaire_QR_Item_NoOptions_OfType"
+    QUESTIONNAIRE_QR_ITEM_VALUESET_NOTFOUND = "Questionnaire_QR_Item_ValueSet_NotFound"
+    EXTENSION_EXT_UNKNOWN = "Extension_EXT_Unknown"
+    EXTENSION_EXT_SUBEXTENSION_INVALID = "Extension_EXT_Subextension_Invalid"
+    QUESTIONNAIRE_Q_ENABLEWHEN_NOTARGET = "Questionnaire_Q_EnableWhen_NoTarget"
+    QUESTIONNAIRE_Q_ENABLEWHEN_SELF = "Questionnaire_Q_EnableWhen_Self"
+    QUESTIONNAIRE_Q_ENABLEWHEN_ISINNER = "Questionnaire_Q_EnableWhen_IsInner"
+    QUESTIONNAIRE_Q_ENABLEWHEN_AFTER = "Questionnaire_Q_EnableWhen_After"
+    QUESTIONNAIRE_QR_ITEM_UNIT = "Questionnaire_QR_Item_Unit"
+    QUESTIONNAIRE_QR_ITEM_MIMETYPE = "Questionnaire_QR_Item_MimeType"
+    QUESTIONNAIRE_QR_ITEM_GROUP_MINOCCURS = "Questionnaire_QR_Item_Group_MinOccurs"
+    QUESTIONNAIRE_QR_ITEM_GROUP_MAXOCCURS = "Questionnaire_QR_Item_Group_MaxOccurs"
+    QUESTIONNAIRE_QR_ITEM_NOOPTIONS_UNCHECKED = "Questionnaire_QR_Item_NoOptions_Unchecked"
+    QUESTIONNAIRE_QR_ITEM_DISPLAY_ANSWER = "Questionnaire_QR_Item_Display_Answer"
+    QUESTIONNAIRE_QR_ITEM_QUESTION_ANSWER = "Questionnaire_QR_Item_Question_Answer"
 
 
 #: The text of every message: a `str.format` template whose named placeholders the call site supplies.
@@ -490,6 +513,54 @@ TEXTS: dict[MessageId, str] = {
     MessageId.VALIDATION_VAL_PROFILE_WRONGTYPE_RESOURCE: (
         "The profile {url} is for the type {type}, not {resource_type}"
     ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_TEXT: (
+        "If text exists, it must match the questionnaire definition for linkId '{link_id}'"
+    ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_ORDER: "Structural Error: items are out of order",
+    MessageId.QUESTIONNAIRE_QR_ITEM_WRONGPLACE: "Structural Error: item with linkid {link_id} is in the wrong place",
+    MessageId.QUESTIONNAIRE_QR_ITEM_DISPLAY: "Items of type display should not have items - linkId {link_id}",
+    MessageId.QUESTIONNAIRE_QR_ITEM_GROUP_ANSWER: (
+        "Items not of type group should not have items outside answers (use answer.item not .item) - linkId {link_id}"
+    ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_MISSING_IN_PROGRESS: (
+        "No response answer found for required item '{link_id}' (required once the response is completed)"
+    ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_WRONGTYPE_ONEOF: (
+        "Answer value must be one of the types {expected} not {type_name}"
+    ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_NOOPTIONS_OF_TYPE: "Option list has no option values of type {type_name}",
+    MessageId.QUESTIONNAIRE_QR_ITEM_VALUESET_NOTFOUND: (
+        "The value set {value_set} of the answers could not be found, so the answer {code} is not checked"
+    ),
+    MessageId.EXTENSION_EXT_UNKNOWN: "Unknown extension {url}",
+    MessageId.EXTENSION_EXT_SUBEXTENSION_INVALID: "Sub-extension url '{url}' is not defined by the Extension {parent}",
+    MessageId.QUESTIONNAIRE_Q_ENABLEWHEN_NOTARGET: (
+        "Unable to find target '{question}' for this question enableWhen (item '{link_id}')"
+    ),
+    MessageId.QUESTIONNAIRE_Q_ENABLEWHEN_SELF: "Target for this question enableWhen can't reference itself",
+    MessageId.QUESTIONNAIRE_Q_ENABLEWHEN_ISINNER: (
+        "Questions for enableWhen cannot refer to an inner question for its enableWhen condition"
+    ),
+    MessageId.QUESTIONNAIRE_Q_ENABLEWHEN_AFTER: (
+        "The target of this enableWhen rule ({question}) comes after the question itself"
+    ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_UNIT: (
+        "The unit {unit} is not one of the units the questionnaire allows for this answer ({allowed})"
+    ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_GROUP_MINOCCURS: (
+        "The group '{link_id}' must appear at least {min_occurs} times, but appears {count} times"
+    ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_GROUP_MAXOCCURS: (
+        "The group '{link_id}' may appear at most {max_occurs} times, but appears {count} times"
+    ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_NOOPTIONS_UNCHECKED: (
+        "Cannot validate {type_name} answer option because no option list is provided"
+    ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_DISPLAY_ANSWER: "Items of type 'display' cannot have answers",
+    MessageId.QUESTIONNAIRE_QR_ITEM_QUESTION_ANSWER: "Items of type question should not have answers",
+    MessageId.QUESTIONNAIRE_QR_ITEM_MIMETYPE: (
+        "The attachment's content type {content_type} is not one of the types the questionnaire allows ({allowed})"
+    ),
 }
 
 #: Second wordings of an id: the issue carries the id of the first wording, as it did before they had ids of their own.
@@ -502,6 +573,8 @@ REPORTED_AS: dict[MessageId, MessageId] = {
     MessageId.PROFILE_VAL_NOTALLOWED_IN_BASE: MessageId.PROFILE_VAL_NOTALLOWED,
     MessageId.PROFILE_VAL_NOTALLOWED_PATTERN: MessageId.PROFILE_VAL_NOTALLOWED,
     MessageId.QUESTIONNAIRE_QR_Q_NOTFOUND_UNCHECKED: MessageId.QUESTIONNAIRE_QR_Q_NOTFOUND,
+    MessageId.QUESTIONNAIRE_QR_ITEM_MISSING_IN_PROGRESS: MessageId.QUESTIONNAIRE_QR_ITEM_MISSING,
+    MessageId.QUESTIONNAIRE_QR_ITEM_WRONGTYPE_ONEOF: MessageId.QUESTIONNAIRE_QR_ITEM_WRONGTYPE,
     MessageId.TERMINOLOGY_TX_CODE_NOTVALID_REASON: MessageId.TERMINOLOGY_TX_CODE_NOTVALID,
     MessageId.TOO_DEEP_RECURSION: MessageId.TOO_DEEP,
     MessageId.TOO_LARGE_NUMBER: MessageId.TOO_LARGE,

@@ -142,6 +142,10 @@ class Walker:
             from dermfhir.validation import questionnaire
 
             questionnaire.check(self, value, path, frame)
+        if resource_type == "Questionnaire":
+            from dermfhir.validation import questionnaire
+
+            questionnaire.check_enable_when_targets(self, value, path)
         if resource_type in conformance_resources.CHECKED:
             conformance_resources.check(self, value, path)
         self._contained(value, path, frame)
