@@ -79,3 +79,36 @@ def test_contained_may_not_nest_or_carry_versions(validator: Validator) -> None:
     )
     ids = {message_id for _, message_id in _errors(validator, nested)}
     assert {"dom-2", "dom-4"} <= ids
+
+
+def test_only_references_canonicals_and_uris_refer_to_a_contained_resource(validator: Validator) -> None:
+    """dom-3 reads `reference`, canonical, uri and url values: `#p` in a plain string names nothing."""
+    in_text = _observation(contained=[{"resourceType": "Patient", "id": "p"}], note=[{"text": "#p"}])
+    assert _errors(validator, in_text) == [("Observation.contained[0]", "Contained_Orphan_DOM3")]
+    in_url = {
+        "resourceType": "DiagnosticReport",
+        "status": "final",
+        "code": {"text": "x"},
+        "contained": [{"resourceType": "Binary", "id": "pdf", "contentType": "application/pdf"}],
+        "presentedForm": [{"contentType": "application/pdf", "url": "#pdf"}],
+    }
+    assert _errors(validator, in_url) == []
+    in_canonical = {
+        "resourceType": "Questionnaire",
+        "status": "draft",
+        "contained": [{"resourceType": "ValueSet", "id": "vs", "status": "draft"}],
+        "item": [{"linkId": "1", "type": "choice", "text": "q", "answerValueSet": "#vs"}],
+    }
+    assert ("Questionnaire.contained[0]", "Contained_Orphan_DOM3") not in _errors(validator, in_canonical)
+
+
+def test_a_reference_to_the_container_excuses_only_the_resource_that_makes_it(validator: Validator) -> None:
+    provenance = {
+        "resourceType": "Provenance",
+        "id": "prov",
+        "target": [{"reference": "#"}],
+        "recorded": "2024-01-01T00:00:00Z",
+        "agent": [{"who": {"display": "lab"}}],
+    }
+    both = _observation(contained=[provenance, {"resourceType": "Patient", "id": "p"}])
+    assert _errors(validator, both) == [("Observation.contained[1]", "Contained_Orphan_DOM3")]

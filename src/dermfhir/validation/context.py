@@ -53,6 +53,17 @@ class Frame:
     full_url: str | None = None
 
     is_contained: bool = False
+    #: on a resource that is not contained: the `#…` values of its Reference.reference, canonical, uri and url
+    #: elements (its contained resources' included), and the contained resources that refer to it with `#` (dom-3)
+    local_references: set[str] = field(default_factory=set)
+    referring_to_container: set[int] = field(default_factory=set)
+
+    def local_reference(self, value: str, kind: str) -> None:
+        """Note a `#…` value of a Reference (kind "reference") or of a canonical, uri or url element (dom-3)."""
+        root = self.root
+        root.local_references.add(value)
+        if value == "#" and kind in ("reference", "canonical") and self.is_contained:
+            root.referring_to_container.add(id(self.resource))
 
     @property
     def root(self) -> Frame:

@@ -35,6 +35,8 @@ def check(walker: Checker, node: Node, item: dict, location: str, frame: Frame, 
     reference = item.get("reference")
     if not isinstance(reference, str):
         return
+    if reference.startswith("#"):
+        frame.local_reference(reference, "reference")
     run = walker.run
     where = f"{location}"
     if not (reference.startswith("#") or _RELATIVE.match(reference) or _URL.match(reference)):

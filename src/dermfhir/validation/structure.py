@@ -25,6 +25,8 @@ from dermfhir.validation.primitives import MAX_STRING, PRIMITIVE_TYPES, check_pr
 RESOURCE_TYPES_ABSTRACT = ("Resource", "DomainResource")
 #: primitive types whose only lexical rules are "not empty" and the 1 MB limit (see primitive())
 _PLAIN_STRINGS = frozenset({"string", "markdown"})
+#: the types whose `#id` values refer to a contained resource (dom-3: `reference`, canonical, uri and url)
+_LOCAL_REFERENCE_TYPES = frozenset({"canonical", "uri", "url"})
 
 
 class Walker:
@@ -195,8 +197,9 @@ class Walker:
         contained = value.get("contained")
         if not isinstance(contained, list):
             return
-        references_seen = None
         ids: set[str] = set()
+        root = frame.root
+        walked = self.validator.options.validate_contains != "IGNORE"
         for index, item in enumerate(contained):
             if not isinstance(item, dict):
                 continue
@@ -217,12 +220,18 @@ class Walker:
                     self.run.error(IssueType.INVARIANT, MessageId.DOM_4, path)
                 if "security" in meta:
                     self.run.error(IssueType.INVARIANT, MessageId.DOM_5, path)
-            item_id = item.get("id")
-            if references_seen is None:
-                references_seen = _local_references(value)
-            orphan = isinstance(item_id, str) and f"#{item_id}" not in references_seen and "#" not in references_seen
-            if orphan and not _refers_to(item, "#"):
-                self.run.error(IssueType.INVALID, MessageId.CONTAINED_ORPHAN_DOM3, location, item_id=item_id)
+            if not isinstance(contained_id, str) or frame.is_contained:
+                continue  # dom-3 reads `'#' + id`; a nested contained resource is already wrong (dom-2)
+            # dom-3: `#id` is a Reference.reference, canonical, uri or url value anywhere in the resource (noted
+            # during the walk), or the contained resource refers to the container with `#`
+            referenced = f"#{contained_id}" in root.local_references or id(item) in root.referring_to_container
+            if not referenced and not walked:
+                # contained resources are not walked: their references are read without their types
+                referenced = any(f"#{contained_id}" in _local_references(other) for other in contained) or (
+                    _refers_to(item, "#")
+                )
+            if not referenced:
+                self.run.error(IssueType.INVALID, MessageId.CONTAINED_ORPHAN_DOM3, location, item_id=contained_id)
 
     # elements ----------------------------------------------------------------------------------------------------
     def element(
@@ -625,6 +634,9 @@ class Walker:
                 IssueType.INVALID, MessageId(f"Type_Specific_Checks_DT_{code}_Valid"), location, problem=problem
             )
             return
+        if type(item) is str and item.startswith("#") and code in _LOCAL_REFERENCE_TYPES:
+            self.taint()  # dom-3 reads the references of the whole resource
+            frame.local_reference(item, code)
         if type(item) is str and "<" in item and code in ("string", "markdown"):
             _embedded_html(self, item, location, code)
         if code in ("string", "markdown") and isinstance(item, str) and item.strip() != item:
