@@ -68,3 +68,26 @@ def test_references_resolve_among_the_resources_of_parameters(validator: Validat
     assert not [i for i in exists.issues(parameters("Patient/p1")) if i.is_error]
     missing = [i.message_id for i in exists.issues(parameters("Patient/p2")) if i.is_error]
     assert missing == ["Reference_REF_CantResolve"]
+
+
+def _markdown_html(validator: Validator, text: str) -> list[str]:
+    resource = {"resourceType": "Observation", "status": "final", "code": {"text": "x"}, "note": [{"text": text}]}
+    return [i.location for i in validator.issues(resource) if i.message_id == "MARKDOWN_HTML"]
+
+
+def test_raw_html_in_markdown_is_any_tag_comment_or_declaration(validator: Validator) -> None:
+    """CommonMark's raw HTML (spec 6.6) is any well-formed tag, not only HTML's elements."""
+    for text in ("see <resource type>", "a <custom-tag>x</custom-tag>", "x <!-- hidden --> y", "<img src=x>\n\npara"):
+        assert _markdown_html(validator, text) == ["Observation.note[0].text"], text
+
+
+def test_tags_in_code_escapes_and_autolinks_are_not_raw_html(validator: Validator) -> None:
+    for text in (
+        "use `<b>` for bold",
+        "text\n\n```\n<div>x</div>\n```\n",
+        "para\n\n    <p>indented code</p>\n",
+        "an escaped \\<b> tag",
+        "see <https://example.org/a>",
+        "a < b and c > d",
+    ):
+        assert _markdown_html(validator, text) == [], text

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from markdown_it import MarkdownIt
+
 from dermfhir.fhirpath.compare import compare_quantities, compare_temporal
 from dermfhir.validation import bindings, conformance_resources, extensions, invariants, references, slicing
 from dermfhir.validation.context import Frame, Run
@@ -923,19 +925,33 @@ _HTML_TAG = re.compile(
 )
 
 
+_MARKDOWN = MarkdownIt("commonmark")
+
+
+def markdown_raw_html(text: str) -> str | None:
+    """The start of the first raw HTML in a markdown value (CommonMark 6.6 and 4.6: any open or closing tag, comment,
+    processing instruction, declaration or CDATA section outside code spans and code blocks; an autolink or an
+    escaped `\\<` is not HTML), or None."""
+    for token in _MARKDOWN.parse(text):
+        found = [token] if token.type == "html_block" else [t for t in token.children or [] if t.type == "html_inline"]
+        if found:
+            return found[0].content.strip().split("\n", 1)[0][:40]
+    return None
+
+
 def _embedded_html(walker: Walker, item: str, location: str, code: str) -> None:
     """HTML tags in a string (a security risk where it is rendered: an error with `security_checks`, information
-    otherwise) or in markdown (`html_in_markdown`: markdown is rendered, and FHIR's markdown excludes HTML)."""
-    match = _HTML_TAG.search(item)
-    if match is None:
-        return
+    otherwise) or raw HTML in markdown (`html_in_markdown`: FHIR's markdown is rendered, and HTML in it is either
+    shown as text or a risk)."""
     options = walker.validator.options
     if code == "markdown":
         if options.html_in_markdown == "none":
             return
-        walker.run.add(
-            options.html_in_markdown, IssueType.INVALID, MessageId.MARKDOWN_HTML, location, start=match.group(0)
-        )
+        raw = markdown_raw_html(item)
+        if raw is not None:
+            walker.run.add(options.html_in_markdown, IssueType.INVALID, MessageId.MARKDOWN_HTML, location, start=raw)
+        return
+    if _HTML_TAG.search(item) is None:
         return
     if options.security_checks:
         walker.run.error(IssueType.SECURITY, MessageId.SECURITY_STRING_CONTENT_ERROR, location)
