@@ -80,3 +80,27 @@ def test_narrative_entities(validator):
     }
     assert error_locations(validator, good) == []
     assert error_locations(validator, bad) == ["Patient.text.div"]
+
+
+@pytest.mark.parametrize("type_code", ["uri", "url", "canonical"])
+def test_uuid_and_oid_urns_in_uris_follow_the_uuid_and_oid_types(type_code: str) -> None:
+    """R4 datatypes: a UUID as a URI is urn:uuid: with the lowercase hex form; an OID is urn:oid: with its digits."""
+    assert check_primitive(type_code, "urn:uuid:c757873d-ec9a-4326-a141-556f43239520") is None
+    assert check_primitive(type_code, "urn:oid:2.16.840.1.113883") is None
+    assert check_primitive(type_code, "urn:uuid:not-a-uuid") is not None
+    assert check_primitive(type_code, "urn:uuid:C757873D-EC9A-4326-A141-556F43239520") is not None
+    assert check_primitive(type_code, "urn:oid:1.2.x") is not None
+    assert check_primitive(type_code, "urn:oid:3.1") is not None
+
+
+def test_uuid_is_lowercase() -> None:
+    assert check_primitive("uuid", "urn:uuid:C757873D-EC9A-4326-A141-556F43239520") is not None
+
+
+def test_a_bundle_fullurl_that_is_not_a_uuid(validator) -> None:  # type: ignore[no-untyped-def]
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"fullUrl": "urn:uuid:1234", "resource": {"resourceType": "Basic", "code": {"text": "x"}}}],
+    }
+    assert error_locations(validator, bundle) == ["Bundle.entry[0].fullUrl"]

@@ -51,7 +51,7 @@ _PATTERNS = {
     "time": _TIME,
     "code": r"[^\s]+( [^\s]+)*",
     "oid": r"urn:oid:[0-2](\.(0|[1-9][0-9]*))+",
-    "uuid": r"urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+    "uuid": r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
     "base64Binary": r"(\s*([0-9a-zA-Z\+/=]){4}\s*)+",
     "uri": r"\S*",
     "url": r"\S*",
@@ -101,6 +101,13 @@ def check_primitive(type_code: str, value: object, raw_decimal: str | None = Non
     pattern = _COMPILED.get(type_code)
     if pattern is not None and not pattern.fullmatch(value):
         return _format_problem(type_code, value)
+    if type_code in ("uri", "url", "canonical"):
+        # a URI that is a UUID or an OID has the form of the uuid and oid types (R4 datatypes.html#uri)
+        if value.startswith("urn:uuid:") and not _COMPILED["uuid"].fullmatch(value):
+            return f"UUIDs must be valid and lowercase ({value})"
+        if value.startswith("urn:oid:") and not _COMPILED["oid"].fullmatch(value):
+            return f"OIDs must be valid ({value})"
+        return None
     if type_code in ("date", "dateTime", "instant"):
         return _calendar_problem(value)
     if type_code == "xhtml":
