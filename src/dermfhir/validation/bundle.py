@@ -114,11 +114,8 @@ def check(walker: Checker, bundle: dict, path: str, frame: Frame) -> None:
                 ("urn:", "http://hl7.org/fhir/ValueSet", "http://hl7.org/fhir/CodeSystem")
             ):
                 resource_id = resource.get("id")
-                if (
-                    match.group(2) == resource.get("resourceType")
-                    and isinstance(resource_id, str)
-                    and resource_id != match.group(3)
-                ):
+                # a fullUrl that looks like a RESTful URL ends with the resource's id (R4 Bundle.entry.fullUrl)
+                if isinstance(resource_id, str) and resource_id != match.group(3):
                     run.error(
                         IssueType.INVALID,
                         MessageId.BUNDLE_BUNDLE_ENTRY_IDURLMISMATCH,

@@ -1,0 +1,84 @@
+"""Bundle entries (R4 bundle.html and Bundle.entry.fullUrl): a fullUrl is absolute, its id part agrees with the
+resource's id, fullUrls are unique per version (bdl-7), and references between entries resolve against the
+referring entry's base."""
+
+from __future__ import annotations
+
+from dermfhir.validation import Validator
+
+
+def _ids(validator: Validator, bundle: dict) -> list[tuple[str, str]]:
+    return [(issue.location, issue.message_id) for issue in validator.issues(bundle) if issue.is_error]
+
+
+def _collection(*entries: dict) -> dict:
+    return {"resourceType": "Bundle", "type": "collection", "entry": list(entries)}
+
+
+def _observation(subject: str) -> dict:
+    return {
+        "resourceType": "Observation",
+        "id": "o1",
+        "status": "final",
+        "code": {"text": "x"},
+        "subject": {"reference": subject},
+    }
+
+
+def test_the_id_part_of_a_restful_fullurl_is_the_resource_id(validator: Validator) -> None:
+    same = _collection(
+        {"fullUrl": "http://example.org/fhir/Patient/p1", "resource": {"resourceType": "Patient", "id": "p1"}}
+    )
+    assert _ids(validator, same) == []
+    other = _collection(
+        {"fullUrl": "http://example.org/fhir/Patient/p1", "resource": {"resourceType": "Patient", "id": "p2"}}
+    )
+    assert _ids(validator, other) == [("Bundle.entry[0]", "Bundle_BUNDLE_Entry_IdUrlMismatch")]
+    other_type = _collection(
+        {"fullUrl": "http://example.org/fhir/Basic/b1", "resource": {"resourceType": "Patient", "id": "p2"}}
+    )
+    assert _ids(validator, other_type) == [("Bundle.entry[0]", "Bundle_BUNDLE_Entry_IdUrlMismatch")]
+
+
+def test_fullurl_is_absolute(validator: Validator) -> None:
+    relative = _collection({"fullUrl": "Patient/p1", "resource": {"resourceType": "Patient", "id": "p1"}})
+    assert _ids(validator, relative) == [("Bundle.entry[0]", "Bundle_BUNDLE_Entry_Canonical")]
+
+
+def test_same_fullurl_needs_distinct_versions(validator: Validator) -> None:
+    def entry(version: str) -> dict:
+        patient = {"resourceType": "Patient", "id": "p1", "meta": {"versionId": version}}
+        return {"fullUrl": "http://example.org/fhir/Patient/p1", "resource": patient}
+
+    assert _ids(validator, _collection(entry("1"), entry("2"))) == []
+    assert _ids(validator, _collection(entry("1"), entry("1"))) == [("Bundle", "bdl-7")]
+
+
+def test_relative_references_resolve_against_the_entry_base(validator: Validator) -> None:
+    """A relative reference in an entry whose fullUrl is RESTful names `[base]/Type/id` of that entry's base."""
+    patient = {"fullUrl": "http://a.example.org/fhir/Patient/p1", "resource": {"resourceType": "Patient", "id": "p1"}}
+    same_base = {"fullUrl": "http://a.example.org/fhir/Observation/o1", "resource": _observation("Patient/p1")}
+    document = {
+        "resourceType": "Bundle",
+        "type": "document",
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": "urn:uuid:0c3151bd-1cbf-4d64-b04d-cd9187a4c6e0"},
+        "timestamp": "2024-01-01T00:00:00Z",
+        "entry": [
+            {
+                "fullUrl": "http://b.example.org/fhir/Composition/c1",
+                "resource": {
+                    "resourceType": "Composition",
+                    "id": "c1",
+                    "status": "final",
+                    "type": {"text": "report"},
+                    "date": "2024-01-01",
+                    "author": [{"display": "lab"}],
+                    "title": "t",
+                    "subject": {"reference": "Patient/p1"},
+                },
+            },
+            patient,
+        ],
+    }
+    assert _ids(validator, _collection(patient, same_base)) == []
+    assert _ids(validator, document) == [("Bundle.entry[0].resource.subject", "BUNDLE_BUNDLE_ENTRY_NOTFOUND")]
