@@ -82,3 +82,26 @@ def test_relative_references_resolve_against_the_entry_base(validator: Validator
     }
     assert _ids(validator, _collection(patient, same_base)) == []
     assert _ids(validator, document) == [("Bundle.entry[0].resource.subject", "BUNDLE_BUNDLE_ENTRY_NOTFOUND")]
+
+
+def test_entries_have_a_fullurl_except_where_the_resource_has_no_identity_yet(validator: Validator) -> None:
+    """R4 Bundle.entry.fullUrl: SHALL have a value, except on a POST and for unidentified results of operations."""
+    patient = {"resourceType": "Patient", "id": "p1"}
+    assert _ids(validator, _collection({"resource": patient})) == [
+        ("Bundle.entry[0]", "BUNDLE_BUNDLE_ENTRY_FULLURL_REQUIRED")
+    ]
+    created = {"resource": {"resourceType": "Patient"}, "request": {"method": "POST", "url": "Patient"}}
+    assert _ids(validator, {"resourceType": "Bundle", "type": "transaction", "entry": [created]}) == []
+    outcome = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "warning", "code": "not-supported", "diagnostics": "parameter ignored"}],
+    }
+    searchset = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [
+            {"fullUrl": "http://example.org/fhir/Patient/p1", "resource": patient, "search": {"mode": "match"}},
+            {"resource": outcome, "search": {"mode": "outcome"}},
+        ],
+    }
+    assert _ids(validator, searchset) == []

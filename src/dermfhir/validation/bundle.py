@@ -1,12 +1,13 @@
 """Bundles: entry resolution index and the Bundle rules beyond the element tree.
 
-Checked: fullUrl is absolute and agrees with the resource's type and id; duplicate fullUrls (bdl-7); unique link
-relations; references between entries (resolution by fullUrl, urn:uuid, relative URLs against the entry's base, with
-`_history` versions; several matches are errors); in a document, the Composition's subject, author, encounter,
-custodian, attester.party, event.detail and every section's author, focus and entries must resolve to exactly one
-entry. Each entry is validated against its own meta.profile (done by the walk). The bdl-* invariants run as
-FHIRPath from the Bundle definition. Not checked: transaction/batch request semantics, search-set scores,
-signatures, that every document entry is reachable from the Composition.
+Checked: every entry with a resource has a fullUrl (except in transactions and batches and for entries being
+created or reporting on a search); fullUrl is absolute and its id part agrees with the resource's id; duplicate
+fullUrls (bdl-7); unique link relations; references between entries (resolution by fullUrl, urn:uuid, relative URLs
+against the entry's base, with `_history` versions; several matches are errors); in a document, the Composition's
+subject, author, encounter, custodian, attester.party, event.detail and every section's author, focus and entries
+must resolve to exactly one entry. Each entry is validated against its own meta.profile (done by the walk). The
+bdl-* invariants run as FHIRPath from the Bundle definition. Not checked: transaction/batch request semantics,
+search-set scores, signatures, that every document entry is reachable from the Composition.
 """
 
 from __future__ import annotations
@@ -97,12 +98,15 @@ def check(walker: Checker, bundle: dict, path: str, frame: Frame) -> None:
     if bundle.get("type") == "document":
         _document_references(walker, entries, path, frame)
     full_urls: dict[str, int] = {}
+    identified = bundle.get("type") not in _UNIDENTIFIED_TYPES
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             continue
         location = f"{path}.entry[{index}]"
         full_url = entry.get("fullUrl")
         resource = entry.get("resource")
+        if full_url is None and identified and isinstance(resource, dict) and not _unidentified(entry):
+            run.error(IssueType.REQUIRED, MessageId.BUNDLE_BUNDLE_ENTRY_FULLURL_REQUIRED, location)
         if not isinstance(full_url, str):
             continue
         if not _ABSOLUTE.match(full_url):
@@ -129,6 +133,20 @@ def check(walker: Checker, bundle: dict, path: str, frame: Frame) -> None:
                 + str((resource.get("meta") or {}).get("versionId") if isinstance(resource.get("meta"), dict) else "")
             )
             full_urls[key] = full_urls.get(key, 0) + 1
+
+
+#: Bundle types whose entries may carry resources that have no identity yet (Bundle.entry.fullUrl: "fullUrl can be
+#: empty on a POST")
+_UNIDENTIFIED_TYPES = frozenset({"transaction", "batch", "transaction-response", "batch-response"})
+
+
+def _unidentified(entry: dict) -> bool:
+    """An entry whose resource may lack an identity: one being created (request POST), or an OperationOutcome about
+    a search (R4 Bundle.entry.fullUrl: "Results from operations might involve resources that are not identified")."""
+    request, search = entry.get("request"), entry.get("search")
+    if isinstance(request, dict) and request.get("method") == "POST":
+        return True
+    return isinstance(search, dict) and search.get("mode") == "outcome"
 
 
 #: The references of a document's Composition that must resolve inside the document: (path, repeats) steps.

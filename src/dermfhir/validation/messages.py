@@ -213,6 +213,7 @@ class MessageId(StrEnum):
     QUESTIONNAIRE_QR_ITEM_NOOPTIONS_UNCHECKED = "Questionnaire_QR_Item_NoOptions_Unchecked"
     QUESTIONNAIRE_QR_ITEM_DISPLAY_ANSWER = "Questionnaire_QR_Item_Display_Answer"
     QUESTIONNAIRE_QR_ITEM_QUESTION_ANSWER = "Questionnaire_QR_Item_Question_Answer"
+    BUNDLE_BUNDLE_ENTRY_FULLURL_REQUIRED = "BUNDLE_BUNDLE_ENTRY_FULLURL_REQUIRED"
 
 
 #: The text of every message: a `str.format` template whose named placeholders the call site supplies.
@@ -560,6 +561,10 @@ TEXTS: dict[MessageId, str] = {
     MessageId.QUESTIONNAIRE_QR_ITEM_QUESTION_ANSWER: "Items of type question should not have answers",
     MessageId.QUESTIONNAIRE_QR_ITEM_MIMETYPE: (
         "The attachment's content type {content_type} is not one of the types the questionnaire allows ({allowed})"
+    ),
+    MessageId.BUNDLE_BUNDLE_ENTRY_FULLURL_REQUIRED: (
+        "Except for transactions and batches, each entry in a Bundle must have a fullUrl which is the identity of the "
+        "resource in the entry"
     ),
 }
 
