@@ -17,6 +17,7 @@ from dermfhir.validation.context import Frame
 from dermfhir.validation.messages import MessageId
 from dermfhir.validation.model import Node, StructureModel
 from dermfhir.validation.outcome import IssueType
+from dermfhir.validation.primitives import PRIMITIVE_TYPES
 
 if TYPE_CHECKING:
     from dermfhir.validation.checker import Checker
@@ -261,6 +262,8 @@ def _in_value_set(walker: Checker, value_set: str, value: Any) -> bool:
 
 
 def _type_matches(walker: Checker, candidate: Node, item: Any, path: str, frame: Frame) -> bool:
+    """The type discriminator (R4 profiling.html#discriminator: "the slices are differentiated by type of the
+    nominated element"): a resource's type, or the type a choice element's name carries (`valueQuantity`)."""
     values = select(walker, [item], path, frame)
     definition = _definition_at(walker, candidate, path) if path not in ("$this", "resolve()") else candidate
     if definition is None or not values:
@@ -268,13 +271,37 @@ def _type_matches(walker: Checker, candidate: Node, item: Any, path: str, frame:
     allowed = set(definition.type_codes)
     if path.endswith("resolve()"):
         allowed = {_target_type(walker, target) for t in definition.types for target in t.targets}
-    for value in values:
-        actual = value.get("resourceType") if isinstance(value, dict) and "resourceType" in value else None
-        if actual is None:
-            return bool(allowed)
-        if actual not in allowed and not ({"Resource", "DomainResource"} & allowed):
-            return False
-    return True
+    if not allowed:
+        return False
+    actual_types = [
+        value["resourceType"] for value in values if isinstance(value, dict) and isinstance(value.get("resourceType"), str)
+    ]
+    if not actual_types:
+        actual_types = _choice_types(walker, item, path, frame)
+    return all(actual in allowed or bool({"Resource", "DomainResource"} & allowed) for actual in actual_types)
+
+
+def _choice_types(walker: Checker, item: Any, path: str, frame: Frame) -> list[str]:
+    """The types of the values at a path whose last step names a choice element (`value` → `valueQuantity` is a
+    Quantity); none when the element is not a choice (its type is the declared one)."""
+    steps = _split(path)
+    name = steps[-1]
+    if not name or name == "$this" or "(" in name:
+        return []
+    types: list[str] = []
+    for parent in select(walker, [item], ".".join(steps[:-1]) or "$this", frame):
+        if not isinstance(parent, dict) or name in parent:
+            continue
+        for key in parent:
+            if key.startswith(name) and key[len(name) : len(name) + 1].isupper():
+                types.append(_type_name(key[len(name) :]))
+    return types
+
+
+def _type_name(suffix: str) -> str:
+    """The type a choice element's name ends with: `String` is string, `DateTime` dateTime, `Quantity` Quantity."""
+    primitive = suffix[:1].lower() + suffix[1:]
+    return primitive if primitive in PRIMITIVE_TYPES else suffix
 
 
 def _target_type(walker: Checker, url: str) -> str:
@@ -321,9 +348,18 @@ def conforms(walker: Checker, profile: str, value: Any, frame: Frame) -> bool:
 def select(walker: Checker, values: list[Any], path: str, frame: Frame) -> list[Any]:
     """Evaluate a discriminator path (a FHIRPath subset) on `values`."""
     current = values
-    for step in _split(path):
+    steps = _split(path)
+    for number, step in enumerate(steps):
         if step in ("$this", ""):
             continue
+        following_step = steps[number + 1] if number + 1 < len(steps) else ""
+        if following_step.startswith(("ofType(", "as(")) and "(" not in step:
+            # `value.ofType(Quantity)`: of a choice element, the value whose name carries the type (valueQuantity)
+            wanted = following_step[following_step.index("(") + 1 : -1]
+            current = _choice_of_type(current, step, wanted)
+            continue
+        if step.startswith(("ofType(", "as(")) and number and "(" not in steps[number - 1]:
+            continue  # done with the element before it
         following: list[Any] = []
         if step == "resolve()":
             walker.taint()
@@ -358,6 +394,25 @@ def select(walker: Checker, values: list[Any], path: str, frame: Frame) -> list[
                     following.append(found)
         current = following
     return current
+
+
+def _choice_of_type(values: list[Any], name: str, wanted: str) -> list[Any]:
+    """The values of element `name` of type `wanted`: `nameWanted` of a choice element, or a resource of that type
+    (a resource element such as Bundle.entry.resource), or `name` itself when it is not a choice element."""
+    suffix = wanted[:1].upper() + wanted[1:]
+    found: list[Any] = []
+    for value in values:
+        if not isinstance(value, dict):
+            continue
+        item = value.get(name + suffix)
+        if item is None and name in value:
+            item = [v for v in _as_list(value[name]) if _is_of_type(v, wanted)]
+        found.extend(_as_list(item) if item is not None else [])
+    return found
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def _is_of_type(value: Any, wanted: str) -> bool:
