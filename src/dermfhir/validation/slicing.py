@@ -274,7 +274,9 @@ def _type_matches(walker: Checker, candidate: Node, item: Any, path: str, frame:
     if not allowed:
         return False
     actual_types = [
-        value["resourceType"] for value in values if isinstance(value, dict) and isinstance(value.get("resourceType"), str)
+        value["resourceType"]
+        for value in values
+        if isinstance(value, dict) and isinstance(value.get("resourceType"), str)
     ]
     if not actual_types:
         actual_types = _choice_types(walker, item, path, frame)
