@@ -112,3 +112,17 @@ def test_a_reference_to_the_container_excuses_only_the_resource_that_makes_it(va
     }
     both = _observation(contained=[provenance, {"resourceType": "Patient", "id": "p"}])
     assert _errors(validator, both) == [("Observation.contained[1]", "Contained_Orphan_DOM3")]
+
+
+def test_a_contained_resource_without_id_cannot_be_referenced(validator: Validator) -> None:
+    """dom-3 in words: a contained resource SHALL be referred to from elsewhere in the resource or SHALL refer to the
+    containing resource; without an id nothing can refer to it."""
+    anonymous = _observation(contained=[{"resourceType": "Patient"}])
+    assert _errors(validator, anonymous) == [("Observation.contained[0]", "Contained_Orphan_No_Id")]
+    provenance = {
+        "resourceType": "Provenance",
+        "target": [{"reference": "#"}],
+        "recorded": "2024-01-01T00:00:00Z",
+        "agent": [{"who": {"display": "lab"}}],
+    }
+    assert _errors(validator, _observation(contained=[provenance])) == []

@@ -214,6 +214,7 @@ class MessageId(StrEnum):
     QUESTIONNAIRE_QR_ITEM_DISPLAY_ANSWER = "Questionnaire_QR_Item_Display_Answer"
     QUESTIONNAIRE_QR_ITEM_QUESTION_ANSWER = "Questionnaire_QR_Item_Question_Answer"
     BUNDLE_BUNDLE_ENTRY_FULLURL_REQUIRED = "BUNDLE_BUNDLE_ENTRY_FULLURL_REQUIRED"
+    CONTAINED_ORPHAN_NO_ID = "Contained_Orphan_No_Id"
 
 
 #: The text of every message: a `str.format` template whose named placeholders the call site supplies.
@@ -565,6 +566,10 @@ TEXTS: dict[MessageId, str] = {
     MessageId.BUNDLE_BUNDLE_ENTRY_FULLURL_REQUIRED: (
         "Except for transactions and batches, each entry in a Bundle must have a fullUrl which is the identity of the "
         "resource in the entry"
+    ),
+    MessageId.CONTAINED_ORPHAN_NO_ID: (
+        "The contained resource has no id, so nothing can refer to it, and it does not refer to the containing "
+        "resource (dom-3)"
     ),
 }
 

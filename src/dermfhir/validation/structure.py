@@ -222,8 +222,14 @@ class Walker:
                     self.run.error(IssueType.INVARIANT, MessageId.DOM_4, path)
                 if "security" in meta:
                     self.run.error(IssueType.INVARIANT, MessageId.DOM_5, path)
-            if not isinstance(contained_id, str) or frame.is_contained:
-                continue  # dom-3 reads `'#' + id`; a nested contained resource is already wrong (dom-2)
+            if frame.is_contained:
+                continue  # a nested contained resource is already wrong (dom-2)
+            if not isinstance(contained_id, str):
+                # nothing can refer to it: it must refer to the container (dom-3's words; its FHIRPath reads
+                # `'#' + id`, empty here)
+                if id(item) not in root.referring_to_container and (walked or not _refers_to(item, "#")):
+                    self.run.error(IssueType.INVALID, MessageId.CONTAINED_ORPHAN_NO_ID, location)
+                continue
             # dom-3: `#id` is a Reference.reference, canonical, uri or url value anywhere in the resource (noted
             # during the walk), or the contained resource refers to the container with `#`
             referenced = f"#{contained_id}" in root.local_references or id(item) in root.referring_to_container
