@@ -44,6 +44,7 @@ def test_allowed_narrative(validator: Validator, div: str) -> None:
         ("<div><p>no namespace</p></div>", "Wrong namespace"),
         (f'<div {NS}><svg xmlns="http://www.w3.org/2000/svg">x</svg></div>', "Wrong namespace"),
         (f"<p {NS}>not a div</p>", "must start with div"),
+        ('<div xmlns="http://hl7.org/fhir">in the FHIR namespace</div>', "Wrong namespace"),
         (f"<div {NS}>  <p> </p></div>", "txt-2"),
         (f"<div {NS}>&nbsp;</div>", "Invalid entity"),
         (f"<div {NS}><p>unclosed</div>", "not well formed"),

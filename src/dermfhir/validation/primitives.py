@@ -285,10 +285,11 @@ def xhtml_problem(value: str) -> str | None:
         element = ElementTree.fromstring(value)
     except ElementTree.ParseError as error:
         return f"The XHTML is not well formed: {error}"
-    if element.tag not in ("div", "{" + XHTML_NS + "}div"):
+    namespace, _, tag = element.tag[1:].rpartition("}") if element.tag.startswith("{") else ("", "", element.tag)
+    if tag != "div":
         return "Wrong name on the XHTML Node - must start with div"
-    if element.tag == "div":
-        return f"Wrong namespace on the XHTML ('', should be '{XHTML_NS}')"
+    if namespace != XHTML_NS:
+        return f"Wrong namespace on the XHTML ('{namespace}', should be '{XHTML_NS}')"
     has_content = False
     for node in element.iter():
         if not isinstance(node.tag, str):
