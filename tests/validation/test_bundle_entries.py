@@ -105,3 +105,67 @@ def test_entries_have_a_fullurl_except_where_the_resource_has_no_identity_yet(va
         ],
     }
     assert _ids(validator, searchset) == []
+
+
+def _document(*others: dict, subject: str = "Patient/p1") -> dict:
+    composition = {
+        "resourceType": "Composition",
+        "id": "c1",
+        "status": "final",
+        "type": {"text": "report"},
+        "date": "2024-01-01",
+        "author": [{"display": "lab"}],
+        "title": "t",
+        "subject": {"reference": subject},
+        "section": [{"title": "findings", "entry": [{"reference": "Observation/o1"}]}],
+    }
+    return {
+        "resourceType": "Bundle",
+        "type": "document",
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": "urn:uuid:0c3151bd-1cbf-4d64-b04d-cd9187a4c6e0"},
+        "timestamp": "2024-01-01T00:00:00Z",
+        "entry": [{"fullUrl": "http://example.org/fhir/Composition/c1", "resource": composition}, *others],
+    }
+
+
+def _orphans(validator: Validator, bundle: dict) -> list[str]:
+    found = validator.issues(bundle)
+    return [issue.location for issue in found if issue.message_id == "BUNDLE_BUNDLE_ENTRY_ORPHAN_DOCUMENT"]
+
+
+def test_document_entries_are_reached_from_the_composition(validator: Validator) -> None:
+    """R4 documents: a Composition "followed by a series of other resources, referenced from the Composition";
+    an entry reached through another entry counts, a Provenance need not be reached."""
+    patient = {"fullUrl": "http://example.org/fhir/Patient/p1", "resource": {"resourceType": "Patient", "id": "p1"}}
+    practitioner = {
+        "fullUrl": "http://example.org/fhir/Practitioner/pr1",
+        "resource": {"resourceType": "Practitioner", "id": "pr1"},
+    }
+    observation = {
+        "fullUrl": "http://example.org/fhir/Observation/o1",
+        "resource": {**_observation("Patient/p1"), "performer": [{"reference": "Practitioner/pr1"}]},
+    }
+    provenance = {
+        "fullUrl": "http://example.org/fhir/Provenance/pv1",
+        "resource": {
+            "resourceType": "Provenance",
+            "id": "pv1",
+            "target": [{"reference": "Composition/c1"}],
+            "recorded": "2024-01-01T00:00:00Z",
+            "agent": [{"who": {"reference": "Practitioner/pr1"}}],
+        },
+    }
+    assert _orphans(validator, _document(patient, observation, practitioner, provenance)) == []
+    stray = {"fullUrl": "http://example.org/fhir/Patient/p2", "resource": {"resourceType": "Patient", "id": "p2"}}
+    assert _orphans(validator, _document(patient, observation, practitioner, stray)) == ["Bundle.entry[4]"]
+
+
+def test_an_ambiguous_reference_reaches_no_entry(validator: Validator) -> None:
+    patient = {"fullUrl": "http://example.org/fhir/Patient/p1", "resource": {"resourceType": "Patient", "id": "p1"}}
+
+    def observation(version: str) -> dict:
+        resource = {**_observation("Patient/p1"), "meta": {"versionId": version}}
+        return {"fullUrl": "http://example.org/fhir/Observation/o1", "resource": resource}
+
+    bundle = _document(patient, observation("1"), observation("2"))
+    assert _orphans(validator, bundle) == ["Bundle.entry[2]", "Bundle.entry[3]"]

@@ -5,9 +5,10 @@ created or reporting on a search); fullUrl is absolute and its id part agrees wi
 fullUrls (bdl-7); unique link relations; references between entries (resolution by fullUrl, urn:uuid, relative URLs
 against the entry's base, with `_history` versions; several matches are errors); in a document, the Composition's
 subject, author, encounter, custodian, attester.party, event.detail and every section's author, focus and entries
-must resolve to exactly one entry. Each entry is validated against its own meta.profile (done by the walk). The
+must resolve to exactly one entry, and every entry but a Provenance must be reachable from the Composition (a
+warning). Each entry is validated against its own meta.profile (done by the walk). The
 bdl-* invariants run as FHIRPath from the Bundle definition. Not checked: transaction/batch request semantics,
-search-set scores, signatures, that every document entry is reachable from the Composition.
+search-set scores, signatures.
 """
 
 from __future__ import annotations
@@ -176,6 +177,52 @@ def _document_references(walker: Checker, entries: list, path: str, frame: Frame
         for reference, where in _references_at(composition, steps, location):
             _document_reference(walker, index, reference, full_url, name, where)
     _section_references(walker, index, composition, full_url, location)
+    if frame.bundle is index:  # a streamed document is seen a chunk at a time: reachability needs all its entries
+        _unreachable_entries(walker, index, entries, composition, full_url, path)
+
+
+def _unreachable_entries(
+    walker: Checker, index: BundleIndex, entries: list, composition: dict, full_url: str | None, path: str
+) -> None:
+    """A document is a Composition "followed by a series of other resources, referenced from the Composition" (R4
+    documents.html): an entry that no chain of references from the Composition reaches is a warning, except a
+    Provenance (it refers to what it is about, not the other way round)."""
+    reached = {id(composition)}
+    pending: list[tuple[dict, str | None]] = [(composition, full_url)]
+    while pending:
+        resource, base = pending.pop()
+        for reference in _all_references(resource):
+            found = index.find(reference, base)
+            for target in found if len(found) == 1 else []:  # several matches resolve to none
+                if id(target) not in reached:
+                    reached.add(id(target))
+                    pending.append((target, index.full_url_of(target)))
+    for number, entry in enumerate(entries):
+        held = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(held, dict) or id(held) in reached or held.get("resourceType") == "Provenance":
+            continue
+        walker.run.warning(
+            IssueType.INVALID,
+            MessageId.BUNDLE_BUNDLE_ENTRY_ORPHAN_DOCUMENT,
+            f"{path}.entry[{number}]",
+            full_url=entry.get("fullUrl") or held.get("id"),
+        )
+
+
+def _all_references(resource: dict) -> list[str]:
+    """The Reference.reference values anywhere in a resource (its contained resources included), `#…` left out."""
+    found: list[str] = []
+    stack: list[object] = [resource]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            reference = current.get("reference")
+            if isinstance(reference, str) and reference and not reference.startswith("#"):
+                found.append(reference)
+            stack.extend(value for value in current.values() if isinstance(value, dict | list))
+        elif isinstance(current, list):
+            stack.extend(current)
+    return found
 
 
 def _section_references(walker: Checker, index: BundleIndex, holder: dict, full_url: str | None, location: str) -> None:

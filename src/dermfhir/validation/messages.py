@@ -215,6 +215,7 @@ class MessageId(StrEnum):
     QUESTIONNAIRE_QR_ITEM_QUESTION_ANSWER = "Questionnaire_QR_Item_Question_Answer"
     BUNDLE_BUNDLE_ENTRY_FULLURL_REQUIRED = "BUNDLE_BUNDLE_ENTRY_FULLURL_REQUIRED"
     CONTAINED_ORPHAN_NO_ID = "Contained_Orphan_No_Id"
+    BUNDLE_BUNDLE_ENTRY_ORPHAN_DOCUMENT = "BUNDLE_BUNDLE_ENTRY_ORPHAN_DOCUMENT"
 
 
 #: The text of every message: a `str.format` template whose named placeholders the call site supplies.
@@ -570,6 +571,10 @@ TEXTS: dict[MessageId, str] = {
     MessageId.CONTAINED_ORPHAN_NO_ID: (
         "The contained resource has no id, so nothing can refer to it, and it does not refer to the containing "
         "resource (dom-3)"
+    ),
+    MessageId.BUNDLE_BUNDLE_ENTRY_ORPHAN_DOCUMENT: (
+        "Entry '{full_url}' isn't reachable by traversing forwards from the Composition. Only Provenance is approved "
+        "to be used this way"
     ),
 }
 
