@@ -169,3 +169,17 @@ def test_an_ambiguous_reference_reaches_no_entry(validator: Validator) -> None:
 
     bundle = _document(patient, observation("1"), observation("2"))
     assert _orphans(validator, bundle) == ["Bundle.entry[2]", "Bundle.entry[3]"]
+
+
+def test_conditional_references_belong_to_transactions(validator: Validator) -> None:
+    """R4 http.html#trules: `Type?search` references are resolved by the server processing a transaction; they
+    are not references anywhere else."""
+    observation = _observation("Patient?identifier=http://example.org/mrn|123")
+    observation.pop("id")
+    entry = {
+        "fullUrl": "urn:uuid:0c3151bd-1cbf-4d64-b04d-cd9187a4c6e2",
+        "resource": observation,
+        "request": {"method": "POST", "url": "Observation"},
+    }
+    assert _ids(validator, {"resourceType": "Bundle", "type": "transaction", "entry": [entry]}) == []
+    assert _ids(validator, observation) == [("Observation.subject", "Reference_REF_NotValid")]

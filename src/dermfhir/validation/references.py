@@ -1,12 +1,12 @@
 """References: format, resolution (contained `#id`, `#`, Bundle entries by fullUrl / urn:uuid / relative URL, with
 versions) and the target type against the element's targetProfile.
 
-Checked: reference syntax; local references that do not resolve (with ref-1); contained or bundled aggregation that
-does not resolve; several Bundle entries matching one reference; the type of the target (resolved, or read from a
-RESTful URL) against the allowed target types; a target that resolves (contained or in the Bundle) against the
-target profiles of its type (it must conform to one). Not checked: the type or conformance of targets that do not
-resolve locally when a target profile is not loaded (its type cannot be known), references to servers (nothing is
-fetched).
+Checked: reference syntax (a conditional `Type?search` reference only in a transaction); local references that
+do not resolve (with ref-1); contained or bundled aggregation that does not resolve; several Bundle entries matching
+one reference; the type of the target (resolved, or read from a RESTful URL) against the allowed target types; a
+target that resolves (contained or in the Bundle) against the target profiles of its type (it must conform to one).
+Not checked: the type or conformance of targets that do not resolve locally when a target profile is not loaded (its
+type cannot be known), references to servers (nothing is fetched).
 """
 
 from __future__ import annotations
@@ -28,6 +28,18 @@ _ABSOLUTE = re.compile(
     r"^(https?://\S+/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\-\.]{1,64})(/_history/([A-Za-z0-9\-\.]{1,64}))?$"
 )
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$")
+#: a conditional reference, `Type?search`: allowed in a transaction only (R4 http.html#trules)
+_CONDITIONAL = re.compile(r"^[A-Z][A-Za-z]+\?\S+$")
+
+
+def _in_transaction(frame: Frame) -> bool:
+    """Whether the resource (or the resource containing it) is an entry of a transaction Bundle."""
+    holder = frame.root.container
+    return (
+        holder is not None
+        and holder.resource.get("resourceType") == "Bundle"
+        and (holder.resource.get("type") == "transaction")
+    )
 
 
 def check(walker: Checker, node: Node, item: dict, location: str, frame: Frame, model: StructureModel) -> None:
@@ -40,8 +52,9 @@ def check(walker: Checker, node: Node, item: dict, location: str, frame: Frame, 
     run = walker.run
     where = f"{location}"
     if not (reference.startswith("#") or _RELATIVE.match(reference) or _URL.match(reference)):
-        run.error(IssueType.INVALID, MessageId.REFERENCE_REF_NOTVALID, where, reference=reference)
-        return
+        if not (_CONDITIONAL.match(reference) and _in_transaction(frame)):
+            run.error(IssueType.INVALID, MessageId.REFERENCE_REF_NOTVALID, where, reference=reference)
+        return  # a conditional reference is resolved by the server that processes the transaction
     policy = walker.validator.options.validate_reference
     if policy == "IGNORE":
         return
