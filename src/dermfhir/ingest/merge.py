@@ -4,8 +4,9 @@ The files of one dataset are often published (or imported) apart: ISIC 2019 meta
 ground truth and duplicates. An import only knows what its own files say, so the Patient, BodyStructure and image it
 writes for an image named by another file lack the fields that other file set (age, sex, site …). FHIR has no
 "merge" write: a PUT replaces, and PATCH cannot create, and a transaction may not both create and patch one resource.
-So the import marks every resource it makes from dataset rows with the tag `TAG`, and `dermfhir load --db` merges
-such a resource into the stored one with the same type and id (`merge`):
+So the import marks every resource it makes from dataset rows with the tag `TAG`, and `dermfhir load` (into a store
+with `--db`, or a server with `--server`) and `dermfhir serve --load` merge such a resource into the stored one with
+the same type and id (`merge`):
 
 - an element the incoming resource does not have, or has only as the import's placeholder (`location` "not
   recorded"), keeps its stored value;
@@ -34,7 +35,7 @@ import orjson
 
 from dermfhir import fhirjson
 
-#: the tag of resources made from dataset rows: `dermfhir load --db` merges them into their stored version
+#: the tag of resources made from dataset rows: `dermfhir load` merges them into their stored version
 TAG = {"system": "urn:dermfhir:import", "code": "merge", "display": "merged into the stored resource on load"}
 #: values an import writes when its file does not give the element (the element counts as not given)
 PLACEHOLDERS = ({"text": "not recorded"},)
@@ -164,18 +165,23 @@ class Merger:
     the stand-in is turned to the stored target (the stand-in itself is then not written)."""
 
     def __init__(self, store: Any) -> None:
-        self.store = store
+        self.store = store  # anything with `read(type, id)` raising `dermfhir.store.NotFound` when absent
         self.aliases: dict[str, str] = {}  # `Type/id` of a stand-in → `Type/id` the store already has
         self.fallbacks: set[str] = set()  # stand-ins of this load
+        #: `Type/id` → the version a merge read (for a write conditional on it: If-Match); None when absent
+        self.versions: dict[str, str | None] = {}
 
     def _stored(self, resource_type: str, id: str) -> dict | None:
         from dermfhir.store.errors import NotFound
 
         try:
             found: dict = self.store.read(resource_type, id)
-            return found
         except NotFound:  # Gone is a NotFound: a deleted resource is written anew
+            self.versions[f"{resource_type}/{id}"] = None
             return None
+        version = (found.get("meta") or {}).get("versionId")
+        self.versions[f"{resource_type}/{id}"] = version if isinstance(version, str) else None
+        return found
 
     def _is_fallback(self, reference: str) -> bool:
         if reference in self.fallbacks:
@@ -207,6 +213,12 @@ class Merger:
     def merge_stored(self, resources: list[dict]) -> tuple[list[dict], list[str]]:
         """Each tagged resource of `resources` merged into its stored version (when there is one), the others as
         given: (what to write, conflicts). A stored version the merge would not change is not written again."""
+        out, conflicts = self.merge_each(resources)
+        return [r for r in out if r is not None], conflicts
+
+    def merge_each(self, resources: list[dict]) -> tuple[list[dict | None], list[str]]:
+        """As `merge_stored`, one item per resource of `resources`, in order: what to write in its place, or None
+        when nothing is to be written (the stored version already holds it, or a stand-in gave way)."""
         out: list[dict | None] = []
         conflicts: list[str] = []
         standins: list[int] = []
@@ -232,7 +244,7 @@ class Merger:
             standin = out[index]
             if standin is not None and f"{standin['resourceType']}/{standin['id']}" in self.aliases:
                 out[index] = None
-        return [r for r in out if r is not None], conflicts
+        return out, conflicts
 
 
 def merge_stored(store: Any, resources: list[dict]) -> tuple[list[dict], list[str]]:
