@@ -77,6 +77,7 @@ class StreamResult(ImportResult):
         if self.pending:
             chunk, self.pending = self.pending, []
             self.sink(chunk)
+            del chunk  # freed now, not walked by the collector's pass
             chunk_done()
 
     def has(self, resource_type: str, id: str) -> bool:
