@@ -175,3 +175,102 @@ def test_every_issue_call_site_names_its_message_id() -> None:
                 f"{path.name}:{call.lineno}"
             )
     assert sites > 100
+
+
+_PROBE = "http://example.org/StructureDefinition/fixed-and-pattern"
+
+
+@pytest.fixture(scope="module")
+def profiled(core):
+    from dermfhir.validation import Validator
+
+    profile = {
+        "resourceType": "StructureDefinition",
+        "url": _PROBE,
+        "name": "FixedAndPattern",
+        "status": "draft",
+        "kind": "resource",
+        "abstract": False,
+        "type": "Observation",
+        "baseDefinition": "http://hl7.org/fhir/StructureDefinition/Observation",
+        "derivation": "constraint",
+        "differential": {
+            "element": [
+                {"id": "Observation", "path": "Observation"},
+                {
+                    "id": "Observation.code",
+                    "path": "Observation.code",
+                    "fixedCodeableConcept": {"coding": [{"system": "http://loinc.org", "code": "1-8"}], "text": "t"},
+                },
+                {
+                    "id": "Observation.valueQuantity",
+                    "path": "Observation.valueQuantity",
+                    "patternQuantity": {"system": "http://unitsofmeasure.org", "code": "mm"},
+                },
+            ]
+        },
+    }
+    return Validator(core.with_resources([profile]))
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"code": {"coding": [{"system": "http://loinc.org", "code": "2-6"}], "text": "t"}},
+            [("Profile_VAL_NotAllowed", "Observation.code.coding[0].code", "Value is '2-6' but must be '1-8'")],
+        ),
+        (
+            {"code": {"coding": [{"system": "http://loinc.org", "code": "1-8"}]}},
+            [
+                (
+                    "Profile_VAL_NotAllowed",
+                    "Observation.code",
+                    "Missing element 'text' - required by fixed value in the profile",
+                )
+            ],
+        ),
+        (
+            {"code": {"coding": [{"system": "http://loinc.org", "code": "1-8", "display": "d"}], "text": "t"}},
+            [
+                (
+                    "Profile_VAL_NotAllowed",
+                    "Observation.code.coding[0].display",
+                    "The element display is present in the instance but not allowed in the applicable fixed value "
+                    "specified in profile",
+                )
+            ],
+        ),
+        (
+            {"code": {"coding": [{"system": "http://loinc.org", "code": "1-8"}] * 2, "text": "t"}},
+            [("Profile_VAL_NotAllowed", "Observation.code.coding", "Expected 1 values but found 2")],
+        ),
+        (
+            {"valueQuantity": {"value": 1, "system": "http://unitsofmeasure.org", "code": "cm"}},
+            [("Profile_VAL_MissingElement", "Observation.valueQuantity.code", "Value is 'cm' but must be 'mm'")],
+        ),
+        (
+            {"valueQuantity": {"value": 1}},
+            [
+                (
+                    "Profile_VAL_MissingElement",
+                    "Observation.valueQuantity",
+                    "Missing element 'system' - required by pattern in the profile",
+                ),
+                (
+                    "Profile_VAL_MissingElement",
+                    "Observation.valueQuantity",
+                    "Missing element 'code' - required by pattern in the profile",
+                ),
+            ],
+        ),
+    ],
+)
+def test_fixed_and_pattern_differences_carry_their_ids(profiled, change, expected) -> None:
+    resource = {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "1-8"}], "text": "t"},
+    } | change
+    issues = [i for i in profiled.issues(resource, [_PROBE]) if i.message_id.startswith("Profile_VAL")]
+    assert [(i.message_id, i.location, i.message) for i in issues] == expected
