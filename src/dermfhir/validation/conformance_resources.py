@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from dermfhir.validation.messages import MessageId
+from dermfhir.validation.messages import TEXTS, MessageId
 from dermfhir.validation.model import Node, StructureModel
 from dermfhir.validation.outcome import IssueType
 
@@ -92,7 +92,7 @@ class SnapshotError(Exception):
     """A differential problem a snapshot generator cannot get past: reported once, the replay stops."""
 
     def __init__(self, message_id: MessageId, **values: Any) -> None:
-        super().__init__(message_id)
+        super().__init__(TEXTS[message_id].format_map(values))
         self.message_id = message_id
         self.values = values
 
