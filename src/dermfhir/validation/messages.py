@@ -38,6 +38,7 @@ class MessageId(StrEnum):
     """The id of every message. The value is the id an issue carries (the operationoutcome-message-id extension):
     HL7's where HL7's validator has the message, else dermfhir's own in the same style."""
 
+    ALL_OK = "All_OK"
     ARRAY_CANNOT_BE_EMPTY = "Array_cannot_be_empty"
     ATTEMPT_TO_CHANGE_SLICING = "ATTEMPT_TO_CHANGE_SLICING"
     BDL_7 = "http://hl7.org/fhir/StructureDefinition/Bundle#bdl-7"
@@ -223,6 +224,7 @@ class MessageId(StrEnum):
 
 #: The text of every message: a `str.format` template whose named placeholders the call site supplies.
 TEXTS: dict[MessageId, str] = {
+    MessageId.ALL_OK: "All OK",
     MessageId.ARRAY_CANNOT_BE_EMPTY: "Array cannot be empty - the property should not be present if it has no values",
     MessageId.ATTEMPT_TO_CHANGE_SLICING: (
         "The element at {first} defines the slicing {slicing} but then an element in the slicing {other} tries to "

@@ -128,7 +128,9 @@ def operation_outcome(issues: list[Issue]) -> dict:
     if not unique:
         return {
             "resourceType": "OperationOutcome",
-            "issue": [{"severity": "information", "code": "informational", "details": {"text": "All OK"}}],
+            "issue": [
+                {"severity": "information", "code": "informational", "details": {"text": TEXTS[MessageId.ALL_OK]}}
+            ],
         }
     return {"resourceType": "OperationOutcome", "issue": [issue.to_json() for issue in unique]}
 
