@@ -321,6 +321,84 @@ def test_reviewer_scopes_and_identity(secured) -> None:
     assert response.status_code == 200, response.text
 
 
+def test_performance_covers_only_what_the_caller_may_search(make_client, tmp_path: Path) -> None:
+    """A patient-scoped token gets the model's figures over its own patient's predictions only: the figures of
+    other patients' predictions are data it may not read."""
+    own = "p" * 32
+    tokens = tmp_path / "tokens.yaml"
+    tokens.write_text(
+        json.dumps(
+            {
+                "tokens": [
+                    {"token": "s" * 32, "subject": "admin", "scope": "system/*.cruds"},
+                    {"token": own, "subject": "app", "scope": "patient/*.rs", "patient": "p1"},
+                ]
+            }
+        )
+    )
+    secured = make_client(auth="token", tokens_file=tokens)
+    admin = {"Authorization": f"Bearer {'s' * 32}", **FHIR}
+    for resource in base_resources():
+        assert secured.put(f"/{resource['resourceType']}/{resource['id']}", json=resource, headers=admin).is_success
+    other = {**base_resources()[0], "id": "p2"}
+    assert secured.put("/Patient/p2", json=other, headers=admin).is_success
+    for name, subject in (("t1", "Patient/p1"), ("t2", "Patient/p2"), ("t3", "Patient/p2")):
+        resource = {**prediction(name), "subject": {"reference": subject}}
+        assert secured.put(f"/Observation/{name}", json=resource, headers=admin).status_code == 201
+
+    def predictions(headers: dict) -> int:
+        response = secured.get("/Device/model1/$performance", headers=headers)
+        assert response.status_code == 200, response.text
+        return next(p["valueInteger"] for p in response.json()["parameter"] if p["name"] == "predictions")
+
+    assert predictions(admin) == 3
+    assert predictions({"Authorization": f"Bearer {own}", **FHIR}) == 1
+
+
+def test_series_of_another_patients_lesion_is_refused(make_client, tmp_path: Path) -> None:
+    """`$series` with a patient-scoped token: another patient's lesion is as unknown as one never stored, and
+    nothing is written; the token's own patient's lesion is served."""
+    tokens = tmp_path / "tokens.yaml"
+    tokens.write_text(
+        json.dumps(
+            {
+                "tokens": [
+                    {"token": "s" * 32, "subject": "admin", "scope": "system/*.cruds"},
+                    {"token": "a" * 32, "subject": "app", "scope": "patient/*.cruds", "patient": "p2"},
+                    {"token": "b" * 32, "subject": "app", "scope": "patient/*.cruds", "patient": "p1"},
+                ]
+            }
+        )
+    )
+    secured = make_client(auth="token", tokens_file=tokens)
+    admin = {"Authorization": f"Bearer {'s' * 32}", **FHIR}
+    for resource in base_resources():
+        assert secured.put(f"/{resource['resourceType']}/{resource['id']}", json=resource, headers=admin).is_success
+    for name, when in (("g1", "2025-01-01T00:00:00Z"), ("g2", "2025-06-01T00:00:00Z")):
+        resource = expert_annotation(name, when, NEVUS, (100, 100, 100, 100))
+        assert secured.put(f"/Observation/{name}", json=resource, headers=admin).status_code == 201
+    body = json.dumps({"resourceType": "Parameters"})
+
+    def series_count() -> int:
+        found = secured.get("/Observation?focus=BodyStructure/l1&_summary=count", headers=admin).json()
+        return found["total"] - 2  # the two annotations focus on the lesion too
+
+    other = secured.post(
+        "/BodyStructure/l1/$series", content=body, headers={"Authorization": f"Bearer {'a' * 32}", **FHIR}
+    )
+    unknown = secured.post(
+        "/BodyStructure/nowhere/$series", content=body, headers={"Authorization": f"Bearer {'a' * 32}", **FHIR}
+    )
+    assert other.status_code == unknown.status_code == 404, other.text
+    assert other.json()["issue"][0]["details"]["text"] == "review-target"
+    assert series_count() == 0
+    own = secured.post(
+        "/BodyStructure/l1/$series", content=body, headers={"Authorization": f"Bearer {'b' * 32}", **FHIR}
+    )
+    assert own.status_code == 200, own.text
+    assert series_count() == 1
+
+
 def test_end_to_end(client, validator: Validator) -> None:
     """Import predictions, queue, claim, confirm, correct, reject, QA, amend, agreement, series, performance."""
     from dermfhir.builders import transaction

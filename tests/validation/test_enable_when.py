@@ -213,3 +213,13 @@ def test_nearest_answer_in_repeating_groups(validator: Validator) -> None:
         "item": [group(True), group(False)],
     }
     assert _not_enabled(validator, response) == ["QuestionnaireResponse.item[1].item[1]"]
+
+
+def test_a_condition_coding_without_system_matches_the_code(validator: Validator) -> None:
+    condition = [{"question": "source", "operator": "=", "answerCoding": {"code": "a"}}]
+    given = [{"valueCoding": {"system": "http://s", "code": "a"}}]
+    assert _not_enabled(validator, _response(_questionnaire("choice", condition), given)) == []
+    other = [{"valueCoding": {"system": "http://s", "code": "b"}}]
+    assert _not_enabled(validator, _response(_questionnaire("choice", condition), other)) == [
+        "QuestionnaireResponse.item[1]"
+    ]

@@ -82,3 +82,101 @@ def test_extension_context(extended: Validator) -> None:
     inside = {"url": BASE + "parent", "extension": [_ext("inside-parent")]}
     assert _context_errors(extended, {"extension": [inside]}) == []
     assert _context_errors(extended, {"extension": [_ext("inside-parent")]}) == ["Patient.extension[0]"]
+
+
+# unknown extensions (HL7's validator: an unknown extension is an error unless its URL is one it accepts unknown)
+
+
+def _extension_issues(validator: Validator, patient: dict) -> list[tuple[str, str, str]]:
+    return [
+        (issue.severity, issue.location, issue.message_id)
+        for issue in validator.issues({"resourceType": "Patient", **patient})
+        if issue.message_id.startswith("Extension_")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "severity"),
+    [
+        ("http://dermatology.example.net/fhir/StructureDefinition/lesion-colour", "error"),
+        ("urn:oid:1.2.840.99999.1", "error"),
+        ("http://nema.org/fhir/extensions/0008-0060", "information"),
+        ("http://hl7.org/fhir/tools/StructureDefinition/not-loaded", "information"),
+    ],
+)
+def test_unknown_extension_urls(validator: Validator, url: str, severity: str) -> None:
+    found = _extension_issues(validator, {"extension": [{"url": url, "valueString": "x"}]})
+    assert [(s, location) for s, location, _ in found] == [(severity, "Patient.extension[0]")]
+
+
+def test_an_unknown_modifier_extension_is_always_an_error(validator: Validator) -> None:
+    found = _extension_issues(validator, {"modifierExtension": [{"url": "http://nema.org/fhir/x", "valueString": "x"}]})
+    assert found == [("error", "Patient.modifierExtension[0]", "Extension_EXT_Unknown_NotHere")]
+
+
+def test_relative_urls_only_for_parts_of_an_extension(validator: Validator) -> None:
+    top = _extension_issues(validator, {"extension": [{"url": "lesion-colour", "valueString": "x"}]})
+    assert top == [("error", "Patient.extension[0]", "Extension_EXT_Unknown_NotHere")]
+    parent = {"url": "http://dermatology.example.net/fhir/StructureDefinition/lesion", "extension": []}
+    parent["extension"] = [{"url": "colour", "valueString": "x"}]
+    assert _extension_issues(validator, {"extension": [parent]}) == [
+        ("error", "Patient.extension[0]", "Extension_EXT_Unknown_NotHere")
+    ]
+
+
+def test_parts_a_complex_extension_defines(validator: Validator) -> None:
+    nationality = "http://hl7.org/fhir/StructureDefinition/patient-nationality"
+    defined = {"url": nationality, "extension": [{"url": "code", "valueCodeableConcept": {"text": "Dutch"}}]}
+    assert _extension_issues(validator, {"extension": [defined]}) == []
+    undefined = {"url": nationality, "extension": [{"url": "since", "valueDate": "2001"}]}
+    assert _extension_issues(validator, {"extension": [undefined]}) == [
+        ("error", "Patient.extension[0].extension[0]", "Extension_EXT_Subextension_Invalid")
+    ]
+
+
+MRN_PROFILE = "http://example.org/fhir/StructureDefinition/patient-with-mrn"
+MRN_SYSTEM = "http://hospital.example.org/mrn"
+
+
+@pytest.fixture(scope="module")
+def on_a_slice(core) -> Validator:
+    patient = {
+        "resourceType": "StructureDefinition",
+        "url": MRN_PROFILE,
+        "name": "PatientWithMrn",
+        "status": "active",
+        "kind": "resource",
+        "abstract": False,
+        "type": "Patient",
+        "baseDefinition": "http://hl7.org/fhir/StructureDefinition/Patient",
+        "derivation": "constraint",
+        "differential": {
+            "element": [
+                {
+                    "id": "Patient.identifier",
+                    "path": "Patient.identifier",
+                    "slicing": {"discriminator": [{"type": "value", "path": "system"}], "rules": "open"},
+                },
+                {"id": "Patient.identifier:mrn", "path": "Patient.identifier", "sliceName": "mrn", "max": "1"},
+                {"id": "Patient.identifier:mrn.system", "path": "Patient.identifier.system", "fixedUri": MRN_SYSTEM},
+            ]
+        },
+    }
+    on_mrn = _extension("on-mrn", [{"type": "element", "expression": MRN_PROFILE + "#Patient.identifier:mrn"}])
+    return Validator(core.with_resources([patient, on_mrn]))
+
+
+def test_element_context_of_a_profiles_slice(on_a_slice: Validator) -> None:
+    def patient(system: str, profiled: bool = True) -> dict:
+        identifier = {"system": system, "value": "12345", "extension": [_ext("on-mrn")]}
+        meta = {"meta": {"profile": [MRN_PROFILE]}} if profiled else {}
+        return {**meta, "identifier": [identifier]}
+
+    assert _context_errors(on_a_slice, patient(MRN_SYSTEM)) == []
+    # not walked against the profile: the element is the slice's element (Patient.identifier), nothing more is known
+    assert _context_errors(on_a_slice, patient(MRN_SYSTEM, profiled=False)) == []
+    assert _context_errors(on_a_slice, {"extension": [_ext("on-mrn")]}) == ["Patient.extension[0]"]
+    name = {"family": "Lee", "extension": [_ext("on-mrn")]}
+    assert _context_errors(on_a_slice, {"meta": {"profile": [MRN_PROFILE]}, "name": [name]}) == [
+        "Patient.name[0].extension[0]"
+    ]

@@ -158,3 +158,51 @@ def test_member_of(profiled: Validator) -> None:
     assert "test-member" not in _keys(profiled, resource)
     resource["status"] = "not-a-status"
     assert "test-member" in _keys(profiled, resource)
+
+
+def test_que7_holds_for_a_boolean_exists_condition(validator: Validator) -> None:
+    def questionnaire(answer: dict) -> dict:
+        condition = {"question": "seen", "operator": "exists", **answer}
+        items = [
+            {"linkId": "seen", "text": "Lesion seen?", "type": "boolean"},
+            {"linkId": "size", "text": "Size", "type": "decimal", "enableWhen": [condition]},
+        ]
+        return {"resourceType": "Questionnaire", "status": "active", "item": items}
+
+    assert _keys(validator, questionnaire({"answerBoolean": True})) == []
+    assert _keys(validator, questionnaire({"answerString": "yes"})) == ["que-7"]
+
+
+QUANTITY_PROFILE = "http://example.org/fhir/StructureDefinition/lesion-at-most-two-centimetres"
+
+
+def test_profile_invariant_with_a_quantity_literal(core) -> None:
+    rule = profile(
+        QUANTITY_PROFILE,
+        "Observation",
+        [
+            {
+                "id": "Observation",
+                "path": "Observation",
+                "constraint": [
+                    {
+                        "key": "test-size",
+                        "severity": "error",
+                        "human": "The lesion is at most 2 cm across",
+                        "expression": "value.exists() implies value <= 2 'cm'",
+                    }
+                ],
+            }
+        ],
+    )
+    validator = Validator(core.with_resources([rule]))
+
+    def observation(value: float, code: str) -> dict:
+        return _observation(
+            meta={"profile": [QUANTITY_PROFILE]}, valueQuantity={"value": value, "system": UCUM, "code": code}
+        )
+
+    assert _keys(validator, observation(15, "mm")) == []
+    assert _keys(validator, observation(25, "mm")) == ["test-size"]
+    assert _keys(validator, observation(0.5, "[in_i]")) == []  # 1.27 cm
+    assert _keys(validator, observation(1, "[in_i]")) == ["test-size"]  # 2.54 cm

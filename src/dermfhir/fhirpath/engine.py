@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import fhirpathpy
-from fhirpathpy.engine.nodes import ResourceNode
+from fhirpathpy.engine.invocations import invocation_registry
+from fhirpathpy.engine.invocations import types as fp_types
+from fhirpathpy.engine.nodes import FP_Quantity, ResourceNode
 from fhirpathpy.models import models
 
 from dermfhir.fhirpath import fast
+from dermfhir.fhirpath.compare import UCUM, compare_quantities
+
+#: fhirpathpy's table of functions and operators (name → {"fn": …, "arity": …})
+fp_invocations = cast(dict[str, dict[str, Any]], invocation_registry)
 
 _R4 = models["r4"]
 
@@ -83,6 +89,115 @@ def _member_of(collection: list, value_set: Any) -> list:
     answer = services.member_of(collection[0], urls[0])
     return [] if answer is None else [answer]
 
+
+#: the System type of the value of each FHIR primitive (the `value` element of its R4 StructureDefinition has type
+#: http://hl7.org/fhirpath/System.<name>)
+_SYSTEM_TYPE_OF = {
+    "boolean": "Boolean",
+    "integer": "Integer",
+    "positiveInt": "Integer",
+    "unsignedInt": "Integer",
+    "decimal": "Decimal",
+    "date": "Date",
+    "dateTime": "DateTime",
+    "instant": "DateTime",
+    "time": "Time",
+    **{
+        name: "String"
+        for name in (
+            "string",
+            "code",
+            "id",
+            "markdown",
+            "uri",
+            "url",
+            "canonical",
+            "oid",
+            "uuid",
+            "base64Binary",
+        )
+    },
+}
+
+
+def _is(ctx: Any, collection: list, type_info: Any) -> Any:
+    """`x is T`, where an unqualified System type name (`Boolean`, `String`, …) also matches a FHIR primitive whose
+    value is of that type: `answer is Boolean` holds for an `answerBoolean` (R4 que-7)."""
+    result = fp_types.is_fn(ctx, collection, type_info)
+    if result is False and len(collection) == 1 and getattr(type_info, "namespace", None) is None:
+        item = collection[0]
+        info = item.get_type_info() if isinstance(item, ResourceNode) else None
+        if info is not None and _SYSTEM_TYPE_OF.get(info.name) == type_info.name:
+            return True
+    return result
+
+
+def _is_op(ctx: Any, left: list, type_info: Any) -> Any:
+    return _is(ctx, left, type_info)
+
+
+def _as_op(ctx: Any, left: list, type_info: Any) -> Any:
+    return left if _is(ctx, left, type_info) is True else fp_types.as_fn(ctx, left, type_info)
+
+
+def _quantity(item: Any) -> dict | None:
+    """A Quantity operand as FHIR JSON (value, system, code), from a literal (`5 'mg'`) or an element; None for
+    anything else, and for calendar-duration literals (`1 year`), which keep fhirpathpy's rules."""
+    if isinstance(item, FP_Quantity):
+        unit = str(item.unit)
+        if not (len(unit) >= 2 and unit[0] == unit[-1] == "'"):
+            return None
+        return {"value": item.value, "system": UCUM, "code": unit[1:-1]}
+    data = item.data if isinstance(item, ResourceNode) else None
+    if isinstance(data, dict) and "value" in data and ("code" in data or "unit" in data):
+        info = item.get_type_info()
+        if info is not None and info.name in _QUANTITY_TYPES:
+            return data
+    return None
+
+
+_QUANTITY_TYPES = frozenset({"Quantity", "Age", "Count", "Distance", "Duration", "MoneyQuantity", "SimpleQuantity"})
+
+
+def _quantity_operator(name: str, wanted: Callable[[int], bool]) -> Callable[..., list]:
+    """A comparison operator that compares two Quantities with their UCUM units (FHIRPath: Quantities with
+    comparable units are compared after conversion; units that do not compare give empty), and leaves every other
+    operand to fhirpathpy."""
+    original = fp_invocations[name]["fn"]
+
+    def operator(ctx: Any, left: list, right: list) -> Any:
+        if len(left) == 1 and len(right) == 1:
+            a, b = _quantity(left[0]), _quantity(right[0])
+            if a is not None and b is not None:
+                order = compare_quantities(a, b)
+                if order is not None:
+                    return [wanted(order)]
+                if name not in ("=", "!="):
+                    return []
+        return original(ctx, left, right)
+
+    return operator
+
+
+def _extend_operators() -> None:
+    """Put the type test and the Quantity comparisons above into fhirpathpy's operator table. They replace
+    operators, which the user-function hook cannot do faithfully: it hands functions neither the evaluation context
+    nor the typed nodes (a Quantity element, a FHIR boolean) that these need."""
+    fp_invocations["isOp"] = {**fp_invocations["isOp"], "fn": _is_op}
+    fp_invocations["asOp"] = {**fp_invocations["asOp"], "fn": _as_op}
+    fp_invocations["is"] = {**fp_invocations["is"], "fn": _is}
+    for name, wanted in (
+        ("=", lambda order: order == 0),
+        ("!=", lambda order: order != 0),
+        ("<", lambda order: order < 0),
+        (">", lambda order: order > 0),
+        ("<=", lambda order: order <= 0),
+        (">=", lambda order: order >= 0),
+    ):
+        fp_invocations[name] = {**fp_invocations[name], "fn": _quantity_operator(name, wanted)}
+
+
+_extend_operators()
 
 _INVOCATIONS = {
     "hasValue": {"fn": _has_value, "arity": {0: []}},

@@ -17,6 +17,7 @@ keeping of decimal texts is not needed here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -62,8 +63,13 @@ class Performance:
         return asdict(self)
 
 
-def performance(store: Store, device_id: str, *, cutoff: str | None = None) -> Performance:
-    """The figures of Device/`device_id` against labels available before `cutoff` (default: now)."""
+def performance(
+    store: Store, device_id: str, *, cutoff: str | None = None, visible: Callable[[dict], bool] | None = None
+) -> Performance:
+    """The figures of Device/`device_id` against labels available before `cutoff` (default: now), over the
+    predictions, labels, class probabilities and review Tasks `visible` keeps (default: all of them), so that a
+    caller allowed to see some patients' data only gets figures of those patients."""
+    keep = visible or _everything
     moment = cutoff or r.now()
     try:
         _parse(moment)
@@ -74,10 +80,10 @@ def performance(store: Store, device_id: str, *, cutoff: str | None = None) -> P
     predictions = {
         p["id"]: _Finding.of(p)
         for p in map(orjson.loads, store.iter_matches("Observation", [("device", f"Device/{device_id}")]))
-        if r.is_prediction(p)
+        if r.is_prediction(p) and keep(p)
     }
-    truths = _truths(store, set(predictions), moment)
-    probabilities = _probabilities(store, device_id)
+    truths = _truths(store, set(predictions), moment, keep)
+    probabilities = _probabilities(store, device_id, keep)
     pairs = sorted(truths)
     predicted = [predictions[pid].label for pid in pairs]
     actual = [truths[pid].label for pid in pairs]
@@ -110,7 +116,7 @@ def performance(store: Store, device_id: str, *, cutoff: str | None = None) -> P
     confidences = [_confidence(predictions[pid], probabilities.get(pid, {})) for pid in pairs]
     correct = [t == p for t, p in zip(actual, predicted, strict=True)]
     ece, bins = _calibration(confidences, correct)
-    reviews = _reviews(store, set(predictions), moment)
+    reviews = _reviews(store, set(predictions), moment, keep)
     finished = sum(reviews.values())
     return Performance(
         device=f"Device/{device_id}",
@@ -152,7 +158,11 @@ class _Finding:
         return cls(r.concept_code(concept) or "", displays, confidence)
 
 
-def _truths(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, _Finding]:
+def _everything(resource: dict) -> bool:
+    return True
+
+
+def _truths(store: Store, prediction_ids: set[str], cutoff: str, keep: Callable[[dict], bool]) -> dict[str, _Finding]:
     """prediction id -> the clinician's confirmed or corrected finding labelled before the cut-off (found by
     `derived-from` on the predictions, in the order stored: a later label of the same prediction replaces)."""
     found: dict[str, _Finding] = {}
@@ -160,6 +170,8 @@ def _truths(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, _F
         orjson.loads, store.iter_referring("Observation", "derived-from", "Observation", prediction_ids)
     ):
         if r.method_of(annotation) not in r.AI_ASSISTED or annotation.get("status") not in ("final", "amended"):
+            continue
+        if not keep(annotation):
             continue
         available = r.label_available_at(annotation)
         if available is None or not _before(available, cutoff):
@@ -171,10 +183,12 @@ def _truths(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, _F
     return found
 
 
-def _probabilities(store: Store, device_id: str) -> dict[str, dict[str, float]]:
+def _probabilities(store: Store, device_id: str, keep: Callable[[dict], bool]) -> dict[str, dict[str, float]]:
     """prediction id -> {label: probability} from the device's class-probability assessments."""
     found: dict[str, dict[str, float]] = {}
     for assessment in map(orjson.loads, store.iter_matches("RiskAssessment", [("performer", f"Device/{device_id}")])):
+        if not keep(assessment):
+            continue
         distribution: dict[str, float] = {}
         for item in assessment.get("prediction") or []:
             codings = (item.get("outcome") or {}).get("coding") or []
@@ -188,10 +202,10 @@ def _probabilities(store: Store, device_id: str) -> dict[str, dict[str, float]]:
     return found
 
 
-def _reviews(store: Store, prediction_ids: set[str], cutoff: str) -> dict[str, int]:
+def _reviews(store: Store, prediction_ids: set[str], cutoff: str, keep: Callable[[dict], bool]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for task in map(orjson.loads, store.iter_referring("Task", "focus", "Observation", prediction_ids)):
-        if not r.is_review_task(task) or task.get("status") != "completed":
+        if not r.is_review_task(task) or task.get("status") != "completed" or not keep(task):
             continue
         focus = r.reference(task.get("focus")) or ""
         if focus[12:] not in prediction_ids or not _before(str(task.get("lastModified") or ""), cutoff):

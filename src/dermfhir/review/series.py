@@ -18,7 +18,7 @@ import base64
 import io
 import itertools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -136,15 +136,20 @@ def build_series(
     *,
     growth: float = GROWTH,
     iou_threshold: float = IOU,
+    visible: Callable[[dict], bool] | None = None,
+    authorize: Callable[[dict], None] | None = None,
 ) -> SeriesResult:
-    """(Re)build the lesion's annotation-series: members in time order and the changes between them."""
+    """(Re)build the lesion's annotation-series: members in time order and the changes between them.
+
+    For a caller with limited rights: a lesion or annotation `visible` rejects is treated as not stored, and
+    `authorize` is called with the series before it is written (it raises to refuse the write)."""
     if not 0 < growth < 10 or not 0 < iou_threshold <= 1:
         raise InvalidInput("review-input", "growth must be in (0, 10) and the IoU threshold in (0, 1]")
     with store.transaction():
         lesion = r.read_reference(store, f"BodyStructure/{lesion_id}")
-        if lesion is None:
+        if lesion is None or (visible is not None and not visible(lesion)):
             raise UnknownResource("review-target", f"BodyStructure/{lesion_id} is not stored")
-        annotations = lesion_annotations(store, lesion_id)
+        annotations = [a for a in lesion_annotations(store, lesion_id) if visible is None or visible(a)]
         if not annotations:
             raise InvalidInput("review-input", f"BodyStructure/{lesion_id} has no final or amended annotation")
         changes = [
@@ -170,6 +175,8 @@ def build_series(
             change_detected=detected,
             change_types=types,
         ).to_resource()
+        if authorize is not None:
+            authorize(series)
         stored = store.update(series, if_match=existing["meta"]["versionId"] if existing else None)
     return SeriesResult(stored.resource, stored.created, [f"Observation/{a['id']}" for a in annotations], changes)
 

@@ -4,11 +4,12 @@ QuestionnaireResponse is enabled by the answers given.
 Operators: `exists` (whether an answer exists equals answerBoolean), `=` (at least one answer equals the value),
 `!=` (no answer equals it), `>`, `<`, `>=`, `<=` (at least one answer compares so). Values compare by type: numbers
 and strings as such, dates and times with their precision, Quantities with their units (`fhirpath.compare`),
-Codings by system and code, References by their reference. `enableBehavior` `all` needs every condition, `any` one
-(a single condition needs no behaviour). The answers of a question are those of the nearest response items with its
-linkId: in the same group first, then outward. An answer to a question that is itself disabled counts as no answer.
-An undecidable condition (values of different types, a value that cannot be compared) leaves the item's state
-unknown (None): neither the "answered while disabled" nor the "required" rule is applied to it then.
+Codings by system and code (by code alone when the condition gives no system), References by their reference.
+`enableBehavior` `all` needs every condition, `any` one (a single condition needs no behaviour). The answers of a
+question are those of the nearest response items with its linkId: in the same group first, then outward. An answer
+to a question that is itself disabled counts as no answer. An undecidable condition (values of different types, a
+value that cannot be compared) leaves the item's state unknown (None): neither the "answered while disabled" nor
+the "required" rule is applied to it then.
 """
 
 from __future__ import annotations
@@ -149,7 +150,9 @@ def _order(answer: tuple[str, Any], expected: tuple[str, Any]) -> int | None:
     if kind == "Quantity":
         return compare_quantities(value, wanted)
     if kind == "Coding" and isinstance(value, dict) and isinstance(wanted, dict):
-        same = value.get("code") == wanted.get("code") and value.get("system") == wanted.get("system")
+        # a condition's Coding without a system names the code in any system (as HL7's validator compares them)
+        same_system = "system" not in wanted or value.get("system") == wanted.get("system")
+        same = value.get("code") == wanted.get("code") and same_system
         return 0 if same else _UNORDERED
     if kind == "Reference" and isinstance(value, dict) and isinstance(wanted, dict):
         return 0 if value.get("reference") == wanted.get("reference") else _UNORDERED

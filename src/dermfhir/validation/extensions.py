@@ -1,8 +1,12 @@
 """Extensions: the definition of each extension is found by URL and the extension is validated against it.
 
 Checked: url present and unversioned; unknown extensions (an error, except HL7 core-namespace extensions that are
-not loaded, which are warnings since they cannot be resolved offline); example URLs when examples are not allowed;
-the context of use (element / extension / fhirpath contexts by type or path); modifier vs non-modifier use; value
+not loaded, which are warnings since they cannot be resolved offline, the allowed extension domains, also warnings,
+and the URLs HL7's validator lets through unknown — DICOM's nema.org, HL7's tools namespace — which are
+information; an unknown modifier extension is always an error, since its meaning
+cannot be known); example URLs when examples are not allowed;
+the context of use (element / extension / fhirpath contexts by type or path, element contexts of a profile's
+element by `url#element-id`); modifier vs non-modifier use; value
 type and nested extensions through the extension's StructureDefinition; ext-1 (value or extensions, not both).
 A `fhirpath` context is met when the element holding the extension is among the nodes its expression selects from
 the resource; an `extension` context when the extension sits inside an extension with that URL.
@@ -22,6 +26,7 @@ if TYPE_CHECKING:
     from dermfhir.validation.checker import Checker
 
 _HL7_NAMESPACE = ("http://hl7.org/fhir/StructureDefinition/",)
+_TOOLS_NAMESPACE = "http://hl7.org/fhir/tools/StructureDefinition/"
 
 #: Contexts that R4 4.0.1 forgot but uses itself. structuredefinition-fhir-type declares ElementDefinition.type.code,
 #: yet the core snapshots (and every SUSHI snapshot) carry it on ElementDefinition.type; R5 corrected the context.
@@ -58,8 +63,11 @@ def check(
         walker.element(node, item, location, "Extension", frame, model)
         return
     definition = _definition(walker, node, url)
-    if definition is None and ":" not in url:
-        # a relative url names a part of a complex extension whose definition is not known here
+    if definition is None and ":" not in url and _inside_extension(node, holder):
+        # a relative url names a part of a complex extension: the extension's definition, when known, defines it
+        parent = _undefined_part(node, url)
+        if parent is not None:
+            run.error(IssueType.INVALID, MessageId.EXTENSION_EXT_SUBEXTENSION_INVALID, location, url=url, parent=parent)
         base = walker.models.get("Extension")
         if base is not None and base.root is not None:
             walker.element(base.root, item, location, "Extension", frame, base)
@@ -70,7 +78,7 @@ def check(
     if definition.type != "Extension" or definition.root is None:
         run.error(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_TYPE, location, url=url)
         return
-    _context(walker, definition, location, holder, frame)
+    _context(walker, definition, location, holder, frame, model)
     modifier = _is_modifier(definition)
     if node.key == "modifierExtension" and not modifier:
         run.error(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_MODIFIER_N, location, url=url)
@@ -92,11 +100,24 @@ def _definition(walker: Checker, node: Node, url: str) -> StructureModel | None:
     return model
 
 
+def _allowed_unknown(url: str) -> bool:
+    """URLs whose extensions HL7's validator accepts without their definition: DICOM's (nema.org), HL7's tooling
+    extensions, and structuredefinition-expression (used by versions that predate it). Example URLs are not among
+    them here: an unknown extension at example.org stays an error."""
+    return (
+        "nema.org" in url
+        or url.startswith(_TOOLS_NAMESPACE)
+        or url == _HL7_NAMESPACE[0] + "structuredefinition-expression"
+    )
+
+
 def _unknown(walker: Checker, item: dict, url: str, location: str, node: Node) -> None:
     run = walker.run
     cannot_fetch = url.startswith(_HL7_NAMESPACE)
     if url.startswith(walker.validator.options.extension_domains) and node.key != "modifierExtension":
         run.warning(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_UNKNOWN_DOMAIN, location, url=url)
+    elif node.key != "modifierExtension" and _allowed_unknown(url):
+        run.info(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_UNKNOWN, location, url=url)
     elif cannot_fetch:
         run.warning(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_UNKNOWN_NOTHERE_NOT_LOADED, location, url=url)
     elif node.key == "modifierExtension" or not url.startswith(("http:", "https:", "urn:")):
@@ -110,6 +131,30 @@ def _unknown(walker: Checker, item: dict, url: str, location: str, node: Node) -
         walker.element(base.root, item, location, "Extension", frame, base)
 
 
+def _undefined_part(node: Node, url: str) -> str | None:
+    """The URL of the complex extension whose definition `node` is (its `Extension.extension`) when that definition
+    defines no part named `url`; None when it does, or when the definition is not a complex extension's."""
+    model = node.model
+    if model.type != "Extension" or model.derivation != "constraint" or not node.path.endswith("Extension.extension"):
+        return None
+    if not node.slices:
+        return None
+    for part in node.slices:
+        fixed = part.children.get("url")
+        if fixed is not None and fixed.fixed is not None and fixed.fixed[1] == url:
+            return None
+    return str(model.url)
+
+
+def _inside_extension(node: Node, holder: Node | None) -> bool:
+    """Whether the extension is a part of another extension (`Extension.extension`): only there may its url be
+    relative (Extension.url: "The definition SHALL be a URI for the Structure Definition defining the
+    extension")."""
+    if node.path.endswith("Extension.extension"):
+        return True
+    return holder is not None and (holder.path == "Extension" or holder.path.endswith(".extension"))
+
+
 def _ext1(walker: Checker, item: dict, location: str) -> None:
     has_value = any(key.startswith("value") and key[5:6].isupper() for key in item)
     if has_value and item.get("extension"):
@@ -121,7 +166,14 @@ def _is_modifier(definition: StructureModel) -> bool:
     return bool(root is not None and root.is_modifier)
 
 
-def _context(walker: Checker, definition: StructureModel, location: str, holder: Node | None, frame: Frame) -> None:
+def _context(
+    walker: Checker,
+    definition: StructureModel,
+    location: str,
+    holder: Node | None,
+    frame: Frame,
+    model: StructureModel,
+) -> None:
     if not definition.context or holder is None:
         return
     type_name = holder.model.type if holder is holder.model.root else None
@@ -149,6 +201,10 @@ def _context(walker: Checker, definition: StructureModel, location: str, holder:
     for context in definition.context:
         kind = context.get("type")
         expression = str(context.get("expression", ""))
+        if kind == "element" and "#" in expression:
+            if _profile_element(expression, context_path or element_path, holder, model):
+                return
+            continue
         if kind == "element" and (expression in candidates or expression.partition(".")[0] in ("Element",)):
             return
         if kind == "element" and "." not in expression and expression in candidates:
@@ -170,6 +226,19 @@ def _context(walker: Checker, definition: StructureModel, location: str, holder:
         types=", ".join(sorted(x for x in candidates if x not in ("Element", "Base"))),
         allowed=allowed,
     )
+
+
+def _profile_element(expression: str, element_path: str, holder: Node, model: StructureModel) -> bool:
+    """An element context `url#element-id`: "the context is any element that has an ElementDefinition.id that matches
+    [...] This includes ElementDefinition Ids that have slicing identifiers. The full path for the element is
+    [url]#[elementid]" (R4 extension-context-type). The element holding the extension must have that element's path
+    (slice names removed); in the walk against that profile, where the profile constrains the element (the holder is
+    the profile's own element), it must be the element with that id. Whether an element the profile leaves to its
+    type belongs to a slice is not told here."""
+    url, _, element_id = expression.partition("#")
+    if element_path != ".".join(step.partition(":")[0] for step in element_id.split(".")):
+        return False
+    return not (model.url == url.partition("|")[0] and holder.model is model) or holder.id == element_id
 
 
 def _container(frame: Frame, location: str) -> Any:

@@ -371,6 +371,7 @@ def _build_differential(model: StructureModel, base: StructureModel, elements: l
         if node is None:
             model.errors.append(f"No match found for {element_id} in the base")
             continue
+        node.id = current_id  # the differential's id (a slice's includes its name), not the base element's
         patch = {key: value for key, value in element.items() if key not in ("id", "path", "sliceName")}
         node.apply(patch)
         node._key_map = None
@@ -407,6 +408,7 @@ def _step(model: StructureModel, node: Node, current_id: str, step: str, models:
             found.slices = []
             found.slice_name = part
             found.min = 0  # a new slice is optional unless the differential says otherwise
+            found.id = f"{child_id}:{part}"
             child.slices.append(found)
         child_id += ":" + part
         child = found

@@ -76,7 +76,14 @@ def series(ctx: Context, request: FhirRequest, resource_type: str | None, resour
     growth = _decimal(inputs.get("growth"), "growth", 0.2)
     iou = _decimal(inputs.get("iouThreshold"), "iouThreshold", 0.5)
     try:
-        result = build_series(ctx.store, resource_id, growth=growth, iou_threshold=iou)
+        result = build_series(
+            ctx.store,
+            resource_id,
+            growth=growth,
+            iou_threshold=iou,
+            visible=ctx.access.visible,
+            authorize=lambda series: ctx.access.check(series, "update"),
+        )
     except ReviewError as error:
         raise refusal(error) from None
     ctx.audit_write("operation", [reference_of(result.series)])
@@ -92,7 +99,9 @@ def performance(ctx: Context, request: FhirRequest, resource_type: str | None, r
     if cutoff is not None and not isinstance(cutoff, str):
         raise refusal(ReviewError("review-input", "The input 'cutoff' is a dateTime"))
     try:
-        result = model_performance(ctx.store, resource_id, cutoff=cutoff)
+        # the figures cover only what the caller could find by searching (a patient scope: that patient's data)
+        visible = None if ctx.access.unrestricted("s") else (lambda resource: ctx.access.may("s", resource))
+        result = model_performance(ctx.store, resource_id, cutoff=cutoff, visible=visible)
     except ReviewError as error:
         raise refusal(error) from None
     except ValueError:
