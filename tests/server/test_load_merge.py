@@ -81,6 +81,11 @@ def test_two_files_of_a_dataset_loaded_into_a_server_merge(live_server, tmp_path
     assert main(["load", str(folders[1]), "--server", live_server.url, "--quiet"]) == 0  # again: nothing to write
     assert "unchanged: already stored" in capsys.readouterr().out
     _assert_both_files_kept(read)
+    assert main(["load", str(folders[0]), "--server", live_server.url, "--quiet"]) == 0  # the first, again
+    _assert_both_files_kept(read)
+    label = read("Observation/isic-ann-ISIC-0000931")
+    # the label first loaded with the stand-ins was changed after final (to the named patient): amended
+    assert label["status"] == ("amended" if order == "supplement first" else "final")
 
 
 def test_a_resource_not_made_by_an_import_is_replaced_on_a_server(live_server, tmp_path: Path) -> None:

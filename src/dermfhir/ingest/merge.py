@@ -14,7 +14,9 @@ the same type and id (`merge`):
 - `extension` and `component` items are merged by what names them (extension URL, plus the dataset of a split, the
   concept of a score, the scale of a skin tone; a component's code), `identifier` items are united;
 - an element both give with different values is a conflict: the stored value is kept and the conflict reported
-  (`Type/id: element: stored …, incoming …`), never overwritten silently.
+  (`Type/id: element: stored …, incoming …`), never overwritten silently;
+- a stored `final` Observation (an annotation) that the merge changes becomes `amended`, as FHIR defines a change
+  after final (and as the server's review rules require); a stored `amended` one stays so when a file says `final`.
 
 Resources without the tag are written as given (a replacement, as a PUT). Why hand-written: FHIRPath Patch and JSON
 Patch describe edits, not "keep what the other file said", and no library merges FHIR resources by element.
@@ -24,7 +26,8 @@ tagged `FALLBACK`. Loaded after a file that named them, the image keeps its stor
 are not written, and the load's other resources (the annotation) refer to the stored ones (`Merger`). Loaded
 before, the image takes the named patient and lesion when the later file gives them.
 
-Not handled: in that second order, the annotations loaded earlier keep referring to the stand-ins.
+In that second order, the annotations loaded earlier keep referring to the stand-ins until their own file is loaded
+again: the merge then turns them to the named patient and lesion, and a final annotation so changed is `amended`.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ TAG = {"system": "urn:dermfhir:import", "code": "merge", "display": "merged into
 PLACEHOLDERS = ({"text": "not recorded"},)
 #: elements never merged (the resource's identity and its bookkeeping)
 _OWN = frozenset({"resourceType", "id", "meta", "text"})
+#: the resource types whose `status` has `final` and `amended` with FHIR's meaning (a change after final is amended)
+_AMENDABLE = frozenset({"Observation", "DiagnosticReport", "RiskAssessment"})
 #: sub-extensions that tell items of one extension URL apart (a split per dataset, a score per concept…)
 _NAMING = ("dataset", "concept", "scale")
 
@@ -136,8 +141,11 @@ def merge(stored: dict, incoming: dict) -> tuple[dict, list[str]]:
     where = f"{incoming.get('resourceType')}/{incoming.get('id')}"
     merged = dict(stored)
     conflicts: list[str] = []
+    amendable = stored.get("resourceType") in _AMENDABLE
     for name, value in incoming.items():
         if name in _OWN or _placeholder(value):
+            continue
+        if amendable and name == "status" and (stored.get(name), value) == ("amended", "final"):
             continue
         if name not in stored or _placeholder(stored[name]):
             merged[name] = value
@@ -147,6 +155,7 @@ def merge(stored: dict, incoming: dict) -> tuple[dict, list[str]]:
             merged[name] = _list(name, stored[name], value, where, conflicts)
         else:
             conflicts.append(f"{where}.{name}: stored {_shown(stored[name])}, incoming {_shown(value)}")
+    merged = _amended(stored, merged)
     meta = dict(stored.get("meta") or {})
     for key, value in (incoming.get("meta") or {}).items():
         if key in ("profile", "tag", "security"):
@@ -238,6 +247,7 @@ class Merger:
                 out.append(resource)
                 continue
             merged, found = merge(*self._settle(stored, resource))
+            merged = _amended(stored, merged)  # settling a stand-in changes the stored version too
             conflicts.extend(found)
             out.append(merged if _content(merged) != _content(stored) else None)
         for index in standins:  # a stand-in that gave way to a stored resource is not written
@@ -278,6 +288,20 @@ def _renamed(node: Any, names: dict[str, str]) -> Any:
     return node
 
 
-def _content(resource: dict) -> bytes:
-    meta = {k: v for k, v in (resource.get("meta") or {}).items() if k not in ("versionId", "lastUpdated")}
-    return _json({**resource, "meta": meta})
+def _amended(stored: dict, merged: dict) -> dict:
+    """`merged` with status `amended` when it changes a stored `final` resource whose status means so."""
+    if (
+        stored.get("resourceType") in _AMENDABLE
+        and stored.get("status") == "final"
+        and _content(merged, meta=False) != _content(stored, meta=False)
+    ):
+        return {**merged, "status": "amended"}
+    return merged
+
+
+def _content(resource: dict, *, meta: bool = True) -> bytes:
+    """The resource as canonical JSON without its version bookkeeping (and without `meta` at all unless `meta`)."""
+    if not meta:
+        return _json({k: v for k, v in resource.items() if k != "meta"})
+    kept = {k: v for k, v in (resource.get("meta") or {}).items() if k not in ("versionId", "lastUpdated")}
+    return _json({**resource, "meta": kept})
