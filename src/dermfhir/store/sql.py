@@ -45,6 +45,7 @@ from dermfhir.store.search.params import (
     Params,
     Query,
     SortKey,
+    is_costly,
     parse,
 )
 from dermfhir.store.search.registry import COLUMN_PARAMETERS, SearchParam, SearchRegistry
@@ -313,6 +314,10 @@ class SqlStore(Store):
         stored, result = self._search_stored(resource_type, params, visibility=visibility)
         result.resources = [fhirjson.loads(content) for content in stored]
         return result
+
+    def costly(self, resource_type: str | None, params: Params = None, *, visibility: Visibility | None = None) -> bool:
+        restrict = visibility.criteria if visibility is not None else None
+        return is_costly(parse(self.registry, resource_type, params, self.default_count, restrict), self.default_count)
 
     def _search_page(self, resource_type: str | None, params: Params) -> tuple[Iterable[dict], bool]:
         stored, result = self._search_stored(resource_type, params)
