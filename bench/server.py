@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -159,6 +160,34 @@ class Server:
 
 
 # -- measurements -----------------------------------------------------------------------------------------------
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes so far (from /proc; a process gone counts nothing)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / _TICK
+
+
+def database_pids(url: str | None) -> list[int]:
+    """The PostgreSQL backends serving this database (the server's pooled connections), for their CPU time."""
+    if not url:
+        return []
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [int(row[0]) for row in rows]
+
+
 def ingest(db: str, count: int, workers: int, bundle_size: int = 500) -> tuple[float, float]:
     """Resources/s of transaction ingest with validation, `workers` server processes and as many clients."""
     items = list(resources(count, prefix=f"i{workers}x{int(time.time())}"))
@@ -324,9 +353,10 @@ def chain_dataset(count: int, patients: int) -> Iterator[dict]:
 
 def chain_and_hostile(
     db: str, count: int, repeat: int, definitions: Definitions, extra: tuple[str, ...] = ()
-) -> list[tuple[str, float, float, float]]:
+) -> list[tuple[str, float, float, float, str]]:
     """p50 of `Observation?subject:Patient.gender=female` over `count` Observations, and read throughput while ten
-    clients repeat hostile searches, against the quiet figure measured just before."""
+    clients repeat hostile searches, against the quiet figure measured just before. Each row carries the CPU time
+    the server process (and, on PostgreSQL, the database backends serving it) spent during that measure."""
     store = open_store(db, definitions)
     try:
         store.load(chain_dataset(count, max(100, count // 10)), batch_size=5000)
@@ -336,22 +366,29 @@ def chain_and_hostile(
     finally:
         store.close()
     server = Server(db, 1, extra)
-    rows: list[tuple[str, float, float, float]] = []
+    rows: list[tuple[str, float, float, float, str]] = []
+    postgres = db if db.startswith("postgres") else None
     try:
         with httpx.Client(base_url=server.url, timeout=60) as http:
             chain = "/Observation?subject:Patient.gender=female"
             for _ in range(10):
                 http.get(chain)
-            p50, p95, rate = latency(lambda n: http.get(chain), repeat)
-            rows.append((f"{chain} ({count:,} Observations)", p50, p95, rate))
-            p50, p95, rate = latency(lambda n: http.get(chain + "&_total=none"), repeat)
-            rows.append((f"{chain}&_total=none", p50, p95, rate))
+            pids = [server.process.pid, *database_pids(postgres)]
+            for label, url in (
+                (f"{chain} ({count:,} Observations)", chain),
+                (f"{chain}&_total=none", chain + "&_total=none"),
+            ):
+                spent = _cpu_of(server.process.pid, pids)
+                p50, p95, rate = latency(partial(_get, http, url), repeat)
+                rows.append((label, p50, p95, rate, spent(repeat)))
 
         def read(http: httpx.Client, number: int) -> httpx.Response:
             return http.get(f"/Observation/co{(number * 7919) % count}")
 
+        pids = [server.process.pid, *database_pids(postgres)]
+        spent = _cpu_of(server.process.pid, pids)
         quiet = concurrent_throughput(server.url, read, 2, repeat)
-        rows.append(("reads, 2 clients, quiet", float("nan"), float("nan"), quiet))
+        rows.append(("reads, 2 clients, quiet", float("nan"), float("nan"), quiet, spent(2 * repeat)))
         stop = threading.Event()
         statuses: dict[int, int] = {}
 
@@ -367,16 +404,41 @@ def chain_and_hostile(
         for thread in attackers:
             thread.start()
         time.sleep(2)
+        pids = [server.process.pid, *database_pids(postgres)]
+        spent = _cpu_of(server.process.pid, pids)
         loaded = concurrent_throughput(server.url, read, 2, repeat)
+        used = spent(2 * repeat)
         stop.set()
         for thread in attackers:
             thread.join()
         answered = ", ".join(f"{code}×{n}" for code, n in sorted(statuses.items()))
-        rows.append((f"reads, 2 clients, 10 hostile searchers ({answered})", float("nan"), float("nan"), loaded))
-        rows.append(("ratio loaded / quiet (target ≥ 0.5)", float("nan"), float("nan"), loaded / quiet))
+        rows.append((f"reads, 2 clients, 10 hostile searchers ({answered})", float("nan"), float("nan"), loaded, used))
+        rows.append(("ratio loaded / quiet (target ≥ 0.5)", float("nan"), float("nan"), loaded / quiet, ""))
     finally:
         server.stop()
     return rows
+
+
+def _get(http: httpx.Client, url: str, number: int) -> httpx.Response:
+    return http.get(url)
+
+
+def _cpu_of(server: int, pids: list[int]) -> Callable[[int], str]:
+    """Starts counting CPU time now; the function returned describes what was spent since divided by the measured
+    requests, as `server process ms (+ database ms)` (under hostile load, the hostile searches' CPU included), the
+    cores used over the wall-clock time, and the load average of the last minute."""
+    started, server_before, all_before = time.perf_counter(), cpu_seconds([server]), cpu_seconds(pids)
+
+    def spent(requests: int) -> str:
+        wall = time.perf_counter() - started
+        server_cpu = cpu_seconds([server]) - server_before
+        database_cpu = cpu_seconds(pids) - all_before - server_cpu
+        text = f"{server_cpu * 1000 / requests:.1f}"
+        if len(pids) > 1:
+            text += f" + {database_cpu * 1000 / requests:.1f} db"
+        return f"{text} ms/req ({(server_cpu + database_cpu) / wall:.2f} cores; load {os.getloadavg()[0]:.1f})"
+
+    return spent
 
 
 def main() -> int:
@@ -398,14 +460,14 @@ def main() -> int:
             if name == "PostgreSQL":
                 _empty_postgres(arguments.postgres, definitions)
             print(f"\n## {name}: chained search and reads under hostile load")
-            print("| measure | p50 ms | p95 ms | requests/s (or ratio) |")
-            print("|---|---|---|---|")
-            for label, p50, p95, per_second in chain_and_hostile(
+            print("| measure | p50 ms | p95 ms | requests/s (or ratio) | CPU: server (+ database) |")
+            print("|---|---|---|---|---|")
+            for label, p50, p95, per_second, cpu in chain_and_hostile(
                 db, arguments.chain_observations, min(arguments.repeat, 200), definitions, tuple(arguments.serve_option)
             ):
                 cells = "— | — " if p50 != p50 else f"{p50:.2f} | {p95:.2f} "
-                print(f"| {label} | {cells}| {per_second:,.2f} |")
-            print(f"| target chain p50 | ≤ {TARGET_CHAIN_P50_MS:.0f} | | ratio ≥ {TARGET_HOSTILE_RATIO} |")
+                print(f"| {label} | {cells}| {per_second:,.2f} | {cpu} |")
+            print(f"| target chain p50 | ≤ {TARGET_CHAIN_P50_MS:.0f} | | ratio ≥ {TARGET_HOSTILE_RATIO} | |")
     if arguments.only_chain:
         return 0
     with tempfile.TemporaryDirectory() as folder:

@@ -132,6 +132,27 @@ def test_merge_rules() -> None:
     ]
 
 
+def test_a_final_annotation_changed_by_a_merge_is_amended() -> None:
+    """FHIR: `amended` is a change after `final`; a merge that adds to a final Observation amends it, one that
+    adds nothing leaves it final, and a file saying `final` of an amended one is not a conflict."""
+    stored = {
+        "resourceType": "Observation",
+        "id": "a",
+        "meta": {"tag": [TAG], "versionId": "1"},
+        "status": "final",
+        "code": {"text": "finding"},
+    }
+    incoming = {**stored, "meta": {"tag": [TAG]}, "subject": {"reference": "Patient/p"}}
+    merged, conflicts = merge(stored, incoming)
+    assert conflicts == [] and merged["status"] == "amended" and merged["subject"] == {"reference": "Patient/p"}
+    unchanged, conflicts = merge(stored, {**stored, "meta": {"tag": [TAG]}})
+    assert conflicts == [] and unchanged["status"] == "final"
+    again, conflicts = merge(merged, incoming)
+    assert conflicts == [] and again["status"] == "amended"
+    body = {**stored, "resourceType": "BodyStructure", "status": "final"}  # not a status with that meaning
+    assert merge(body, {**body, "description": "x"})[0]["status"] == "final"
+
+
 def test_untagged_resource_replaces(tmp_path) -> None:
     """Only resources of a dataset import merge; any other resource is written as given (a replacement)."""
     db = tmp_path / "store.db"

@@ -48,3 +48,21 @@ def test_revinclude_of_a_type_without_reference_parameters(store: Store) -> None
     store.update({"resourceType": "Patient", "id": "p1"})
     found = store.search("Patient", [("_id", "p1"), ("_revinclude", "Binary:*")])
     assert [item["id"] for item in found.resources] == ["p1"] and found.included == []
+
+
+def test_broad_chain_with_nested_criteria_pages_alike_with_and_without_total(store: Store) -> None:
+    """A broad chain whose target is tested by a further chain and by two criteria: the page found by probing (the
+    target's criteria tested per row) holds the matches in order, whether the total or the estimate chose probing."""
+    data = _data()
+    data[0] = {**data[0], "generalPractitioner": [{"reference": "Practitioner/d1"}], "birthDate": "1970-01-01"}
+    data.append({"resourceType": "Practitioner", "id": "d1", "name": [{"family": "Doe"}]})
+    store.load(data)
+    chain = [("subject:Patient.general-practitioner:Practitioner.name", "Doe"), ("subject:Patient.gender", "female")]
+    chain.append(("subject:Patient.birthdate", "1970"))
+    counted = store.search("Observation", [*chain, ("_count", "40"), ("_offset", "2000")])
+    uncounted = store.search("Observation", [*chain, ("_count", "40"), ("_offset", "2000"), ("_total", "none")])
+    assert counted.total == MATCHES and uncounted.total is None
+    expected = [f"o{number}" for number in range(2000, 2040)]
+    assert [item["id"] for item in counted.resources] == expected
+    assert [item["id"] for item in uncounted.resources] == expected
+    assert store.search("Observation", [("subject:Patient.general-practitioner:Practitioner.name", "Roe")]).total == 0

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from dermfhir.store import QueryTimeout, Store, Unavailable
+from dermfhir.store import InvalidSearch, QueryTimeout, Store, Unavailable
 from dermfhir.store.cancel import Cancellation, current
 from dermfhir.store.postgres import PostgresStore
 
@@ -133,3 +133,31 @@ def test_a_running_sqlite_statement_never_calls_back_into_python(tmp_path, defin
         sys.setprofile(None)
         store.close()
     assert calls == []
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ("subject:Patient.gender=female", True),
+        ("_has:Observation:has-member:status=final", True),
+        ("code:text=height", True),
+        ("_sort=date", True),
+        ("_include=Observation:subject", True),
+        ("_revinclude=Provenance:target", True),
+        ("_count=21", True),
+        ("status=final&subject=Patient/p1", False),
+        ("_id=o1", False),
+        ("code=http://loinc.org|8302-2&_count=20&_total=accurate", False),
+        ("", False),
+    ],
+)
+def test_costly_searches(store: Store, params: str, expected: bool) -> None:
+    """Searches whose work grows with the data, which the server admits fewer of at once."""
+    assert store.costly("Observation", params) is expected
+
+
+def test_costly_string_matches_and_invalid_searches(store: Store) -> None:
+    assert store.costly("Patient", "name:contains=a") is True
+    assert store.costly("Patient", "name=a") is False
+    with pytest.raises(InvalidSearch):
+        store.costly("Patient", "no-such-parameter=1")

@@ -58,10 +58,18 @@ def test_invalid_primitives(type_code, value):
     assert check_primitive(type_code, value) is not None
 
 
-def test_resource_id():
+def test_resource_id(validator):
     assert id_problem("abc") is None
-    assert id_problem("a_b") == "Invalid Resource id: Invalid Characters ('a_b')"
-    assert id_problem("x" * 65) == "Invalid Resource id: Too long (65 chars)"
+    reported = {
+        resource_id: [
+            (i.message_id, i.message) for i in validator.issues({"resourceType": "Patient", "id": resource_id})
+        ]
+        for resource_id in ("a_b", "x" * 65)
+    }
+    assert reported == {
+        "a_b": [("RESOURCE_RES_ID_Malformed", "Invalid Resource id: Invalid Characters ('a_b')")],
+        "x" * 65: [("RESOURCE_RES_ID_Malformed", "Invalid Resource id: Too long (65 chars)")],
+    }
 
 
 def test_locations_of_primitive_errors(validator):

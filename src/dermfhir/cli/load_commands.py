@@ -15,12 +15,20 @@ the batch that was in flight. `--group NAME` ends the load with a Group of every
 for `Group/[id]/$export`). An ImagingStudy already on the server (or in the store) is merged with the one loaded
 (series and instances by UID; `dermfhir.ingest.dicom.resources.merge_study`), so a later `import dicom` of a
 study adds to it instead of replacing its series.
-With `--db`, resources of a dataset import (tag `urn:dermfhir:import|merge`) merge into their stored versions
-element by element (`dermfhir.ingest.merge`), so that importing another file of the same dataset later does not
-blank what the first set; conflicting values are listed, the stored ones kept, and the exit status is 1.
-Conformance resources (StructureDefinition, ValueSet, OperationDefinition…) are definitions, not data: they are
-left out and their count is printed.
-Not supported: XML input, Bulk Data `$import`, merging dataset imports over `--server` (a PUT replaces).
+Resources of a dataset import (tag `urn:dermfhir:import|merge`) merge into their stored versions element by element
+(`dermfhir.ingest.merge`), so that importing another file of the same dataset later does not blank what the first
+set; conflicting values are listed, the stored ones kept, and the exit status is 1. With `--server` (and in
+`dermfhir serve --load`) the stored versions of a batch are read first (one batch Bundle of reads), and each merged
+resource is written with `ifMatch` on the version read, so that a concurrent writer's version is never overwritten
+unseen: when one changed meanwhile (412), the batch is read, merged and posted again (3 attempts), then reported as
+refused. A merged resource the stored version already holds is not written again. Other resources replace the
+stored ones (PUT).
+Conformance resources (StructureDefinition, ValueSet, OperationDefinition…) outside transaction Bundles are
+definitions, not data: they are left out and their count is printed in the summary (`--server`, `--db` and
+`serve --load` alike).
+Not supported: XML input, Bulk Data `$import`; a merged resource that no version was stored of is written
+unconditionally (FHIR R4 has no create-if-absent for a client-chosen id), so a concurrent first write of it is
+replaced.
 """
 
 from __future__ import annotations
@@ -35,6 +43,8 @@ import orjson
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+
+    from dermfhir.ingest.merge import Merger
 
 _SUFFIXES = (".json", ".ndjson")
 _SKIP_FILES = frozenset({"package.json", ".index.json"})
@@ -142,6 +152,111 @@ def merge_bundle_studies(bundle: dict, stored: Callable[[str], dict | None]) -> 
     return {**bundle, "entry": merged_entries}
 
 
+def merge_bundle_imports(bundle: dict, merger: Merger) -> tuple[dict, list[str], int]:
+    """The Bundle with each resource of a dataset import (`ingest.merge.TAG`) that it writes by `PUT Type/id` merged
+    into the version stored (read through `merger`), to be written only while that version is current (`ifMatch`),
+    and references to stand-ins that gave way turned to the stored targets: (the Bundle, conflicts, entries left out
+    because the stored version already holds them). Other entries are left as given."""
+    from dermfhir.ingest.merge import tagged
+    from dermfhir.ingest.output import resolved
+
+    entries = bundle.get("entry") or []
+    places = [i for i, e in enumerate(entries) if isinstance(e, dict) and isinstance(e.get("resource"), dict)]
+    resources = resolved(bundle)
+    if not merger.aliases and not any(tagged(resource) for resource in resources):
+        return bundle, [], 0
+    picked = [n for n, i in enumerate(places) if _put_target(entries[i]) == _key(resources[n])]
+    merged, conflicts = merger.merge_each([resources[n] for n in picked])
+    replaced = {places[n]: (resources[n], result) for n, result in zip(picked, merged, strict=True)}
+    out: list = []
+    unchanged = 0
+    for index, entry in enumerate(entries):
+        if index not in replaced:
+            out.append(entry)
+            continue
+        given, resource = replaced[index]
+        if resource is None:
+            unchanged += 1
+            continue
+        request = {k: v for k, v in entry["request"].items() if k != "ifMatch"}
+        version = merger.versions.get(_key(resource)) if tagged(given) else None
+        if version:
+            request["ifMatch"] = f'W/"{version}"'
+        out.append({**entry, "resource": resource, "request": request})
+    return {**bundle, "entry": out}, conflicts, unchanged
+
+
+def _key(resource: dict) -> str:
+    return f"{resource.get('resourceType')}/{resource.get('id')}"
+
+
+def _put_target(entry: dict) -> str | None:
+    """`Type/id` of a `PUT Type/id` entry (not a conditional update), else None."""
+    request = entry.get("request")
+    if not isinstance(request, dict) or request.get("method") != "PUT" or not isinstance(request.get("url"), str):
+        return None
+    url = request["url"]
+    return url if "?" not in url and url.count("/") == 1 else None
+
+
+def _import_targets(bundle: dict) -> list[str]:
+    """`Type/id` of the resources of a dataset import that a Bundle writes by `PUT Type/id`."""
+    from dermfhir.ingest.merge import tagged
+
+    return [
+        target
+        for entry in bundle.get("entry") or []
+        if isinstance(entry, dict)
+        and isinstance(entry.get("resource"), dict)
+        and tagged(entry["resource"])
+        and (target := _put_target(entry)) == _key(entry["resource"])
+    ]
+
+
+class _ServerReads:
+    """Stored resources read from a FHIR server for `Merger`: those of a Bundle fetched together in one batch
+    (`prefetch`), any other one by one; NotFound when the server has none (or it was deleted)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.found: dict[str, dict | None] = {}
+
+    def prefetch(self, targets: list[str]) -> None:
+        self.found.clear()
+        wanted = list(dict.fromkeys(targets))
+        if not wanted:
+            return
+        batch = {
+            "resourceType": "Bundle",
+            "type": "batch",
+            "entry": [{"request": {"method": "GET", "url": t}} for t in wanted],
+        }
+        response = self.client.post("/", content=orjson.dumps(batch))
+        if response.status_code != 200:
+            raise ValueError(f"reading the stored resources: {_problem(response.status_code, response.content)}")
+        try:
+            answers = orjson.loads(response.content).get("entry") or []
+        except (orjson.JSONDecodeError, AttributeError):
+            answers = []
+        if len(answers) != len(wanted):
+            return  # read one by one instead
+        for target, answer in zip(wanted, answers, strict=True):
+            status = str((answer.get("response") or {}).get("status", "")) if isinstance(answer, dict) else ""
+            if status.startswith("200") and isinstance(answer.get("resource"), dict):
+                self.found[target] = answer["resource"]
+            elif status.startswith(("404", "410")):
+                self.found[target] = None
+
+    def read(self, resource_type: str, resource_id: str) -> dict:
+        from dermfhir.store import NotFound
+
+        target = f"{resource_type}/{resource_id}"
+        found = self.found.pop(target) if target in self.found else _fetch(self.client, resource_type, resource_id)
+        if found is None:
+            raise NotFound(target)
+        return found
+
+
 def _identifier(resource: dict) -> str | None:
     """`system|value` of the first complete identifier (escaped for a search), or None."""
     for item in resource.get("identifier") or []:
@@ -221,13 +336,22 @@ def _load(arguments: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"dermfhir load: {error}", file=sys.stderr)
         return 2
-    failures = 0
+    from dermfhir.ingest.merge import Merger
+
+    failures = conflicts = kept = 0
     definitions = [0]
     patients: dict[str, None] = {}
     with (
         httpx.Client(base_url=base, headers=headers, timeout=arguments.timeout) as client,
         _Progress(arguments.quiet) as progress,
     ):
+        reads = _ServerReads(client)
+        merger = Merger(reads)  # resources of dataset imports merge into the server's stored ones
+
+        def send(bundle: dict) -> tuple[int, bytes]:
+            response = client.post("/", content=orjson.dumps(bundle))
+            return response.status_code, response.content
+
         try:
             for label, bundle in bundles(arguments.paths, max(1, arguments.batch_size), skipped=definitions):
                 count = _count(bundle)
@@ -248,12 +372,17 @@ def _load(arguments: argparse.Namespace) -> int:
                     failures += 1
                     progress.print(f"{label}: {conflict}")
                     continue
-                response = client.post("/", content=orjson.dumps(bundle))
-                if response.status_code >= 300:
+                status, body, posted, found, unchanged = _post_merged(send, merger, bundle, reads.prefetch)
+                if status is not None and status >= 300:
                     failures += 1
-                    progress.print(f"{label}: {_problem(response.status_code, response.content)}")
+                    progress.print(f"{label}: {_refused(status, body)}")
                     continue
-                _collect_patients(bundle, patients, arguments.group, response.content)
+                for text in found:
+                    progress.print(f"conflict (the stored value is kept): {text}")
+                conflicts += len(found)
+                kept += unchanged
+                _collect_patients(bundle, patients, arguments.group, None)  # those with an id, even if unchanged
+                _collect_patients(posted, patients, arguments.group, body)
                 progress.advance(_count(bundle))
                 if not failures:
                     _write_checkpoint(arguments.checkpoint, progress.done + progress.skipped)
@@ -270,10 +399,47 @@ def _load(arguments: argparse.Namespace) -> int:
     resumed = f" (resumed after {progress.skipped})" if progress.skipped else ""
     print(
         f"{progress.done} resources loaded into {base}{resumed}"
+        + (f" ({kept} of them unchanged: already stored)" if kept else "")
         + (f"; {failures} Bundle(s) refused" if failures else "")
-        + (f"; {definitions[0]} conformance resource(s) not loaded (definitions, not data)" if definitions[0] else "")
+        + (f"; {conflicts} conflicting value(s) not written" if conflicts else "")
+        + _definitions_note(definitions[0])
     )
-    return 1 if failures else 0
+    return 1 if failures or conflicts else 0
+
+
+#: a Bundle whose stored versions changed while it was merged (412 on its ifMatch) is merged and posted again
+_ATTEMPTS = 3
+
+
+def _post_merged(
+    post: Callable[[dict], tuple[int, bytes]], merger: Merger, bundle: dict, prefetch: Callable[[list[str]], None]
+) -> tuple[int | None, bytes, dict, list[str], int]:
+    """Post `bundle` (`post` gives the status and body of the answer) with its dataset-import resources merged into
+    the stored versions, each written only while the version read is current (`ifMatch`); when one changed
+    meanwhile (412), read, merge and post again, `_ATTEMPTS` times at most. (Status, None when nothing was left to
+    write; body; the Bundle posted; conflicts; entries the stored versions already held.)"""
+    status: int | None = None
+    body = b""
+    for _ in range(_ATTEMPTS):
+        prefetch(_import_targets(bundle))
+        posted, conflicts, unchanged = merge_bundle_imports(bundle, merger)
+        if not posted.get("entry"):
+            return None, b"", posted, conflicts, unchanged
+        status, body = post(posted)
+        conditional = any("ifMatch" in (entry.get("request") or {}) for entry in posted["entry"])
+        if status != 412 or not conditional:
+            break
+    return status, body, posted, conflicts, unchanged
+
+
+def _refused(status: int, body: bytes) -> str:
+    retried = f" (after {_ATTEMPTS} attempts: the stored versions kept changing)" if status == 412 else ""
+    return _problem(status, body) + retried
+
+
+def _definitions_note(count: int) -> str:
+    """The summary's words for the conformance resources left out (the same for every kind of load)."""
+    return f"; {count} conformance resource(s) not loaded (definitions, not data)" if count else ""
 
 
 def _fetch(client: Any, resource_type: str, resource_id: str) -> dict | None:
@@ -357,13 +523,16 @@ def _store_group(client: Any, progress: _Progress, name: str, patients: list[str
     return 0
 
 
-def _stream(paths: list[Path]) -> Iterator[dict]:
-    """Every data resource of the files, Bundles unpacked (definitions left out), one at a time."""
+def _stream(paths: list[Path], skipped: list[int]) -> Iterator[dict]:
+    """Every data resource of the files, Bundles unpacked, one at a time; `skipped[0]` counts the conformance
+    resources left out."""
     for file in _files(paths):
         for item in _resources(file):
             members = _members(item) if item.get("resourceType") == "Bundle" else [item]
             for resource in members:
-                if resource.get("resourceType") not in _DEFINITIONS:
+                if resource.get("resourceType") in _DEFINITIONS:
+                    skipped[0] += 1
+                else:
                     yield resource
 
 
@@ -383,6 +552,7 @@ def _load_direct(arguments: argparse.Namespace) -> int:
         print(f"dermfhir load: {error}", file=sys.stderr)
         return 2
     patients: dict[str, None] = {}
+    definitions = [0]
 
     def remember(items: list[dict]) -> None:
         if arguments.group:
@@ -400,7 +570,7 @@ def _load_direct(arguments: argparse.Namespace) -> int:
             with open_store(arguments.db) as store:
                 report = stream_load(
                     store,
-                    _stream(arguments.paths),
+                    _stream(arguments.paths, definitions),
                     chunk=max(1, arguments.batch_size),
                     jobs=arguments.jobs,
                     skip=skip,
@@ -421,12 +591,16 @@ def _load_direct(arguments: argparse.Namespace) -> int:
     resumed = f" (resumed after {report.skipped})" if report.skipped else ""
     invalid = f"; {report.invalid} invalid resource(s) left out" if report.invalid else ""
     conflicts = f"; {len(report.conflicts)} conflicting value(s) not written" if report.conflicts else ""
-    print(f"{report.written} resources loaded into {arguments.db}{resumed}{invalid}{conflicts}")
+    print(
+        f"{report.written} resources loaded into {arguments.db}{resumed}{invalid}{conflicts}"
+        + _definitions_note(definitions[0])
+    )
     return 1 if report.invalid or report.conflicts else 0
 
 
 def load_into_app(app: FastAPI, paths: list[Path], base: str, batch_size: int = 500) -> int:
     """Store files through the server's own transaction handling (validated, audited), without HTTP."""
+    from dermfhir.ingest.merge import Merger
     from dermfhir.server.context import Context
     from dermfhir.server.errors import error_outcome
     from dermfhir.server.http import FhirRequest
@@ -435,8 +609,10 @@ def load_into_app(app: FastAPI, paths: list[Path], base: str, batch_size: int = 
 
     principal = Principal("dermfhir serve --load", (Scope("system", "*", "cruds"),))
     context = Context(app.state.services, principal, base)
-    loaded = failures = 0
+    loaded = failures = conflicts = kept = 0
+    definitions = [0]
     store = app.state.services.store
+    merger = Merger(store)  # resources of dataset imports merge into the stored ones
 
     def stored(study_id: str) -> dict | None:
         from dermfhir.store import NotFound
@@ -447,22 +623,39 @@ def load_into_app(app: FastAPI, paths: list[Path], base: str, batch_size: int = 
             return None
         return found
 
-    for label, bundle in bundles(paths, batch_size):
+    def send(bundle: dict) -> tuple[int, bytes]:
+        try:
+            dispatch(context, FhirRequest("POST", "", headers={"prefer": "return=minimal"}, resource=bundle))
+        except Exception as error:  # reported; the next Bundle goes on
+            status, outcome = error_outcome(error)
+            return status, orjson.dumps(outcome)
+        return 200, b""
+
+    for label, bundle in bundles(paths, batch_size, skipped=definitions):
         try:
             bundle = merge_bundle_studies(bundle, stored)
         except ValueError as conflict:
             failures += 1
             print(f"{label}: {conflict}", file=sys.stderr)
             continue
-        try:
-            dispatch(context, FhirRequest("POST", "", headers={"prefer": "return=minimal"}, resource=bundle))
-            loaded += _count(bundle)
-        except Exception as error:  # report and go on with the next Bundle
-            status, outcome = error_outcome(error)
+        status, body, _, found, unchanged = _post_merged(send, merger, bundle, lambda _: None)
+        if status is not None and status >= 300:
             failures += 1
-            print(f"{label}: {_problem(status, orjson.dumps(outcome))}", file=sys.stderr)
-    print(f"Stored {loaded} resources" + (f"; {failures} Bundle(s) refused" if failures else ""))
-    return 1 if failures else 0
+            print(f"{label}: {_refused(status, body)}", file=sys.stderr)
+            continue
+        for text in found:
+            print(f"conflict (the stored value is kept): {text}", file=sys.stderr)
+        conflicts += len(found)
+        kept += unchanged
+        loaded += _count(bundle)
+    print(
+        f"Stored {loaded} resources"
+        + (f" ({kept} of them unchanged: already stored)" if kept else "")
+        + (f"; {failures} Bundle(s) refused" if failures else "")
+        + (f"; {conflicts} conflicting value(s) not written" if conflicts else "")
+        + _definitions_note(definitions[0])
+    )
+    return 1 if failures or conflicts else 0
 
 
 class _Progress:

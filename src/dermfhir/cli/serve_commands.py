@@ -45,6 +45,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="searches run at once, more wait or answer 503 (default: the number of cores, at least 2)",
     )
     serve.add_argument(
+        "--costly-search-concurrency",
+        type=int,
+        metavar="N",
+        help="of those, costly searches (chains, _has, :contains, :text, _sort, includes, pages above the default "
+        "size) run at once, more wait or answer 503 (default: half the cores, at least 1)",
+    )
+    serve.add_argument(
         "--header-timeout",
         type=float,
         default=10.0,
@@ -107,6 +114,8 @@ def _serve(arguments: argparse.Namespace) -> int:
         )
         if arguments.search_concurrency:
             config.search_concurrency = arguments.search_concurrency
+        if arguments.costly_search_concurrency:
+            config.costly_search_concurrency = arguments.costly_search_concurrency
         app = create_app(config)
     except ValueError as error:
         print(f"dermfhir serve: {error}", file=sys.stderr)
@@ -200,6 +209,8 @@ def _export(config: object, host: str) -> None:
         "DERMFHIR_HOST": host,
         "DERMFHIR_STATEMENT_TIMEOUT": str(config.statement_timeout or 0),
         "DERMFHIR_SITE": str(config.site_folder or ""),
+        "DERMFHIR_SEARCH_CONCURRENCY": str(config.search_concurrency),
+        "DERMFHIR_COSTLY_SEARCH_CONCURRENCY": str(config.costly_search_concurrency),
     }
     os.environ.update(values)
 

@@ -4,8 +4,9 @@ The files of one dataset are often published (or imported) apart: ISIC 2019 meta
 ground truth and duplicates. An import only knows what its own files say, so the Patient, BodyStructure and image it
 writes for an image named by another file lack the fields that other file set (age, sex, site …). FHIR has no
 "merge" write: a PUT replaces, and PATCH cannot create, and a transaction may not both create and patch one resource.
-So the import marks every resource it makes from dataset rows with the tag `TAG`, and `dermfhir load --db` merges
-such a resource into the stored one with the same type and id (`merge`):
+So the import marks every resource it makes from dataset rows with the tag `TAG`, and `dermfhir load` (into a store
+with `--db`, or a server with `--server`) and `dermfhir serve --load` merge such a resource into the stored one with
+the same type and id (`merge`):
 
 - an element the incoming resource does not have, or has only as the import's placeholder (`location` "not
   recorded"), keeps its stored value;
@@ -13,7 +14,9 @@ such a resource into the stored one with the same type and id (`merge`):
 - `extension` and `component` items are merged by what names them (extension URL, plus the dataset of a split, the
   concept of a score, the scale of a skin tone; a component's code), `identifier` items are united;
 - an element both give with different values is a conflict: the stored value is kept and the conflict reported
-  (`Type/id: element: stored …, incoming …`), never overwritten silently.
+  (`Type/id: element: stored …, incoming …`), never overwritten silently;
+- a stored `final` Observation (an annotation) that the merge changes becomes `amended`, as FHIR defines a change
+  after final (and as the server's review rules require); a stored `amended` one stays so when a file says `final`.
 
 Resources without the tag are written as given (a replacement, as a PUT). Why hand-written: FHIRPath Patch and JSON
 Patch describe edits, not "keep what the other file said", and no library merges FHIR resources by element.
@@ -23,7 +26,8 @@ tagged `FALLBACK`. Loaded after a file that named them, the image keeps its stor
 are not written, and the load's other resources (the annotation) refer to the stored ones (`Merger`). Loaded
 before, the image takes the named patient and lesion when the later file gives them.
 
-Not handled: in that second order, the annotations loaded earlier keep referring to the stand-ins.
+In that second order, the annotations loaded earlier keep referring to the stand-ins until their own file is loaded
+again: the merge then turns them to the named patient and lesion, and a final annotation so changed is `amended`.
 """
 
 from __future__ import annotations
@@ -34,12 +38,14 @@ import orjson
 
 from dermfhir import fhirjson
 
-#: the tag of resources made from dataset rows: `dermfhir load --db` merges them into their stored version
+#: the tag of resources made from dataset rows: `dermfhir load` merges them into their stored version
 TAG = {"system": "urn:dermfhir:import", "code": "merge", "display": "merged into the stored resource on load"}
 #: values an import writes when its file does not give the element (the element counts as not given)
 PLACEHOLDERS = ({"text": "not recorded"},)
 #: elements never merged (the resource's identity and its bookkeeping)
 _OWN = frozenset({"resourceType", "id", "meta", "text"})
+#: the resource types whose `status` has `final` and `amended` with FHIR's meaning (a change after final is amended)
+_AMENDABLE = frozenset({"Observation", "DiagnosticReport", "RiskAssessment"})
 #: sub-extensions that tell items of one extension URL apart (a split per dataset, a score per concept…)
 _NAMING = ("dataset", "concept", "scale")
 
@@ -135,8 +141,11 @@ def merge(stored: dict, incoming: dict) -> tuple[dict, list[str]]:
     where = f"{incoming.get('resourceType')}/{incoming.get('id')}"
     merged = dict(stored)
     conflicts: list[str] = []
+    amendable = stored.get("resourceType") in _AMENDABLE
     for name, value in incoming.items():
         if name in _OWN or _placeholder(value):
+            continue
+        if amendable and name == "status" and (stored.get(name), value) == ("amended", "final"):
             continue
         if name not in stored or _placeholder(stored[name]):
             merged[name] = value
@@ -146,6 +155,7 @@ def merge(stored: dict, incoming: dict) -> tuple[dict, list[str]]:
             merged[name] = _list(name, stored[name], value, where, conflicts)
         else:
             conflicts.append(f"{where}.{name}: stored {_shown(stored[name])}, incoming {_shown(value)}")
+    merged = _amended(stored, merged)
     meta = dict(stored.get("meta") or {})
     for key, value in (incoming.get("meta") or {}).items():
         if key in ("profile", "tag", "security"):
@@ -164,18 +174,23 @@ class Merger:
     the stand-in is turned to the stored target (the stand-in itself is then not written)."""
 
     def __init__(self, store: Any) -> None:
-        self.store = store
+        self.store = store  # anything with `read(type, id)` raising `dermfhir.store.NotFound` when absent
         self.aliases: dict[str, str] = {}  # `Type/id` of a stand-in → `Type/id` the store already has
         self.fallbacks: set[str] = set()  # stand-ins of this load
+        #: `Type/id` → the version a merge read (for a write conditional on it: If-Match); None when absent
+        self.versions: dict[str, str | None] = {}
 
     def _stored(self, resource_type: str, id: str) -> dict | None:
         from dermfhir.store.errors import NotFound
 
         try:
             found: dict = self.store.read(resource_type, id)
-            return found
         except NotFound:  # Gone is a NotFound: a deleted resource is written anew
+            self.versions[f"{resource_type}/{id}"] = None
             return None
+        version = (found.get("meta") or {}).get("versionId")
+        self.versions[f"{resource_type}/{id}"] = version if isinstance(version, str) else None
+        return found
 
     def _is_fallback(self, reference: str) -> bool:
         if reference in self.fallbacks:
@@ -207,6 +222,12 @@ class Merger:
     def merge_stored(self, resources: list[dict]) -> tuple[list[dict], list[str]]:
         """Each tagged resource of `resources` merged into its stored version (when there is one), the others as
         given: (what to write, conflicts). A stored version the merge would not change is not written again."""
+        out, conflicts = self.merge_each(resources)
+        return [r for r in out if r is not None], conflicts
+
+    def merge_each(self, resources: list[dict]) -> tuple[list[dict | None], list[str]]:
+        """As `merge_stored`, one item per resource of `resources`, in order: what to write in its place, or None
+        when nothing is to be written (the stored version already holds it, or a stand-in gave way)."""
         out: list[dict | None] = []
         conflicts: list[str] = []
         standins: list[int] = []
@@ -226,13 +247,14 @@ class Merger:
                 out.append(resource)
                 continue
             merged, found = merge(*self._settle(stored, resource))
+            merged = _amended(stored, merged)  # settling a stand-in changes the stored version too
             conflicts.extend(found)
             out.append(merged if _content(merged) != _content(stored) else None)
         for index in standins:  # a stand-in that gave way to a stored resource is not written
             standin = out[index]
             if standin is not None and f"{standin['resourceType']}/{standin['id']}" in self.aliases:
                 out[index] = None
-        return [r for r in out if r is not None], conflicts
+        return out, conflicts
 
 
 def merge_stored(store: Any, resources: list[dict]) -> tuple[list[dict], list[str]]:
@@ -266,6 +288,20 @@ def _renamed(node: Any, names: dict[str, str]) -> Any:
     return node
 
 
-def _content(resource: dict) -> bytes:
-    meta = {k: v for k, v in (resource.get("meta") or {}).items() if k not in ("versionId", "lastUpdated")}
-    return _json({**resource, "meta": meta})
+def _amended(stored: dict, merged: dict) -> dict:
+    """`merged` with status `amended` when it changes a stored `final` resource whose status means so."""
+    if (
+        stored.get("resourceType") in _AMENDABLE
+        and stored.get("status") == "final"
+        and _content(merged, meta=False) != _content(stored, meta=False)
+    ):
+        return {**merged, "status": "amended"}
+    return merged
+
+
+def _content(resource: dict, *, meta: bool = True) -> bytes:
+    """The resource as canonical JSON without its version bookkeeping (and without `meta` at all unless `meta`)."""
+    if not meta:
+        return _json({k: v for k, v in resource.items() if k != "meta"})
+    kept = {k: v for k, v in (resource.get("meta") or {}).items() if k not in ("versionId", "lastUpdated")}
+    return _json({**resource, "meta": kept})

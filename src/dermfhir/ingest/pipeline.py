@@ -145,12 +145,14 @@ def stream(
 ) -> Outcome:
     """Read into a StreamResult whose chunks are validated and written as they come; commit only when the whole
     import succeeded (the same rules as `finish`)."""
+    from dermfhir.ingest.collector import paused
     from dermfhir.ingest.stream import Sink, StreamResult
 
     sink = Sink(out, ndjson=ndjson, validate=validate, skip_invalid=skip_invalid, jobs=jobs, progress=progress)
     result = StreamResult(sink)
     try:
-        read(result)
+        with paused():  # acyclic JSON trees: one collector pass per chunk (`ingest.collector`)
+            read(result)
         result.flush()
         sink.finish()
         report = result.report

@@ -26,6 +26,7 @@ from typing import Any
 import orjson
 
 from dermfhir.ingest._result import ImportResult
+from dermfhir.ingest.collector import chunk_done
 from dermfhir.ingest.merge import tag
 from dermfhir.ingest.output import BUNDLE_ENTRIES, AtomicFile, NdjsonWriter, bundle_paths, transaction_bytes
 from dermfhir.ingest.spill import DiskMap
@@ -76,6 +77,8 @@ class StreamResult(ImportResult):
         if self.pending:
             chunk, self.pending = self.pending, []
             self.sink(chunk)
+            del chunk  # freed now, not walked by the collector's pass
+            chunk_done()
 
     def has(self, resource_type: str, id: str) -> bool:
         return f"{resource_type}/{id}" in self.shared
@@ -113,6 +116,7 @@ class Sink:
         self.jobs = jobs or os.cpu_count() or 1
         self.progress = progress
         self.pool: Any = None
+        self.warm = False  # the validator built and warmed (once; with one job there is no pool to say so)
         self.inflight: deque[tuple[list[dict], bytes, list[bytes] | None, Any]] = deque()
         self.invalid: dict[tuple[str, str], list[dict]] = {}
         self.rejected: set[str] = set()
@@ -131,7 +135,8 @@ class Sink:
         if not self.validate:
             self._write(chunk, [], payload, lines)
             return
-        if self.pool is None:
+        if not self.warm:
+            self.warm = True
             default_validator()
             _chunk(chunk[:50])  # warm the validator on this chunk's profiles before forking
             if self.jobs > 1 and "fork" in multiprocessing.get_all_start_methods():

@@ -105,17 +105,24 @@ def _bundle_errors(bundle: dict) -> list[tuple[int | None, dict]]:
 
 
 def bundle_errors_of(data: bytes) -> list[tuple[int | None, dict]]:
-    """`_bundle_errors` of a serialised Bundle (what a worker process is sent: bytes travel faster than trees)."""
+    """`_bundle_errors` of a serialised Bundle (what a worker process is sent: bytes travel faster than trees), with
+    one garbage collector pass for the chunk (`ingest.collector`)."""
     import orjson
 
-    return _bundle_errors(orjson.loads(data))
+    from dermfhir.ingest.collector import paused
+
+    with paused():
+        return _bundle_errors(orjson.loads(data))
 
 
 def errors_of_lines(data: bytes) -> list[list[dict]]:
-    """`_chunk` of resources serialised one per line."""
+    """`_chunk` of resources serialised one per line, with one garbage collector pass for the chunk."""
     import orjson
 
-    return [_errors(orjson.loads(line)) for line in data.split(b"\n")]
+    from dermfhir.ingest.collector import paused
+
+    with paused():
+        return [_errors(orjson.loads(line)) for line in data.split(b"\n")]
 
 
 def validate_bundles(

@@ -276,6 +276,10 @@ def app_from_environment() -> FastAPI:
         site_folder=Path(os.environ["DERMFHIR_SITE"]) if os.environ.get("DERMFHIR_SITE") else None,
         dicom_store=Path(os.environ["DERMFHIR_DICOM_STORE"]) if os.environ.get("DERMFHIR_DICOM_STORE") else None,
     )
+    if os.environ.get("DERMFHIR_SEARCH_CONCURRENCY"):
+        config.search_concurrency = int(os.environ["DERMFHIR_SEARCH_CONCURRENCY"])
+    if os.environ.get("DERMFHIR_COSTLY_SEARCH_CONCURRENCY"):
+        config.costly_search_concurrency = int(os.environ["DERMFHIR_COSTLY_SEARCH_CONCURRENCY"])
     from dermfhir.server.serving import tune_process
 
     tune_process()

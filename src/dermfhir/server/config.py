@@ -40,6 +40,9 @@ class ServerConfig:
     loopback_clients_only: bool = False
     #: Searches run at once; more wait (up to `pool_timeout`, then 503), so costly searches cannot starve reads.
     search_concurrency: int = field(default_factory=lambda: max(2, os.cpu_count() or 1))
+    #: Of those, costly searches (chains, `_has`, `:contains`, `_sort`, includes, large pages) run at once: half the
+    #: cores, at least one, so that they leave ordinary reads and searches the other half.
+    costly_search_concurrency: int = field(default_factory=lambda: max(1, (os.cpu_count() or 1) // 2))
     #: Seconds a client may take to send a request's headers (`dermfhir serve` only).
     header_timeout: float = 10.0
     site_folder: Path | None = None  # the rendered guide site (`dermfhir site build`), served at /ig/

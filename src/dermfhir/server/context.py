@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from dermfhir.definitions import Definitions
+from dermfhir.server.admission import SearchGate
 from dermfhir.server.config import ServerConfig
 from dermfhir.server.conformance import Gate
 from dermfhir.server.security import Access, Auditor, Authenticator, PatientCompartment
@@ -33,7 +33,7 @@ class Services:
         self.gate = Gate(self.validator, config.validate)
         self.auditor = Auditor(store, config.audit)
         self.compartment = PatientCompartment(definitions, store.registry)
-        self.search_slots = threading.BoundedSemaphore(max(1, config.search_concurrency))
+        self.search_gate = SearchGate(config.search_concurrency, config.costly_search_concurrency)
         self.authenticator: Authenticator | None = None
         if config.auth == "token":
             self.authenticator = Authenticator(

@@ -150,6 +150,11 @@ class Store(ABC):
         """Search one type (or all types when None) with FHIR query parameters; `visibility` narrows what chains and
         `_has` look at (the caller narrows the searched type itself)."""
 
+    def costly(self, resource_type: str | None, params: Params = None, *, visibility: Visibility | None = None) -> bool:
+        """Whether this search's work grows with the stored data rather than with its page (chains, `_has`,
+        substring matches, sorting, includes, large pages); raises InvalidSearch as `search` would."""
+        return False
+
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Store]:
         """`with store.transaction():` — every write inside commits together or not at all."""

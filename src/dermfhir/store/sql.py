@@ -45,6 +45,7 @@ from dermfhir.store.search.params import (
     Params,
     Query,
     SortKey,
+    is_costly,
     parse,
 )
 from dermfhir.store.search.registry import COLUMN_PARAMETERS, SearchParam, SearchRegistry
@@ -314,6 +315,10 @@ class SqlStore(Store):
         result.resources = [fhirjson.loads(content) for content in stored]
         return result
 
+    def costly(self, resource_type: str | None, params: Params = None, *, visibility: Visibility | None = None) -> bool:
+        restrict = visibility.criteria if visibility is not None else None
+        return is_costly(parse(self.registry, resource_type, params, self.default_count, restrict), self.default_count)
+
     def _search_page(self, resource_type: str | None, params: Params) -> tuple[Iterable[dict], bool]:
         stored, result = self._search_stored(resource_type, params)
         return (fhirjson.loads(content) for content in stored), result.has_next
@@ -338,7 +343,7 @@ class SqlStore(Store):
                 return [], SearchResult([], [], total, query.offset, query.count, False)
             order, order_args = builder.order(query.sort)
             if not broad and driver is None and not query.sort:
-                broad = self._broad_chain(conn, builder, query)
+                broad = self._broad_chain(conn, builder, query, total)
             if broad and not query.sort:  # many matches, rid order: walk resources and probe, stop at the page end
                 where, args = builder.where(query, None, probe_chains=True)
             if query.sort or broad:  # find the page's rids alone, then fetch their content (no JSON while sorting)
@@ -376,16 +381,19 @@ class SqlStore(Store):
             included = self._includes(conn, query, rows) if (query.includes or query.revincludes) else []
         return [row[3] for row in rows], SearchResult([], included, total, query.offset, query.count, has_next)
 
-    def _broad_chain(self, conn: Any, builder: _Builder, query: Query) -> bool:
+    def _broad_chain(self, conn: Any, builder: _Builder, query: Query, total: int | None = None) -> bool:
         """Whether a chain of the query matches many resources (then probing resources in rid order finds a page
-        sooner than collecting every match first)."""
-        for item in query.filters:
-            if isinstance(item, ChainFilter):
-                sql, args = builder.chain_rids(item)
-                if self._query(conn, f"SELECT COUNT(*) FROM ({sql} LIMIT {_ESTIMATE_LIMIT}) e", args)[0][0] >= (
-                    _ESTIMATE_LIMIT
-                ):
-                    return True
+        sooner than collecting every match first). An exact `total` that large answers without estimating: each
+        chain matches at least as many."""
+        chains = [item for item in query.filters if isinstance(item, ChainFilter)]
+        if chains and total is not None and total >= _ESTIMATE_LIMIT:
+            return True
+        for item in chains:
+            sql, args = builder.chain_rids(item)
+            if self._query(conn, f"SELECT COUNT(*) FROM ({sql} LIMIT {_ESTIMATE_LIMIT}) e", args)[0][0] >= (
+                _ESTIMATE_LIMIT
+            ):
+                return True
         return False
 
     def _driver(self, conn: Any, builder: _Builder, query: Query) -> tuple[int | None, bool]:
@@ -786,19 +794,25 @@ class _Builder:
             args.extend(found)
         return " AND ".join(parts), args
 
-    def condition(self, item: Filter, alias: str, resource_type: str | None) -> tuple[str, list[Any]]:
+    def condition(
+        self, item: Filter, alias: str, resource_type: str | None, probe: bool = False
+    ) -> tuple[str, list[Any]]:
+        """SQL testing `item` on the resource `alias`; with `probe`, parameters and chains are EXISTS tests of that
+        one resource (for conditions evaluated once per row, such as the inside of a chain's probe)."""
         if isinstance(item, ParamFilter):
-            return self.param(item, alias)
+            return self.param(item, alias, probe=probe)
         if isinstance(item, AllOf):
             if not item.filters:
                 return "1 = 0", []
             parts, args = [], []
             for nested in item.filters:
-                sql, found = self.condition(nested, alias, resource_type)
+                sql, found = self.condition(nested, alias, resource_type, probe)
                 parts.append(sql)
                 args.extend(found)
             return "(" + " AND ".join(parts) + ")", args
         if isinstance(item, ChainFilter):
+            if probe:
+                return self.chain_rids(item, probe=alias)
             sql, args = self.chain_rids(item)
             return f"{alias}.rid IN ({sql})", args
         if isinstance(item, HasFilter):
@@ -813,11 +827,13 @@ class _Builder:
 
     def chain_rids(self, item: ChainFilter, probe: str | None = None) -> tuple[str, list[Any]]:
         """`SELECT t.rid …` of the resources whose reference matches the chain; with `probe` (an alias), an EXISTS
-        test of that one resource instead (cheap per row: for walking many resources in rid order)."""
+        test of that one resource instead (cheap per row: for walking many resources in rid order). A probe tests
+        the target's own criteria by EXISTS too: an `IN (SELECT …)` inside a correlated test is a list SQLite builds
+        again for every row probed."""
         inner = self.alias()
         branches, args = [], []
         for target, nested in item.inner.items():
-            sql, found = self.condition(nested, inner, target)
+            sql, found = self.condition(nested, inner, target, probe=probe is not None)
             branches.append(f"({inner}.type = ? AND {sql})")
             args.extend([target, *found])
         body = (

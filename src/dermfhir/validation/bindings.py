@@ -123,11 +123,15 @@ def _system_check(
             system=system,
         )
     elif result.result == "unknown" and result.system_known:  # a dated copy of an external code system
+        url, _, version = system.partition("|")
+        dated = walker.terminology.code_system_for(url, version or None)
         walker.run.warning(
             IssueType.CODE_INVALID,
-            MessageId.TERMINOLOGY_TX_CODE_NOTVALID_REASON,
+            MessageId.TERMINOLOGY_TX_CODE_NOTVALID_DATED_COPY,
             _at(location, index) + ".code",
-            reason=result.reason,
+            code=value,
+            version=dated.version if dated is not None else None,
+            system=dated.url if dated is not None else url,
         )
     elif result.display_ok is False:
         walker.run.error(

@@ -27,7 +27,7 @@ from typing import Any
 from dermfhir.definitions import Definitions
 from dermfhir.validation.jsonsource import load
 from dermfhir.validation.model import Models
-from dermfhir.validation.outcome import Issue
+from dermfhir.validation.outcome import Issue, IssueType
 from dermfhir.validation.validator import Validator
 from dermfhir.validation.xml import XmlError, parse_xml
 
@@ -219,7 +219,7 @@ def _load_instance(path: Path, models: Models) -> tuple[Any, list[Issue]]:
         try:
             return parse_xml(text, models), []
         except XmlError as error:
-            return None, [Issue("fatal", "invalid", f"Error parsing XML: {error}", "", "ERROR_PARSING_XML")]
+            return None, [Issue.of("fatal", IssueType.INVALID, error.message_id, "", **error.values)]
     value, problems = load(text)
     return value, problems
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from dermfhir.validation.messages import MessageId
+from dermfhir.validation.messages import TEXTS, MessageId
 from dermfhir.validation.model import Node, StructureModel
 from dermfhir.validation.outcome import IssueType
 
@@ -91,6 +91,11 @@ _CONSTRAINT_NEEDS = (
 class SnapshotError(Exception):
     """A differential problem a snapshot generator cannot get past: reported once, the replay stops."""
 
+    def __init__(self, message_id: MessageId, **values: Any) -> None:
+        super().__init__(TEXTS[message_id].format_map(values))
+        self.message_id = message_id
+        self.values = values
+
 
 def check(walker: Checker, resource: dict, path: str) -> None:
     resource_type = resource.get("resourceType")
@@ -118,7 +123,7 @@ def _structure_definition(walker: Checker, sd: dict, path: str) -> None:
         try:
             _Replay(walker, sd, base, differential, path).run()
         except SnapshotError as error:
-            walker.run.error(IssueType.EXCEPTION, MessageId.ERROR_GENERATING_SNAPSHOT, path, error=error)
+            walker.run.error(IssueType.EXCEPTION, error.message_id, path, **error.values)
 
 
 def _elements(holder: Any) -> list[tuple[int, dict]]:
@@ -198,9 +203,7 @@ class _Replay:
         root_path = self.base.root.path
         for _, element in self.elements:
             if "." not in element["path"] and "slicing" in element:
-                raise SnapshotError(
-                    f"Error: The profile has slicing at the root ('{element['path']}'), which is illegal"
-                )
+                raise SnapshotError(MessageId.ERROR_GENERATING_SNAPSHOT, path=element["path"])
         resolved: list[tuple[int, dict, _Resolved | None]] = []
         for index, element in self.elements:
             element_id = element.get("id") if isinstance(element.get("id"), str) else None
@@ -237,11 +240,12 @@ class _Replay:
                     )
             self.walker.run.error(
                 IssueType.NOT_FOUND,
-                MessageId.UNMATCHED_DIFFERENTIAL_ELEMENTS,
+                MessageId.UNMATCHED_DIFFERENTIAL_ELEMENT
+                if len(ids) == 1
+                else MessageId.UNMATCHED_DIFFERENTIAL_ELEMENTS,
                 self.path,
                 url=self.sd.get("url"),
                 count=len(ids),
-                elements="element" if len(ids) == 1 else "elements",
                 ids=", ".join(ids),
             )
 
@@ -268,8 +272,9 @@ class _Replay:
                 matching = [t.code for t in choice.types if t.code[:1].upper() + t.code[1:] == suffix]
                 if not matching and position == len(steps) - 1 and not element.get("type"):
                     raise SnapshotError(
-                        f"The path must be '{'.'.join([*steps[:position], choice.name])}' not '{element['path']}' "
-                        "when the type list is not constrained"
+                        MessageId.ERROR_GENERATING_SNAPSHOT_CHOICE_PATH,
+                        expected=".".join([*steps[:position], choice.name]),
+                        path=element["path"],
                     )
                 if not matching:
                     return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dermfhir.validation.messages import REPORTED_AS, TEXTS, MessageId
+from dermfhir.validation.messages import MessageId
 from dermfhir.validation.outcome import Issue, IssueType
 
 
@@ -112,11 +112,9 @@ class Run:
         **values: Any,
     ) -> None:
         """Report an issue: its text is `TEXTS[message_id]` formatted with `values`; it carries `reported_id` when
-        given (a failed invariant's own id), else the id of `message_id` (see `messages.REPORTED_AS`)."""
-        message = TEXTS[message_id].format_map(values)
-        self.add_issue(
-            Issue(severity, str(code), message, location, reported_id or str(REPORTED_AS.get(message_id, message_id)))
-        )
+        given (a failed invariant's own id, a primitive type's id), else the id of `message_id` (see
+        `Issue.of`)."""
+        self.add_issue(Issue.of(severity, code, message_id, location, reported_id=reported_id, **values))
 
     def add_issue(self, issue: Issue) -> None:
         """Record an issue (a duplicate of one already found is dropped; see the class for the cap)."""
@@ -165,14 +163,14 @@ class Run:
         if unlisted:
             counts = ", ".join(f"{n} {severity}" for severity, n in sorted(unlisted.items(), key=_severity_order))
             issues.append(
-                Issue(
+                Issue.of(
                     "information",
-                    str(IssueType.TOO_COSTLY),
-                    TEXTS[MessageId.VALIDATION_ISSUES_TRUNCATED].format(
-                        max_issues=self.options.max_issues, counts=counts, errors=self.error_count
-                    ),
+                    IssueType.TOO_COSTLY,
+                    MessageId.VALIDATION_ISSUES_TRUNCATED,
                     "",
-                    str(MessageId.VALIDATION_ISSUES_TRUNCATED),
+                    max_issues=self.options.max_issues,
+                    counts=counts,
+                    errors=self.error_count,
                 )
             )
         return issues

@@ -235,7 +235,7 @@ def _outcome(walker: Checker, constraint: Constraint, path: str, outcome: str) -
             MessageId.FHIRPATH_EVALUATION_FAILED,
             path,
             key=constraint.key,
-            reason=outcome[1:],
+            error=outcome[1:],
             expression=constraint.expression,
         )
 

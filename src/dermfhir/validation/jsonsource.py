@@ -15,7 +15,8 @@ import json
 import re
 from typing import Any
 
-from dermfhir.validation.outcome import Issue
+from dermfhir.validation.messages import MessageId
+from dermfhir.validation.outcome import Issue, IssueType
 
 #: Inputs larger than this are not scanned again for line and column numbers (the issues keep their FHIRPath).
 LOCATE_LIMIT = 8 * 1024 * 1024
@@ -39,7 +40,7 @@ def load(data: bytes | str) -> tuple[Any, list[Issue]]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             line, column = _position(data.decode("utf-8", "replace"), error.start)
-            return None, [_fatal(f"The content is not valid UTF-8 ({error.reason})", line, column)]
+            return None, [_fatal(MessageId.ERROR_PARSING_JSON_NOT_UTF8, line, column, error=error.reason)]
     else:
         text = data
     try:
@@ -47,25 +48,21 @@ def load(data: bytes | str) -> tuple[Any, list[Issue]]:
     except _Duplicate:
         pass
     except json.JSONDecodeError as error:
-        return None, [_fatal(f"Error parsing JSON: {error.msg}", error.lineno, error.colno)]
+        return None, [_fatal(MessageId.ERROR_PARSING_JSON, error.lineno, error.colno, error=error.msg)]
     except RecursionError:
-        return None, [
-            Issue("fatal", "too-costly", "Error parsing JSON: the content is nested too deeply", "", "TOO_DEEP")
-        ]
+        return None, [Issue.of("fatal", IssueType.TOO_COSTLY, MessageId.TOO_DEEP_JSON, "")]
     except ValueError as error:  # numbers Python refuses to convert (more than 4300 digits)
-        return None, [_fatal(f"Error parsing JSON: {error}", 1, 1)]
+        return None, [_fatal(MessageId.ERROR_PARSING_JSON, 1, 1, error=error)]
     value = json.loads(text, object_pairs_hook=_first_wins)
     issues = [
-        dataclasses.replace(
-            Issue(
-                "error",
-                "invalid",
-                f"The JSON property '{name}' is a duplicate and will be ignored",
-                location,
-                "DUPLICATE_JSON_PROPERTY",
-            ),
+        Issue.of(
+            "error",
+            IssueType.INVALID,
+            MessageId.DUPLICATE_JSON_PROPERTY,
+            location,
             line=line,
             column=column,
+            property_name=name,
         )
         for name, location, line, column in duplicates(text, _resource_type(value))
     ]
@@ -84,8 +81,8 @@ def _resource_type(value: Any) -> str:
     return kind if isinstance(kind, str) else "$"
 
 
-def _fatal(message: str, line: int, column: int) -> Issue:
-    return Issue("fatal", "invalid", message, "", "ERROR_PARSING_JSON_", line=line, column=column)
+def _fatal(message_id: MessageId, line: int, column: int, **values: Any) -> Issue:
+    return Issue.of("fatal", IssueType.INVALID, message_id, "", line=line, column=column, **values)
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:

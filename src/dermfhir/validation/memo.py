@@ -34,6 +34,7 @@ this validator's own results.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 
@@ -199,7 +200,7 @@ class Memo:
     def replay(run: Any, found: tuple[tuple[Issue, str], ...], location: str) -> None:
         for issue, suffix in found:
             run.add_issue(
-                Issue(issue.severity, issue.code, issue.message, location + suffix, issue.message_id)
+                dataclasses.replace(issue, location=location + suffix, line=0, column=0)
                 if suffix or issue.location != location
                 else issue
             )

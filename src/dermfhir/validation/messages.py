@@ -10,17 +10,23 @@ placeholders: `run.error(IssueType.STRUCTURE, MessageId.RESOURCE_NOT_OBJECT, pat
   dermfhir's own, in the same style (`RESOURCE_NOT_OBJECT`, `TX_NOT_EXPANDABLE`, `FILE_UNREADABLE`, …).
 - A few ids have more than one wording. Each wording has a member of its own (dermfhir's, named after the first
   with a suffix), and `REPORTED_AS` maps it to the first: its issues carry the first wording's id, as they always
-  have.
+  have. A wording that differs by a word (less / greater, minimum / maximum, fixed value / pattern) is a wording of
+  its own, never a placeholder filled with the word.
 - The issues of a failed invariant carry the constraint's own id (`url#key`, or the key), passed by the call site:
   `INVARIANT_FAILED` is the text only.
-- A few texts are made whole by the code that found the problem (`primitives` for the lexical rules of primitive
-  values and resource ids, the fixed / pattern comparison in `structure`, a terminology reason): their template is
-  the single placeholder that carries them.
+- The issues about the lexical form of a primitive value (`primitives.check_primitive`: `TYPE_SPECIFIC_CHECKS_…`,
+  `XHTML_…`) carry the id of the value's type, `Type_Specific_Checks_DT_<type>_Valid` (`primitive_id`), whatever
+  their wording.
+- A placeholder holds a value (a code, a URL, a count, an exception's text, a list of values), never a sentence made
+  elsewhere: no text is a placeholder alone. The one exception: the reasons a value set cannot be checked offline
+  (`TX_NOT_EXPANDABLE_BECAUSE`) are the terminology service's own texts, which its operations report as well.
 
 To add a message: add a member (its value the id to report, HL7's when HL7's validator has one), add its text to
 `TEXTS` with named placeholders (`{url}`), and report it with `run.error(IssueType…, MessageId…, location,
-url=…)`. `tests/validation/test_messages.py` checks that every member has a text, that the texts are valid
-templates and that no call site passes a text of its own.
+url=…)`, or, outside a validation run, build the issue with `Issue.of(severity, IssueType…, MessageId…,
+location, url=…)`. `tests/validation/test_messages.py` checks that every member has a text, that the texts are valid
+templates, that no text is a placeholder alone, that no call site passes a text (or a word of one) of its own and
+that no issue is built with a text of its own.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ class MessageId(StrEnum):
     """The id of every message. The value is the id an issue carries (the operationoutcome-message-id extension):
     HL7's where HL7's validator has the message, else dermfhir's own in the same style."""
 
+    ALL_OK = "All_OK"
     ARRAY_CANNOT_BE_EMPTY = "Array_cannot_be_empty"
     ATTEMPT_TO_CHANGE_SLICING = "ATTEMPT_TO_CHANGE_SLICING"
     BDL_7 = "http://hl7.org/fhir/StructureDefinition/Bundle#bdl-7"
@@ -50,8 +57,11 @@ class MessageId(StrEnum):
     DOM_5 = "dom-5"
     DUPLICATE_JSON_PROPERTY = "DUPLICATE_JSON_PROPERTY"
     ERROR_GENERATING_SNAPSHOT = "ERROR_GENERATING_SNAPSHOT"
+    ERROR_GENERATING_SNAPSHOT_CHOICE_PATH = "ERROR_GENERATING_SNAPSHOT_Choice_Path"
     ERROR_PARSING_JSON = "ERROR_PARSING_JSON_"
+    ERROR_PARSING_JSON_NOT_UTF8 = "ERROR_PARSING_JSON_Not_UTF8"
     ERROR_PARSING_XML = "ERROR_PARSING_XML"
+    ERROR_PARSING_XML_UNKNOWN_TYPE = "ERROR_PARSING_XML_Unknown_Type"
     EXTENSION_EXT_CONTEXT_WRONG = "Extension_EXT_Context_Wrong"
     EXTENSION_EXT_MODIFIER_N = "Extension_EXT_Modifier_N"
     EXTENSION_EXT_MODIFIER_Y = "Extension_EXT_Modifier_Y"
@@ -81,10 +91,16 @@ class MessageId(StrEnum):
     NOT_JSON_PROPERTY_NAME = "NOT_JSON_PROPERTY_NAME"
     OBJECT_MUST_HAVE_SOME_CONTENT = "Object_must_have_some_content"
     PROFILE_VAL_MISSINGELEMENT = "Profile_VAL_MissingElement"
+    PROFILE_VAL_MISSINGELEMENT_NOT_OBJECT = "Profile_VAL_MissingElement_NotObject"
+    PROFILE_VAL_MISSINGELEMENT_NO_MATCH = "Profile_VAL_MissingElement_NoMatch"
+    PROFILE_VAL_MISSINGELEMENT_VALUE = "Profile_VAL_MissingElement_Value"
     PROFILE_VAL_NOTALLOWED = "Profile_VAL_NotAllowed"
-    PROFILE_VAL_NOTALLOWED_DIFFERENCE = "Profile_VAL_NotAllowed_Difference"
+    PROFILE_VAL_NOTALLOWED_COUNT = "Profile_VAL_NotAllowed_Count"
+    PROFILE_VAL_NOTALLOWED_ELEMENT = "Profile_VAL_NotAllowed_Element"
     PROFILE_VAL_NOTALLOWED_IN_BASE = "Profile_VAL_NotAllowed_In_Base"
-    PROFILE_VAL_NOTALLOWED_PATTERN = "Profile_VAL_NotAllowed_Pattern"
+    PROFILE_VAL_NOTALLOWED_MISSING = "Profile_VAL_NotAllowed_Missing"
+    PROFILE_VAL_NOTALLOWED_NOT_OBJECT = "Profile_VAL_NotAllowed_NotObject"
+    PROFILE_VAL_NOTALLOWED_VALUE = "Profile_VAL_NotAllowed_Value"
     QUESTIONNAIRE_QR_ITEM_DECIMALPLACES = "Questionnaire_QR_Item_DecimalPlaces"
     QUESTIONNAIRE_QR_ITEM_EXCLUSIVE = "Questionnaire_QR_Item_Exclusive"
     QUESTIONNAIRE_QR_ITEM_GROUP = "Questionnaire_QR_Item_Group"
@@ -102,8 +118,11 @@ class MessageId(StrEnum):
     QUESTIONNAIRE_QR_ITEM_ONLYONEA = "Questionnaire_QR_Item_OnlyOneA"
     QUESTIONNAIRE_QR_ITEM_ONLYONEI = "Questionnaire_QR_Item_OnlyOneI"
     QUESTIONNAIRE_QR_ITEM_QUANTITY_NOUNITS = "Questionnaire_QR_Item_Quantity_NoUnits"
+    QUESTIONNAIRE_QR_ITEM_QUANTITY_NOUNITS_MAX = "Questionnaire_QR_Item_Quantity_NoUnits_Max"
     QUESTIONNAIRE_QR_ITEM_QUANTITY_RANGE = "Questionnaire_QR_Item_Quantity_Range"
+    QUESTIONNAIRE_QR_ITEM_QUANTITY_RANGE_MAX = "Questionnaire_QR_Item_Quantity_Range_Max"
     QUESTIONNAIRE_QR_ITEM_RANGE = "Questionnaire_QR_Item_Range"
+    QUESTIONNAIRE_QR_ITEM_RANGE_MAX = "Questionnaire_QR_Item_Range_Max"
     QUESTIONNAIRE_QR_ITEM_REFTYPE = "Questionnaire_QR_Item_RefType"
     QUESTIONNAIRE_QR_ITEM_REFTYPE_NOTALLOWED = "Questionnaire_QR_Item_RefType_NotAllowed"
     QUESTIONNAIRE_QR_ITEM_REGEX = "Questionnaire_QR_Item_Regex"
@@ -120,6 +139,8 @@ class MessageId(StrEnum):
     RESOURCE_ABSTRACT = "Resource_abstract"
     RESOURCE_NOT_OBJECT = "RESOURCE_NOT_OBJECT"
     RESOURCE_RES_ID_MALFORMED = "RESOURCE_RES_ID_Malformed"
+    RESOURCE_RES_ID_MALFORMED_CHARS = "RESOURCE_RES_ID_Malformed_Chars"
+    RESOURCE_RES_ID_MALFORMED_LENGTH = "RESOURCE_RES_ID_Malformed_Length"
     RESOURCE_WRONG_TYPE = "RESOURCE_WRONG_TYPE"
     SD_DISCRIMINATOR_PATH_INVALID = "SD_DISCRIMINATOR_PATH_INVALID"
     SD_ILLEGAL_CHARACTERISTICS = "SD_ILLEGAL_CHARACTERISTICS"
@@ -134,12 +155,13 @@ class MessageId(StrEnum):
     SECURITY_STRING_CONTENT_WARNING = "SECURITY_STRING_CONTENT_WARNING"
     SNAPSHOT_NO_MATCH = "SNAPSHOT_NO_MATCH"
     TERMINOLOGY_TX_CODE_NOTVALID = "Terminology_TX_Code_NotValid"
-    TERMINOLOGY_TX_CODE_NOTVALID_REASON = "Terminology_TX_Code_NotValid_Reason"
+    TERMINOLOGY_TX_CODE_NOTVALID_DATED_COPY = "Terminology_TX_Code_NotValid_DatedCopy"
     TERMINOLOGY_TX_NOVALID_17 = "Terminology_TX_NoValid_17"
     TERMINOLOGY_TX_NOVALID_1_CC = "Terminology_TX_NoValid_1_CC"
     TERMINOLOGY_TX_SYSTEM_NOTKNOWN = "Terminology_TX_System_NotKnown"
     TERMINOLOGY_TX_SYSTEM_RELATIVE = "Terminology_TX_System_Relative"
     TOO_DEEP = "TOO_DEEP"
+    TOO_DEEP_JSON = "TOO_DEEP_JSON"
     TOO_DEEP_RECURSION = "TOO_DEEP_RECURSION"
     TOO_LARGE = "TOO_LARGE"
     TOO_LARGE_NUMBER = "TOO_LARGE_NUMBER"
@@ -147,34 +169,34 @@ class MessageId(StrEnum):
     TX_NOT_EXPANDABLE = "TX_NOT_EXPANDABLE"
     TX_NOT_EXPANDABLE_BECAUSE = "TX_NOT_EXPANDABLE_BECAUSE"
     TYPE_SPECIFIC_CHECKS_DT_ATT_SIZE_CORRECT = "TYPE_SPECIFIC_CHECKS_DT_ATT_SIZE_CORRECT"
-    TYPE_SPECIFIC_CHECKS_DT_BASE64BINARY_VALID = "Type_Specific_Checks_DT_base64Binary_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_BOOLEAN_VALID = "Type_Specific_Checks_DT_boolean_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_CANONICAL_VALID = "Type_Specific_Checks_DT_canonical_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_CODE_VALID = "Type_Specific_Checks_DT_code_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_DATETIME_VALID = "Type_Specific_Checks_DT_dateTime_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_DATE_VALID = "Type_Specific_Checks_DT_date_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_DECIMAL_VALID = "Type_Specific_Checks_DT_decimal_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_ID_VALID = "Type_Specific_Checks_DT_id_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_INSTANT_VALID = "Type_Specific_Checks_DT_instant_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_INTEGER_VALID = "Type_Specific_Checks_DT_integer_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_MARKDOWN_VALID = "Type_Specific_Checks_DT_markdown_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_OID_VALID = "Type_Specific_Checks_DT_oid_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_POSITIVEINT_VALID = "Type_Specific_Checks_DT_positiveInt_Valid"
+    TYPE_SPECIFIC_CHECKS_DT_CODE_WS = "Type_Specific_Checks_DT_Code_WS"
+    TYPE_SPECIFIC_CHECKS_DT_DATETIME_TZ = "Type_Specific_Checks_DT_DateTime_TZ"
+    TYPE_SPECIFIC_CHECKS_DT_DATE_CALENDAR = "Type_Specific_Checks_DT_Date_Calendar"
+    TYPE_SPECIFIC_CHECKS_DT_DECIMAL_NOT_FINITE = "Type_Specific_Checks_DT_Decimal_NotFinite"
+    TYPE_SPECIFIC_CHECKS_DT_FORMAT = "Type_Specific_Checks_DT_Format"
+    TYPE_SPECIFIC_CHECKS_DT_ID_VALID = "Type_Specific_Checks_DT_ID_Valid"
+    TYPE_SPECIFIC_CHECKS_DT_INTEGER_NOT_WHOLE = "Type_Specific_Checks_DT_Integer_NotWhole"
+    TYPE_SPECIFIC_CHECKS_DT_INTEGER_RANGE = "Type_Specific_Checks_DT_Integer_Range"
+    TYPE_SPECIFIC_CHECKS_DT_INTEGER_LT0 = "Type_Specific_Checks_DT_Integer_LT0"
+    TYPE_SPECIFIC_CHECKS_DT_INTEGER_LT1 = "Type_Specific_Checks_DT_Integer_LT1"
+    TYPE_SPECIFIC_CHECKS_DT_NOT_BOOLEAN = "Type_Specific_Checks_DT_NotBoolean"
+    TYPE_SPECIFIC_CHECKS_DT_NOT_NUMBER = "Type_Specific_Checks_DT_NotNumber"
+    TYPE_SPECIFIC_CHECKS_DT_NOT_STRING = "Type_Specific_Checks_DT_NotString"
+    TYPE_SPECIFIC_CHECKS_DT_PRIMITIVE_NOT_EMPTY = "Type_Specific_Checks_DT_Primitive_NotEmpty"
     TYPE_SPECIFIC_CHECKS_DT_QUANTITY_UNITS = "Type_Specific_Checks_DT_Quantity_Units"
+    TYPE_SPECIFIC_CHECKS_DT_QUANTITY_UNITS_MAX = "Type_Specific_Checks_DT_Quantity_Units_Max"
     TYPE_SPECIFIC_CHECKS_DT_RANGE = "Type_Specific_Checks_DT_Range"
     TYPE_SPECIFIC_CHECKS_DT_RANGE_FROM_TODAY = "Type_Specific_Checks_DT_Range_From_Today"
+    TYPE_SPECIFIC_CHECKS_DT_RANGE_FROM_TODAY_MAX = "Type_Specific_Checks_DT_Range_From_Today_Max"
+    TYPE_SPECIFIC_CHECKS_DT_RANGE_MAX = "Type_Specific_Checks_DT_Range_Max"
     TYPE_SPECIFIC_CHECKS_DT_STRING_LENGTH = "Type_Specific_Checks_DT_String_Length"
-    TYPE_SPECIFIC_CHECKS_DT_STRING_VALID = "Type_Specific_Checks_DT_string_Valid"
+    TYPE_SPECIFIC_CHECKS_DT_STRING_TOO_LONG = "Type_Specific_Checks_DT_String_TooLong"
     TYPE_SPECIFIC_CHECKS_DT_STRING_WS = "Type_Specific_Checks_DT_String_WS"
-    TYPE_SPECIFIC_CHECKS_DT_TIME_VALID = "Type_Specific_Checks_DT_time_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_UNSIGNEDINT_VALID = "Type_Specific_Checks_DT_unsignedInt_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_URI_VALID = "Type_Specific_Checks_DT_uri_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_URL_VALID = "Type_Specific_Checks_DT_url_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_UUID_VALID = "Type_Specific_Checks_DT_uuid_Valid"
-    TYPE_SPECIFIC_CHECKS_DT_XHTML_VALID = "Type_Specific_Checks_DT_xhtml_Valid"
+    TYPE_SPECIFIC_CHECKS_DT_URI_WS = "Type_Specific_Checks_DT_URI_WS"
     UNABLE_TO_FIND_BASE_FOR = "UNABLE_TO_FIND_BASE__FOR_"
     UNABLE_TO_FIND_RESOURCETYPE = "Unable_to_find_resourceType"
     UNKNOWN_RESOURCE_TYPE = "Unknown_resource_type"
+    UNMATCHED_DIFFERENTIAL_ELEMENT = "UNMATCHED_DIFFERENTIAL_ELEMENT"
     UNMATCHED_DIFFERENTIAL_ELEMENTS = "UNMATCHED_DIFFERENTIAL_ELEMENTS"
     UNRECOGNIZED_PROPERTY = "Unrecognized_property"
     UNRECOGNIZED_PROPERTY_NOT_PRIMITIVE = "Unrecognized_property_not_primitive"
@@ -213,13 +235,24 @@ class MessageId(StrEnum):
     QUESTIONNAIRE_QR_ITEM_NOOPTIONS_UNCHECKED = "Questionnaire_QR_Item_NoOptions_Unchecked"
     QUESTIONNAIRE_QR_ITEM_DISPLAY_ANSWER = "Questionnaire_QR_Item_Display_Answer"
     QUESTIONNAIRE_QR_ITEM_QUESTION_ANSWER = "Questionnaire_QR_Item_Question_Answer"
+    XHTML_XHTML_ACTIVE_CONTENT = "XHTML_XHTML_Active_Content"
+    XHTML_XHTML_ATTRIBUTE_ILLEGAL = "XHTML_XHTML_Attribute_Illegal"
+    XHTML_XHTML_ELEMENT_ILLEGAL = "XHTML_XHTML_Element_Illegal"
+    XHTML_XHTML_ENTITY_ILLEGAL = "XHTML_XHTML_Entity_Illegal"
+    XHTML_XHTML_NAME_INVALID = "XHTML_XHTML_Name_Invalid"
+    XHTML_XHTML_NOT_WELL_FORMED = "XHTML_XHTML_Not_Well_Formed"
+    XHTML_XHTML_NS_INVALID = "XHTML_XHTML_NS_InValid"
+    XHTML_XHTML_NO_CONTENT = "XHTML_XHTML_No_Content"
     BUNDLE_BUNDLE_ENTRY_FULLURL_REQUIRED = "BUNDLE_BUNDLE_ENTRY_FULLURL_REQUIRED"
     CONTAINED_ORPHAN_NO_ID = "Contained_Orphan_No_Id"
     BUNDLE_BUNDLE_ENTRY_ORPHAN_DOCUMENT = "BUNDLE_BUNDLE_ENTRY_ORPHAN_DOCUMENT"
+    TYPE_SPECIFIC_CHECKS_DT_UUID_VAID = "TYPE_SPECIFIC_CHECKS_DT_UUID_VAID"
+    TYPE_SPECIFIC_CHECKS_DT_OID_VALID = "TYPE_SPECIFIC_CHECKS_DT_OID_VALID"
 
 
 #: The text of every message: a `str.format` template whose named placeholders the call site supplies.
 TEXTS: dict[MessageId, str] = {
+    MessageId.ALL_OK: "All OK",
     MessageId.ARRAY_CANNOT_BE_EMPTY: "Array cannot be empty - the property should not be present if it has no values",
     MessageId.ATTEMPT_TO_CHANGE_SLICING: (
         "The element at {first} defines the slicing {slicing} but then an element in the slicing {other} tries to "
@@ -257,9 +290,16 @@ TEXTS: dict[MessageId, str] = {
         "Constraint failed: dom-5: 'If a resource is contained in another resource, it SHALL NOT have a security label'"
     ),
     MessageId.DUPLICATE_JSON_PROPERTY: "The JSON property '{property_name}' is a duplicate and will be ignored",
-    MessageId.ERROR_GENERATING_SNAPSHOT: "Error generating Snapshot: {error}",
+    MessageId.ERROR_GENERATING_SNAPSHOT: (
+        "Error generating Snapshot: Error: The profile has slicing at the root ('{path}'), which is illegal"
+    ),
+    MessageId.ERROR_GENERATING_SNAPSHOT_CHOICE_PATH: (
+        "Error generating Snapshot: The path must be '{expected}' not '{path}' when the type list is not constrained"
+    ),
     MessageId.ERROR_PARSING_JSON: "Error parsing JSON: {error}",
-    MessageId.ERROR_PARSING_XML: "Error parsing XML: {error}",
+    MessageId.ERROR_PARSING_JSON_NOT_UTF8: "The content is not valid UTF-8 ({error})",
+    MessageId.ERROR_PARSING_XML: "Error parsing XML: not well-formed XML: {error}",
+    MessageId.ERROR_PARSING_XML_UNKNOWN_TYPE: "Error parsing XML: unknown resource type {resource_type}",
     MessageId.EXTENSION_EXT_CONTEXT_WRONG: (
         "The extension {url} is not allowed to be used at this point (this element is [{types}]; allowed: {allowed})"
     ),
@@ -279,7 +319,7 @@ TEXTS: dict[MessageId, str] = {
     MessageId.EXTENSION_EXT_URL_NOTFOUND: "Example URLs are not allowed in this context ({url})",
     MessageId.EXTENSION_EXT_VERSION_INTERNAL: "The extension URL must not contain a version",
     MessageId.EXT_1: "Constraint failed: ext-1: 'Must have either extensions or value[x], not both'",
-    MessageId.FHIRPATH_EVALUATION_FAILED: "The invariant {key} could not be evaluated ({reason}): {expression}",
+    MessageId.FHIRPATH_EVALUATION_FAILED: "The invariant {key} could not be evaluated ({error}): {expression}",
     MessageId.FILE_UNREADABLE: "Cannot read {name}: {error}",
     MessageId.INTERNAL: "Internal error while validating: {__name__}: {error}",
     MessageId.INVARIANT_FAILED: "Constraint failed: {key}: '{human}'",
@@ -301,14 +341,23 @@ TEXTS: dict[MessageId, str] = {
     MessageId.NOT_JSON: "The content is not JSON data: it holds a {kind}",
     MessageId.NOT_JSON_PROPERTY_NAME: "The content is not JSON data: a property name is not a string",
     MessageId.OBJECT_MUST_HAVE_SOME_CONTENT: "Object must have some content",
-    MessageId.PROFILE_VAL_MISSINGELEMENT: "{difference}",
+    MessageId.PROFILE_VAL_MISSINGELEMENT: "Missing element '{key}' - required by pattern in the profile",
+    MessageId.PROFILE_VAL_MISSINGELEMENT_NOT_OBJECT: "The value must be an object matching the pattern",
+    MessageId.PROFILE_VAL_MISSINGELEMENT_NO_MATCH: "No value matches the pattern {pattern}",
+    MessageId.PROFILE_VAL_MISSINGELEMENT_VALUE: "Value is '{value}' but must be '{expected}'",
     MessageId.PROFILE_VAL_NOTALLOWED: "Value is '{item}' but is fixed to '{fixed}' in the profile {url}",
-    MessageId.PROFILE_VAL_NOTALLOWED_DIFFERENCE: "{difference}",
+    MessageId.PROFILE_VAL_NOTALLOWED_COUNT: "Expected {expected} values but found {found}",
+    MessageId.PROFILE_VAL_NOTALLOWED_ELEMENT: (
+        "The element {key} is present in the instance but not allowed in the applicable fixed value specified in "
+        "profile"
+    ),
     MessageId.PROFILE_VAL_NOTALLOWED_IN_BASE: (
         "Value is '{value}' but is fixed to '{fixed}' in the base {url}, because the value must match the fixed value "
         "defined there"
     ),
-    MessageId.PROFILE_VAL_NOTALLOWED_PATTERN: "Value is '{item}' but must be '{pattern}'",
+    MessageId.PROFILE_VAL_NOTALLOWED_MISSING: "Missing element '{key}' - required by fixed value in the profile",
+    MessageId.PROFILE_VAL_NOTALLOWED_NOT_OBJECT: "The value must be an object matching the fixed value",
+    MessageId.PROFILE_VAL_NOTALLOWED_VALUE: "Value is '{value}' but must be '{expected}'",
     MessageId.QUESTIONNAIRE_QR_ITEM_DECIMALPLACES: "The value {text} has too many decimal places (limit = {places})",
     MessageId.QUESTIONNAIRE_QR_ITEM_EXCLUSIVE: (
         "Selected answer {answer} is an exclusive option - can't select anything else at the same time"
@@ -341,13 +390,21 @@ TEXTS: dict[MessageId, str] = {
     MessageId.QUESTIONNAIRE_QR_ITEM_ONLYONEA: "Only one response answer item with this linkId allowed",
     MessageId.QUESTIONNAIRE_QR_ITEM_ONLYONEI: "Only one response item with linkId '{link_id}' allowed",
     MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_NOUNITS: (
-        "The quantity {amount} {unit} cannot be compared to the allowed {word} of {limit} {limit_unit} because no "
+        "The quantity {amount} {unit} cannot be compared to the allowed minimum of {limit} {limit_unit} because no "
+        "formal units are specified"
+    ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_NOUNITS_MAX: (
+        "The quantity {amount} {unit} cannot be compared to the allowed maximum of {limit} {limit_unit} because no "
         "formal units are specified"
     ),
     MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_RANGE: (
-        "The quantity {amount} {unit} is {relation} than the allowed {word} of {limit} {limit_unit}"
+        "The quantity {amount} {unit} is less than the allowed minimum of {limit} {limit_unit}"
     ),
-    MessageId.QUESTIONNAIRE_QR_ITEM_RANGE: "The value {data} is {relation} than the allowed {extreme} of {bound}",
+    MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_RANGE_MAX: (
+        "The quantity {amount} {unit} is greater than the allowed maximum of {limit} {limit_unit}"
+    ),
+    MessageId.QUESTIONNAIRE_QR_ITEM_RANGE: "The value {data} is less than the allowed minimum of {bound}",
+    MessageId.QUESTIONNAIRE_QR_ITEM_RANGE_MAX: "The value {data} is greater than the allowed maximum of {bound}",
     MessageId.QUESTIONNAIRE_QR_ITEM_REFTYPE: (
         "The resource type {resource_type} in the reference {reference} is not valid"
     ),
@@ -380,7 +437,9 @@ TEXTS: dict[MessageId, str] = {
     ),
     MessageId.RESOURCE_ABSTRACT: "The resource type '{resource_type}' is abstract",
     MessageId.RESOURCE_NOT_OBJECT: "A resource must be a JSON object, not {kind}",
-    MessageId.RESOURCE_RES_ID_MALFORMED: "{problem}",
+    MessageId.RESOURCE_RES_ID_MALFORMED: "Error parsing JSON: the primitive value must be a string",
+    MessageId.RESOURCE_RES_ID_MALFORMED_CHARS: "Invalid Resource id: Invalid Characters ('{value}')",
+    MessageId.RESOURCE_RES_ID_MALFORMED_LENGTH: "Invalid Resource id: Too long ({length} chars)",
     MessageId.RESOURCE_WRONG_TYPE: "The resource must be a {code}, not {resource_type}",
     MessageId.SD_DISCRIMINATOR_PATH_INVALID: (
         "The discriminator path '{discriminator}' does not appear to be valid for the element that is being sliced "
@@ -422,7 +481,10 @@ TEXTS: dict[MessageId, str] = {
         "the differential (including order)"
     ),
     MessageId.TERMINOLOGY_TX_CODE_NOTVALID: "Unknown code '{value}' in the CodeSystem '{system}'",
-    MessageId.TERMINOLOGY_TX_CODE_NOTVALID_REASON: "{reason}",
+    MessageId.TERMINOLOGY_TX_CODE_NOTVALID_DATED_COPY: (
+        "Code '{code}' is not in the copy (version {version}) of {system} loaded here; that code system is maintained "
+        "outside FHIR and may have added it since"
+    ),
     MessageId.TERMINOLOGY_TX_NOVALID_17: (
         "The value provided ('{shown}') was not found in the value set {label}, and a code is {strength} from this "
         "value set"
@@ -438,6 +500,7 @@ TEXTS: dict[MessageId, str] = {
         "Coding.system must be an absolute reference, not a local reference ('{system}')"
     ),
     MessageId.TOO_DEEP: "The content is nested too deeply (more than {max_depth} levels)",
+    MessageId.TOO_DEEP_JSON: "Error parsing JSON: the content is nested too deeply",
     MessageId.TOO_DEEP_RECURSION: "The content is nested too deeply to validate",
     MessageId.TOO_LARGE: "The content is too large to validate ({size} bytes, more than {max_size})",
     MessageId.TOO_LARGE_NUMBER: "The content holds a number too large to process",
@@ -447,43 +510,61 @@ TEXTS: dict[MessageId, str] = {
     MessageId.TYPE_SPECIFIC_CHECKS_DT_ATT_SIZE_CORRECT: (
         "Stated Attachment Size {size} does not match actual attachment size {actual}"
     ),
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_BASE64BINARY_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_BOOLEAN_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_CANONICAL_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_CODE_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_DATETIME_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_DATE_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_DECIMAL_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_ID_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_INSTANT_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_INTEGER_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_MARKDOWN_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_OID_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_POSITIVEINT_VALID: "{problem}",
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_CODE_WS: "The code '{value}' is not valid (whitespace rules)",
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_DATETIME_TZ: (
+        "Not a valid date/time ({value}): if a date has a time, it must have a timezone"
+    ),
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_DATE_CALENDAR: "Not a valid date ({value})",
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_DECIMAL_NOT_FINITE: "The value is not a valid decimal",
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_FORMAT: "Not a valid {type_code} ({value!r})",
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_ID_VALID: "Invalid id '{value}'",
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_INTEGER_LT0: "The value '{value}' is not an unsignedInt (must be 0 or more)",
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_INTEGER_LT1: "The value '{value}' is not a positiveInt (must be 1 or more)",
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_INTEGER_NOT_WHOLE: "The value '{value}' is not a valid integer",
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_INTEGER_RANGE: "The value '{value}' is outside the range of a 32-bit integer",
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_NOT_BOOLEAN: (
+        "Error parsing JSON: the primitive value must be a boolean, not {kind}"
+    ),
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_NOT_NUMBER: (
+        "Error parsing JSON: the primitive value must be a number, not {kind}"
+    ),
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_NOT_STRING: (
+        "Error parsing JSON: the primitive value must be a string, not {kind}"
+    ),
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_PRIMITIVE_NOT_EMPTY: "@value cannot be empty",
     MessageId.TYPE_SPECIFIC_CHECKS_DT_QUANTITY_UNITS: (
-        "The quantity cannot be compared with the {extreme} value of {limit} {unit} (units that do not convert, or a "
+        "The quantity cannot be compared with the minimum value of {limit} {unit} (units that do not convert, or a "
         "comparator)"
     ),
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE: "value is {relation} than permitted {extreme} value of {limit}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE_FROM_TODAY: (
-        "The value {item} is outside the allowed range ({extreme} {amount} {unit} from today)"
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_QUANTITY_UNITS_MAX: (
+        "The quantity cannot be compared with the maximum value of {limit} {unit} (units that do not convert, or a "
+        "comparator)"
     ),
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE: "value is less than permitted minimum value of {limit}",
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE_FROM_TODAY: (
+        "The value {item} is outside the allowed range (min {amount} {unit} from today)"
+    ),
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE_FROM_TODAY_MAX: (
+        "The value {item} is outside the allowed range (max {amount} {unit} from today)"
+    ),
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE_MAX: "value is greater than permitted maximum value of {limit}",
     MessageId.TYPE_SPECIFIC_CHECKS_DT_STRING_LENGTH: "value is longer than permitted maximum length of {max_length}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_STRING_VALID: "{problem}",
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_STRING_TOO_LONG: (
+        "value is longer than permitted maximum length of 1 MB ({max_length} bytes)"
+    ),
     MessageId.TYPE_SPECIFIC_CHECKS_DT_STRING_WS: "value should not start or finish with whitespace",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_TIME_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_UNSIGNEDINT_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_URI_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_URL_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_UUID_VALID: "{problem}",
-    MessageId.TYPE_SPECIFIC_CHECKS_DT_XHTML_VALID: "{problem}",
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_URI_WS: "URI values cannot have whitespace ('{value}')",
     MessageId.UNABLE_TO_FIND_BASE_FOR: (
         "Unable to find base {base} for StructureDefinition, so can't check the differential"
     ),
     MessageId.UNABLE_TO_FIND_RESOURCETYPE: "Unable to find resourceType property",
     MessageId.UNKNOWN_RESOURCE_TYPE: "Unknown resource type '{resource_type}'",
+    MessageId.UNMATCHED_DIFFERENTIAL_ELEMENT: (
+        "The profile {url} has {count} element in the differential (id: {ids}) that don't have a matching element "
+        "in the snapshot: check that the path and definitions are legal in the differential (including order)"
+    ),
     MessageId.UNMATCHED_DIFFERENTIAL_ELEMENTS: (
-        "The profile {url} has {count} {elements} in the differential (id: {ids}) that don't have a matching element "
+        "The profile {url} has {count} elements in the differential (id: {ids}) that don't have a matching element "
         "in the snapshot: check that the path and definitions are legal in the differential (including order)"
     ),
     MessageId.UNRECOGNIZED_PROPERTY: "Unrecognized property '{key}'",
@@ -564,6 +645,20 @@ TEXTS: dict[MessageId, str] = {
     MessageId.QUESTIONNAIRE_QR_ITEM_MIMETYPE: (
         "The attachment's content type {content_type} is not one of the types the questionnaire allows ({allowed})"
     ),
+    MessageId.XHTML_XHTML_ACTIVE_CONTENT: (
+        "Active content is not allowed in the XHTML ('{name}' of '{tag}' is a script)"
+    ),
+    MessageId.XHTML_XHTML_ATTRIBUTE_ILLEGAL: "Illegal attribute name in the XHTML ('{name}' on '{tag}')",
+    MessageId.XHTML_XHTML_ELEMENT_ILLEGAL: "Illegal element name in the XHTML ('{tag}')",
+    MessageId.XHTML_XHTML_ENTITY_ILLEGAL: "Invalid entity in the XHTML ('&{entity};')",
+    MessageId.XHTML_XHTML_NAME_INVALID: "Wrong name on the XHTML Node - must start with div",
+    MessageId.XHTML_XHTML_NOT_WELL_FORMED: "The XHTML is not well formed: {error}",
+    MessageId.XHTML_XHTML_NS_INVALID: (
+        "Wrong namespace on the XHTML ('{namespace}', should be 'http://www.w3.org/1999/xhtml')"
+    ),
+    MessageId.XHTML_XHTML_NO_CONTENT: (
+        "Constraint failed: txt-2: 'The narrative SHALL have some non-whitespace content'"
+    ),
     MessageId.BUNDLE_BUNDLE_ENTRY_FULLURL_REQUIRED: (
         "Except for transactions and batches, each entry in a Bundle must have a fullUrl which is the identity of the "
         "resource in the entry"
@@ -576,26 +671,53 @@ TEXTS: dict[MessageId, str] = {
         "Entry '{full_url}' isn't reachable by traversing forwards from the Composition. Only Provenance is approved "
         "to be used this way"
     ),
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_UUID_VAID: "UUIDs must be valid and lowercase ({value})",
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_OID_VALID: "OIDs must be valid ({value})",
 }
 
 #: Second wordings of an id: the issue carries the id of the first wording, as it did before they had ids of their own.
 REPORTED_AS: dict[MessageId, MessageId] = {
+    MessageId.ERROR_GENERATING_SNAPSHOT_CHOICE_PATH: MessageId.ERROR_GENERATING_SNAPSHOT,
+    MessageId.ERROR_PARSING_JSON_NOT_UTF8: MessageId.ERROR_PARSING_JSON,
+    MessageId.ERROR_PARSING_XML_UNKNOWN_TYPE: MessageId.ERROR_PARSING_XML,
     MessageId.EXTENSION_EXT_UNKNOWN_NOTHERE_NOT_LOADED: MessageId.EXTENSION_EXT_UNKNOWN_NOTHERE,
     MessageId.JSON_OBJECT_ENTRY: MessageId.JSON_OBJECT,
     MessageId.JSON_PROPERTY_NO_ARRAY_OBJECT: MessageId.JSON_PROPERTY_NO_ARRAY,
     MessageId.NOT_JSON_PROPERTY_NAME: MessageId.NOT_JSON,
-    MessageId.PROFILE_VAL_NOTALLOWED_DIFFERENCE: MessageId.PROFILE_VAL_NOTALLOWED,
+    MessageId.PROFILE_VAL_MISSINGELEMENT_NOT_OBJECT: MessageId.PROFILE_VAL_MISSINGELEMENT,
+    MessageId.PROFILE_VAL_MISSINGELEMENT_NO_MATCH: MessageId.PROFILE_VAL_MISSINGELEMENT,
+    MessageId.PROFILE_VAL_MISSINGELEMENT_VALUE: MessageId.PROFILE_VAL_MISSINGELEMENT,
+    MessageId.PROFILE_VAL_NOTALLOWED_COUNT: MessageId.PROFILE_VAL_NOTALLOWED,
+    MessageId.PROFILE_VAL_NOTALLOWED_ELEMENT: MessageId.PROFILE_VAL_NOTALLOWED,
     MessageId.PROFILE_VAL_NOTALLOWED_IN_BASE: MessageId.PROFILE_VAL_NOTALLOWED,
-    MessageId.PROFILE_VAL_NOTALLOWED_PATTERN: MessageId.PROFILE_VAL_NOTALLOWED,
+    MessageId.PROFILE_VAL_NOTALLOWED_MISSING: MessageId.PROFILE_VAL_NOTALLOWED,
+    MessageId.PROFILE_VAL_NOTALLOWED_NOT_OBJECT: MessageId.PROFILE_VAL_NOTALLOWED,
+    MessageId.PROFILE_VAL_NOTALLOWED_VALUE: MessageId.PROFILE_VAL_NOTALLOWED,
+    MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_NOUNITS_MAX: MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_NOUNITS,
+    MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_RANGE_MAX: MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_RANGE,
+    MessageId.QUESTIONNAIRE_QR_ITEM_RANGE_MAX: MessageId.QUESTIONNAIRE_QR_ITEM_RANGE,
     MessageId.QUESTIONNAIRE_QR_Q_NOTFOUND_UNCHECKED: MessageId.QUESTIONNAIRE_QR_Q_NOTFOUND,
     MessageId.QUESTIONNAIRE_QR_ITEM_MISSING_IN_PROGRESS: MessageId.QUESTIONNAIRE_QR_ITEM_MISSING,
     MessageId.QUESTIONNAIRE_QR_ITEM_WRONGTYPE_ONEOF: MessageId.QUESTIONNAIRE_QR_ITEM_WRONGTYPE,
-    MessageId.TERMINOLOGY_TX_CODE_NOTVALID_REASON: MessageId.TERMINOLOGY_TX_CODE_NOTVALID,
+    MessageId.RESOURCE_RES_ID_MALFORMED_CHARS: MessageId.RESOURCE_RES_ID_MALFORMED,
+    MessageId.RESOURCE_RES_ID_MALFORMED_LENGTH: MessageId.RESOURCE_RES_ID_MALFORMED,
+    MessageId.TERMINOLOGY_TX_CODE_NOTVALID_DATED_COPY: MessageId.TERMINOLOGY_TX_CODE_NOTVALID,
+    MessageId.TOO_DEEP_JSON: MessageId.TOO_DEEP,
     MessageId.TOO_DEEP_RECURSION: MessageId.TOO_DEEP,
     MessageId.TOO_LARGE_NUMBER: MessageId.TOO_LARGE,
     MessageId.TX_NOT_EXPANDABLE_BECAUSE: MessageId.TX_NOT_EXPANDABLE,
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_QUANTITY_UNITS_MAX: MessageId.TYPE_SPECIFIC_CHECKS_DT_QUANTITY_UNITS,
     MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE_FROM_TODAY: MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE,
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE_FROM_TODAY_MAX: MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE,
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE_MAX: MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE,
     MessageId.UNRECOGNIZED_PROPERTY_NOT_PRIMITIVE: MessageId.UNRECOGNIZED_PROPERTY,
+    MessageId.UNMATCHED_DIFFERENTIAL_ELEMENT: MessageId.UNMATCHED_DIFFERENTIAL_ELEMENTS,
     MessageId.UNRECOGNIZED_PROPERTY_VALUE: MessageId.UNRECOGNIZED_PROPERTY,
     MessageId.VALIDATION_VAL_PROFILE_OUTOFORDER_OPEN_AT_END: MessageId.VALIDATION_VAL_PROFILE_OUTOFORDER,
 }
+
+
+def primitive_id(type_code: str) -> str:
+    """The id carried by the issues about the lexical form of a value of the primitive type `type_code` (see the
+    module docstring): `Type_Specific_Checks_DT_date_Valid` for a date, whatever the wording."""
+    return f"Type_Specific_Checks_DT_{type_code}_Valid"

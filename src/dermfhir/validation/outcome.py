@@ -1,13 +1,17 @@
 """Issues and the OperationOutcome built from them.
 
 Every issue has a severity, an IssueType code, a message, a stable message id and the FHIRPath-style location of
-the element it is about (`Observation.component[1].valueQuantity.value`).
+the element it is about (`Observation.component[1].valueQuantity.value`). Its message is the text of its `MessageId`
+(`messages.TEXTS`): `Issue.of` builds it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
+
+from dermfhir.validation.messages import REPORTED_AS, TEXTS, MessageId
 
 #: The extension that carries the stable message id of an issue.
 MESSAGE_ID_URL = "http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id"
@@ -56,6 +60,33 @@ class Issue:
     line: int = 0
     column: int = 0
 
+    @classmethod
+    def of(
+        cls,
+        severity: str,
+        code: IssueType,
+        message_id: MessageId,
+        location: str,
+        /,
+        *,
+        reported_id: str = "",
+        line: int = 0,
+        column: int = 0,
+        **values: Any,
+    ) -> Issue:
+        """The issue of `message_id`: its text is `TEXTS[message_id]` formatted with `values`; it carries
+        `reported_id` when given (a failed invariant's own id, a primitive type's id), else the id of `message_id`
+        (see `messages.REPORTED_AS`)."""
+        return cls(
+            severity,
+            str(code),
+            TEXTS[message_id].format_map(values),
+            location,
+            reported_id or str(REPORTED_AS.get(message_id, message_id)),
+            line,
+            column,
+        )
+
     @property
     def is_error(self) -> bool:
         return self.severity in ("error", "fatal")
@@ -97,7 +128,9 @@ def operation_outcome(issues: list[Issue]) -> dict:
     if not unique:
         return {
             "resourceType": "OperationOutcome",
-            "issue": [{"severity": "information", "code": "informational", "details": {"text": "All OK"}}],
+            "issue": [
+                {"severity": "information", "code": "informational", "details": {"text": TEXTS[MessageId.ALL_OK]}}
+            ],
         }
     return {"resourceType": "OperationOutcome", "issue": [issue.to_json() for issue in unique]}
 

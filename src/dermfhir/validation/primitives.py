@@ -2,15 +2,18 @@
 
 Checked: JSON kind (string / number / boolean), the R4 regexes of id, date, dateTime, instant, time, code, decimal,
 integer, positiveInt, unsignedInt, oid, uuid, uri/url/canonical (no whitespace), base64Binary; calendar validity of
-dates; 32-bit integer ranges; the 1 MB string limit. Not checked: base64 padding subtleties, xhtml beyond a basic
-the narrative rules of `xhtml_problem`.
+dates; 32-bit integer ranges; the 1 MB string limit; the narrative rules of `xhtml_problem`. Not checked: base64
+padding subtleties. A problem is a `MessageId` and the values of its placeholders (the texts are in `messages`).
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+from typing import Any
 from xml.etree import ElementTree
+
+from dermfhir.validation.messages import MessageId
 
 PRIMITIVE_TYPES = frozenset(
     {
@@ -63,50 +66,51 @@ _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _XHTML_ENTITIES = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 
+#: A problem found: the message and the values of its placeholders.
+Problem = tuple[MessageId, dict[str, Any]]
 
-def check_primitive(type_code: str, value: object, raw_decimal: str | None = None) -> str | None:
+
+def check_primitive(type_code: str, value: object, raw_decimal: str | None = None) -> Problem | None:
     """The problem with `value` as a FHIR `type_code` JSON value, or None when it is valid."""
     if type_code == "boolean":
-        return (
-            None
-            if isinstance(value, bool)
-            else f"Error parsing JSON: the primitive value must be a boolean, not {_kind(value)}"
-        )
+        return None if isinstance(value, bool) else (MessageId.TYPE_SPECIFIC_CHECKS_DT_NOT_BOOLEAN, _kind_of(value))
     if type_code in INTEGER_TYPES:
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer() and raw_decimal is None:
-                return f"The value '{value}' is not a valid integer"
-            return f"Error parsing JSON: the primitive value must be a number, not {_kind(value)}"
+                return MessageId.TYPE_SPECIFIC_CHECKS_DT_INTEGER_NOT_WHOLE, {"value": value}
+            return MessageId.TYPE_SPECIFIC_CHECKS_DT_NOT_NUMBER, _kind_of(value)
         if value < _INT_MIN or value > _INT_MAX:
-            return f"The value '{value}' is outside the range of a 32-bit integer"
+            return MessageId.TYPE_SPECIFIC_CHECKS_DT_INTEGER_RANGE, {"value": value}
         if type_code == "positiveInt" and value < 1:
-            return f"The value '{value}' is not a positiveInt (must be 1 or more)"
+            return MessageId.TYPE_SPECIFIC_CHECKS_DT_INTEGER_LT1, {"value": value}
         if type_code == "unsignedInt" and value < 0:
-            return f"The value '{value}' is not an unsignedInt (must be 0 or more)"
+            return MessageId.TYPE_SPECIFIC_CHECKS_DT_INTEGER_LT0, {"value": value}
         return None
     if type_code == "decimal":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return f"Error parsing JSON: the primitive value must be a number, not {_kind(value)}"
+            return MessageId.TYPE_SPECIFIC_CHECKS_DT_NOT_NUMBER, _kind_of(value)
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
-            return "The value is not a valid decimal"
+            return MessageId.TYPE_SPECIFIC_CHECKS_DT_DECIMAL_NOT_FINITE, {}
         return None
     if not isinstance(value, str):
-        return f"Error parsing JSON: the primitive value must be a string, not {_kind(value)}"
+        return MessageId.TYPE_SPECIFIC_CHECKS_DT_NOT_STRING, _kind_of(value)
     if value == "":
-        return "@value cannot be empty"
+        return MessageId.TYPE_SPECIFIC_CHECKS_DT_PRIMITIVE_NOT_EMPTY, {}
     if len(value) > MAX_STRING:
-        return f"value is longer than permitted maximum length of 1 MB ({MAX_STRING} bytes)"
+        return MessageId.TYPE_SPECIFIC_CHECKS_DT_STRING_TOO_LONG, {"max_length": MAX_STRING}
     if type_code == "id":
-        return None if _COMPILED["id"].fullmatch(value) else f"Invalid id '{value}'"
+        return (
+            None if _COMPILED["id"].fullmatch(value) else (MessageId.TYPE_SPECIFIC_CHECKS_DT_ID_VALID, {"value": value})
+        )
     pattern = _COMPILED.get(type_code)
     if pattern is not None and not pattern.fullmatch(value):
         return _format_problem(type_code, value)
     if type_code in ("uri", "url", "canonical"):
         # a URI that is a UUID or an OID has the form of the uuid and oid types (R4 datatypes.html#uri)
         if value.startswith("urn:uuid:") and not _COMPILED["uuid"].fullmatch(value):
-            return f"UUIDs must be valid and lowercase ({value})"
+            return MessageId.TYPE_SPECIFIC_CHECKS_DT_UUID_VAID, {"value": value}
         if value.startswith("urn:oid:") and not _COMPILED["oid"].fullmatch(value):
-            return f"OIDs must be valid ({value})"
+            return MessageId.TYPE_SPECIFIC_CHECKS_DT_OID_VALID, {"value": value}
         return None
     if type_code in ("date", "dateTime", "instant"):
         return _calendar_problem(value)
@@ -115,33 +119,33 @@ def check_primitive(type_code: str, value: object, raw_decimal: str | None = Non
     return None
 
 
-def id_problem(value: object) -> str | None:
+def id_problem(value: object) -> Problem | None:
     """The problem with a resource id (`Invalid Characters`, `Too long`), or None."""
     if not isinstance(value, str):
-        return "Error parsing JSON: the primitive value must be a string"
+        return MessageId.RESOURCE_RES_ID_MALFORMED, {}
     if len(value) > 64:
-        return f"Invalid Resource id: Too long ({len(value)} chars)"
+        return MessageId.RESOURCE_RES_ID_MALFORMED_LENGTH, {"length": len(value)}
     if not _COMPILED["id"].fullmatch(value):
-        return f"Invalid Resource id: Invalid Characters ('{value}')"
+        return MessageId.RESOURCE_RES_ID_MALFORMED_CHARS, {"value": value}
     return None
 
 
-def _format_problem(type_code: str, value: str) -> str:
+def _format_problem(type_code: str, value: str) -> Problem:
     if type_code == "dateTime" and "T" in value and not re.search(r"(Z|[+-]\d\d:\d\d)$", value):
-        return f"Not a valid date/time ({value}): if a date has a time, it must have a timezone"
+        return MessageId.TYPE_SPECIFIC_CHECKS_DT_DATETIME_TZ, {"value": value}
     if type_code == "code":
-        return f"The code '{value}' is not valid (whitespace rules)"
+        return MessageId.TYPE_SPECIFIC_CHECKS_DT_CODE_WS, {"value": value}
     if type_code in ("uri", "url", "canonical"):
-        return f"URI values cannot have whitespace ('{value}')"
-    return f"Not a valid {type_code} ({value!r})"
+        return MessageId.TYPE_SPECIFIC_CHECKS_DT_URI_WS, {"value": value}
+    return MessageId.TYPE_SPECIFIC_CHECKS_DT_FORMAT, {"type_code": type_code, "value": value}
 
 
-def _calendar_problem(value: str) -> str | None:
+def _calendar_problem(value: str) -> Problem | None:
     if len(value) >= 10:
         try:
             datetime.date(int(value[0:4]), int(value[5:7]), int(value[8:10]))
         except ValueError:
-            return f"Not a valid date ({value})"
+            return MessageId.TYPE_SPECIFIC_CHECKS_DT_DATE_CALENDAR, {"value": value}
     return None
 
 
@@ -274,42 +278,46 @@ _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _ACTIVE_URL = re.compile(r"^\s*(javascript|vbscript|data\s*:\s*text/html)", re.IGNORECASE)
 
 
-def xhtml_problem(value: str) -> str | None:
+def xhtml_problem(value: str) -> Problem | None:
     """The first breach of FHIR's narrative rules: well-formed XML whose root is a `div` in the XHTML namespace, only
     the XML entities, only the basic HTML elements and attributes, no active content (scripts, event attributes,
     `javascript:` links), and some non-whitespace content (text or an image)."""
     for match in _XHTML_ENTITIES.finditer(value):
         if match.group(1) not in _XML_ENTITIES:
-            return f"Invalid entity in the XHTML ('&{match.group(1)};')"
+            return MessageId.XHTML_XHTML_ENTITY_ILLEGAL, {"entity": match.group(1)}
     try:
         element = ElementTree.fromstring(value)
     except ElementTree.ParseError as error:
-        return f"The XHTML is not well formed: {error}"
+        return MessageId.XHTML_XHTML_NOT_WELL_FORMED, {"error": error}
     namespace, _, tag = element.tag[1:].rpartition("}") if element.tag.startswith("{") else ("", "", element.tag)
     if tag != "div":
-        return "Wrong name on the XHTML Node - must start with div"
+        return MessageId.XHTML_XHTML_NAME_INVALID, {}
     if namespace != XHTML_NS:
-        return f"Wrong namespace on the XHTML ('{namespace}', should be '{XHTML_NS}')"
+        return MessageId.XHTML_XHTML_NS_INVALID, {"namespace": namespace}
     has_content = False
     for node in element.iter():
         if not isinstance(node.tag, str):
             continue
         namespace, _, tag = node.tag[1:].rpartition("}") if node.tag.startswith("{") else ("", "", node.tag)
         if namespace != XHTML_NS:
-            return f"Wrong namespace on the XHTML ('{namespace}', should be '{XHTML_NS}')"
+            return MessageId.XHTML_XHTML_NS_INVALID, {"namespace": namespace}
         if tag not in _XHTML_ELEMENTS:
-            return f"Illegal element name in the XHTML ('{tag}')"
+            return MessageId.XHTML_XHTML_ELEMENT_ILLEGAL, {"tag": tag}
         for attribute, attribute_value in node.attrib.items():
             name = "xml:" + attribute[len(_XML_NS) :] if attribute.startswith(_XML_NS) else attribute
             if name not in _XHTML_ATTRIBUTES and f"{tag}.{name}" not in _XHTML_ELEMENT_ATTRIBUTES:
-                return f"Illegal attribute name in the XHTML ('{name}' on '{tag}')"
+                return MessageId.XHTML_XHTML_ATTRIBUTE_ILLEGAL, {"name": name, "tag": tag}
             if name in ("href", "src", "longdesc", "cite") and _ACTIVE_URL.match(attribute_value):
-                return f"Active content is not allowed in the XHTML ('{name}' of '{tag}' is a script)"
+                return MessageId.XHTML_XHTML_ACTIVE_CONTENT, {"name": name, "tag": tag}
         if tag == "img" or (node.text and node.text.strip()) or (node is not element and (node.tail or "").strip()):
             has_content = True
     if not has_content:
-        return "Constraint failed: txt-2: 'The narrative SHALL have some non-whitespace content'"
+        return MessageId.XHTML_XHTML_NO_CONTENT, {}
     return None
+
+
+def _kind_of(value: object) -> dict[str, Any]:
+    return {"kind": _kind(value)}
 
 
 def _kind(value: object) -> str:

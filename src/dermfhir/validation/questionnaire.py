@@ -488,11 +488,9 @@ def _answer(
         if bad:
             run.error(
                 IssueType.INVARIANT,
-                MessageId.QUESTIONNAIRE_QR_ITEM_RANGE,
+                MessageId.QUESTIONNAIRE_QR_ITEM_RANGE if is_min else MessageId.QUESTIONNAIRE_QR_ITEM_RANGE_MAX,
                 value_location,
                 data=data,
-                relation="less" if is_min else "greater",
-                extreme="minimum" if is_min else "maximum",
                 bound=bound,
             )
     places = _extension(q_item, EXT + "maxDecimalPlaces")
@@ -738,18 +736,20 @@ def _reference(walker: Checker, q_item: dict, reference: str, location: str) -> 
 
 
 def _quantity_bound(walker: Checker, value: dict, bound: dict, is_min: bool, location: str) -> None:
-    word = "minimum" if is_min else "maximum"
     amount, limit = value.get("value"), bound.get("value")
     if not isinstance(amount, int | float) or not isinstance(limit, int | float):
         return
     if not (value.get("system") and value.get("code") and bound.get("system") and bound.get("code")):
         walker.run.error(
             IssueType.INVARIANT,
-            MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_NOUNITS,
+            (
+                MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_NOUNITS
+                if is_min
+                else MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_NOUNITS_MAX
+            ),
             location,
             amount=amount,
             unit=value.get("unit", ""),
-            word=word,
             limit=limit,
             limit_unit=bound.get("unit", ""),
         )
@@ -758,12 +758,12 @@ def _quantity_bound(walker: Checker, value: dict, bound: dict, is_min: bool, loc
     if order is not None and (order < 0 if is_min else order > 0):
         walker.run.error(
             IssueType.INVARIANT,
-            MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_RANGE,
+            MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_RANGE
+            if is_min
+            else MessageId.QUESTIONNAIRE_QR_ITEM_QUANTITY_RANGE_MAX,
             location,
             amount=amount,
             unit=value.get("code"),
-            relation="less" if is_min else "greater",
-            word=word,
             limit=limit,
             limit_unit=bound.get("code"),
         )

@@ -129,7 +129,7 @@ def _xml(validator: Any, path: Path, profiles: list[str] | None) -> Result:
     try:
         resource = parse_xml(path.read_bytes(), validator.models)
     except XmlError as error:
-        run.add("fatal", IssueType.INVALID, MessageId.ERROR_PARSING_XML, "", error=error)
+        run.add("fatal", IssueType.INVALID, error.message_id, "", **error.values)
     if resource is not None:
         for issue in validator.run(resource, profiles).report():
             run.add_issue(issue)

@@ -19,7 +19,7 @@ from dermfhir.fhirpath.compare import compare_quantities, compare_temporal
 from dermfhir.validation import bindings, conformance_resources, extensions, invariants, references, slicing
 from dermfhir.validation.context import Frame, Run
 from dermfhir.validation.memo import Memo
-from dermfhir.validation.messages import MessageId
+from dermfhir.validation.messages import MessageId, primitive_id
 from dermfhir.validation.model import Models, Node, StructureModel
 from dermfhir.validation.outcome import IssueType
 from dermfhir.validation.primitives import MAX_STRING, PRIMITIVE_TYPES, check_primitive, id_problem
@@ -136,7 +136,7 @@ class Walker:
         if "id" in value:
             problem = id_problem(value["id"])
             if problem:
-                self.run.error(IssueType.INVALID, MessageId.RESOURCE_RES_ID_MALFORMED, f"{path}.id", problem=problem)
+                self.run.error(IssueType.INVALID, problem[0], f"{path}.id", **problem[1])
         self.element(model.root, value, path, resource_type, frame, model)
         if resource_type == "Bundle":
             from dermfhir.validation import bundle as bundle_checks
@@ -638,9 +638,7 @@ class Walker:
             if is_resource_id and not isinstance(item, str):
                 problem = check_primitive("string", item)
         if problem:
-            self.run.error(
-                IssueType.INVALID, MessageId(f"Type_Specific_Checks_DT_{code}_Valid"), location, problem=problem
-            )
+            self.run.error(IssueType.INVALID, problem[0], location, reported_id=primitive_id(code), **problem[1])
             return
         if type(item) is str and item.startswith("#") and code in _LOCAL_REFERENCE_TYPES:
             self.taint()  # dom-3 reads the references of the whole resource
@@ -660,7 +658,7 @@ class Walker:
             )
         if node.pattern is not None and node.pattern[1] != item:
             self.run.error(
-                IssueType.VALUE, MessageId.PROFILE_VAL_NOTALLOWED_PATTERN, location, item=item, pattern=node.pattern[1]
+                IssueType.VALUE, MessageId.PROFILE_VAL_NOTALLOWED_VALUE, location, value=item, expected=node.pattern[1]
             )
         if node.max_length is not None and isinstance(item, str) and len(item) > node.max_length:
             self.run.error(
@@ -676,58 +674,51 @@ def _fixed(walker: Walker, expected: Any, actual: Any, location: str, model: Str
     """fixed[x] (exact) and pattern[x] (contained) comparison, reporting the first differing element."""
     if slicing.matches_pattern(expected, actual, exact):
         return  # the usual case: no need to build the locations and messages of `_compare`
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, MessageId, dict[str, Any]]] = []
     _compare(expected, actual, location, exact, problems)
-    for where, message in problems:
-        walker.run.error(
-            IssueType.VALUE,
-            MessageId.PROFILE_VAL_NOTALLOWED_DIFFERENCE if exact else MessageId.PROFILE_VAL_MISSINGELEMENT,
-            where,
-            difference=message,
-        )
+    for where, message_id, values in problems:
+        walker.run.error(IssueType.VALUE, message_id, where, **values)
 
 
-def _compare(expected: Any, actual: Any, location: str, exact: bool, problems: list[tuple[str, str]]) -> None:
+def _compare(
+    expected: Any, actual: Any, location: str, exact: bool, problems: list[tuple[str, MessageId, dict[str, Any]]]
+) -> None:
+    """The differences of `actual` from a fixed value (`exact`) or a pattern: (location, message, values)."""
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
-            problems.append(
-                (location, f"The value must be an object matching the {'fixed value' if exact else 'pattern'}")
+            not_object = (
+                MessageId.PROFILE_VAL_NOTALLOWED_NOT_OBJECT
+                if exact
+                else MessageId.PROFILE_VAL_MISSINGELEMENT_NOT_OBJECT
             )
+            problems.append((location, not_object, {}))
             return
         for key, value in expected.items():
             if key not in actual:
-                problems.append(
-                    (
-                        location,
-                        f"Missing element '{key}' - required by {'fixed value' if exact else 'pattern'} in the profile",
-                    )
-                )
+                missing = MessageId.PROFILE_VAL_NOTALLOWED_MISSING if exact else MessageId.PROFILE_VAL_MISSINGELEMENT
+                problems.append((location, missing, {"key": key}))
                 continue
             _compare(value, actual[key], f"{location}.{key}", exact, problems)
         if exact:
             for key in actual:
                 if key not in expected and not key.startswith("_") and key not in ("id", "extension"):
-                    problems.append(
-                        (
-                            f"{location}.{key}",
-                            f"The element {key} is present in the instance but not allowed in the applicable fixed "
-                            "value specified in profile",
-                        )
-                    )
+                    problems.append((f"{location}.{key}", MessageId.PROFILE_VAL_NOTALLOWED_ELEMENT, {"key": key}))
         return
     if isinstance(expected, list):
         actual_list = actual if isinstance(actual, list) else [actual]
         if exact and len(actual_list) != len(expected):
-            problems.append((location, f"Expected {len(expected)} values but found {len(actual_list)}"))
+            counts = {"expected": len(expected), "found": len(actual_list)}
+            problems.append((location, MessageId.PROFILE_VAL_NOTALLOWED_COUNT, counts))
             return
         for index, wanted in enumerate(expected):
             if exact:
                 _compare(wanted, actual_list[index], f"{location}[{index}]", exact, problems)
             elif not any(slicing.matches_pattern(wanted, candidate) for candidate in actual_list):
-                problems.append((location, f"No value matches the pattern {_short(wanted)}"))
+                problems.append((location, MessageId.PROFILE_VAL_MISSINGELEMENT_NO_MATCH, {"pattern": _short(wanted)}))
         return
     if expected != actual:
-        problems.append((location, f"Value is '{actual}' but must be '{expected}'"))
+        different = MessageId.PROFILE_VAL_NOTALLOWED_VALUE if exact else MessageId.PROFILE_VAL_MISSINGELEMENT_VALUE
+        problems.append((location, different, {"value": actual, "expected": expected}))
 
 
 def _short(value: Any) -> str:
@@ -753,10 +744,8 @@ def _primitive_range(walker: Walker, node: Node, item: Any, location: str, code:
         if bad:
             walker.run.error(
                 IssueType.INVALID,
-                MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE,
+                MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE if is_min else MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE_MAX,
                 location,
-                relation="less" if is_min else "greater",
-                extreme="minimum" if is_min else "maximum",
                 limit=limit,
             )
     _duration_range(walker, node, item, location, code)
@@ -790,10 +779,13 @@ def _duration_range(walker: Walker, node: Node, item: Any, location: str, code: 
         if (is_min and value < limit) or (not is_min and value > limit):
             walker.run.error(
                 IssueType.INVALID,
-                MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE_FROM_TODAY,
+                (
+                    MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE_FROM_TODAY
+                    if is_min
+                    else MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE_FROM_TODAY_MAX
+                ),
                 location,
                 item=item,
-                extreme="min" if is_min else "max",
                 amount=amount,
                 unit=unit,
             )
@@ -814,9 +806,12 @@ def _quantity_range(walker: Walker, node: Node, item: dict, location: str) -> No
             if order is None:
                 walker.run.warning(
                     IssueType.BUSINESS_RULE,
-                    MessageId.TYPE_SPECIFIC_CHECKS_DT_QUANTITY_UNITS,
+                    (
+                        MessageId.TYPE_SPECIFIC_CHECKS_DT_QUANTITY_UNITS
+                        if is_min
+                        else MessageId.TYPE_SPECIFIC_CHECKS_DT_QUANTITY_UNITS_MAX
+                    ),
                     location,
-                    extreme="minimum" if is_min else "maximum",
                     limit=limit,
                     unit=bound[1].get("code") or bound[1].get("unit") or "",
                 )
@@ -826,10 +821,8 @@ def _quantity_range(walker: Walker, node: Node, item: dict, location: str) -> No
         if order == (-1 if is_min else 1):
             walker.run.error(
                 IssueType.INVALID,
-                MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE,
+                MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE if is_min else MessageId.TYPE_SPECIFIC_CHECKS_DT_RANGE_MAX,
                 location,
-                relation="less" if is_min else "greater",
-                extreme="minimum" if is_min else "maximum",
                 limit=limit,
             )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from xml.etree import ElementTree
 
+from dermfhir.validation.messages import TEXTS, MessageId
 from dermfhir.validation.model import Models, Node
 from dermfhir.validation.primitives import PRIMITIVE_TYPES
 
@@ -18,7 +19,12 @@ XHTML_NS = "{http://www.w3.org/1999/xhtml}"
 
 
 class XmlError(ValueError):
-    """The text is not FHIR XML."""
+    """The text is not FHIR XML: `message_id` and the `values` of its placeholders say why."""
+
+    def __init__(self, message_id: MessageId, **values: Any) -> None:
+        super().__init__(TEXTS[message_id].format_map(values))
+        self.message_id = message_id
+        self.values = values
 
 
 def parse_xml(text: str | bytes, models: Models) -> dict:
@@ -26,7 +32,7 @@ def parse_xml(text: str | bytes, models: Models) -> dict:
     try:
         root = ElementTree.fromstring(text)
     except ElementTree.ParseError as error:
-        raise XmlError(f"not well-formed XML: {error}") from error
+        raise XmlError(MessageId.ERROR_PARSING_XML, error=error) from error
     return _resource(root, models)
 
 
@@ -39,7 +45,7 @@ def _resource(element: ElementTree.Element, models: Models) -> dict:
     model = models.get(name)
     result: dict[str, Any] = {"resourceType": name}
     if model is None or model.root is None:
-        raise XmlError(f"unknown resource type {name}")
+        raise XmlError(MessageId.ERROR_PARSING_XML_UNKNOWN_TYPE, resource_type=name)
     _fill(element, model.root, None, result, models)
     return result
 

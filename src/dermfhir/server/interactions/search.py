@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dermfhir.server.bundles import links, searchset
 from dermfhir.server.context import Context
-from dermfhir.server.errors import Forbidden, ServiceUnavailable
+from dermfhir.server.errors import Forbidden
 from dermfhir.server.http import FhirRequest, FhirResponse
 from dermfhir.server.interactions._common import shaped
 from dermfhir.store import InvalidSearch, Visibility
@@ -32,13 +32,20 @@ def search(ctx: Context, request: FhirRequest, resource_type: str | None, path: 
         _check_system_search(ctx, request)
     visibility = ctx.access.visibility("s")
     lenient = request.prefer("handling") == "lenient"
-    slots = ctx.services.search_slots
-    if not slots.acquire(timeout=ctx.services.config.pool_timeout):
-        raise ServiceUnavailable("Too many searches are running; try again shortly")
-    try:
+    costly = _costly(ctx, resource_type, params + extra, visibility, lenient)
+    with ctx.services.search_gate.admit(costly, ctx.services.config.pool_timeout):
         return _run(ctx, request, resource_type, path, params, extra, visibility, lenient, ignored)
-    finally:
-        slots.release()
+
+
+def _costly(
+    ctx: Context, resource_type: str | None, params: list[tuple[str, str]], visibility: Visibility, lenient: bool
+) -> bool:
+    """Whether the search is costly. An invalid one is not (it is answered at once), unless lenient handling will
+    run it without the parameters in error: then it counts as costly, whatever remains."""
+    try:
+        return ctx.store.costly(resource_type, params, visibility=visibility)
+    except InvalidSearch:
+        return lenient
 
 
 def _run(

@@ -182,6 +182,27 @@ def parse(
     return query
 
 
+def is_costly(query: Query, default_count: int = DEFAULT_COUNT) -> bool:
+    """Whether a search's work grows with the stored data rather than with its page: a chain or `_has` (every
+    target that matches), a `:contains` or `:text` match (every value of the parameter), `_sort` (every match),
+    `_include` / `_revinclude`, or a page larger than the default. The server runs fewer of these at once."""
+    return bool(
+        query.sort
+        or query.includes
+        or query.revincludes
+        or query.count > default_count
+        or any(_costly_filter(item) for item in query.filters)
+    )
+
+
+def _costly_filter(item: Filter) -> bool:
+    if isinstance(item, ChainFilter | HasFilter):
+        return True
+    if isinstance(item, AllOf):
+        return any(_costly_filter(nested) for nested in item.filters)
+    return isinstance(item, ParamFilter) and item.modifier in ("contains", "text")
+
+
 def _control(registry: SearchRegistry, query: Query, name: str, value: str) -> bool:
     """Handle a result/control parameter; False when `name` is a search parameter instead."""
     base, _, modifier = name.partition(":")
