@@ -398,11 +398,7 @@ def _load(arguments: argparse.Namespace) -> int:
         arguments.checkpoint.unlink(missing_ok=True)
     resumed = f" (resumed after {progress.skipped})" if progress.skipped else ""
     print(
-        f"{progress.done} resources loaded into {base}{resumed}"
-        + (f" ({kept} of them unchanged: already stored)" if kept else "")
-        + (f"; {failures} Bundle(s) refused" if failures else "")
-        + (f"; {conflicts} conflicting value(s) not written" if conflicts else "")
-        + _definitions_note(definitions[0])
+        f"{progress.done} resources loaded into {base}{resumed}" + _outcome(kept, failures, conflicts, definitions[0])
     )
     return 1 if failures or conflicts else 0
 
@@ -435,6 +431,16 @@ def _post_merged(
 def _refused(status: int, body: bytes) -> str:
     retried = f" (after {_ATTEMPTS} attempts: the stored versions kept changing)" if status == 412 else ""
     return _problem(status, body) + retried
+
+
+def _outcome(kept: int, failures: int, conflicts: int, definitions: int) -> str:
+    """The rest of a Bundle load's summary line: what was unchanged, refused, in conflict or left out."""
+    return (
+        (f" ({kept} of them unchanged: already stored)" if kept else "")
+        + (f"; {failures} Bundle(s) refused" if failures else "")
+        + (f"; {conflicts} conflicting value(s) not written" if conflicts else "")
+        + _definitions_note(definitions)
+    )
 
 
 def _definitions_note(count: int) -> str:
@@ -648,13 +654,7 @@ def load_into_app(app: FastAPI, paths: list[Path], base: str, batch_size: int = 
         conflicts += len(found)
         kept += unchanged
         loaded += _count(bundle)
-    print(
-        f"Stored {loaded} resources"
-        + (f" ({kept} of them unchanged: already stored)" if kept else "")
-        + (f"; {failures} Bundle(s) refused" if failures else "")
-        + (f"; {conflicts} conflicting value(s) not written" if conflicts else "")
-        + _definitions_note(definitions[0])
-    )
+    print(f"Stored {loaded} resources" + _outcome(kept, failures, conflicts, definitions[0]))
     return 1 if failures or conflicts else 0
 
 
