@@ -46,6 +46,7 @@ def test_image_view_draws_every_overlay_and_badges_ai(server, page) -> None:
     assert badge.get_attribute("href") == f"#provenance-{IMAGE.replace('-img', '-ai')}"
     badge.click()
     trail = page.locator(f"#provenance-{IMAGE.replace('-img', '-ai')}")
+    expect(trail).to_have_attribute("open", "")  # opened by the page's hashchange handler, after the click returns
     assert "Provenance/" in trail.inner_text() and "DermAI Classifier 2.1" in trail.inner_text()
     # human annotations carry no AI badge
     assert findings.locator(f"li#observation-{IMAGE.replace('-img', '-expert')} a.badge").count() == 0
