@@ -21,10 +21,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from dermfhir.fhirpath.compare import compare_quantities
+from dermfhir.fhirtime import parse_range
 from dermfhir.validation.context import Frame
 from dermfhir.validation.enable_when import EnableWhen
 from dermfhir.validation.messages import MessageId
@@ -559,46 +559,24 @@ def _answer(
         _reference(walker, q_item, data["reference"], value_location)
 
 
-_DATE_TIME = re.compile(
-    r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?"
-)
 _TIME = re.compile(r"(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?")
 
 
-def _start(value: Any, type_name: str) -> datetime | None:
-    """The instant a date, dateTime or time starts at (`2022-06` → 2022-06-01T00:00Z), as HL7's validator compares
-    answers with minValue and maxValue; a value without a time zone is taken in UTC. None when it is not one."""
+def _start(value: Any, type_name: str) -> int | None:
+    """The instant a date, dateTime or time starts at (`2022-06` → 2022-06-01T00:00Z), in epoch µs, as HL7's
+    validator compares answers with minValue and maxValue; a value without a time zone is taken in UTC (a time: on
+    1970-01-01). None when it is not one (reported as such elsewhere)."""
     if not isinstance(value, str):
         return None
-    try:
-        if type_name == "time":
-            match = _TIME.fullmatch(value)
-            if match is None:
-                return None
-            hour, minute, second, fraction = match.groups()
-            micro = round(float(fraction) * 1_000_000) if fraction else 0
-            return datetime(1970, 1, 1, int(hour), int(minute), int(second or 0), micro, tzinfo=UTC)  # a time of day
-        match = _DATE_TIME.fullmatch(value)
-        if match is None:
-            return None
-        year, month, day, hour, minute, second, fraction, zone = match.groups()
-        offset = UTC
-        if zone and zone != "Z":
-            sign = -1 if zone[0] == "-" else 1
-            offset = timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
-        micro = round(float(fraction) * 1_000_000) if fraction else 0
-        return datetime(
-            int(year),
-            int(month or 1),
-            int(day or 1),
-            int(hour or 0),
-            int(minute or 0),
-            int(second or 0),
-            micro,
-            tzinfo=offset,
-        )
-    except ValueError:
-        return None  # not a calendar date: reported as such elsewhere
+    if type_name != "time":
+        found = parse_range(value)
+        return found[0] if found is not None else None
+    match = _TIME.fullmatch(value)
+    if match is None:
+        return None
+    hour, minute, second, fraction = match.groups()
+    micro = round(float(fraction) * 1_000_000) if fraction else 0
+    return ((int(hour) * 60 + int(minute)) * 60 + int(second or 0)) * 1_000_000 + micro
 
 
 def _mime_type(walker: Checker, q_item: dict, attachment: dict, location: str) -> None:

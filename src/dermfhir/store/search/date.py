@@ -9,11 +9,12 @@ Not supported: `Timing.repeat` bounds.
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
+
+from dermfhir.fhirtime import parse_range
 
 #: Stand-ins for -∞ / +∞ (open Period ends).
 LOW_OPEN = -(2**62)
@@ -21,75 +22,6 @@ HIGH_OPEN = 2**62
 PREFIXES = ("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_PATTERN = re.compile(
-    r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
-    r"(Z|[+-]\d{2}:\d{2})?)?)?)?$"
-)
-
-
-def parse_range(text: str) -> tuple[int, int] | None:
-    """The [low, high) range of a FHIR date, dateTime or instant in epoch µs; None when malformed."""
-    match = _PATTERN.match(text.strip()) if isinstance(text, str) else None
-    if match is None:
-        return None
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    try:
-        offset = _offset(zone)
-        start = datetime(
-            int(year),
-            int(month or 1),
-            int(day or 1),
-            int(hour or 0),
-            int(minute or 0),
-            int(second or 0),
-            int((fraction or "0")[:6].ljust(6, "0")),
-        )
-    except (ValueError, OverflowError):
-        return None
-    low = _micros(start)
-    if month is None:
-        high = _month_micros(start, 12)
-    elif day is None:
-        high = _month_micros(start, 1)
-    elif hour is None:
-        high = low + _DAY
-    elif second is None:
-        high = low + 60 * _SECOND
-    elif fraction is None:
-        high = low + _SECOND
-    else:
-        high = low + max(1, 10 ** (6 - min(len(fraction), 6)))
-    return low - offset, high - offset
-
-
-_SECOND = 1_000_000
-_DAY = 86_400 * _SECOND
-_NAIVE_EPOCH = datetime(1970, 1, 1)
-
-
-def _offset(zone: str | None) -> int:
-    """A time zone's offset from UTC in µs (no zone: UTC); ValueError beyond ±14:00 or with minutes ≥ 60."""
-    if zone is None or zone == "Z":
-        return 0
-    sign = 1 if zone[0] == "+" else -1
-    hours, minutes = int(zone[1:3]), int(zone[4:6])
-    if hours > 14 or minutes >= 60:
-        raise ValueError(zone)
-    return sign * (hours * 3600 + minutes * 60) * _SECOND
-
-
-def _month_micros(start: datetime, months: int) -> int:
-    """The (naive) start plus whole months, in µs; past year 9999 the end of year 9999."""
-    month = start.month - 1 + months
-    year = start.year + month // 12
-    if year > 9999:
-        return _micros(datetime.max) + 1
-    return _micros(start.replace(year=year, month=month % 12 + 1))
-
-
-def _micros(moment: datetime) -> int:
-    """A naive datetime (read as UTC) in epoch µs."""
-    return (moment - _NAIVE_EPOCH) // timedelta(microseconds=1)
 
 
 def micros_to_instant(micros: int) -> str:
