@@ -66,7 +66,17 @@ _DEFINITIONS = frozenset(
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    load = commands.add_parser("load", help="post Bundles / NDJSON / JSON resources to a FHIR server or a store")
+    load = commands.add_parser(
+        "load",
+        help="post Bundles / NDJSON / JSON resources to a FHIR server or a store",
+        description=(
+            "Post Bundles, NDJSON or JSON resources to a FHIR server (--server) or write them into a store (--db). "
+            "Resources of a dataset import (tag urn:dermfhir:import|merge) merge into their stored versions: an "
+            "element the new file does not give keeps its stored value, a conflicting value is reported and not "
+            "written (exit 1), and a final annotation the merge changes becomes amended. Conformance resources outside "
+            "transaction Bundles (definitions, not data) are left out and counted."
+        ),
+    )
     load.add_argument("paths", nargs="+", type=Path, metavar="FILE")
     target = load.add_mutually_exclusive_group(required=True)
     target.add_argument("--server", metavar="URL", help="the server's base URL")
