@@ -73,8 +73,8 @@ def register(commands: argparse._SubParsersAction) -> None:
             "Post Bundles, NDJSON or JSON resources to a FHIR server (--server) or write them into a store (--db). "
             "Resources of a dataset import (tag urn:dermfhir:import|merge) merge into their stored versions: an "
             "element the new file does not give keeps its stored value, a conflicting value is reported and not "
-            "written (exit 1), and a final annotation the merge changes becomes amended. Conformance resources outside "
-            "transaction Bundles (definitions, not data) are left out and counted."
+            "written (exit 1), and a final annotation the merge changes becomes amended. Conformance resources "
+            "(definitions, not data) are left out and counted, except inside transaction Bundles posted to a server."
         ),
     )
     load.add_argument("paths", nargs="+", type=Path, metavar="FILE")
