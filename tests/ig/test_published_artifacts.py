@@ -46,8 +46,12 @@ def _value_set_codes(value_set: dict) -> list[tuple[str, str, str | None]]:
 def test_package_identity(guide: Package) -> None:
     assert (guide.name, guide.version, guide.canonical) == ("annotatemd.dermatology-annotation", "0.1.0", BASE)
     assert guide.manifest["fhirVersions"] == ["4.0.1"]
-    assert guide.manifest["dependencies"] == {"hl7.fhir.r4.core": "4.0.1"}
+    # HL7 Terminology is a real dependency (current copies of terminology.hl7.org); SUSHI's stubs are not listed
+    assert guide.manifest["dependencies"] == {"hl7.fhir.r4.core": "4.0.1", "hl7.terminology.r4": "7.0.1"}
     ig = _resource(guide, "ImplementationGuide", "annotatemd.dermatology-annotation")
+    assert {"packageId": "hl7.terminology.r4", "version": "7.0.1"}.items() <= next(
+        item for item in ig["dependsOn"] if item["packageId"] == "hl7.terminology.r4"
+    ).items()
     assert ig["url"] == f"{BASE}/ImplementationGuide/annotatemd.dermatology-annotation"
     assert ig["name"] == "DermatologyImageAnnotationIG"
     assert ig["fhirVersion"] == ["4.0.1"]

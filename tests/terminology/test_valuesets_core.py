@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dermfhir.definitions import Definitions, base_packages
 from dermfhir.terminology import Terminology
 
 VS = "http://hl7.org/fhir/ValueSet/"
@@ -185,3 +186,23 @@ def test_every_core_value_set_expands(terminology: Terminology) -> None:
         assert expansion.resolved
         if not expansion.complete:
             assert expansion.reasons, resource["url"]
+
+
+def test_current_editions_judge_codes_added_since_r4() -> None:
+    """With HL7 Terminology's own package and DICOM's DCM loaded first, codes newer than the core copies are known."""
+    terminology = Terminology(Definitions(base_packages()))
+    observation_value = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
+    index = terminology.code_system(observation_value)
+    assert not index.dated_copy and index.version != "2018-08-12"
+    aiast = terminology.validate_coding_in_system(observation_value, "AIAST", "Artificial Intelligence asserted")
+    assert aiast.valid and aiast.display_ok
+    # the current release is authoritative: a code it lacks is wrong, not "maybe newer"
+    missing = terminology.validate_coding_in_system(observation_value, "NOT-A-CODE")
+    assert missing.result == "invalid"
+    dicom = "http://dicom.nema.org/resources/ontology/DCM"
+    dms = terminology.validate_coding_in_system(dicom, "DMS", "Dermoscopy")
+    assert dms.valid and dms.display_ok
+    assert not terminology.validate_coding_in_system(dicom, "DMS", "Dermatology").display_ok
+    # a DICOM edition ages too: a code missing from it is not called wrong, and the edition is named
+    newer = terminology.validate_coding_in_system(dicom, "NOT-A-DCM-CODE")
+    assert newer.result == "unknown" and f"version {terminology.code_system(dicom).version}" in (newer.reason or "")

@@ -28,9 +28,22 @@ def register(commands: argparse._SubParsersAction) -> None:
     stubs = actions.add_parser("install-stubs", help="write the empty packages SUSHI asks for when offline")
     stubs.set_defaults(run=_install_stubs)
 
-    tarball = actions.add_parser("install", help="unpack a FHIR NPM package tarball into the cache")
+    tarball = actions.add_parser(
+        "install",
+        help="unpack a FHIR NPM package tarball into the cache (writing .index.json when the package has none)",
+    )
     tarball.add_argument("tarball", type=Path)
+    tarball.add_argument(
+        "--keep", action="store_true", help="leave the package alone when that name#version is already installed"
+    )
     tarball.set_defaults(run=_install_tarball)
+
+    dicom = actions.add_parser(
+        "install-dicom",
+        help="write DICOM's DCM code system (PS3.16 Annex D of the edition pydicom tabulates) as a package",
+    )
+    dicom.add_argument("--force", action="store_true", help="rewrite it even when that edition is already installed")
+    dicom.set_defaults(run=_install_dicom)
 
 
 def _install_core(arguments: argparse.Namespace) -> int:
@@ -53,9 +66,15 @@ def _install_stubs(arguments: argparse.Namespace) -> int:
 
 def _install_tarball(arguments: argparse.Namespace) -> int:
     try:
-        folder = install.install_tarball(arguments.tarball)
+        folder = install.install_tarball(arguments.tarball, force=not arguments.keep)
     except (OSError, ValueError) as error:
         print(f"dermfhir: {error}", file=sys.stderr)
         return 1
     print(f"installed into {folder} (cache {package_cache()})")
+    return 0
+
+
+def _install_dicom(arguments: argparse.Namespace) -> int:
+    folder = install.install_dicom(force=arguments.force)
+    print(f"DICOM DCM code system ready in {folder}")
     return 0

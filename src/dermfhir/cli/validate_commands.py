@@ -69,14 +69,14 @@ _VALIDATOR: Any = None
 def _validator() -> Any:
     global _VALIDATOR
     if _VALIDATOR is None:
-        from dermfhir.definitions import Definitions, core_package
+        from dermfhir.definitions import Definitions, base_packages
         from dermfhir.definitions.cache import PackageNotFoundError
         from dermfhir.validation import Validator
 
         try:
             definitions = Definitions.default()
         except PackageNotFoundError:
-            definitions = Definitions([core_package()])  # the guide's package is not built yet
+            definitions = Definitions(base_packages())  # the guide's package is not built yet
         _VALIDATOR = Validator(definitions)
     return _VALIDATOR
 
@@ -179,7 +179,7 @@ def _print_text(console: Console, result: Any) -> None:
 
 
 def _conformance(arguments: argparse.Namespace) -> int:
-    from dermfhir.definitions import Definitions, core_package
+    from dermfhir.definitions import Definitions, base_packages
     from dermfhir.validation import conformance
 
     folder: Path = arguments.path
@@ -191,7 +191,7 @@ def _conformance(arguments: argparse.Namespace) -> int:
     except (OSError, ValueError) as error:
         print(f"dermfhir conformance: {folder / 'manifest.json'} cannot be read: {error}", file=sys.stderr)
         return 2
-    definitions = Definitions([core_package()])
+    definitions = Definitions(base_packages())
     results = []
     with Progress(transient=True, console=Console(stderr=True, soft_wrap=True)) as progress:
         task = progress.add_task("test cases", total=len(cases))

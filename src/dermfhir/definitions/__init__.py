@@ -7,7 +7,13 @@
 """
 
 from dermfhir.definitions.cache import PackageNotFoundError, package_cache, package_folder
-from dermfhir.definitions.loader import Definitions, core_package, guide_package
+from dermfhir.definitions.loader import (
+    Definitions,
+    base_packages,
+    core_package,
+    guide_package,
+    terminology_packages,
+)
 from dermfhir.definitions.package import MemoryPackage, Package
 from dermfhir.definitions.structure import ElementDefinition, StructureDefinition, TypeRef
 
@@ -19,8 +25,10 @@ __all__ = [
     "PackageNotFoundError",
     "StructureDefinition",
     "TypeRef",
+    "base_packages",
     "core_package",
     "guide_package",
     "package_cache",
     "package_folder",
+    "terminology_packages",
 ]

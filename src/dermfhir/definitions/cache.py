@@ -11,6 +11,11 @@ from pathlib import Path
 
 CORE_PACKAGE = "hl7.fhir.r4.core"
 CORE_VERSION = "4.0.1"
+#: HL7 Terminology (THO), the release the guide depends on: current copies of the terminology.hl7.org code systems.
+THO_PACKAGE = "hl7.terminology.r4"
+THO_VERSION = "7.0.1"
+#: DICOM's DCM code system of a DICOM edition, written by `dermfhir packages install-dicom`.
+DICOM_PACKAGE = "dermfhir.dicom-dcm"
 
 
 class PackageNotFoundError(LookupError):
@@ -36,6 +41,16 @@ def package_folder(name: str, version: str, cache: Path | None = None) -> Path:
     return folder
 
 
+def newest_package_folder(name: str, cache: Path | None = None) -> Path:
+    """The `package/` folder of the newest installed version of `name` (versions compared as text, which orders
+    DICOM editions such as 2024c < 2025a); raises PackageNotFoundError with a fix when none is installed."""
+    root = cache if cache is not None else package_cache()
+    found = sorted(path for path in root.glob(f"{name}#*/package") if (path / "package.json").is_file())
+    if not found:
+        raise PackageNotFoundError(f"FHIR package {name} not found in the package cache {root}.\n" + _how_to_fix(name))
+    return found[-1]
+
+
 def _how_to_fix(name: str) -> str:
     if name == CORE_PACKAGE:
         return (
@@ -44,6 +59,13 @@ def _how_to_fix(name: str) -> str:
             "  dermfhir packages install-core package/dist/fhir/r4\n"
             "Set FHIR_PACKAGE_CACHE to use a cache other than ~/.fhir/packages."
         )
+    if name == THO_PACKAGE:
+        return (
+            "Install it with `make setup` in the dermfhir source tree, or with\n"
+            f"  npm pack {THO_PACKAGE}@{THO_VERSION} && dermfhir packages install {THO_PACKAGE}-{THO_VERSION}.tgz"
+        )
+    if name == DICOM_PACKAGE:
+        return "Install it with `make setup` in the dermfhir source tree, or with `dermfhir packages install-dicom`."
     return (
         f"Install {name} into the cache (for a tarball: `dermfhir packages install FILE.tgz`), "
         "or set FHIR_PACKAGE_CACHE to the cache that holds it."

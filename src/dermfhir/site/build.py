@@ -19,7 +19,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from dermfhir.definitions import Definitions, Package, core_package
+from dermfhir.definitions import Definitions, Package, base_packages
 from dermfhir.definitions.install import write_tarball
 from dermfhir.definitions.loader import GUIDE_PACKAGE_FOLDER
 from dermfhir.site import artifacts, markdown
@@ -74,7 +74,7 @@ def build_site(
     if not pages_folder.is_dir():
         raise SiteError(f"{pages_folder}: the guide's narrative pages are missing")
     guide = Package(package_folder)
-    definitions = Definitions([core_package(), guide])
+    definitions = Definitions([*base_packages(), guide])
     terminology = Terminology(definitions)
     settings = _settings(config)
     resources = sorted(guide.resources(), key=lambda r: (r["resourceType"], r["id"]))

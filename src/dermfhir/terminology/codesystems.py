@@ -50,8 +50,11 @@ class CodeSystemIndex:
     Codes match exactly unless `caseSensitive` is false (an absent caseSensitive counts as sensitive).
     """
 
-    def __init__(self, resource: dict) -> None:
+    def __init__(self, resource: dict, from_publisher: bool = False) -> None:
+        """`from_publisher`: the resource comes from its maintainer's own package (HL7 Terminology for
+        terminology.hl7.org), so it is the current release, not a dated copy."""
         self.resource = resource
+        self.from_publisher = from_publisher
         self.url: str = str(resource.get("url", ""))
         self.version: str | None = resource.get("version")
         self.content: str = str(resource.get("content", "complete"))
@@ -138,12 +141,14 @@ class CodeSystemIndex:
 
     @property
     def dated_copy(self) -> bool:
-        """True for a copy of a code system its maintainer keeps adding to (terminology.hl7.org, DICOM).
+        """True for a copy, not from its maintainer's package, of a code system the maintainer keeps adding to
+        (terminology.hl7.org, DICOM).
 
-        The R4 core package carries such copies as of 2019; codes added since (e.g. v3-ObservationValue#AIAST,
-        DCM#DMS) are missing from them, so a code absent from the copy cannot be called wrong.
+        The R4 core package carries such copies as of 2019, and the DCM package of a DICOM edition ages the same way;
+        a code added since is missing from them, so a code absent from the copy cannot be called wrong. HL7
+        Terminology's own package is the current release: a code it lacks is unknown.
         """
-        return self.url.startswith(EXTERNALLY_MAINTAINED)
+        return self.url.startswith(EXTERNALLY_MAINTAINED) and not self.from_publisher
 
     @property
     def why_incomplete(self) -> str:

@@ -36,10 +36,13 @@ class Terminology:
         """The loaded CodeSystem for `url` or `url|version` (supplements excluded), or None."""
         if system in self._code_systems:
             return self._code_systems[system]
-        resource = self.definitions.resolve(system)
+        located = self.definitions.locate(system)
         index = None
-        if resource is not None and resource.get("resourceType") == "CodeSystem":
-            index = CodeSystemIndex(resource) if resource.get("content") != "supplement" else None
+        if located is not None and located[1].get("resourceType") == "CodeSystem":
+            package, entry = located
+            resource = package.load(entry["filename"])
+            if resource.get("content") != "supplement":
+                index = CodeSystemIndex(resource, from_publisher=_publishes(package.canonical, system))
         self._code_systems[system] = index
         return index
 
@@ -282,6 +285,11 @@ def _includes_by_rule(value_set: dict | None, system: str) -> bool:
         if str(include.get("system", "")).partition("|")[0] == system and not include.get("concept"):
             return True
     return False
+
+
+def _publishes(package_canonical: str | None, url: str) -> bool:
+    """True when a package with this canonical base is the maintainer's own for the code system `url`."""
+    return bool(package_canonical) and url.startswith(str(package_canonical).rstrip("/") + "/")
 
 
 def _not_checkable(system: str, index: CodeSystemIndex | None) -> str:
