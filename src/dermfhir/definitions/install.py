@@ -216,7 +216,8 @@ def dicom_code_system() -> dict:
 
     edition = pydicom._version.__concepts_version__
     meanings: dict[str, str] = {}
-    for by_code in concepts["DCM"].values():
+    table: dict[str, dict[str, tuple[str, list[int]]]] = concepts["DCM"]  # keyword → {code: (meaning, CIDs)}
+    for by_code in table.values():
         for code, (meaning, _cids) in by_code.items():
             meanings.setdefault(code, meaning)
     return {
