@@ -19,6 +19,7 @@ import shutil
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import cast
 
 import orjson
 
@@ -216,7 +217,7 @@ def dicom_code_system() -> dict:
 
     edition = pydicom._version.__concepts_version__
     meanings: dict[str, str] = {}
-    table: dict[str, dict[str, tuple[str, list[int]]]] = concepts["DCM"]  # keyword → {code: (meaning, CIDs)}
+    table = cast("dict[str, dict[str, tuple[str, list[int]]]]", concepts["DCM"])  # keyword → {code: (meaning, CIDs)}
     for by_code in table.values():
         for code, (meaning, _cids) in by_code.items():
             meanings.setdefault(code, meaning)
