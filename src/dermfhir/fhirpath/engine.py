@@ -7,11 +7,13 @@ from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Protocol, cast
 
-import fhirpathpy
+from fhirpathpy import apply_parsed_path
 from fhirpathpy.engine.invocations import invocation_registry
 from fhirpathpy.engine.invocations import types as fp_types
 from fhirpathpy.engine.nodes import FP_Quantity, ResourceNode
+from fhirpathpy.engine.util import set_paths
 from fhirpathpy.models import models
+from fhirpathpy.parser import parse
 
 from dermfhir.fhirpath import fast
 from dermfhir.fhirpath.compare import UCUM, compare_quantities
@@ -216,15 +218,22 @@ class CompiledExpression:
         self.expression = expression
         self.error: str | None = None
         self._function: Callable[..., list] | None = None
-        self._fast = fast.compile(expression)
-        #: the focus's elements the expression reads, when that is all it reads (see `fast.roots`), else None
-        self.roots: tuple[str, ...] | None = self._fast.roots if self._fast is not None else None
+        self._fast: fast.Program | None = None
+        self.roots: tuple[str, ...] | None = None
         try:
-            self._function = fhirpathpy.compile(
-                expression, _R4, options={"userInvocationTable": _INVOCATIONS, "traceFn": _ignore_trace}
+            tree = parse(expression)  # parsed once, for both evaluators: parsing is most of compiling
+            self._function = set_paths(
+                apply_parsed_path,
+                parsedPath=tree,
+                model=_R4,
+                options={"userInvocationTable": _INVOCATIONS, "traceFn": _ignore_trace},
             )
         except Exception as error:  # fhirpathpy raises many kinds of errors on bad syntax
             self.error = f"{type(error).__name__}: {error}"
+            return
+        self._fast = fast.compile(expression, tree)
+        #: the focus's elements the expression reads, when that is all it reads (see `fast.roots`), else None
+        self.roots = self._fast.roots if self._fast is not None else None
 
     def __call__(
         self,

@@ -104,10 +104,12 @@ def roots(tree: dict) -> frozenset[str] | None:
     return frozenset(found) if visit(tree) else None
 
 
-def compile(expression: str) -> Program | None:
-    """The program of `expression`, or None when it is outside the subset (or does not parse)."""
+def compile(expression: str, tree: dict | None = None) -> Program | None:
+    """The program of `expression` (or of its fhirpathpy syntax `tree`, when already parsed), or None when it is
+    outside the subset (or does not parse)."""
     try:
-        tree = parse(expression)
+        if tree is None:
+            tree = parse(expression)
         _node(tree, None)
     except Unsupported:
         return None
