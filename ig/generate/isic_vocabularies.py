@@ -1392,6 +1392,12 @@ SITE_MAPS = {"isic-anatomic-site-to-snomed", "isic-anatomic-site-hierarchy-to-sn
              "ham10000-localization-to-snomed", "derm7pt-location-to-snomed", "pad-ufes-20-region-to-snomed"}
 
 
+#: dataset codes that say no value was recorded (the importers leave the element out)
+NOT_RECORDED = {("ham10000-localization", "unknown")}
+#: ConceptMap equivalences whose target may stand for the source code (as the importers use them)
+SAFE_EQUIVALENCES = frozenset({"equal", "equivalent", "wider", "subsumes"})
+
+
 def write_body_site_completion(maps: list[ConceptMapSpec], canonical: str, version: str) -> str:
     """The ValueSet body-sites-skin-completion: every SNOMED CT target of the site maps that the guide's published
     body-sites-skin value set lacks, each marked as a completion (concept comment). body-sites-skin includes it."""
@@ -1413,8 +1419,9 @@ def write_body_site_completion(maps: list[ConceptMapSpec], canonical: str, versi
         "Description: " + q(
             f"{COMPLETION} The SNOMED CT body structures that the dataset site maps of the guide (ISIC, HAM10000, "
             "Derm7pt, PAD-UFES-20) use where the published body-sites-skin value set has no concept for the site "
-            "(e.g. the trunk, the upper extremity, the skin as a whole). body-sites-skin includes this value set, so "
-            "that correctly imported sites conform to its binding."),
+            "(e.g. the trunk, the upper extremity, the skin as a whole), and the dataset sites for which no SNOMED CT "
+            "body structure is sourced (e.g. oral/genital, mucosa), sent with their dataset code. body-sites-skin "
+            "includes this value set, so that correctly imported sites conform to its binding."),
         f"* ^url = {q(f'{canonical}/ValueSet/body-sites-skin-completion')}",
         f"* ^version = {q(version)}",
         "* ^status = #draft",
@@ -1429,6 +1436,69 @@ def write_body_site_completion(maps: list[ConceptMapSpec], canonical: str, versi
         carets.append(f"* $SCT#{code} ^extension[0].url = "
                       f"\"http://hl7.org/fhir/StructureDefinition/valueset-concept-comments\"")
         carets.append(f"* $SCT#{code} ^extension[0].valueString = {q(comment)}")
+    # the dataset sites no SNOMED CT body structure of the cited sources covers (mucosa, oral/genital …): sent with
+    # their dataset code, which must then conform too. A code saying no site was recorded is no site: left out.
+    for cm in sorted(maps, key=lambda item: item.id):
+        if cm.id not in SITE_MAPS:
+            continue
+        system = f"{canonical}/CodeSystem/{cm.source.id}"
+        for element in cm.elements:
+            if (cm.source.id, element.code) in NOT_RECORDED or any(
+                    target and equivalence in SAFE_EQUIVALENCES for target, equivalence, _ in element.targets):
+                continue
+            rule = f"* {system}{fsh_code(element.code)}"
+            lines.append(f"{rule} {q(element.display)}")
+            carets.append(f"{rule} ^extension[0].url = "
+                          f"\"http://hl7.org/fhir/StructureDefinition/valueset-concept-comments\"")
+            carets.append(f"{rule} ^extension[0].valueString = "
+                          f"{q(f'{COMPLETION} {cm.id}: no SNOMED CT body structure is sourced for this site.')}")
+    return "\n".join(lines + carets) + "\n"
+
+
+DIAGNOSIS_MAPS = {"isic-diagnosis-to-snomed", "isic-challenge-class-to-snomed", "ham10000-dx-to-snomed",
+                  "isic-legacy-diagnosis-to-snomed", "milk10k-class-to-snomed", "pad-ufes-20-diagnostic-to-snomed"}
+
+
+def write_finding_completion(maps: list[ConceptMapSpec], canonical: str, version: str) -> str:
+    """The ValueSet dermatology-findings-completion: the dataset diagnosis codes that no SNOMED CT skin finding
+    (disorder) of the cited sources stands for, each marked as a completion. DermatologyFindings includes it, so that
+    a finding sent with its dataset code and text (and, where one is sourced, a morphologic abnormality on the
+    lesion) conforms to the binding."""
+    lines = [
+        header(["the diagnosis ConceptMaps of this script"]).rstrip("\n"),
+        "ValueSet: DermatologyFindingsCompletionVS",
+        "Id: dermatology-findings-completion",
+        'Title: "Dermatology Findings: Completion"',
+        "Description: " + q(
+            f"{COMPLETION} The dataset diagnosis codes of the guide's code systems (ISIC, HAM10000, MILK10k, "
+            "PAD-UFES-20) for which the cited sources give no SNOMED CT skin finding: either no SNOMED CT concept "
+            "(e.g. dermatofibroma, benign keratosis) or only a morphologic abnormality, which belongs on the "
+            "lesion (BodyStructure.morphology, skin-lesion-morphology), not in a finding. DermatologyFindings "
+            "includes this value set, so that such findings, sent with their dataset code and text, conform to "
+            "its binding."),
+        f"* ^url = {q(f'{canonical}/ValueSet/dermatology-findings-completion')}",
+        f"* ^version = {q(version)}",
+        "* ^status = #draft",
+        "* ^experimental = false",
+    ]
+    carets = []
+    for cm in sorted(maps, key=lambda item: item.id):
+        if cm.id not in DIAGNOSIS_MAPS:
+            continue
+        system = f"{canonical}/CodeSystem/{cm.source.id}"
+        for element in cm.elements:
+            safe = [target for target, equivalence, _ in element.targets
+                    if target and equivalence in SAFE_EQUIVALENCES]
+            if any(SNOMED[target].kind == "disorder" for target in safe):
+                continue
+            morphology = [target for target in safe if SNOMED[target].kind == "morphologic abnormality"]
+            why = (f"only the morphologic abnormality {', '.join(morphology)} is sourced (for the lesion)"
+                   if morphology else "no SNOMED CT skin finding is sourced")
+            rule = f"* {system}{fsh_code(element.code)}"
+            lines.append(f"{rule} {q(element.display)}")
+            carets.append(f"{rule} ^extension[0].url = "
+                          f"\"http://hl7.org/fhir/StructureDefinition/valueset-concept-comments\"")
+            carets.append(f"{rule} ^extension[0].valueString = {q(f'{COMPLETION} {cm.id}: {why}.')}")
     return "\n".join(lines + carets) + "\n"
 
 
@@ -1447,6 +1517,7 @@ def generate(data: Path, config: Path) -> tuple[dict[str, str], str]:
     for cm in maps:
         files[file_stem("CM", cm.id)] = write_conceptmap(cm, canonical, version)
     files["VS_body_sites_skin_completion.fsh"] = write_body_site_completion(maps, canonical, version)
+    files["VS_dermatology_findings_completion.fsh"] = write_finding_completion(maps, canonical, version)
     all_sources = sorted({s for cs in systems.values() for s in cs.sources}, key=sort_key)
     return files, write_page(systems, maps, all_sources)
 

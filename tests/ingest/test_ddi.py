@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from dermfhir.ingest import Options, ddi
-from tests.ingest.conftest import errors_of
+from tests.ingest.conftest import errors_of, warnings_of
 
 
 def _component(annotation: dict, code: str) -> dict:
@@ -17,6 +17,7 @@ def test_fixture_rows(fixtures) -> None:
     assert result.report.rows_read == 6
     assert result.counts() == Counter({"Patient": 3, "DocumentReference": 3, "Observation": 3, "Organization": 1})
     assert errors_of(result.resources) == {}
+    assert warnings_of(result.resources) == {}
     first = next(r for r in result.resources if r["id"] == "ddi-ann-1")
     assert _component(first, "fitzpatrick-skin-type")["valueRange"] == {"low": {"value": 5}, "high": {"value": 6}}
     assert _component(first, "malignant")["valueBoolean"] is True

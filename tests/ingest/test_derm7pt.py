@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from dermfhir.ingest import Mapping, Options, derm7pt
-from tests.ingest.conftest import errors_of
+from tests.ingest.conftest import errors_of, warnings_of
 
 
 def test_fixture_cases(fixtures) -> None:
@@ -15,6 +15,7 @@ def test_fixture_cases(fixtures) -> None:
         {"Patient": 5, "BodyStructure": 5, "DocumentReference": 9, "Observation": 5, "Organization": 1}
     )
     assert errors_of(result.resources) == {}
+    assert warnings_of(result.resources) == {}
     case = next(r for r in result.resources if r["id"] == "derm7pt-ann-2")
     features = [
         c["valueCodeableConcept"]["coding"][0]["code"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from dermfhir.ingest import Mapping, Options, ham10000
-from tests.ingest.conftest import errors_of
+import pytest
+
+from dermfhir.ingest import FORMATS, Mapping, Options, ham10000, tabular
+from tests.ingest.conftest import errors_of, warnings_of
 
 
 def test_fixture_rows_become_valid_resources(fixtures) -> None:
@@ -20,6 +22,33 @@ def test_fixture_rows_become_valid_resources(fixtures) -> None:
     assert [c["code"] for c in finding["coding"]] == ["bkl"]  # narrower SNOMED targets are not added
     melanoma = next(r for r in result.resources if r["id"] == "ham-ann-ISIC-0026769")
     assert [c["code"] for c in melanoma["component"][0]["valueCodeableConcept"]["coding"]] == ["372244006", "mel"]
+    assert warnings_of(result.resources) == {}
+
+
+@pytest.mark.parametrize("reader", ["ham10000", "auto"])
+def test_unknown_localization_is_no_site(fixtures, tmp_path, reader) -> None:
+    """HAM10000's `unknown` localization says no site was recorded: it is no body site (not a coded one)."""
+    source = tmp_path / "ham.csv"
+    source.write_text(
+        "lesion_id,image_id,dx,dx_type,age,sex,localization\n"
+        "HAM_0000001,ISIC_0000001,nv,follow_up,40,female,unknown\n"
+        "HAM_0000002,ISIC_0000002,nv,follow_up,40,female,back\n",
+        encoding="utf-8",
+    )
+    if reader == "ham10000":
+        result = ham10000.read([source], Options())
+    else:
+        result = tabular.read_with_layouts(tabular.detected([source]), Options(), None, FORMATS)
+    lesions = {r["identifier"][0]["value"]: r for r in result.resources if r["resourceType"] == "BodyStructure"}
+    assert lesions["HAM_0000001"]["location"] == {"text": "not recorded"}
+    assert lesions["HAM_0000002"]["location"]["coding"][0]["code"] == "77568009"
+    annotations = [r for r in result.resources if r["resourceType"] == "Observation"]
+    assert sorted("bodySite" in r for r in annotations) == [False, True]
+    # a nevus: the finding keeps the dataset code, the lesion gets the morphologic abnormality
+    for annotation in annotations:
+        assert [c["code"] for c in annotation["component"][0]["valueCodeableConcept"]["coding"]] == ["nv"]
+    assert all(lesion["morphology"]["coding"][0]["code"] == "1163403006" for lesion in lesions.values())
+    assert errors_of(result.resources) == {} and warnings_of(result.resources) == {}
 
 
 def test_reimport_gives_the_same_ids(fixtures) -> None:

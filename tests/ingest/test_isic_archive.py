@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from dermfhir.ingest import Options, isic_archive
-from tests.ingest.conftest import errors_of
+from tests.ingest.conftest import errors_of, warnings_of
 
 
 def _component(annotation: dict, code: str) -> dict:
@@ -17,9 +17,14 @@ def test_v2_records_become_valid_resources(fixtures) -> None:
     assert result.report.rows_read == 9
     assert result.counts()["Observation"] == 4 and result.counts()["Patient"] == 4
     assert errors_of(result.resources) == {}
+    assert warnings_of(result.resources) == {}
     nevus = next(r for r in result.resources if r["id"] == "isic-ann-ISIC-0024306")
     finding = nevus["component"][0]["valueCodeableConcept"]
-    assert [c["code"] for c in finding["coding"]] == ["1163403006", "Nevus"]
+    # a nevus is a morphologic abnormality, not a skin finding: the code describes the lesion, the finding keeps
+    # the ISIC code
+    assert [c["code"] for c in finding["coding"]] == ["Nevus"]
+    lesion = next(r for r in result.resources if f"BodyStructure/{r['id']}" == nevus["focus"][0]["reference"])
+    assert [c["code"] for c in lesion["morphology"]["coding"]] == ["1163403006"]
     assert _component(nevus, "diagnosis-confirmation")["valueCodeableConcept"]["coding"][-1]["code"] == "follow_up"
     assert _component(nevus, "fitzpatrick-skin-type")["valueCodeableConcept"]["coding"][0]["code"] == "C74570"
     assert _component(nevus, "melanocytic")["valueBoolean"] is True
@@ -70,7 +75,9 @@ def test_real_v1_record(real) -> None:
     )
     assert errors_of(result.resources) == {}
     annotation = next(r for r in result.resources if r["resourceType"] == "Observation")
-    assert [c["code"] for c in annotation["component"][0]["valueCodeableConcept"]["coding"]] == ["1163403006", "Nevus"]
+    assert [c["code"] for c in annotation["component"][0]["valueCodeableConcept"]["coding"]] == ["Nevus"]
+    lesion = next(r for r in result.resources if r["resourceType"] == "BodyStructure")
+    assert [c["code"] for c in lesion["morphology"]["coding"]] == ["1163403006"]
     assert annotation["bodySite"]["coding"][-1]["code"] == "anterior torso"
     image = next(r for r in result.resources if r["resourceType"] == "DocumentReference")
     size = image["content"][0]["attachment"]["extension"][0]["extension"]

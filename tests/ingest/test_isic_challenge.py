@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from dermfhir.ingest import Options, SourceError, isic_challenge
-from tests.ingest.conftest import errors_of
+from tests.ingest.conftest import errors_of, warnings_of
 
 
 def test_fixture_with_metadata(fixtures) -> None:
@@ -18,6 +18,7 @@ def test_fixture_with_metadata(fixtures) -> None:
     assert result.counts()["Patient"] == 2  # two images share lesion BCN_0000001
     assert result.report.unmapped == Counter()
     assert errors_of(result.resources) == {}
+    assert warnings_of(result.resources) == {}
     df = next(r for r in result.resources if r["id"] == "isic-ann-ISIC-0000004")
     assert df["component"][0]["valueCodeableConcept"]["coding"][0]["code"] == "DF"
 

@@ -10,7 +10,7 @@ import pytest
 from dermfhir.cli.main import main
 from dermfhir.ingest import FORMATS, Options, SourceError, layouts, tabular
 
-from .conftest import errors_of
+from .conftest import errors_of, warnings_of
 
 LAYOUT_FILES = {
     "isic2016_ground_truth.csv": "isic2016-ground-truth",
@@ -109,6 +109,8 @@ def test_each_layout_imports_and_validates(layout_dir, files) -> None:
     result = _read([layout_dir / f for f in files])
     assert result.report.rejected == [] and result.report.rows_read > 0
     assert errors_of(result.resources) == {}
+    # correct data gives no warning either: every site and label is in (or completes) the guide's value sets
+    assert warnings_of(result.resources) == {}
 
 
 def test_isic2016_binary_labels(layout_dir) -> None:

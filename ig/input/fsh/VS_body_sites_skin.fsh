@@ -4,7 +4,7 @@ Title: "Body Sites - Skin"
 Description: "SNOMED CT body site codes relevant to dermatology. Extensible — implementations may add any SNOMED CT body structure code."
 * ^url = "https://annotatemd.com/fhir/ig/ValueSet/body-sites-skin"
 * insert PublishedTerminology(BodySitesSkin)
-* ^purpose = "The 23 SNOMED CT body structures of the published guide 0.1.0, in the published order, and (completion) the value set body-sites-skin-completion: the further body structures the importers' site maps need. 72651009 |Nail| is inactive in SNOMED CT; it is kept because the published guide lists it, and flagged (completion: valueset-concept-comments and valueset-deprecated extensions). Senders should prefer an active concept."
+* ^purpose = "The 23 SNOMED CT body structures of the published guide 0.1.0, in the published order, and (completion) the value set body-sites-skin-completion: the further body structures the importers' site maps need, and the dataset sites for which no SNOMED CT body structure is sourced (sent with their dataset code). 72651009 |Nail| is inactive in SNOMED CT; it is kept because the published guide lists it, and flagged (completion: valueset-concept-comments and valueset-deprecated extensions). Senders should prefer an active concept."
 // codes and order as published; displays as the published compose gives them where the stored pages show it
 * $SCT#41695006 "Scalp structure" // source: the guide (published compose display)
 * $SCT#89545001 "Face structure" // source: the guide (published compose display)

@@ -7,7 +7,7 @@ SNOMED CT skin findings: concepts under 106076001 |Skin finding|, for the skin-f
 * ^url = "https://annotatemd.com/fhir/ig/ValueSet/dermatology-findings"
 * insert PublishedTerminology(DermatologyFindings)
 * ^purpose = """
-Completion: the published content is an intensional SNOMED CT rule that cannot be expanded without a SNOMED CT terminology server. This guide enumerates the root and the skin disorders it uses (the published example's 372244006 and the disorders the ISIC / HAM10000 mappings of this guide can target), each with a cited public source from the project's terminology notes: a third-party SNOMED CT coded dermatology picklist (APP: display is the SNOMED CT FSN as given there, to be verified in a SNOMED CT browser), DICOM CID 4405 (Skin Disorder) or the published guide. Morphologic-abnormality concepts are not skin findings: they are in skin-lesion-morphology (for BodyStructure.morphology). "History of" situations are in skin-cancer-history. The binding is extensible: other SNOMED CT skin findings may be sent when none of these fits. No SNOMED CT code was found in the cited sources for dermatofibroma, lichen planus-like keratosis or angiokeratoma; such findings are sent as text.
+Completion: the published content is an intensional SNOMED CT rule that cannot be expanded without a SNOMED CT terminology server. This guide enumerates the root and the skin disorders it uses (the published example's 372244006 and the disorders the ISIC / HAM10000 mappings of this guide can target), each with a cited public source from the project's terminology notes: a third-party SNOMED CT coded dermatology picklist (APP: display is the SNOMED CT FSN as given there, to be verified in a SNOMED CT browser), DICOM CID 4405 (Skin Disorder) or the published guide. Morphologic-abnormality concepts are not skin findings: they are in skin-lesion-morphology (for BodyStructure.morphology). "History of" situations are in skin-cancer-history. The binding is extensible: other SNOMED CT skin findings may be sent when none of these fits. No SNOMED CT code was found in the cited sources for dermatofibroma, lichen planus-like keratosis or angiokeratoma; such findings are sent as text with their dataset code. Completion: the value set also includes dermatology-findings-completion, the dataset diagnosis codes of this guide's code systems (ISIC, HAM10000, MILK10k, PAD-UFES-20) for which no SNOMED CT skin finding is sourced, so that findings imported correctly from those datasets conform to the binding.
 """
 * insert PublishedTerminology(DermatologyFindings)
 * $SCT#106076001 "Skin finding" // source: the guide (root of DermatologyFindings)
@@ -23,6 +23,8 @@ Completion: the published content is an intensional SNOMED CT rule that cannot b
 * $SCT#254651007 "Squamous cell carcinoma of skin" // source: DICOM CID 639; also APP
 * $SCT#254662007 "Keratoacanthoma (disorder)" // source: APP
 * $SCT#253001006 "Merkel cell carcinoma of skin (disorder)" // source: APP
+// Completion: the dataset diagnosis codes with no sourced SNOMED CT skin finding (generated value set).
+* include codes from valueset https://annotatemd.com/fhir/ig/ValueSet/dermatology-findings-completion
 
 ValueSet: SkinLesionMorphology
 Id: skin-lesion-morphology

@@ -145,16 +145,53 @@ def translations(map_name: str, system: str, code: str) -> tuple[Translation, ..
     return tuple(terminology().translate(concept_map(map_name), system, code))
 
 
-def snomed_codings(map_name: str, system: str, code: str) -> list[dict[str, str]]:
-    """SNOMED CT codings for (system, code) through the ConceptMap, only targets of a safe equivalence."""
+@cache
+def _morphologies() -> frozenset[tuple[str, str]]:
+    """The morphologic-abnormality concepts of the guide (skin-lesion-morphology): they describe a lesion, not a
+    finding, so they go to BodyStructure.morphology and never into a skin-finding value."""
+    return frozenset(
+        (item.system, item.code) for item in terminology().expand(canonical("ValueSet", "skin-lesion-morphology"))
+    )
+
+
+def _snomed(targets: tuple[Translation, ...] | list[Translation], morphology: bool) -> list[dict[str, str]]:
     result = []
-    for target in translations(map_name, system, code):
-        if target.code and target.equivalence in SAFE_EQUIVALENCES and target.system == SNOMED:
-            item = {"system": SNOMED, "code": target.code}
-            if target.display:
-                item["display"] = target.display
+    for target in targets:
+        if not target.code or target.equivalence not in SAFE_EQUIVALENCES or target.system != SNOMED:
+            continue
+        if ((SNOMED, target.code) in _morphologies()) is not morphology:
+            continue
+        item = {"system": SNOMED, "code": target.code}
+        if target.display:
+            item["display"] = target.display
+        if item not in result:
             result.append(item)
     return result
+
+
+def snomed_codings(map_name: str, system: str, code: str) -> list[dict[str, str]]:
+    """SNOMED CT codings for (system, code) through the ConceptMap: targets of a safe equivalence that are not
+    morphologic abnormalities (those are the lesion's: `morphology_of`)."""
+    return _snomed(translations(map_name, system, code), morphology=False)
+
+
+def morphology_of(concept: dict | None) -> dict | None:
+    """The lesion morphology a finding implies: the morphologic-abnormality targets (skin-lesion-morphology) of a
+    safe equivalence that the guide's ConceptMaps give for the concept's dataset codes, or None.
+
+    >>> morphology_of(mapped_concept("ham10000-dx-to-snomed", code_system("ham10000-dx"), "nv"))["coding"][0]["code"]
+    '1163403006'
+    """
+    codings: list[dict[str, str]] = []
+    for item in (concept or {}).get("coding", []):
+        system, code = item.get("system"), item.get("code")
+        if isinstance(system, str) and system.startswith(BASE) and isinstance(code, str):
+            for found in _snomed(terminology().translate(None, system, code, SNOMED), morphology=True):
+                if found not in codings:
+                    codings.append(found)
+    if not codings:
+        return None
+    return {"coding": codings, "text": codings[0].get("display", codings[0]["code"])}
 
 
 def codes_of(system: str) -> list[str]:
@@ -167,6 +204,8 @@ def codes_of(system: str) -> list[str]:
 
 def mapped_concept(map_name: str, system: str, code: str) -> dict:
     """A CodeableConcept holding the SNOMED CT target(s) of a safe equivalence first, then the source code itself.
+
+    Morphologic-abnormality targets are left out: they describe the lesion (`morphology_of`), not a finding.
 
     >>> concept = mapped_concept("ham10000-dx-to-snomed", code_system("ham10000-dx"), "mel")
     >>> [c["code"] for c in concept["coding"]], concept["text"]

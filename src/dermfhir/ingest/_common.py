@@ -186,6 +186,11 @@ def _spellings(system: str) -> dict[str, str]:
     return found
 
 
+#: codes of the guide's dataset code systems that say the value was not recorded (HAM10000's localization
+#: `unknown`): they are not a site or a label, so the element they would fill is left out (its ConceptMap says so)
+NOT_RECORDED: dict[str, frozenset[str]] = {code_system("ham10000-localization"): frozenset({"unknown"})}
+
+
 class Labels:
     """Maps source labels of one field to the codes of a guide CodeSystem (and SNOMED CT through a ConceptMap)."""
 
@@ -232,8 +237,13 @@ class Labels:
         return None
 
     def concept(self, value: str, row: Row | None = None, column: str | None = None) -> dict | None:
-        """CodeableConcept: SNOMED CT target(s) and the source code; a mapped Coding; or text only when unknown."""
+        """CodeableConcept: SNOMED CT target(s) and the source code; a mapped Coding; or text only when unknown.
+
+        None for a code that says the value was not recorded (`NOT_RECORDED`): the element is left out.
+        """
         code = self.code(value, row, column)
+        if isinstance(code, str) and code in NOT_RECORDED.get(self.system, ()):
+            return None
         if isinstance(code, dict):
             return {"coding": [dict(code)], "text": value}
         if code is None:

@@ -29,7 +29,7 @@ from dermfhir.builders import (
     SkinLesion,
 )
 from dermfhir.builders import _components as parts
-from dermfhir.builders._vocabulary import coding, known
+from dermfhir.builders._vocabulary import coding, known, morphology_of
 from dermfhir.ingest._common import (
     ImageKeys,
     Labels,
@@ -142,6 +142,7 @@ def _row(
         identifier=(CASE, case),
         patient=patient,
         location=site or {"text": "not recorded"},
+        morphology=morphology_of(finding),
     )
     images = []
     for column, modality in (("derm", ImagingModality.DERMOSCOPY), ("clinic", ImagingModality.PHOTOGRAPHY)):

@@ -23,6 +23,7 @@ from dermfhir.builders import (
     SkinLesion,
 )
 from dermfhir.builders import _components as parts
+from dermfhir.builders._vocabulary import morphology_of
 from dermfhir.ingest._common import (
     HAM_LESION,
     ISIC_IMAGE,
@@ -98,7 +99,11 @@ def _row(
 
     patient = Patient(ident(DATASET, "patient", lesion_id), identifier=(HAM_LESION, lesion_id), gender=gender(sex))
     lesion = SkinLesion(
-        ident(DATASET, "lesion", lesion_id), identifier=(HAM_LESION, lesion_id), patient=patient, location=location
+        ident(DATASET, "lesion", lesion_id),
+        identifier=(HAM_LESION, lesion_id),
+        patient=patient,
+        location=location,
+        morphology=morphology_of(finding),
     )
     file_name = f"{image_id}.jpg"
     width, height = image_size(options, file_name) or (WIDTH, HEIGHT)

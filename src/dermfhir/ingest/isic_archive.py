@@ -31,6 +31,7 @@ from dermfhir.builders import (
     SkinLesion,
 )
 from dermfhir.builders import _components as parts
+from dermfhir.builders._vocabulary import morphology_of
 from dermfhir.ingest._common import ISIC_IMAGE, ISIC_LESION, Labels, Options, curator, gender, ident
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import Row, SourceError
@@ -270,6 +271,7 @@ def _record(record: Record, result: ImportResult, options: Options, labels: dict
         identifier=(ISIC_LESION, lesion_id) if lesion_id else (ISIC_IMAGE, image_id),
         patient=patient,
         location=location or {"text": "not recorded"},
+        morphology=morphology_of(finding),
     )
     described = [
         f"ISIC {name.replace('_', ' ')}: {acquisition[name]}"

@@ -39,7 +39,7 @@ from dermfhir.builders import (
     stable_id,
 )
 from dermfhir.builders import _components as parts
-from dermfhir.builders._vocabulary import canonical
+from dermfhir.builders._vocabulary import canonical, morphology_of
 from dermfhir.ingest._common import Options, curator, gender
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import Row, SourceError
@@ -389,10 +389,15 @@ class Context:
                 f"{record.row.file}, row {record.row.number}: lesion {lesion_key} has another site here than in "
                 f"{known[1]}, row {known[2]} (the first is kept)"
             )
+        # the lesion's kind, from the first of its images whose label implies one (a morphologic abnormality)
+        morphology = morphology_of(record.finding)
+        if known is not None and known[3] is not None:
+            morphology = known[3]
         if known is not None and known[0]:
             location = known[0]
-        else:
-            lesions[lesion_key] = (location, record.row.file, record.row.number)
+        if known is None or (location and not known[0]) or (morphology and known[3] is None):
+            where = known[1:3] if known is not None and known[0] else (record.row.file, record.row.number)
+            lesions[lesion_key] = (location, *where, morphology)
         lesion = SkinLesion(
             stable_id(dataset, "lesion", lesion_key),
             identifier=(f"{system}:lesion", record.lesion_id)
@@ -400,6 +405,7 @@ class Context:
             else (f"{system}:image", record.image_id),
             patient=patient,
             location=location or {"text": "not recorded"},
+            morphology=morphology,
         )
         self.result.add(fallback(lesion.to_resource()) if not record.lesion_id else lesion)
         file_name = record.file_name or f"{record.image_id}.jpg"
