@@ -183,7 +183,7 @@ def unmatched(note: str = "") -> MapRow:
 # Diagnosis policy: one target per source code. A clinical-finding (disorder) concept is preferred, since the
 # mapped code is the value of the skin-finding component (SNOMED CT Skin finding hierarchy), with the guide's
 # own example code for melanoma; where the sources give no disorder concept, the eHDSI morphologic-abnormality
-# concept is used.
+# concept is used (the importers put it on the lesion, BodyStructure.morphology).
 
 CHALLENGE_CLASS_MAP: dict[str, list[MapRow]] = {
     "MEL": [m("372244006", "equivalent", "The code of the guide's own melanoma example.")],
@@ -1067,7 +1067,8 @@ POLICY_DIAGNOSIS = (
     "code becomes the value of the skin-finding component (SNOMED CT Skin finding hierarchy); for melanoma this "
     "is 372244006, the code of "
     "the guide's own example. Where the cited sources give no disorder concept, the morphologic-abnormality "
-    "concept of the eHDSI morphology value set is used (e.g. nevus, seborrheic keratosis, hemangioma). "
+    "concept of the eHDSI morphology value set is used (e.g. nevus, seborrheic keratosis, hemangioma); it "
+    "describes the lesion and is sent as BodyStructure.morphology, not as the finding. "
     "Equivalence: equivalent only where the meanings match; wider where the target is broader; narrower where the "
     "target covers only part of the class (with a comment saying which part); unmatched where no concept was "
     "found. Each target comment names its source key and confidence (A = standards-body artefact, B = "
@@ -1299,7 +1300,8 @@ def write_page(systems: dict[str, CodeSystemSpec], maps: list[ConceptMapSpec], a
       "value of the skin-finding component (SNOMED CT Skin finding hierarchy); melanoma maps to 372244006, the "
       "code of the guide's own example. Where the cited sources have no disorder concept, the eHDSI "
       "morphologic-abnormality concept is used (nevus, melanoma in situ, seborrheic keratosis, lentigo, "
-      "hemangioma). Codes of confidence B come from a third-party picklist and should be verified in a SNOMED CT "
+      "hemangioma): it describes the lesion, so importers send it as the lesion's morphology, not as the finding. "
+      "Codes of confidence B come from a third-party picklist and should be verified in a SNOMED CT "
       "browser before clinical use.")
     w("- **Sites:** targets are SNOMED CT \"skin of ...\" body structures (DICOM CID 4029); a site without its own "
       "concept maps `wider` to the nearest broader one (ultimately 39937001 Skin); mucosa, nails and the eye are "
@@ -1359,9 +1361,15 @@ def write_page(systems: dict[str, CodeSystemSpec], maps: list[ConceptMapSpec], a
           f"{', '.join(f'`{u}`' for u in sorted(used[code]))} |")
     w("\nThe disorder targets are members of the [DermatologyFindings](ValueSet-dermatology-findings.html) value set "
       "of this guide; the morphologic-abnormality targets are members of "
-      "[Skin Lesion Morphology](ValueSet-skin-lesion-morphology.html) (DermatologyFindings holds skin findings only, "
-      "so in a skin-finding component they are an extensible-binding miss, reported as a warning); the site targets "
-      "are SNOMED CT body structures for `Observation.bodySite` (extensible binding).\n")
+      "[Skin Lesion Morphology](ValueSet-skin-lesion-morphology.html). DermatologyFindings holds skin findings "
+      "only, so the importers put a morphologic-abnormality target on the lesion (`BodyStructure.morphology`), not "
+      "in the skin-finding component, which keeps the dataset code and text; the dataset diagnosis codes without a "
+      "sourced skin finding are listed in [Dermatology Findings: Completion]"
+      "(ValueSet-dermatology-findings-completion.html), which DermatologyFindings includes. The site targets are "
+      "SNOMED CT body structures for `Observation.bodySite` and `BodyStructure.location` (extensible binding); the "
+      "dataset sites no sourced body structure covers are listed in [Body Sites (Skin): Completion]"
+      "(ValueSet-body-sites-skin-completion.html), which body-sites-skin includes. HAM10000's `unknown` "
+      "localization is no site: the importers leave the body site out.\n")
     w("#### Sources\n")
     w("Terminology (source keys):\n")
     for key in sorted({k for c in used for k in SNOMED[c].sources} | {"the guide"}):

@@ -29,6 +29,15 @@ def test_ndjson_output(fixtures, tmp_path) -> None:
     ]
 
 
+def test_an_ndjson_name_without_ndjson_is_refused(fixtures, tmp_path, capsys) -> None:
+    """A Bundle is never written into a file named .ndjson (readers would take it for NDJSON)."""
+    out = tmp_path / "ham.ndjson"
+    for command in ("ham10000", "auto"):
+        assert main(["import", command, str(fixtures / "ham10000_small.csv"), "--out", str(out)]) == 2
+        assert not out.exists()
+        assert "--ndjson" in capsys.readouterr().err
+
+
 def test_strict_failure_writes_nothing(fixtures, tmp_path, capsys) -> None:
     out = tmp_path / "bad.json"
     code = main(["import", "ham10000", str(fixtures / "ham10000_bad.csv"), "--out", str(out), "--strict"])

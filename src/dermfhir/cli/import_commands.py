@@ -180,6 +180,13 @@ def _lines(files: list[Path]) -> int:
 
 def _run(arguments: argparse.Namespace) -> int:
     console = Console(stderr=True, soft_wrap=True)
+    if not arguments.ndjson and arguments.out.suffix.lower() == ".ndjson":
+        console.print(
+            f"dermfhir import: --out {arguments.out} names an NDJSON file, but without --ndjson a Bundle (JSON) is "
+            "written; give --ndjson and a folder (one NDJSON file per resource type), or a .json file name",
+            markup=False,
+        )
+        return 2
     extra: dict = {}
     if arguments.format == "predictions":
         if not arguments.model_name or not arguments.model_version:

@@ -91,10 +91,15 @@ def _finding(annotation: dict) -> dict | None:
     return None
 
 
-def _site(annotation: dict, lesion: dict, system_name: str) -> str:
-    """The source site code of the image (annotation bodySite), else of the lesion."""
+def _site(annotation: dict, lesion: dict, system_name: str, not_recorded: str = "") -> str:
+    """The source site code of the image (annotation bodySite), else of the lesion; `not_recorded` (the layout's
+    word for it: HAM10000's `unknown`) when neither has a coded site."""
     system = code_system(system_name)
-    return _code(annotation.get("bodySite"), system) or _code(lesion.get("location"), system) or ""
+    found = _code(annotation.get("bodySite"), system) or _code(lesion.get("location"), system)
+    if found:
+        return found
+    coded = (annotation.get("bodySite") or {}).get("coding") or (lesion.get("location") or {}).get("coding")
+    return "" if coded else not_recorded
 
 
 def export(index: Index, layout: str) -> Exported:
@@ -135,7 +140,7 @@ def export(index: Index, layout: str) -> Exported:
                     or "",
                     age_text,
                     patient.get("gender", ""),
-                    _site(annotation, lesion, "ham10000-localization"),
+                    _site(annotation, lesion, "ham10000-localization", not_recorded="unknown"),
                 ]
             )
             continue
