@@ -248,6 +248,7 @@ class MessageId(StrEnum):
     BUNDLE_BUNDLE_ENTRY_ORPHAN_DOCUMENT = "BUNDLE_BUNDLE_ENTRY_ORPHAN_DOCUMENT"
     TYPE_SPECIFIC_CHECKS_DT_UUID_VAID = "TYPE_SPECIFIC_CHECKS_DT_UUID_VAID"
     TYPE_SPECIFIC_CHECKS_DT_OID_VALID = "TYPE_SPECIFIC_CHECKS_DT_OID_VALID"
+    TYPE_SPECIFIC_CHECKS_DT_CANONICAL_TYPE = "TYPE_SPECIFIC_CHECKS_DT_CANONICAL_TYPE"
 
 
 #: The text of every message: a `str.format` template whose named placeholders the call site supplies.
@@ -673,6 +674,9 @@ TEXTS: dict[MessageId, str] = {
     ),
     MessageId.TYPE_SPECIFIC_CHECKS_DT_UUID_VAID: "UUIDs must be valid and lowercase ({value})",
     MessageId.TYPE_SPECIFIC_CHECKS_DT_OID_VALID: "OIDs must be valid ({value})",
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_CANONICAL_TYPE: (
+        "Canonical URL '{url}' refers to a resource that has the wrong type. Found {actual} expecting one of {allowed}"
+    ),
 }
 
 #: Second wordings of an id: the issue carries the id of the first wording, as it did before they had ids of their own.

@@ -651,6 +651,8 @@ class Walker:
         if type(item) is str and item.startswith("#") and code in _LOCAL_REFERENCE_TYPES:
             self.taint()  # dom-3 reads the references of the whole resource
             frame.local_reference(item, code)
+        if code == "canonical" and type(item) is str:
+            references.check_canonical(self, node, item, location, frame)
         if type(item) is str and "<" in item and code in ("string", "markdown"):
             _embedded_html(self, item, location, code)
         if code in ("string", "markdown") and isinstance(item, str) and item.strip() != item:
