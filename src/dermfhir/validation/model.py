@@ -33,7 +33,7 @@ _SYSTEM_TYPES = {
 #: Invariant expressions of R4 4.0.1 that say less than their own rule, by (key, published expression): the
 #: expression checked instead. que-12's human text and Questionnaire.item.enableBehavior's comment require the
 #: behaviour "if more than one enableWhen value is provided"; the published expression counts more than two
-#: (corrected to `enableWhen.count() > 1` in R4B and R5).
+#: (corrected to `enableWhen.count() > 1` in R4B, hl7.fhir.r4b.core 4.3.0).
 INVARIANT_ERRATA = {
     ("que-12", "enableWhen.count() > 2 implies enableBehavior.exists()"): (
         "enableWhen.count() > 1 implies enableBehavior.exists()"
