@@ -125,3 +125,26 @@ def test_manifest_options_reach_the_validator(tmp_path, core):
     )
     results = {result.name: result for result in conformance.run(folder, core)}
     assert results["secure"].strictly_passed and results["lenient"].passed
+
+
+def test_validate_option_is_the_reference_policy(tmp_path, core):
+    """HL7's harness gives `validate` to its resolver as the ReferenceValidationPolicy: with CHECK_EXISTS a
+    relative reference that resolves nowhere is an error; by default it is not checked."""
+    observation = json.dumps({"resourceType": "Observation", "status": "final", "code": {"text": "x"}})
+    observation = observation[:-1] + ', "subject": {"reference": "Patient/absent"}}'
+    folder = _suite(
+        tmp_path,
+        [
+            {
+                "name": "exists",
+                "file": "o.json",
+                "validate": "CHECK_EXISTS",
+                "java": _outcome(("error", "Observation.subject")),
+            },
+            {"name": "default", "file": "o.json", "java": {"errorCount": 0}},
+        ],
+        {"o.json": observation},
+    )
+    results = {result.name: result for result in conformance.run(folder, core)}
+    assert results["exists"].strictly_passed and results["default"].passed
+    assert results["exists"].ignored == []

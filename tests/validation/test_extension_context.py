@@ -102,11 +102,22 @@ def _extension_issues(validator: Validator, patient: dict) -> list[tuple[str, st
         ("urn:oid:1.2.840.99999.1", "error"),
         ("http://nema.org/fhir/extensions/0008-0060", "information"),
         ("http://hl7.org/fhir/tools/StructureDefinition/not-loaded", "information"),
+        ("http://example.org/fhir/StructureDefinition/lesion-colour", "information"),
     ],
 )
 def test_unknown_extension_urls(validator: Validator, url: str, severity: str) -> None:
     found = _extension_issues(validator, {"extension": [{"url": url, "valueString": "x"}]})
     assert [(s, location) for s, location, _ in found] == [(severity, "Patient.extension[0]")]
+
+
+def test_unknown_example_extension_when_examples_are_not_allowed(validator: Validator) -> None:
+    strict = validator.with_options(examples_allowed=False)
+    url = "http://example.org/fhir/StructureDefinition/lesion-colour"
+    found = _extension_issues(strict, {"extension": [{"url": url, "valueString": "x"}]})
+    assert found == [
+        ("error", "Patient.extension[0].url", "Extension_EXT_Url_NotFound"),
+        ("error", "Patient.extension[0]", "Extension_EXT_Unknown_NotHere"),
+    ]
 
 
 def test_an_unknown_modifier_extension_is_always_an_error(validator: Validator) -> None:

@@ -197,7 +197,8 @@ def test_extension_context(profiled):
 
 
 def test_unknown_extension(validator):
-    resource = {"resourceType": "Patient", "extension": [{"url": "http://example.org/unknown", "valueString": "x"}]}
+    url = "http://dermatology.example.net/fhir/StructureDefinition/unknown"
+    resource = {"resourceType": "Patient", "extension": [{"url": url, "valueString": "x"}]}
     ((location, message),) = errors(validator, resource)
     assert location == "Patient.extension[0]" and "could not be found" in message
 

@@ -37,6 +37,28 @@ def test_unknown_code_in_a_known_code_system(validator):
     assert error_locations(validator, resource) == ["Observation.code.coding[0].code"]
 
 
+def test_a_coding_system_that_names_a_value_set(validator):
+    """Coding.system identifies a code system (R4 datatypes.html#Coding); a value set's URL is not one."""
+
+    def observation(system):
+        return {
+            "resourceType": "Observation",
+            "status": "final",
+            "code": {"coding": [{"system": system, "code": "final"}]},
+        }
+
+    assert errors(validator, observation("http://hl7.org/fhir/observation-status")) == []
+    assert errors(validator, observation("http://hl7.org/fhir/ValueSet/observation-status")) == [
+        (
+            "Observation.code.coding[0].system",
+            "The Coding references a value set, not a code system ('http://hl7.org/fhir/ValueSet/observation-status')",
+        )
+    ]
+    versioned = errors(validator, observation("http://hl7.org/fhir/ValueSet/observation-status|4.0.1"))
+    assert [location for location, _ in versioned] == ["Observation.code.coding[0].system"]
+    assert errors(validator, observation("http://dermatology.example.net/ValueSet/not-loaded")) == []
+
+
 def test_code_missing_from_a_dated_copy_is_a_warning(validator):
     """terminology.hl7.org code systems in the R4 core package are 2019 copies: a missing code may be newer."""
     resource = {

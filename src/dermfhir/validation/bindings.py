@@ -1,9 +1,10 @@
 """Terminology bindings and code validity.
 
 Checked: required bindings (error when the code is not in the value set), extensible (warning), preferred/example
-(nothing); codes of code systems known here (unknown code → error, wrong display → error) whatever the binding;
-value sets or systems that cannot be expanded offline (SNOMED CT, LOINC, UCUM …) give an information issue, never an
-error. Not checked: binding `additional` extensions, max value sets, concept properties such as inactive status.
+(nothing); a Coding.system that names a value set (an error); codes of code systems known here (unknown code →
+error, wrong display → error) whatever the binding; value sets or systems that cannot be expanded offline (SNOMED CT,
+LOINC, UCUM …) give an information issue, never an error. Not checked: binding `additional` extensions, max value
+sets, concept properties such as inactive status.
 """
 
 from __future__ import annotations
@@ -108,6 +109,10 @@ def _system_check(
             IssueType.INVALID, MessageId.TERMINOLOGY_TX_SYSTEM_RELATIVE, _at(location, index) + ".system", system=system
         )
         return
+    if _names_a_value_set(walker, system):
+        where = _at(location, index) + ".system"
+        walker.run.error(IssueType.INVALID, MessageId.TERMINOLOGY_TX_SYSTEM_VALUESET2, where, system=system)
+        return
     try:
         result = _in_code_system(walker, system, value, display)
     except Exception:
@@ -143,6 +148,17 @@ def _system_check(
             value=value,
             expected_display=result.expected_display,
         )
+
+
+def _names_a_value_set(walker: Checker, system: str) -> bool:
+    """Whether a Coding.system is the URL of a loaded ValueSet and of no loaded CodeSystem: Coding.system is "the
+    identification of the code system that defines the meaning of the symbol" (R4 datatypes.html#Coding), and a value
+    set defines no codes, it selects them from code systems (R4 valueset.html)."""
+    url, _, version = system.partition("|")
+    found = walker.validator.definitions.locate(url)
+    if found is None or found[1].get("resourceType") != "ValueSet":
+        return False
+    return walker.terminology.code_system_for(url, version or None) is None
 
 
 def _at(location: str, index: int | None) -> str:

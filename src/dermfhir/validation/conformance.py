@@ -6,12 +6,12 @@ error and fatal issues found are exactly the expected ones by severity and locat
 `/*Type/id*/` comments removed); besides it, how many expected issues were found at their place.
 A case never stops the run: a malformed instance is validated (its JSON or XML problems are fatal issues), and an
 exception while loading a case or its definitions is a failure of that case, with its message.
-Manifest options honoured: supporting, profiles, profile.source / profile.supporting, fetcher (standalone),
-examples, validateContains, validateReference, security-checks, noHtmlInMarkdown / htmlInMarkdownCheck, advisor
-(suppressed message ids). Accepted without effect: assumeValidRestReferences (RESTful references' types are always
-read from their URL, and an unresolved target is never checked against profiles: there is nothing to assume),
-crumb-trail and ids-in-errors (message wording). Not applied and listed per case: options of R5 runs (keys ending in
-5, r5-*) and package downloads (`packages`).
+Manifest options honoured: supporting, profiles, profile.source / profile.supporting, fetcher (standalone), examples,
+validateContains, validateReference and validate (reference policies), security-checks, noHtmlInMarkdown /
+htmlInMarkdownCheck, advisor (suppressed message ids). Accepted without effect: assumeValidRestReferences (RESTful
+references' types are always read from their URL, and an unresolved target is never checked against profiles: there is
+nothing to assume), crumb-trail and ids-in-errors (message wording). Not applied and listed per case: options of R5 runs
+(keys ending in 5, r5-*) and package downloads (`packages`).
 """
 
 from __future__ import annotations
@@ -152,6 +152,7 @@ _KNOWN_KEYS = frozenset(
         "examples",
         "validateContains",
         "validateReference",
+        "validate",
         "security-checks",
         "noHtmlInMarkdown",
         "htmlInMarkdownCheck",
@@ -194,6 +195,8 @@ def _options(folder: Path, case: dict) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if case.get("fetcher") == "standalone":
         options["standalone"] = True
+    if "validate" in case:
+        options["validate_reference"] = str(case["validate"])  # the policy HL7's test harness gives its resolver
     if "validateReference" in case:
         options["validate_reference"] = str(case["validateReference"])
     if "security-checks" in case:

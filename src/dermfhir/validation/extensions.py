@@ -2,9 +2,9 @@
 
 Checked: url present and unversioned; unknown extensions (an error, except HL7 core-namespace extensions that are
 not loaded, which are warnings since they cannot be resolved offline, the allowed extension domains, also warnings,
-and the URLs HL7's validator lets through unknown — DICOM's nema.org, HL7's tools namespace — which are
-information; an unknown modifier extension is always an error, since its meaning
-cannot be known); example URLs when examples are not allowed;
+and the URLs HL7's validator lets through unknown — DICOM's nema.org, HL7's tools namespace, example URLs
+(example.org, acme.com) where examples are allowed — which are information; an unknown modifier extension is always
+an error, since its meaning cannot be known); example URLs when examples are not allowed;
 the context of use (element / extension / fhirpath contexts by type or path, element contexts of a profile's
 element by `url#element-id`); modifier vs non-modifier use; value
 type and nested extensions through the extension's StructureDefinition; ext-1 (value or extensions, not both).
@@ -100,14 +100,16 @@ def _definition(walker: Checker, node: Node, url: str) -> StructureModel | None:
     return model
 
 
-def _allowed_unknown(url: str) -> bool:
+def _allowed_unknown(url: str, examples_allowed: bool) -> bool:
     """URLs whose extensions HL7's validator accepts without their definition: DICOM's (nema.org), HL7's tooling
-    extensions, and structuredefinition-expression (used by versions that predate it). Example URLs are not among
-    them here: an unknown extension at example.org stays an error."""
+    extensions, structuredefinition-expression (used by versions that predate it), and example URLs (example.org,
+    acme.com) where examples are allowed: example domains (RFC 2606 reserves example.org; HL7's own examples use
+    acme.com) whose extension definitions are never published."""
     return (
         "nema.org" in url
         or url.startswith(_TOOLS_NAMESPACE)
         or url == _HL7_NAMESPACE[0] + "structuredefinition-expression"
+        or (examples_allowed and ("example.org" in url or "acme.com" in url))
     )
 
 
@@ -116,7 +118,7 @@ def _unknown(walker: Checker, item: dict, url: str, location: str, node: Node) -
     cannot_fetch = url.startswith(_HL7_NAMESPACE)
     if url.startswith(walker.validator.options.extension_domains) and node.key != "modifierExtension":
         run.warning(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_UNKNOWN_DOMAIN, location, url=url)
-    elif node.key != "modifierExtension" and _allowed_unknown(url):
+    elif node.key != "modifierExtension" and _allowed_unknown(url, walker.validator.options.examples_allowed):
         run.info(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_UNKNOWN, location, url=url)
     elif cannot_fetch:
         run.warning(IssueType.STRUCTURE, MessageId.EXTENSION_EXT_UNKNOWN_NOTHERE_NOT_LOADED, location, url=url)

@@ -169,7 +169,7 @@ def check(
         passed = native(value, frame.resource) if native is not None else None
         if passed is not None:
             if not passed:
-                _report(walker, constraint, path)
+                report(walker, constraint, path)
         else:
             _evaluate(walker, constraint, node, holder, value, path, type_code, frame)
         done[key] = run.attempted != before
@@ -228,7 +228,7 @@ def _evaluate(
 def _outcome(walker: Checker, constraint: Constraint, path: str, outcome: str) -> None:
     """Report the outcome of an evaluation: "" passed, "failed", or "!" and the text of an evaluation error."""
     if outcome == "failed":
-        _report(walker, constraint, path)
+        report(walker, constraint, path)
     elif outcome:
         walker.run.warning(
             IssueType.INFORMATIONAL,
@@ -318,7 +318,8 @@ class _Services:
         return None
 
 
-def _report(walker: Checker, constraint: Constraint, path: str) -> None:
+def report(walker: Checker, constraint: Constraint, path: str) -> None:
+    """Report a failed invariant at `path`, with its own severity."""
     severity = "error" if constraint.severity == "error" else "warning"
     walker.run.add(
         severity,

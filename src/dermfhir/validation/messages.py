@@ -160,6 +160,7 @@ class MessageId(StrEnum):
     TERMINOLOGY_TX_NOVALID_1_CC = "Terminology_TX_NoValid_1_CC"
     TERMINOLOGY_TX_SYSTEM_NOTKNOWN = "Terminology_TX_System_NotKnown"
     TERMINOLOGY_TX_SYSTEM_RELATIVE = "Terminology_TX_System_Relative"
+    TERMINOLOGY_TX_SYSTEM_VALUESET2 = "Terminology_TX_System_ValueSet2"
     TOO_DEEP = "TOO_DEEP"
     TOO_DEEP_JSON = "TOO_DEEP_JSON"
     TOO_DEEP_RECURSION = "TOO_DEEP_RECURSION"
@@ -248,6 +249,7 @@ class MessageId(StrEnum):
     BUNDLE_BUNDLE_ENTRY_ORPHAN_DOCUMENT = "BUNDLE_BUNDLE_ENTRY_ORPHAN_DOCUMENT"
     TYPE_SPECIFIC_CHECKS_DT_UUID_VAID = "TYPE_SPECIFIC_CHECKS_DT_UUID_VAID"
     TYPE_SPECIFIC_CHECKS_DT_OID_VALID = "TYPE_SPECIFIC_CHECKS_DT_OID_VALID"
+    TYPE_SPECIFIC_CHECKS_DT_CANONICAL_TYPE = "TYPE_SPECIFIC_CHECKS_DT_CANONICAL_TYPE"
 
 
 #: The text of every message: a `str.format` template whose named placeholders the call site supplies.
@@ -499,6 +501,7 @@ TEXTS: dict[MessageId, str] = {
     MessageId.TERMINOLOGY_TX_SYSTEM_RELATIVE: (
         "Coding.system must be an absolute reference, not a local reference ('{system}')"
     ),
+    MessageId.TERMINOLOGY_TX_SYSTEM_VALUESET2: "The Coding references a value set, not a code system ('{system}')",
     MessageId.TOO_DEEP: "The content is nested too deeply (more than {max_depth} levels)",
     MessageId.TOO_DEEP_JSON: "Error parsing JSON: the content is nested too deeply",
     MessageId.TOO_DEEP_RECURSION: "The content is nested too deeply to validate",
@@ -673,6 +676,9 @@ TEXTS: dict[MessageId, str] = {
     ),
     MessageId.TYPE_SPECIFIC_CHECKS_DT_UUID_VAID: "UUIDs must be valid and lowercase ({value})",
     MessageId.TYPE_SPECIFIC_CHECKS_DT_OID_VALID: "OIDs must be valid ({value})",
+    MessageId.TYPE_SPECIFIC_CHECKS_DT_CANONICAL_TYPE: (
+        "Canonical URL '{url}' refers to a resource that has the wrong type. Found {actual} expecting one of {allowed}"
+    ),
 }
 
 #: Second wordings of an id: the issue carries the id of the first wording, as it did before they had ids of their own.

@@ -30,6 +30,16 @@ _SYSTEM_TYPES = {
     "http://hl7.org/fhirpath/System.Time": "time",
 }
 
+#: Invariant expressions of R4 4.0.1 that say less than their own rule, by (key, published expression): the
+#: expression checked instead. que-12's human text and Questionnaire.item.enableBehavior's comment require the
+#: behaviour "if more than one enableWhen value is provided"; the published expression counts more than two
+#: (corrected to `enableWhen.count() > 1` in R4B, hl7.fhir.r4b.core 4.3.0).
+INVARIANT_ERRATA = {
+    ("que-12", "enableWhen.count() > 2 implies enableBehavior.exists()"): (
+        "enableWhen.count() > 1 implies enableBehavior.exists()"
+    ),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Type:
@@ -147,12 +157,13 @@ class Node:
         known = {constraint.key for constraint in self.constraints}
         for item in element.get("constraint") or []:
             if isinstance(item, dict) and item.get("key") not in known:
+                key, expression = str(item.get("key", "")), str(item.get("expression", ""))
                 self.constraints.append(
                     Constraint(
-                        str(item.get("key", "")),
+                        key,
                         str(item.get("severity", "error")),
                         str(item.get("human", "")),
-                        str(item.get("expression", "")),
+                        INVARIANT_ERRATA.get((key, expression), expression),
                         str(item.get("source", "")),
                     )
                 )

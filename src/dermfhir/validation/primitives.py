@@ -316,6 +316,27 @@ def xhtml_problem(value: str) -> Problem | None:
     return None
 
 
+def xhtml_names_allowed(value: str) -> bool | None:
+    """txt-1 (R4 Narrative.div): every element and attribute of the narrative is one of the basic HTML ones FHIR
+    allows (the invariant's XPath checks names only: active content and the other xhtml rules are not part of it);
+    None when the value is not well-formed XML."""
+    try:
+        element = ElementTree.fromstring(value)
+    except ElementTree.ParseError:
+        return None
+    for node in element.iter():
+        if not isinstance(node.tag, str):
+            continue
+        tag = node.tag.rpartition("}")[2]
+        if tag not in _XHTML_ELEMENTS:
+            return False
+        for attribute in node.attrib:
+            name = "xml:" + attribute[len(_XML_NS) :] if attribute.startswith(_XML_NS) else attribute
+            if name not in _XHTML_ATTRIBUTES and f"{tag}.{name}" not in _XHTML_ELEMENT_ATTRIBUTES:
+                return False
+    return True
+
+
 def _kind_of(value: object) -> dict[str, Any]:
     return {"kind": _kind(value)}
 

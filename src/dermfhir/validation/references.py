@@ -4,7 +4,8 @@ versions) and the target type against the element's targetProfile.
 Checked: reference syntax (a conditional `Type?search` reference only in a transaction); local references that
 do not resolve (with ref-1); contained or bundled aggregation that does not resolve; several Bundle entries matching
 one reference; the type of the target (resolved, or read from a RESTful URL) against the allowed target types; a
-target that resolves (contained or in the Bundle) against the target profiles of its type (it must conform to one).
+target that resolves (contained or in the Bundle) against the target profiles of its type (it must conform to one);
+the type of a canonical's target, when it is contained or loaded, against its targetProfile (`check_canonical`).
 Not checked: the type or conformance of targets that do not resolve locally when a target profile is not loaded (its
 type cannot be known), references to servers (nothing is fetched).
 """
@@ -237,6 +238,38 @@ def _target_profiles(walker: Checker, node: Node, reference: str, target: dict, 
         where,
         reference=reference,
         candidates=", ".join(candidates),
+    )
+
+
+def check_canonical(walker: Checker, node: Node, value: str, location: str, frame: Frame) -> None:
+    """A canonical names a resource of a type its element's `type.targetProfile` allows (R4 ElementDefinition.type
+    .targetProfile: "the target resource SHALL conform to at least one profile"; datatypes.html#canonical: "the
+    canonical URL of a resource of the target type"). Checked when the URL resolves here: a contained resource
+    (`#id`) or a loaded definition (`url` or `url|version`); a URL that does not resolve is left alone."""
+    targets = [target for item in node.types if item.code == "canonical" for target in item.targets]
+    if not targets:
+        return
+    if value.startswith("#"):
+        target = _local(frame, value)
+        actual = target.get("resourceType") if target is not None else None
+    else:
+        found = walker.validator.definitions.locate(value)
+        actual = found[1].get("resourceType") if found is not None else None
+    if not isinstance(actual, str):
+        return
+    models = [walker.models.get(url) for url in targets]
+    if any(model is None for model in models):
+        return  # a target profile that is not loaded may allow any type
+    allowed = {model.type for model in models if model is not None}
+    if actual in allowed or allowed & {"Resource", "DomainResource"}:
+        return
+    walker.run.error(
+        IssueType.STRUCTURE,
+        MessageId.TYPE_SPECIFIC_CHECKS_DT_CANONICAL_TYPE,
+        location,
+        url=value,
+        actual=actual,
+        allowed=sorted(allowed),
     )
 
 

@@ -22,7 +22,13 @@ from dermfhir.validation.memo import Memo
 from dermfhir.validation.messages import MessageId, primitive_id
 from dermfhir.validation.model import Models, Node, StructureModel
 from dermfhir.validation.outcome import IssueType
-from dermfhir.validation.primitives import MAX_STRING, PRIMITIVE_TYPES, check_primitive, id_problem
+from dermfhir.validation.primitives import (
+    MAX_STRING,
+    PRIMITIVE_TYPES,
+    check_primitive,
+    id_problem,
+    xhtml_names_allowed,
+)
 
 RESOURCE_TYPES_ABSTRACT = ("Resource", "DomainResource")
 #: primitive types whose only lexical rules are "not empty" and the 1 MB limit (see primitive())
@@ -639,10 +645,14 @@ class Walker:
                 problem = check_primitive("string", item)
         if problem:
             self.run.error(IssueType.INVALID, problem[0], location, reported_id=primitive_id(code), **problem[1])
+            if code == "xhtml":
+                _narrative_names(self, node, item, location)
             return
         if type(item) is str and item.startswith("#") and code in _LOCAL_REFERENCE_TYPES:
             self.taint()  # dom-3 reads the references of the whole resource
             frame.local_reference(item, code)
+        if code == "canonical" and type(item) is str:
+            references.check_canonical(self, node, item, location, frame)
         if type(item) is str and "<" in item and code in ("string", "markdown"):
             _embedded_html(self, item, location, code)
         if code in ("string", "markdown") and isinstance(item, str) and item.strip() != item:
@@ -668,6 +678,16 @@ class Walker:
             _primitive_range(self, node, item, location, code)
         if node.binding and code in ("code", "string", "uri"):
             bindings.check(self, node, item, location, code, frame, model)
+
+
+def _narrative_names(walker: Walker, node: Node, value: str, location: str) -> None:
+    """txt-1 on a narrative whose xhtml broke a rule: the invariant (R4 Narrative.div: only the basic HTML elements
+    and attributes) fails too when an element or attribute name is not allowed, and is reported beside the xhtml
+    problem, as the two are separate rules of R4 (the xhtml type's content rules, narrative.html, and the
+    invariant). A valid narrative passes txt-1 by construction, so it is not checked again."""
+    constraint = next((c for c in node.constraints if c.key == "txt-1"), None)
+    if constraint is not None and xhtml_names_allowed(value) is False:
+        invariants.report(walker, constraint, location)
 
 
 def _fixed(walker: Walker, expected: Any, actual: Any, location: str, model: StructureModel, exact: bool) -> None:
