@@ -6,9 +6,10 @@ fullUrls (bdl-7); unique link relations; references between entries (resolution 
 against the entry's base, with `_history` versions; several matches are errors); in a document, the Composition's
 subject, author, encounter, custodian, attester.party, event.detail and every section's author, focus and entries
 must resolve to exactly one entry, and every entry but a Provenance must be reachable from the Composition (a
-warning). Each entry is validated against its own meta.profile (done by the walk). The
-bdl-* invariants run as FHIRPath from the Bundle definition. Not checked: transaction/batch request semantics,
-search-set scores, signatures.
+warning); in a search set, each entry agrees with its search mode (an `outcome` is an OperationOutcome, a `match`
+or `include` has an id, a `match` is of a type the `self` link searched). Each entry is validated against its own
+meta.profile (done by the walk). The bdl-* invariants run as FHIRPath from the Bundle definition. Not checked:
+transaction/batch request semantics, search-set scores, signatures.
 """
 
 from __future__ import annotations
@@ -98,6 +99,8 @@ def check(walker: Checker, bundle: dict, path: str, frame: Frame) -> None:
         return
     if bundle.get("type") == "document":
         _document_references(walker, entries, path, frame)
+    if bundle.get("type") == "searchset":
+        _search_entries(walker, bundle, entries, path)
     full_urls: dict[str, int] = {}
     identified = bundle.get("type") not in _UNIDENTIFIED_TYPES
     for index, entry in enumerate(entries):
@@ -134,6 +137,77 @@ def check(walker: Checker, bundle: dict, path: str, frame: Frame) -> None:
                 + str((resource.get("meta") or {}).get("versionId") if isinstance(resource.get("meta"), dict) else "")
             )
             full_urls[key] = full_urls.get(key, 0) + 1
+
+
+def _search_entries(walker: Checker, bundle: dict, entries: list, path: str) -> None:
+    """The entries of a search set, by their search mode (R4 search-entry-mode, search.html):
+
+    - an `outcome` entry is "an OperationOutcome that provides additional information about the processing of a
+      search";
+    - a `match` or `include` entry is a resource the server holds, so it has an id (R4 Resource.id: "the only time
+      that a resource does not have an id is when it is being submitted to the server using a create operation");
+    - a `match` entry "matched the search specification": its type is one the search named, in the `self` link's
+      URL (`[base]/[type]?…`, or `[base]?_type=[types]…` for a search of several types).
+    """
+    searched = _searched_types(walker, bundle)
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            continue
+        resource, search = entry.get("resource"), entry.get("search")
+        mode = search.get("mode") if isinstance(search, dict) else None
+        if not isinstance(resource, dict) or not isinstance(mode, str):
+            continue
+        location = f"{path}.entry[{index}].resource"
+        resource_type = resource.get("resourceType")
+        if mode == "outcome":
+            if resource_type != "OperationOutcome":
+                walker.run.error(
+                    IssueType.INVALID, MessageId.BUNDLE_SEARCH_OUTCOME_NOT_OO, location, resource_type=resource_type
+                )
+            continue
+        if mode not in ("match", "include"):
+            continue
+        if not isinstance(resource.get("id"), str):
+            walker.run.error(IssueType.INVALID, MessageId.BUNDLE_SEARCH_NOID, location)
+        if mode == "match" and searched and resource_type not in searched:
+            walker.run.error(
+                IssueType.INVALID,
+                MessageId.BUNDLE_SEARCH_WRONG_TYPE,
+                location,
+                resource_type=resource_type,
+                types=", ".join(searched),
+            )
+
+
+def _searched_types(walker: Checker, bundle: dict) -> list[str]:
+    """The resource types a search set's `self` link says were searched: the type of a type-level search
+    (`[base]/[type]?…`, `[base]/[type]/_search`, `[base]/[compartment]/[id]/[type]`), or the `_type` parameter of a
+    search across types; none when the link names no type (nothing to compare with)."""
+    links = bundle.get("link")
+    url = None
+    for link in links if isinstance(links, list) else []:
+        if isinstance(link, dict) and link.get("relation") == "self" and isinstance(link.get("url"), str):
+            url = link["url"]
+            break
+    if url is None:
+        return []
+    address, _, query = url.partition("?")
+    segments = [segment for segment in address.split("/") if segment]
+    if segments and segments[-1] == "_search":
+        segments.pop()
+    if segments and _is_resource_type(walker, segments[-1]):
+        return [segments[-1]]
+    for parameter in query.split("&"):
+        name, _, value = parameter.partition("=")
+        if name == "_type" and value:
+            types = [part for part in value.split(",") if part]
+            return types if all(_is_resource_type(walker, part) for part in types) else []
+    return []
+
+
+def _is_resource_type(walker: Checker, name: str) -> bool:
+    model = walker.models.get(name)
+    return model is not None and model.kind == "resource" and model.derivation != "constraint"
 
 
 #: Bundle types whose entries may carry resources that have no identity yet (Bundle.entry.fullUrl: "fullUrl can be

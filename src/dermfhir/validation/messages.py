@@ -248,6 +248,9 @@ class MessageId(StrEnum):
     BUNDLE_BUNDLE_ENTRY_ORPHAN_DOCUMENT = "BUNDLE_BUNDLE_ENTRY_ORPHAN_DOCUMENT"
     TYPE_SPECIFIC_CHECKS_DT_UUID_VAID = "TYPE_SPECIFIC_CHECKS_DT_UUID_VAID"
     TYPE_SPECIFIC_CHECKS_DT_OID_VALID = "TYPE_SPECIFIC_CHECKS_DT_OID_VALID"
+    BUNDLE_SEARCH_NOID = "BUNDLE_SEARCH_NOID"
+    BUNDLE_SEARCH_OUTCOME_NOT_OO = "BUNDLE_SEARCH_OUTCOME_NOT_OO"
+    BUNDLE_SEARCH_WRONG_TYPE = "BUNDLE_SEARCH_WRONG_TYPE"
 
 
 #: The text of every message: a `str.format` template whose named placeholders the call site supplies.
@@ -673,6 +676,11 @@ TEXTS: dict[MessageId, str] = {
     ),
     MessageId.TYPE_SPECIFIC_CHECKS_DT_UUID_VAID: "UUIDs must be valid and lowercase ({value})",
     MessageId.TYPE_SPECIFIC_CHECKS_DT_OID_VALID: "OIDs must be valid ({value})",
+    MessageId.BUNDLE_SEARCH_NOID: "Search results must have ids",
+    MessageId.BUNDLE_SEARCH_OUTCOME_NOT_OO: "This is not an OperationOutcome ({resource_type})",
+    MessageId.BUNDLE_SEARCH_WRONG_TYPE: (
+        "This is not a matching resource type for the specified search ({resource_type} expecting [{types}])"
+    ),
 }
 
 #: Second wordings of an id: the issue carries the id of the first wording, as it did before they had ids of their own.
