@@ -354,3 +354,49 @@ def test_resolved_target_must_conform_to_a_target_profile(validator: Validator, 
     assert errors(checked, bundle) == []
     del patient["identifier"]
     assert error_locations(checked, bundle) == ["Bundle.entry[0].resource.subject"]
+
+
+def test_canonical_url_types_are_those_whose_url_is_an_absolute_uri(validator: Validator) -> None:
+    """The resources whose `url` R4 defines as "An absolute URI that is used to identify this …"."""
+    from dermfhir.validation.conformance_resources import CANONICAL_URL_TYPES
+
+    found = set()
+    for sd in validator.definitions.resources("StructureDefinition"):
+        if sd.get("kind") != "resource" or sd.get("derivation") != "specialization":
+            continue
+        for element in sd["snapshot"]["element"]:
+            if element["path"] == sd["type"] + ".url" and element["definition"].startswith("An absolute URI"):
+                found.add(sd["type"])
+    assert found == CANONICAL_URL_TYPES
+
+
+def _code_system(url: str) -> dict:
+    return {
+        "resourceType": "CodeSystem",
+        "id": "cs",
+        "url": url,
+        "name": "Test",
+        "status": "draft",
+        "content": "complete",
+        "concept": [{"code": "a"}],
+    }
+
+
+def test_canonical_url_is_absolute(validator: Validator) -> None:
+    for url in ("http://example.org/fhir/CodeSystem/cs", "urn:uuid:f3b2bd36-199b-4591-b4db-f49db0912b62"):
+        assert errors(validator, _code_system(url)) == []
+    assert error_locations(validator, _code_system("CodeSystem/cs")) == ["CodeSystem.url"]
+    assert error_locations(validator, _code_system("#cs")) == ["CodeSystem.url"]
+
+
+def test_canonical_url_of_a_contained_resource_is_absolute(validator: Validator) -> None:
+    value_set = {
+        "resourceType": "ValueSet",
+        "url": "http://example.org/fhir/ValueSet/vs",
+        "status": "draft",
+        "contained": [_code_system("cs")],
+        "compose": {"include": [{"system": "#cs"}]},
+    }
+    assert error_locations(validator, value_set) == ["ValueSet.contained[0].url"]
+    value_set["contained"] = [_code_system("http://example.org/fhir/CodeSystem/cs")]
+    assert errors(validator, value_set) == []

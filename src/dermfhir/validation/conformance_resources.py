@@ -1,5 +1,8 @@
-"""Rules on conformance resources themselves (StructureDefinition, SearchParameter, CapabilityStatement) that their
-element tree and invariants do not express; run only for resources of those types.
+"""Rules on conformance resources themselves (StructureDefinition, SearchParameter, CapabilityStatement and every
+resource with a canonical URL) that their element tree and invariants do not express; run only for resources of
+those types.
+
+Every resource whose R4 `url` is its canonical URL: the url is an absolute URI (contained ones included).
 
 StructureDefinition, every element list: no slicing on the root element of a differential; a binding, maxLength,
 minValue or maxValue only on types that can carry one (the HL7 type characteristics); discriminator paths of a
@@ -32,8 +35,45 @@ from dermfhir.validation.outcome import IssueType
 if TYPE_CHECKING:
     from dermfhir.validation.checker import Checker
 
+#: The R4 resources whose `url` is "An absolute URI that is used to identify this [resource] when it is referenced in
+#: a specification, model, design or an instance" (the definition of each one's `url` element): their canonical URL.
+#: `tests/validation/test_conformance_resources.py` derives the same list from the core definitions.
+CANONICAL_URL_TYPES = frozenset(
+    {
+        "ActivityDefinition",
+        "CapabilityStatement",
+        "ChargeItemDefinition",
+        "CodeSystem",
+        "CompartmentDefinition",
+        "ConceptMap",
+        "EffectEvidenceSynthesis",
+        "EventDefinition",
+        "Evidence",
+        "EvidenceVariable",
+        "ExampleScenario",
+        "GraphDefinition",
+        "ImplementationGuide",
+        "Library",
+        "Measure",
+        "OperationDefinition",
+        "PlanDefinition",
+        "Questionnaire",
+        "ResearchDefinition",
+        "ResearchElementDefinition",
+        "RiskEvidenceSynthesis",
+        "SearchParameter",
+        "StructureDefinition",
+        "StructureMap",
+        "TerminologyCapabilities",
+        "TestScript",
+        "ValueSet",
+    }
+)
+
 #: Resource types with checks here: the walk calls `check` for these only, so other resources pay nothing.
-CHECKED = frozenset({"StructureDefinition", "SearchParameter", "CapabilityStatement"})
+CHECKED = frozenset({"StructureDefinition", "SearchParameter", "CapabilityStatement"}) | CANONICAL_URL_TYPES
+
+_ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 _FHIR_TYPE_EXT = "http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type"
 
@@ -99,6 +139,11 @@ class SnapshotError(Exception):
 
 def check(walker: Checker, resource: dict, path: str) -> None:
     resource_type = resource.get("resourceType")
+    url = resource.get("url")
+    if resource_type in CANONICAL_URL_TYPES and isinstance(url, str) and url and not _ABSOLUTE_URI.match(url):
+        # a canonical URL is absolute wherever the resource is, contained ones included: a contained resource is
+        # referred to by `#id`, never by a relative url of its own
+        walker.run.error(IssueType.INVALID, MessageId.TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE, f"{path}.url", url=url)
     if resource_type == "StructureDefinition":
         _structure_definition(walker, resource, path)
     elif resource_type == "SearchParameter":

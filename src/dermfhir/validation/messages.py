@@ -249,6 +249,7 @@ class MessageId(StrEnum):
     TYPE_SPECIFIC_CHECKS_DT_UUID_VAID = "TYPE_SPECIFIC_CHECKS_DT_UUID_VAID"
     TYPE_SPECIFIC_CHECKS_DT_OID_VALID = "TYPE_SPECIFIC_CHECKS_DT_OID_VALID"
     BUNDLE_SEARCH_NOID = "BUNDLE_SEARCH_NOID"
+    TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE = "TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE"
     BUNDLE_SEARCH_OUTCOME_NOT_OO = "BUNDLE_SEARCH_OUTCOME_NOT_OO"
     BUNDLE_SEARCH_WRONG_TYPE = "BUNDLE_SEARCH_WRONG_TYPE"
 
@@ -677,6 +678,7 @@ TEXTS: dict[MessageId, str] = {
     MessageId.TYPE_SPECIFIC_CHECKS_DT_UUID_VAID: "UUIDs must be valid and lowercase ({value})",
     MessageId.TYPE_SPECIFIC_CHECKS_DT_OID_VALID: "OIDs must be valid ({value})",
     MessageId.BUNDLE_SEARCH_NOID: "Search results must have ids",
+    MessageId.TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE: "Canonical URLs must be absolute URLs ({url})",
     MessageId.BUNDLE_SEARCH_OUTCOME_NOT_OO: "This is not an OperationOutcome ({resource_type})",
     MessageId.BUNDLE_SEARCH_WRONG_TYPE: (
         "This is not a matching resource type for the specified search ({resource_type} expecting [{types}])"
