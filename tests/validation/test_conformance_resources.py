@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 
+from dermfhir.definitions import Definitions
 from dermfhir.validation import Validator
 from tests.validation.conftest import error_locations, errors
 
@@ -400,3 +401,49 @@ def test_canonical_url_of_a_contained_resource_is_absolute(validator: Validator)
     assert error_locations(validator, value_set) == ["ValueSet.contained[0].url"]
     value_set["contained"] = [_code_system("http://example.org/fhir/CodeSystem/cs")]
     assert errors(validator, value_set) == []
+
+
+_BASE_CS = {
+    "resourceType": "CodeSystem",
+    "url": "http://example.org/fhir/CodeSystem/colours",
+    "name": "Colours",
+    "status": "draft",
+    "content": "complete",
+    "concept": [{"code": "red", "display": "Red"}, {"code": "blue", "display": "Blue"}],
+}
+
+
+def _supplement(*codes: str, supplements: str = "http://example.org/fhir/CodeSystem/colours") -> dict:
+    return {
+        "resourceType": "CodeSystem",
+        "url": "http://example.org/fhir/CodeSystem/colours-de",
+        "name": "ColoursGerman",
+        "status": "draft",
+        "content": "supplement",
+        "supplements": supplements,
+        "concept": [{"code": code, "designation": [{"language": "de", "value": code.upper()}]} for code in codes],
+    }
+
+
+def test_a_supplement_only_speaks_of_the_codes_of_its_code_system(core: Definitions) -> None:
+    """R4 CodeSystem.content `supplement`: it adds designations and properties to another code system's concepts."""
+    validator = Validator(core.with_resources([_BASE_CS]))
+    assert errors(validator, _supplement("red", "blue")) == []
+    assert error_locations(validator, _supplement("red", "green")) == ["CodeSystem.concept[1]"]
+    # a code system that is not loaded cannot be judged
+    assert errors(validator, _supplement("green", supplements="http://example.org/fhir/CodeSystem/other")) == []
+    # LOINC is not loaded, but a code that has not the shape of a LOINC code is none of its codes
+    assert errors(validator, _supplement("8867-4", supplements="http://loinc.org")) == []
+    assert error_locations(validator, _supplement("pulse", supplements="http://loinc.org")) == ["CodeSystem.concept[0]"]
+
+
+def test_a_supplement_is_never_the_system_of_a_coding(core: Definitions) -> None:
+    validator = Validator(core.with_resources([_BASE_CS, _supplement("red")]))
+    observation = {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [{"system": "http://example.org/fhir/CodeSystem/colours", "code": "red"}]},
+    }
+    assert errors(validator, observation) == []
+    observation["code"]["coding"][0]["system"] = "http://example.org/fhir/CodeSystem/colours-de"
+    assert error_locations(validator, observation) == ["Observation.code.coding[0]"]

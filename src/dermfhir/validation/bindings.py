@@ -108,6 +108,17 @@ def _system_check(
             IssueType.INVALID, MessageId.TERMINOLOGY_TX_SYSTEM_RELATIVE, _at(location, index) + ".system", system=system
         )
         return
+    if walker.terminology.supplement(system) is not None:
+        # a supplement adds designations and properties to the concepts of another code system (R4 CodeSystem.content
+        # `supplement`, CodeSystem.supplements): codes are always of that code system, never of the supplement
+        walker.run.error(
+            IssueType.BUSINESS_RULE,
+            MessageId.CODESYSTEM_CS_SUPPLEMENT_AS_SYSTEM,
+            _at(location, index),
+            system=system,
+            code=value,
+        )
+        return
     try:
         result = _in_code_system(walker, system, value, display)
     except Exception:

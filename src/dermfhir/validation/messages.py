@@ -249,6 +249,8 @@ class MessageId(StrEnum):
     TYPE_SPECIFIC_CHECKS_DT_UUID_VAID = "TYPE_SPECIFIC_CHECKS_DT_UUID_VAID"
     TYPE_SPECIFIC_CHECKS_DT_OID_VALID = "TYPE_SPECIFIC_CHECKS_DT_OID_VALID"
     BUNDLE_SEARCH_NOID = "BUNDLE_SEARCH_NOID"
+    CODESYSTEM_CS_SUPPLEMENT_AS_SYSTEM = "CODESYSTEM_CS_SUPPLEMENT_AS_SYSTEM"
+    CODESYSTEM_CS_SUPPLEMENT_NEW_CODE = "CODESYSTEM_CS_SUPPLEMENT_NEW_CODE"
     TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE = "TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE"
     BUNDLE_SEARCH_OUTCOME_NOT_OO = "BUNDLE_SEARCH_OUTCOME_NOT_OO"
     BUNDLE_SEARCH_WRONG_TYPE = "BUNDLE_SEARCH_WRONG_TYPE"
@@ -678,6 +680,12 @@ TEXTS: dict[MessageId, str] = {
     MessageId.TYPE_SPECIFIC_CHECKS_DT_UUID_VAID: "UUIDs must be valid and lowercase ({value})",
     MessageId.TYPE_SPECIFIC_CHECKS_DT_OID_VALID: "OIDs must be valid ({value})",
     MessageId.BUNDLE_SEARCH_NOID: "Search results must have ids",
+    MessageId.CODESYSTEM_CS_SUPPLEMENT_AS_SYSTEM: (
+        "CodeSystem {system} is a supplement, so can't be used as a value in Coding.system for '{system}#{code}'"
+    ),
+    MessageId.CODESYSTEM_CS_SUPPLEMENT_NEW_CODE: (
+        "The code '{code}' is not declared in the base CodeSystem {base} so is not valid in the supplement"
+    ),
     MessageId.TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE: "Canonical URLs must be absolute URLs ({url})",
     MessageId.BUNDLE_SEARCH_OUTCOME_NOT_OO: "This is not an OperationOutcome ({resource_type})",
     MessageId.BUNDLE_SEARCH_WRONG_TYPE: (
