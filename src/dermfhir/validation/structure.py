@@ -165,7 +165,8 @@ class Walker:
         listed = meta.get("profile") if isinstance(meta, dict) else None
         declared = [p for p in listed if isinstance(p, str)] if isinstance(listed, list) else []
         resource_type = value.get("resourceType")
-        for url in [*profiles, *declared]:
+        in_force = self.models.global_profiles(resource_type) if isinstance(resource_type, str) else ()
+        for url in [*profiles, *declared, *in_force]:
             model = self.models.get(url)
             if model is None or model.root is None:
                 if url in profiles and explicit:
