@@ -447,3 +447,27 @@ def test_a_supplement_is_never_the_system_of_a_coding(core: Definitions) -> None
     assert errors(validator, observation) == []
     observation["code"]["coding"][0]["system"] = "http://example.org/fhir/CodeSystem/colours-de"
     assert error_locations(validator, observation) == ["Observation.code.coding[0]"]
+
+
+def test_fhirpath_system_types_are_element_type_codes(validator: Validator) -> None:
+    """R4's own snapshots type the `value` of a primitive with a FHIRPath system type (`System.String`): beside
+    the FHIRDefinedType codes of the extensible binding of ElementDefinition.type.code, they are no finding."""
+    string = copy.deepcopy(validator.definitions.resolve(BASE + "string"))
+    codes = [
+        (index, element["type"][0]["code"])
+        for index, element in enumerate(string["snapshot"]["element"])
+        if element.get("type") and element["type"][0]["code"].startswith("http://hl7.org/fhirpath/")
+    ]
+    assert codes, "R4's string has a value typed by a FHIRPath system type"
+
+    def defined_type_warnings(resource: dict) -> list[str]:
+        return [
+            issue.location
+            for issue in validator.issues(resource)
+            if issue.severity == "warning" and "FHIRDefinedType" in issue.message
+        ]
+
+    assert defined_type_warnings(string) == []
+    index = codes[0][0]
+    string["snapshot"]["element"][index]["type"][0]["code"] = "http://hl7.org/fhirpath/System.Text"
+    assert defined_type_warnings(string) == [f"StructureDefinition.snapshot.element[{index}].type[0].code"]
