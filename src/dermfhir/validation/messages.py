@@ -249,6 +249,7 @@ class MessageId(StrEnum):
     TYPE_SPECIFIC_CHECKS_DT_UUID_VAID = "TYPE_SPECIFIC_CHECKS_DT_UUID_VAID"
     TYPE_SPECIFIC_CHECKS_DT_OID_VALID = "TYPE_SPECIFIC_CHECKS_DT_OID_VALID"
     BUNDLE_SEARCH_NOID = "BUNDLE_SEARCH_NOID"
+    DUPLICATE_ID = "DUPLICATE_ID"
     CODESYSTEM_CS_SUPPLEMENT_AS_SYSTEM = "CODESYSTEM_CS_SUPPLEMENT_AS_SYSTEM"
     CODESYSTEM_CS_SUPPLEMENT_NEW_CODE = "CODESYSTEM_CS_SUPPLEMENT_NEW_CODE"
     TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE = "TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE"
@@ -680,6 +681,7 @@ TEXTS: dict[MessageId, str] = {
     MessageId.TYPE_SPECIFIC_CHECKS_DT_UUID_VAID: "UUIDs must be valid and lowercase ({value})",
     MessageId.TYPE_SPECIFIC_CHECKS_DT_OID_VALID: "OIDs must be valid ({value})",
     MessageId.BUNDLE_SEARCH_NOID: "Search results must have ids",
+    MessageId.DUPLICATE_ID: "Duplicate id value '{element_id}'",
     MessageId.CODESYSTEM_CS_SUPPLEMENT_AS_SYSTEM: (
         "CodeSystem {system} is a supplement, so can't be used as a value in Coding.system for '{system}#{code}'"
     ),

@@ -153,6 +153,7 @@ class Walker:
         if resource_type in conformance_resources.CHECKED:
             conformance_resources.check(self, value, path)
         self._contained(value, path, frame)
+        _element_ids(self.run, value, path)
         walked = self._profiles(value, profiles, path, explicit)
         for profile in walked:
             self.element(profile.root, value, path, resource_type, frame, profile)  # type: ignore[arg-type]
@@ -908,6 +909,43 @@ def _local_references(resource: dict) -> set[str]:
         elif isinstance(current, list):
             stack.extend(current)
     return found
+
+
+def _element_ids(run: Run, resource: dict, path: str) -> None:
+    """Element ids are unique within a resource (R4 Element.id: "unique id for the element within a resource (for
+    internal references)"). A resource inside it (contained, a Bundle entry, a Parameters value) has ids of its own,
+    and so does each element list of a StructureDefinition: its snapshot and differential give the same element the
+    same id (R4 ElementDefinition.id)."""
+    scopes: list[tuple[Any, str]] = [(resource, path)]
+    if resource.get("resourceType") == "StructureDefinition":
+        for part in ("snapshot", "differential"):
+            if isinstance(resource.get(part), dict):
+                scopes.append((resource[part], f"{path}.{part}"))
+    for scope, where in scopes:
+        seen: set[str] = set()
+        pending: list[tuple[Any, str]] = [(scope, where)]
+        while pending:
+            value, location = pending.pop()
+            if isinstance(value, list):
+                pending.extend((item, f"{location}[{index}]") for index, item in reversed(list(enumerate(value))))
+                continue
+            if not isinstance(value, dict):
+                continue
+            element_id = value.get("id")
+            if value is not scope and isinstance(element_id, str):
+                if element_id in seen:
+                    run.error(IssueType.BUSINESS_RULE, MessageId.DUPLICATE_ID, location, element_id=element_id)
+                seen.add(element_id)
+            children = []
+            for key, child in value.items():
+                if not isinstance(child, dict | list) or key == "contained":
+                    continue
+                if isinstance(child, dict) and "resourceType" in child:
+                    continue  # a resource of its own
+                if value is resource and key in ("snapshot", "differential") and len(scopes) > 1:
+                    continue
+                children.append((child, f"{location}.{key[1:] if key.startswith('_') else key}"))
+            pending.extend(reversed(children))
 
 
 def _refers_to(resource: dict, target: str) -> bool:
