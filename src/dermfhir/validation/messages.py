@@ -250,6 +250,10 @@ class MessageId(StrEnum):
     TYPE_SPECIFIC_CHECKS_DT_OID_VALID = "TYPE_SPECIFIC_CHECKS_DT_OID_VALID"
     BUNDLE_SEARCH_NOID = "BUNDLE_SEARCH_NOID"
     DUPLICATE_ID = "DUPLICATE_ID"
+    SHC_NOT_JWS = "SHC_NOT_JWS"
+    SHC_PAYLOAD_UNREADABLE = "SHC_PAYLOAD_UNREADABLE"
+    SHC_SIGNATURE_NOT_CHECKED = "SHC_SIGNATURE_NOT_CHECKED"
+    SHC_NO_BUNDLE = "SHC_NO_BUNDLE"
     CODESYSTEM_CS_SUPPLEMENT_AS_SYSTEM = "CODESYSTEM_CS_SUPPLEMENT_AS_SYSTEM"
     CODESYSTEM_CS_SUPPLEMENT_NEW_CODE = "CODESYSTEM_CS_SUPPLEMENT_NEW_CODE"
     TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE = "TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE"
@@ -682,6 +686,12 @@ TEXTS: dict[MessageId, str] = {
     MessageId.TYPE_SPECIFIC_CHECKS_DT_OID_VALID: "OIDs must be valid ({value})",
     MessageId.BUNDLE_SEARCH_NOID: "Search results must have ids",
     MessageId.DUPLICATE_ID: "Duplicate id value '{element_id}'",
+    MessageId.SHC_NOT_JWS: "A verifiable credential is a JWS in compact serialization (header.payload.signature)",
+    MessageId.SHC_PAYLOAD_UNREADABLE: "The payload of the verifiable credential cannot be read: {error}",
+    MessageId.SHC_SIGNATURE_NOT_CHECKED: (
+        "The signature of the verifiable credential is not checked (the issuer's keys are published online)"
+    ),
+    MessageId.SHC_NO_BUNDLE: "The verifiable credential has no FHIR Bundle at vc.credentialSubject.fhirBundle",
     MessageId.CODESYSTEM_CS_SUPPLEMENT_AS_SYSTEM: (
         "CodeSystem {system} is a supplement, so can't be used as a value in Coding.system for '{system}#{code}'"
     ),
