@@ -247,7 +247,14 @@ class Models:
         conform to"); read from the guides on first use."""
         if self._global_profiles is None:
             found: dict[str, list[str]] = {}
-            for guide in self.definitions.resources("ImplementationGuide"):
+            guides = [
+                package.load(entry["filename"])
+                for package in self.definitions.packages
+                for entry in package.index
+                if entry["resourceType"] == "ImplementationGuide"
+                and package.may_mention(entry["filename"], b'"global"')
+            ]
+            for guide in guides:
                 entries = guide.get("global")
                 for entry in entries if isinstance(entries, list) else []:
                     if not isinstance(entry, dict):
