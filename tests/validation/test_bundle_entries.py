@@ -247,3 +247,17 @@ def test_search_set_entries_without_a_mode_are_not_judged_by_one(validator: Vali
     entry = {"fullUrl": "urn:uuid:0c3151bd-1cbf-4d64-b04d-cd9187a4c6e0", "resource": _OUTCOME}
     plain = _searchset("http://example.org/fhir/Observation?code=x", entry)
     assert _ids(validator, plain) == []
+
+
+def test_search_sets_say_what_was_searched_and_why_each_entry_is_there(validator: Validator) -> None:
+    """R4 search.html: the self link states the search performed; each entry's search mode says its role."""
+
+    def warnings(bundle: dict) -> list[tuple[str, str]]:
+        return [(i.location, i.message_id) for i in validator.issues(bundle) if i.severity == "warning"]
+
+    patient = {"resourceType": "Patient", "id": "p1"}
+    assert warnings(_searchset("http://example.org/fhir/Patient?name=x", _found(patient, "match", 1))) == []
+    assert warnings(_searchset(None, {"fullUrl": "http://example.org/fhir/Patient/p1", "resource": patient})) == [
+        ("Bundle", "BUNDLE_SEARCH_NOSELF"),
+        ("Bundle", "BUNDLE_SEARCH_NO_MODE"),
+    ]

@@ -7,7 +7,8 @@ against the entry's base, with `_history` versions; several matches are errors);
 subject, author, encounter, custodian, attester.party, event.detail and every section's author, focus and entries
 must resolve to exactly one entry, and every entry but a Provenance must be reachable from the Composition (a
 warning); in a search set, each entry agrees with its search mode (an `outcome` is an OperationOutcome, a `match`
-or `include` has an id, a `match` is of a type the `self` link searched). Each entry is validated against its own
+or `include` has an id, a `match` is of a type the `self` link searched), and a missing self link or search mode is
+a warning. Each entry is validated against its own
 meta.profile (done by the walk). The bdl-* invariants run as FHIRPath from the Bundle definition. Not checked:
 transaction/batch request semantics, search-set scores, signatures.
 """
@@ -149,12 +150,19 @@ def _search_entries(walker: Checker, bundle: dict, entries: list, path: str) -> 
     - a `match` entry "matched the search specification": its type is one the search named, in the `self` link's
       URL (`[base]/[type]?…`, or `[base]?_type=[types]…` for a search of several types).
     """
+    if _self_link(bundle) is None:
+        # the server "SHALL return the parameters that were actually used to process the search" (search.html), in
+        # the self link
+        walker.run.warning(IssueType.INVALID, MessageId.BUNDLE_SEARCH_NOSELF, path)
     searched = _searched_types(walker, bundle)
+    modeless = False
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             continue
         resource, search = entry.get("resource"), entry.get("search")
         mode = search.get("mode") if isinstance(search, dict) else None
+        if isinstance(resource, dict) and mode is None:
+            modeless = True
         if not isinstance(resource, dict) or not isinstance(mode, str):
             continue
         location = f"{path}.entry[{index}].resource"
@@ -177,18 +185,16 @@ def _search_entries(walker: Checker, bundle: dict, entries: list, path: str) -> 
                 resource_type=resource_type,
                 types=", ".join(searched),
             )
+    if modeless:
+        # without a mode, whether an entry matched, was included or reports on the search is unknown
+        walker.run.warning(IssueType.INVALID, MessageId.BUNDLE_SEARCH_NO_MODE, path)
 
 
 def _searched_types(walker: Checker, bundle: dict) -> list[str]:
     """The resource types a search set's `self` link says were searched: the type of a type-level search
     (`[base]/[type]?…`, `[base]/[type]/_search`, `[base]/[compartment]/[id]/[type]`), or the `_type` parameter of a
     search across types; none when the link names no type (nothing to compare with)."""
-    links = bundle.get("link")
-    url = None
-    for link in links if isinstance(links, list) else []:
-        if isinstance(link, dict) and link.get("relation") == "self" and isinstance(link.get("url"), str):
-            url = link["url"]
-            break
+    url = _self_link(bundle)
     if url is None:
         return []
     address, _, query = url.partition("?")
@@ -203,6 +209,14 @@ def _searched_types(walker: Checker, bundle: dict) -> list[str]:
             types = [part for part in value.split(",") if part]
             return types if all(_is_resource_type(walker, part) for part in types) else []
     return []
+
+
+def _self_link(bundle: dict) -> str | None:
+    links = bundle.get("link")
+    for link in links if isinstance(links, list) else []:
+        if isinstance(link, dict) and link.get("relation") == "self" and isinstance(link.get("url"), str):
+            return str(link["url"])
+    return None
 
 
 def _is_resource_type(walker: Checker, name: str) -> bool:

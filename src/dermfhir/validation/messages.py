@@ -249,6 +249,8 @@ class MessageId(StrEnum):
     TYPE_SPECIFIC_CHECKS_DT_UUID_VAID = "TYPE_SPECIFIC_CHECKS_DT_UUID_VAID"
     TYPE_SPECIFIC_CHECKS_DT_OID_VALID = "TYPE_SPECIFIC_CHECKS_DT_OID_VALID"
     BUNDLE_SEARCH_NOID = "BUNDLE_SEARCH_NOID"
+    BUNDLE_SEARCH_NOSELF = "BUNDLE_SEARCH_NOSELF"
+    BUNDLE_SEARCH_NO_MODE = "BUNDLE_SEARCH_NO_MODE"
     DUPLICATE_ID = "DUPLICATE_ID"
     SHC_NOT_JWS = "SHC_NOT_JWS"
     SHC_PAYLOAD_UNREADABLE = "SHC_PAYLOAD_UNREADABLE"
@@ -685,6 +687,8 @@ TEXTS: dict[MessageId, str] = {
     MessageId.TYPE_SPECIFIC_CHECKS_DT_UUID_VAID: "UUIDs must be valid and lowercase ({value})",
     MessageId.TYPE_SPECIFIC_CHECKS_DT_OID_VALID: "OIDs must be valid ({value})",
     MessageId.BUNDLE_SEARCH_NOID: "Search results must have ids",
+    MessageId.BUNDLE_SEARCH_NOSELF: "SearchSet Bundles should have a self link that specifies what the search was",
+    MessageId.BUNDLE_SEARCH_NO_MODE: "SearchSet bundles should have search modes on the entries",
     MessageId.DUPLICATE_ID: "Duplicate id value '{element_id}'",
     MessageId.SHC_NOT_JWS: "A verifiable credential is a JWS in compact serialization (header.payload.signature)",
     MessageId.SHC_PAYLOAD_UNREADABLE: "The payload of the verifiable credential cannot be read: {error}",
