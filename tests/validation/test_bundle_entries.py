@@ -261,3 +261,43 @@ def test_search_sets_say_what_was_searched_and_why_each_entry_is_there(validator
         ("Bundle", "BUNDLE_SEARCH_NOSELF"),
         ("Bundle", "BUNDLE_SEARCH_NO_MODE"),
     ]
+
+
+def _transaction(*entries: tuple[str, str, dict]) -> dict:
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": f"urn:uuid:0c3151bd-1cbf-4d64-b04d-cd9187a4c6e{number}",
+                "resource": resource,
+                "request": {"method": method, "url": url},
+            }
+            for number, (method, url, resource) in enumerate(entries)
+        ],
+    }
+
+
+def test_a_transaction_request_names_the_resource_it_sends(validator: Validator) -> None:
+    """R4 http.html: an update (PUT [type]/[id]) sends a resource with that type and id; a create (POST [type]) a
+    resource of that type."""
+    patient = {"resourceType": "Patient", "id": "p1"}
+    good = _transaction(
+        ("PUT", "Patient/p1", patient),
+        ("POST", "Patient", {"resourceType": "Patient"}),
+        ("PUT", "Patient?identifier=http://example.org/mrn|1", {"resourceType": "Patient"}),  # conditional update
+        ("POST", "Patient/$validate", {"resourceType": "Parameters"}),  # an operation
+    )
+    assert _ids(validator, good) == []
+    bad = _transaction(
+        ("PUT", "Patient/p2", patient),
+        ("PUT", "Observation/p1", patient),
+        ("PUT", "Patient/p1", {"resourceType": "Patient"}),
+        ("POST", "Observation", {"resourceType": "Patient"}),
+    )
+    assert _ids(validator, bad) == [
+        ("Bundle.entry[0].request.url", "BUNDLE_ENTRY_URL_MATCHES_TYPE_ID"),
+        ("Bundle.entry[1].request.url", "BUNDLE_ENTRY_URL_MATCHES_TYPE_ID"),
+        ("Bundle.entry[2].request.url", "BUNDLE_ENTRY_PUT_NO_ID"),
+        ("Bundle.entry[3].request.url", "BUNDLE_ENTRY_URL_MATCHES_TYPE"),
+    ]

@@ -9,8 +9,9 @@ must resolve to exactly one entry, and every entry but a Provenance must be reac
 warning); in a search set, each entry agrees with its search mode (an `outcome` is an OperationOutcome, a `match`
 or `include` has an id, a `match` is of a type the `self` link searched), and a missing self link or search mode is
 a warning. Each entry is validated against its own
-meta.profile (done by the walk). The bdl-* invariants run as FHIRPath from the Bundle definition. Not checked:
-transaction/batch request semantics, search-set scores, signatures.
+meta.profile (done by the walk); in a transaction or batch, an update's URL names the type and id of the resource it
+sends, a create's its type. The bdl-* invariants run as FHIRPath from the Bundle definition. Not checked: other
+transaction/batch request semantics (conditional references, ordering), search-set scores, signatures.
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ def check(walker: Checker, bundle: dict, path: str, frame: Frame) -> None:
         _document_references(walker, entries, path, frame)
     if bundle.get("type") == "searchset":
         _search_entries(walker, bundle, entries, path)
+    if bundle.get("type") in ("transaction", "batch"):
+        _request_entries(walker, entries, path)
     full_urls: dict[str, int] = {}
     identified = bundle.get("type") not in _UNIDENTIFIED_TYPES
     for index, entry in enumerate(entries):
@@ -138,6 +141,49 @@ def check(walker: Checker, bundle: dict, path: str, frame: Frame) -> None:
                 + str((resource.get("meta") or {}).get("versionId") if isinstance(resource.get("meta"), dict) else "")
             )
             full_urls[key] = full_urls.get(key, 0) + 1
+
+
+def _request_entries(walker: Checker, entries: list, path: str) -> None:
+    """The request of each entry of a transaction or batch agrees with the resource it sends (R4 http.html):
+
+    - an update (`PUT [type]/[id]`) sends a resource of that type whose id "has an identical value to the [id] in
+      the URL" ("if no id element is provided, or the id disagrees with the id in the URL", the server refuses it);
+    - a create (`POST [type]`) sends a resource of that type.
+
+    Conditional updates (a URL with a query) and operations (`$name`) name no single resource and are left alone.
+    """
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            continue
+        resource, request = entry.get("resource"), entry.get("request")
+        if not isinstance(resource, dict) or not isinstance(request, dict):
+            continue
+        method, url = request.get("method"), request.get("url")
+        if not isinstance(url, str) or "?" in url or "$" in url:
+            continue
+        location = f"{path}.entry[{index}].request.url"
+        resource_type, resource_id = resource.get("resourceType"), resource.get("id")
+        segments = url.rstrip("/").split("/")
+        if method == "PUT" and len(segments) >= 2 and _is_resource_type(walker, segments[-2]):
+            if resource_id is None:
+                walker.run.error(IssueType.INVALID, MessageId.BUNDLE_ENTRY_PUT_NO_ID, location, url=url)
+            elif segments[-2] != resource_type or segments[-1] != resource_id:
+                walker.run.error(
+                    IssueType.INVALID,
+                    MessageId.BUNDLE_ENTRY_URL_MATCHES_TYPE_ID,
+                    location,
+                    url=url,
+                    resource_type=resource_type,
+                    resource_id=resource_id,
+                )
+        elif method == "POST" and _is_resource_type(walker, segments[-1]) and segments[-1] != resource_type:
+            walker.run.error(
+                IssueType.INVALID,
+                MessageId.BUNDLE_ENTRY_URL_MATCHES_TYPE,
+                location,
+                url=url,
+                resource_type=resource_type,
+            )
 
 
 def _search_entries(walker: Checker, bundle: dict, entries: list, path: str) -> None:

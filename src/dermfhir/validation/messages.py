@@ -249,6 +249,9 @@ class MessageId(StrEnum):
     TYPE_SPECIFIC_CHECKS_DT_UUID_VAID = "TYPE_SPECIFIC_CHECKS_DT_UUID_VAID"
     TYPE_SPECIFIC_CHECKS_DT_OID_VALID = "TYPE_SPECIFIC_CHECKS_DT_OID_VALID"
     BUNDLE_SEARCH_NOID = "BUNDLE_SEARCH_NOID"
+    BUNDLE_ENTRY_PUT_NO_ID = "BUNDLE_ENTRY_PUT_NO_ID"
+    BUNDLE_ENTRY_URL_MATCHES_TYPE = "BUNDLE_ENTRY_URL_MATCHES_TYPE"
+    BUNDLE_ENTRY_URL_MATCHES_TYPE_ID = "BUNDLE_ENTRY_URL_MATCHES_TYPE_ID"
     BUNDLE_SEARCH_NOSELF = "BUNDLE_SEARCH_NOSELF"
     BUNDLE_SEARCH_NO_MODE = "BUNDLE_SEARCH_NO_MODE"
     DUPLICATE_ID = "DUPLICATE_ID"
@@ -687,6 +690,13 @@ TEXTS: dict[MessageId, str] = {
     MessageId.TYPE_SPECIFIC_CHECKS_DT_UUID_VAID: "UUIDs must be valid and lowercase ({value})",
     MessageId.TYPE_SPECIFIC_CHECKS_DT_OID_VALID: "OIDs must be valid ({value})",
     MessageId.BUNDLE_SEARCH_NOID: "Search results must have ids",
+    MessageId.BUNDLE_ENTRY_PUT_NO_ID: "A resource updated with PUT must have the id of the request URL ('{url}')",
+    MessageId.BUNDLE_ENTRY_URL_MATCHES_TYPE: (
+        "The request URL '{url}' does not name the type of the resource ({resource_type})"
+    ),
+    MessageId.BUNDLE_ENTRY_URL_MATCHES_TYPE_ID: (
+        "The request URL '{url}' does not match the type and id of the resource ({resource_type}/{resource_id})"
+    ),
     MessageId.BUNDLE_SEARCH_NOSELF: "SearchSet Bundles should have a self link that specifies what the search was",
     MessageId.BUNDLE_SEARCH_NO_MODE: "SearchSet bundles should have search modes on the entries",
     MessageId.DUPLICATE_ID: "Duplicate id value '{element_id}'",
