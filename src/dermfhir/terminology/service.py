@@ -23,6 +23,7 @@ class Terminology:
     def __init__(self, definitions: Definitions) -> None:
         self.definitions = definitions
         self._code_systems: dict[str, CodeSystemIndex | None] = {}
+        self._supplements: dict[str, dict | None] = {}
         self._expansions: dict[str, Expansion] = {}
         self._concept_maps: ConceptMapIndex | None = None
 
@@ -51,12 +52,17 @@ class Terminology:
         """The loaded CodeSystem `system` (`url` or `url|version`) when it is a supplement (content `supplement`, or
         `supplements` naming "the code system that this code system supplement is adding designations and
         properties to"), else None."""
+        if system in self._supplements:
+            return self._supplements[system]
         located = self.definitions.locate(system)
-        if located is None or located[1].get("resourceType") != "CodeSystem":
-            return None
-        package, entry = located
-        resource = package.load(entry["filename"])
-        return resource if resource.get("content") == "supplement" or "supplements" in resource else None
+        found = None
+        if located is not None and located[1].get("resourceType") == "CodeSystem":
+            package, entry = located
+            resource = package.load(entry["filename"])
+            if resource.get("content") == "supplement" or "supplements" in resource:
+                found = resource
+        self._supplements[system] = found
+        return found
 
     def code_system_for(self, system: str, version: str | None) -> CodeSystemIndex | None:
         """The CodeSystem of `version` when loaded, else whichever version is loaded."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import orjson
 from markdown_it import MarkdownIt
 
 from dermfhir.fhirpath.compare import compare_quantities, compare_temporal
@@ -921,6 +922,8 @@ def _element_ids(run: Run, resource: dict, path: str) -> None:
         for part in ("snapshot", "differential"):
             if isinstance(resource.get(part), dict):
                 scopes.append((resource[part], f"{path}.{part}"))
+    if not _repeats_an_id(resource):
+        return
     for scope, where in scopes:
         seen: set[str] = set()
         pending: list[tuple[Any, str]] = [(scope, where)]
@@ -946,6 +949,21 @@ def _element_ids(run: Run, resource: dict, path: str) -> None:
                     continue
                 children.append((child, f"{location}.{key[1:] if key.startswith('_') else key}"))
             pending.extend(reversed(children))
+
+
+def _repeats_an_id(resource: dict) -> bool:
+    """Whether an `"id": "…"` pair occurs twice in `resource`'s JSON text (its own id and nested resources'
+    included): the quick look, in C, before `_element_ids` places the repeats, which is rarely needed. A quote inside
+    a string is escaped in the text, so only properties match."""
+    try:
+        text = orjson.dumps(resource, default=str)
+    except (orjson.JSONEncodeError, TypeError):
+        return True
+    values = _ID_PAIR.findall(text)
+    return len(values) != len(set(values))
+
+
+_ID_PAIR = re.compile(rb'"id":"((?:[^"\\]|\\.)*)"')
 
 
 def _refers_to(resource: dict, target: str) -> bool:
