@@ -236,6 +236,8 @@ def test_search_set_types_come_from_the_self_link(validator: Validator) -> None:
     assert _ids(validator, _searchset(compartment, _found(patient, "match", 1))) == [
         ("Bundle.entry[0].resource", "BUNDLE_SEARCH_WRONG_TYPE")
     ]
+    # an abstract type names every resource
+    assert _ids(validator, _searchset("http://example.org/fhir/Resource?_id=p1", _found(patient, "match", 1))) == []
     # no self link, or one naming no type: nothing to compare the type with; the id is still needed
     assert _ids(validator, _searchset(None, _found(patient, "match", 1))) == []
     unnamed = _searchset("http://example.org/fhir?name=x", _found({"resourceType": "Patient"}, "match", 1))

@@ -267,7 +267,7 @@ def _self_link(bundle: dict) -> str | None:
 
 def _is_resource_type(walker: Checker, name: str) -> bool:
     model = walker.models.get(name)
-    return model is not None and model.kind == "resource" and model.derivation != "constraint"
+    return model is not None and model.kind == "resource" and model.derivation != "constraint" and not model.abstract
 
 
 #: Bundle types whose entries may carry resources that have no identity yet (Bundle.entry.fullUrl: "fullUrl can be
