@@ -58,3 +58,20 @@ def test_primitive_value_types_are_named(core: Definitions) -> None:
 
 def test_read_by_type_and_id(core: Definitions) -> None:
     assert core.read("CodeSystem", "observation-status")["url"] == "http://hl7.org/fhir/observation-status"
+
+
+def test_may_mention_looks_at_the_text_before_parsing(tmp_path) -> None:
+    from dermfhir.definitions import MemoryPackage, Package
+
+    folder = tmp_path / "package"
+    folder.mkdir()
+    (folder / "package.json").write_text('{"name": "example.mention", "version": "0.1.0"}')
+    (folder / "ImplementationGuide-a.json").write_text(
+        '{"resourceType": "ImplementationGuide", "id": "a", "global": [{"type": "Patient", "profile": "x"}]}'
+    )
+    (folder / "ImplementationGuide-b.json").write_text('{"resourceType": "ImplementationGuide", "id": "b"}')
+    package = Package(folder)
+    assert package.may_mention("ImplementationGuide-a.json", b'"global"')
+    assert not package.may_mention("ImplementationGuide-b.json", b'"global"')
+    memory = MemoryPackage([{"resourceType": "ImplementationGuide", "id": "c"}])
+    assert memory.may_mention(memory.index[0]["filename"], b'"global"')  # held parsed: looked at when loaded

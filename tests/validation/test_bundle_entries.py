@@ -183,3 +183,123 @@ def test_conditional_references_belong_to_transactions(validator: Validator) -> 
     }
     assert _ids(validator, {"resourceType": "Bundle", "type": "transaction", "entry": [entry]}) == []
     assert _ids(validator, observation) == [("Observation.subject", "Reference_REF_NotValid")]
+
+
+def _searchset(self_url: str | None, *entries: dict) -> dict:
+    bundle: dict = {"resourceType": "Bundle", "type": "searchset", "entry": list(entries)}
+    if self_url is not None:
+        bundle["link"] = [{"relation": "self", "url": self_url}]
+    return bundle
+
+
+def _found(resource: dict, mode: str, number: int) -> dict:
+    return {"fullUrl": f"http://example.org/fhir/entry/{number}", "resource": resource, "search": {"mode": mode}}
+
+
+_OUTCOME = {"resourceType": "OperationOutcome", "issue": [{"severity": "warning", "code": "processing"}]}
+
+
+def test_search_set_entries_agree_with_their_mode(validator: Validator) -> None:
+    """R4 search-entry-mode: `outcome` is an OperationOutcome; `match` and `include` are resources the server holds
+    (they have ids, Resource.id), and a `match` is of the type the search named."""
+    good = _searchset(
+        "http://example.org/fhir/Observation?code=x&_include=Observation:subject",
+        _found({**_observation("Patient/p1"), "id": "o1"}, "match", 1),
+        _found({"resourceType": "Patient", "id": "p1"}, "include", 2),
+        _found(_OUTCOME, "outcome", 3),
+    )
+    assert _ids(validator, good) == []
+    bad = _searchset(
+        "http://example.org/fhir/Observation?code=x",
+        _found({"resourceType": "Patient", "id": "p1"}, "match", 1),
+        _found({"resourceType": "Patient"}, "include", 2),
+        _found({"resourceType": "Patient", "id": "p3"}, "outcome", 3),
+    )
+    assert _ids(validator, bad) == [
+        ("Bundle.entry[0].resource", "BUNDLE_SEARCH_WRONG_TYPE"),
+        ("Bundle.entry[1].resource", "BUNDLE_SEARCH_NOID"),
+        ("Bundle.entry[2].resource", "BUNDLE_SEARCH_OUTCOME_NOT_OO"),
+    ]
+
+
+def test_search_set_types_come_from_the_self_link(validator: Validator) -> None:
+    patient = {"resourceType": "Patient", "id": "p1"}
+    across = "http://example.org/fhir?name=x&_type=Patient,Practitioner"
+    assert _ids(validator, _searchset(across, _found(patient, "match", 1))) == []
+    only_others = "http://example.org/fhir?name=x&_type=Practitioner,RelatedPerson"
+    assert _ids(validator, _searchset(only_others, _found(patient, "match", 1))) == [
+        ("Bundle.entry[0].resource", "BUNDLE_SEARCH_WRONG_TYPE")
+    ]
+    posted = "http://example.org/fhir/Patient/_search"
+    assert _ids(validator, _searchset(posted, _found(patient, "match", 1))) == []
+    compartment = "http://example.org/fhir/Patient/p1/Observation"
+    assert _ids(validator, _searchset(compartment, _found(patient, "match", 1))) == [
+        ("Bundle.entry[0].resource", "BUNDLE_SEARCH_WRONG_TYPE")
+    ]
+    # an abstract type names every resource
+    assert _ids(validator, _searchset("http://example.org/fhir/Resource?_id=p1", _found(patient, "match", 1))) == []
+    # no self link, or one naming no type: nothing to compare the type with; the id is still needed
+    assert _ids(validator, _searchset(None, _found(patient, "match", 1))) == []
+    unnamed = _searchset("http://example.org/fhir?name=x", _found({"resourceType": "Patient"}, "match", 1))
+    assert _ids(validator, unnamed) == [("Bundle.entry[0].resource", "BUNDLE_SEARCH_NOID")]
+
+
+def test_search_set_entries_without_a_mode_are_not_judged_by_one(validator: Validator) -> None:
+    """An entry without a search mode (Bundle.entry.search is optional) says nothing of its role in the search."""
+    entry = {"fullUrl": "urn:uuid:0c3151bd-1cbf-4d64-b04d-cd9187a4c6e0", "resource": _OUTCOME}
+    plain = _searchset("http://example.org/fhir/Observation?code=x", entry)
+    assert _ids(validator, plain) == []
+
+
+def test_search_sets_say_what_was_searched_and_why_each_entry_is_there(validator: Validator) -> None:
+    """R4 search.html: the self link states the search performed; each entry's search mode says its role."""
+
+    def warnings(bundle: dict) -> list[tuple[str, str]]:
+        return [(i.location, i.message_id) for i in validator.issues(bundle) if i.severity == "warning"]
+
+    patient = {"resourceType": "Patient", "id": "p1"}
+    assert warnings(_searchset("http://example.org/fhir/Patient?name=x", _found(patient, "match", 1))) == []
+    assert warnings(_searchset(None, {"fullUrl": "http://example.org/fhir/Patient/p1", "resource": patient})) == [
+        ("Bundle", "BUNDLE_SEARCH_NOSELF"),
+        ("Bundle", "BUNDLE_SEARCH_NO_MODE"),
+    ]
+
+
+def _transaction(*entries: tuple[str, str, dict]) -> dict:
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "fullUrl": f"urn:uuid:0c3151bd-1cbf-4d64-b04d-cd9187a4c6e{number}",
+                "resource": resource,
+                "request": {"method": method, "url": url},
+            }
+            for number, (method, url, resource) in enumerate(entries)
+        ],
+    }
+
+
+def test_a_transaction_request_names_the_resource_it_sends(validator: Validator) -> None:
+    """R4 http.html: an update (PUT [type]/[id]) sends a resource with that type and id; a create (POST [type]) a
+    resource of that type."""
+    patient = {"resourceType": "Patient", "id": "p1"}
+    good = _transaction(
+        ("PUT", "Patient/p1", patient),
+        ("POST", "Patient", {"resourceType": "Patient"}),
+        ("PUT", "Patient?identifier=http://example.org/mrn|1", {"resourceType": "Patient"}),  # conditional update
+        ("POST", "Patient/$validate", {"resourceType": "Parameters"}),  # an operation
+    )
+    assert _ids(validator, good) == []
+    bad = _transaction(
+        ("PUT", "Patient/p2", patient),
+        ("PUT", "Observation/p1", patient),
+        ("PUT", "Patient/p1", {"resourceType": "Patient"}),
+        ("POST", "Observation", {"resourceType": "Patient"}),
+    )
+    assert _ids(validator, bad) == [
+        ("Bundle.entry[0].request.url", "BUNDLE_ENTRY_URL_MATCHES_TYPE_ID"),
+        ("Bundle.entry[1].request.url", "BUNDLE_ENTRY_URL_MATCHES_TYPE_ID"),
+        ("Bundle.entry[2].request.url", "BUNDLE_ENTRY_PUT_NO_ID"),
+        ("Bundle.entry[3].request.url", "BUNDLE_ENTRY_URL_MATCHES_TYPE"),
+    ]

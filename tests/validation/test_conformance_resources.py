@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 
+from dermfhir.definitions import Definitions
 from dermfhir.validation import Validator
 from tests.validation.conftest import error_locations, errors
 
@@ -354,3 +355,119 @@ def test_resolved_target_must_conform_to_a_target_profile(validator: Validator, 
     assert errors(checked, bundle) == []
     del patient["identifier"]
     assert error_locations(checked, bundle) == ["Bundle.entry[0].resource.subject"]
+
+
+def test_canonical_url_types_are_those_whose_url_is_an_absolute_uri(validator: Validator) -> None:
+    """The resources whose `url` R4 defines as "An absolute URI that is used to identify this …"."""
+    from dermfhir.validation.conformance_resources import CANONICAL_URL_TYPES
+
+    found = set()
+    for sd in validator.definitions.resources("StructureDefinition"):
+        if sd.get("kind") != "resource" or sd.get("derivation") != "specialization":
+            continue
+        for element in sd["snapshot"]["element"]:
+            if element["path"] == sd["type"] + ".url" and element["definition"].startswith("An absolute URI"):
+                found.add(sd["type"])
+    assert found == CANONICAL_URL_TYPES
+
+
+def _code_system(url: str) -> dict:
+    return {
+        "resourceType": "CodeSystem",
+        "id": "cs",
+        "url": url,
+        "name": "Test",
+        "status": "draft",
+        "content": "complete",
+        "concept": [{"code": "a"}],
+    }
+
+
+def test_canonical_url_is_absolute(validator: Validator) -> None:
+    for url in ("http://example.org/fhir/CodeSystem/cs", "urn:uuid:f3b2bd36-199b-4591-b4db-f49db0912b62"):
+        assert errors(validator, _code_system(url)) == []
+    assert error_locations(validator, _code_system("CodeSystem/cs")) == ["CodeSystem.url"]
+    assert error_locations(validator, _code_system("#cs")) == ["CodeSystem.url"]
+
+
+def test_canonical_url_of_a_contained_resource_is_absolute(validator: Validator) -> None:
+    value_set = {
+        "resourceType": "ValueSet",
+        "url": "http://example.org/fhir/ValueSet/vs",
+        "status": "draft",
+        "contained": [_code_system("cs")],
+        "compose": {"include": [{"system": "#cs"}]},
+    }
+    assert error_locations(validator, value_set) == ["ValueSet.contained[0].url"]
+    value_set["contained"] = [_code_system("http://example.org/fhir/CodeSystem/cs")]
+    assert errors(validator, value_set) == []
+
+
+_BASE_CS = {
+    "resourceType": "CodeSystem",
+    "url": "http://example.org/fhir/CodeSystem/colours",
+    "name": "Colours",
+    "status": "draft",
+    "content": "complete",
+    "concept": [{"code": "red", "display": "Red"}, {"code": "blue", "display": "Blue"}],
+}
+
+
+def _supplement(*codes: str, supplements: str = "http://example.org/fhir/CodeSystem/colours") -> dict:
+    return {
+        "resourceType": "CodeSystem",
+        "url": "http://example.org/fhir/CodeSystem/colours-de",
+        "name": "ColoursGerman",
+        "status": "draft",
+        "content": "supplement",
+        "supplements": supplements,
+        "concept": [{"code": code, "designation": [{"language": "de", "value": code.upper()}]} for code in codes],
+    }
+
+
+def test_a_supplement_only_speaks_of_the_codes_of_its_code_system(core: Definitions) -> None:
+    """R4 CodeSystem.content `supplement`: it adds designations and properties to another code system's concepts."""
+    validator = Validator(core.with_resources([_BASE_CS]))
+    assert errors(validator, _supplement("red", "blue")) == []
+    assert error_locations(validator, _supplement("red", "green")) == ["CodeSystem.concept[1]"]
+    # a code system that is not loaded cannot be judged
+    assert errors(validator, _supplement("green", supplements="http://example.org/fhir/CodeSystem/other")) == []
+    # LOINC is not loaded, but a code that has not the shape of a LOINC code is none of its codes
+    assert errors(validator, _supplement("8867-4", supplements="http://loinc.org")) == []
+    assert error_locations(validator, _supplement("pulse", supplements="http://loinc.org")) == ["CodeSystem.concept[0]"]
+
+
+def test_a_supplement_is_never_the_system_of_a_coding(core: Definitions) -> None:
+    validator = Validator(core.with_resources([_BASE_CS, _supplement("red")]))
+    observation = {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [{"system": "http://example.org/fhir/CodeSystem/colours", "code": "red"}]},
+    }
+    assert errors(validator, observation) == []
+    observation["code"]["coding"][0]["system"] = "http://example.org/fhir/CodeSystem/colours-de"
+    assert error_locations(validator, observation) == ["Observation.code.coding[0]"]
+
+
+def test_fhirpath_system_types_are_element_type_codes(validator: Validator) -> None:
+    """R4's own snapshots type the `value` of a primitive with a FHIRPath system type (`System.String`): beside
+    the FHIRDefinedType codes of the extensible binding of ElementDefinition.type.code, they are no finding."""
+    string = copy.deepcopy(validator.definitions.resolve(BASE + "string"))
+    codes = [
+        (index, element["type"][0]["code"])
+        for index, element in enumerate(string["snapshot"]["element"])
+        if element.get("type") and element["type"][0]["code"].startswith("http://hl7.org/fhirpath/")
+    ]
+    assert codes, "R4's string has a value typed by a FHIRPath system type"
+
+    def defined_type_warnings(resource: dict) -> list[str]:
+        return [
+            issue.location
+            for issue in validator.issues(resource)
+            if issue.severity == "warning" and "FHIRDefinedType" in issue.message
+        ]
+
+    assert defined_type_warnings(string) == []
+    index = codes[0][0]
+    string["snapshot"]["element"][index]["type"][0]["code"] = "http://hl7.org/fhirpath/System.Text"
+    assert defined_type_warnings(string) == [f"StructureDefinition.snapshot.element[{index}].type[0].code"]

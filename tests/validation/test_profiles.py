@@ -211,3 +211,39 @@ def test_extension_needs_url_and_not_both_value_and_extensions(validator):
 def test_unknown_profile_is_an_error_when_asked_for(validator):
     ((location, message),) = errors(validator, {"resourceType": "Patient"}, ["http://example.org/none"])
     assert location == "Patient" and "could not be found" in message
+
+
+NAMED_PATIENT = profile(
+    "http://example.org/fhir/StructureDefinition/named-patient",
+    "Patient",
+    [{"id": "Patient", "path": "Patient"}, {"id": "Patient.name", "path": "Patient.name", "min": 1}],
+)
+
+GUIDE = {
+    "resourceType": "ImplementationGuide",
+    "url": "http://example.org/fhir/ImplementationGuide/named",
+    "name": "Named",
+    "status": "active",
+    "packageId": "example.named",
+    "fhirVersion": ["4.0.1"],
+    "global": [{"type": "Patient", "profile": NAMED_PATIENT["url"]}],
+}
+
+
+def test_global_profiles_of_a_loaded_guide_apply_to_every_resource_of_their_type(core):
+    """R4 ImplementationGuide.global: "a set of profiles that all resources covered by this implementation guide must
+    conform to", whatever the resources declare."""
+    guided = Validator(core.with_resources([NAMED_PATIENT, GUIDE]))
+    assert errors(guided, {"resourceType": "Patient", "name": [{"family": "Doe"}]}) == []
+    assert error_locations(guided, {"resourceType": "Patient", "gender": "other"}) == ["Patient"]
+    contained = {
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"text": "x"},
+        "subject": {"reference": "#p"},
+        "contained": [{"resourceType": "Patient", "id": "p"}],
+    }
+    assert error_locations(guided, contained) == ["Observation.contained[0]"]
+    # without the guide the profile is only there to be asked for
+    unguided = Validator(core.with_resources([NAMED_PATIENT]))
+    assert errors(unguided, {"resourceType": "Patient", "gender": "other"}) == []

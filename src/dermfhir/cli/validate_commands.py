@@ -28,7 +28,11 @@ _SUFFIXES = (".json", ".ndjson", ".xml")
 def register(commands: argparse._SubParsersAction) -> None:
     validate = commands.add_parser("validate", help="validate FHIR R4 resources (JSON, NDJSON, XML; files or folders)")
     validate.add_argument(
-        "paths", nargs="+", type=Path, metavar="PATH", help="files (a resource, a Bundle, NDJSON, XML) or folders"
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="files (a resource, a Bundle, NDJSON, XML, a SMART Health Card file) or folders",
     )
     validate.add_argument(
         "--profile", action="append", default=[], metavar="URL", help="validate against this profile too"

@@ -57,6 +57,13 @@ class Package:
             self._parsed[filename] = resource
         return resource
 
+    def may_mention(self, filename: str, text: bytes) -> bool:
+        """Whether `filename` may hold `text`: False only when its JSON text, read without parsing it, does not (a
+        cheap look before parsing a large resource for one element)."""
+        if filename in self._parsed:
+            return True
+        return text in (self.folder / filename).read_bytes()
+
     def resources(self, resource_type: str | None = None) -> Iterator[dict]:
         """Every resource of the package, or those of one type, in index order."""
         for entry in self.index:
@@ -91,6 +98,9 @@ class MemoryPackage(Package):
         self.index.append(entry)
         self._parsed[filename] = resource
         return entry
+
+    def may_mention(self, filename: str, text: bytes) -> bool:
+        return True  # held parsed already
 
     def load(self, filename: str) -> dict:
         """The resource stored under `filename` (never read from disk)."""

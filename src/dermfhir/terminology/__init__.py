@@ -16,8 +16,10 @@ Not handled:
   `codesystems.NON_ENUMERABLE_SYSTEMS` (and any code system that is not loaded) are never enumerated; codes a
   value set lists explicitly still count;
 - no SNOMED CT expression constraints, post-coordination, ECL or implicit value sets (`?fhir_vs`);
-- UCUM units get a syntax check only (no atom tables, no unit conversion), BCP-47 tags none;
-- CodeSystem supplements are ignored; `hierarchyMeaning` is reported but any hierarchy serves is-a;
+- UCUM units get a syntax check only (no atom tables, no unit conversion), LOINC codes a check of their shape and
+  check digit (`loinc.loinc_code_error`), BCP-47 tags none;
+- CodeSystem supplements add nothing to expansions or lookups (`supplement` finds one); `hierarchyMeaning` is
+  reported but any hierarchy serves is-a;
 - designations are compared without regard to language; ConceptMap dependsOn / product are not evaluated.
 """
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 from dermfhir.definitions import Definitions
 from dermfhir.terminology.codesystems import NON_ENUMERABLE_SYSTEMS, CodeSystemIndex
 from dermfhir.terminology.conceptmaps import ConceptMapIndex, translate_with
+from dermfhir.terminology.loinc import LOINC_SYSTEM, loinc_code_error
 from dermfhir.terminology.results import CodeCheck, Concept, Expansion, Translation, normalise_display
 from dermfhir.terminology.ucum import UCUM_SYSTEM, ucum_syntax_error
 from dermfhir.terminology.valuesets import expand_value_set
@@ -22,6 +23,7 @@ class Terminology:
     def __init__(self, definitions: Definitions) -> None:
         self.definitions = definitions
         self._code_systems: dict[str, CodeSystemIndex | None] = {}
+        self._supplements: dict[str, dict | None] = {}
         self._expansions: dict[str, Expansion] = {}
         self._concept_maps: ConceptMapIndex | None = None
 
@@ -45,6 +47,22 @@ class Terminology:
                 index = CodeSystemIndex(resource, from_publisher=_publishes(package.canonical, system))
         self._code_systems[system] = index
         return index
+
+    def supplement(self, system: str) -> dict | None:
+        """The loaded CodeSystem `system` (`url` or `url|version`) when it is a supplement (content `supplement`, or
+        `supplements` naming "the code system that this code system supplement is adding designations and
+        properties to"), else None."""
+        if system in self._supplements:
+            return self._supplements[system]
+        located = self.definitions.locate(system)
+        found = None
+        if located is not None and located[1].get("resourceType") == "CodeSystem":
+            package, entry = located
+            resource = package.load(entry["filename"])
+            if resource.get("content") == "supplement" or "supplements" in resource:
+                found = resource
+        self._supplements[system] = found
+        return found
 
     def code_system_for(self, system: str, version: str | None) -> CodeSystemIndex | None:
         """The CodeSystem of `version` when loaded, else whichever version is loaded."""
@@ -80,6 +98,8 @@ class Terminology:
         index = None if url in NON_ENUMERABLE_SYSTEMS else self.code_system_for(url, version or None)
         if index is None or index.content in ("not-present", "supplement"):
             if url == UCUM_SYSTEM and (error := ucum_syntax_error(code)):
+                return CodeCheck("invalid", message=error, reason=error)
+            if url == LOINC_SYSTEM and (error := loinc_code_error(code)):
                 return CodeCheck("invalid", message=error, reason=error)
             reason = _not_checkable(url, index)
             return CodeCheck("unknown", reason=reason)
@@ -157,6 +177,8 @@ class Terminology:
                 displays.extend(concept.displays())
             return _checked(displays, display, f"{url}#{item.code}", system_known, item.inactive)
         if url == UCUM_SYSTEM and expansion.may_contain(url) and (error := ucum_syntax_error(code)):
+            return CodeCheck("invalid", message=error, reason=error)
+        if url == LOINC_SYSTEM and expansion.may_contain(url) and (error := loinc_code_error(code)):
             return CodeCheck("invalid", message=error, reason=error)
         unknown_code = self._unknown_code_message(url, code, version) if system_known else None
         dated = self.code_system_for(url, version) if unknown_code else None

@@ -34,6 +34,8 @@ def check(
     value_set = binding.get("valueSet")
     if strength not in ("required", "extensible") or not isinstance(value_set, str) or not codings:
         return
+    if strength == "extensible" and node.path == "ElementDefinition.type.code" and item in FHIRPATH_SYSTEM_TYPES:
+        return
     if code == "Quantity" and not any(c[1] for c in codings):
         return
     results = []
@@ -71,6 +73,15 @@ def check(
                 IssueType.NOT_FOUND, MessageId.TERMINOLOGY_TX_SYSTEM_NOTKNOWN, location, item=item, label=label
             )
     walker.run.add(severity, IssueType.CODE_INVALID, message_id, location, label=label, strength=strength, shown=shown)
+
+
+#: The FHIRPath system types (R4 fhirpath.html, "Types and Reflection"): the type of the `value` of each primitive
+#: type in R4's own snapshots (with the structuredefinition-fhir-type extension naming the FHIR type), so
+#: ElementDefinition.type.code takes them beside the FHIRDefinedType codes of its extensible binding.
+FHIRPATH_SYSTEM_TYPES = frozenset(
+    "http://hl7.org/fhirpath/System." + name
+    for name in ("Boolean", "String", "Integer", "Decimal", "Date", "DateTime", "Time", "Quantity")
+)
 
 
 def _codings(item: Any, code: str) -> list[tuple[str | None, Any, str | None, int | None]]:
@@ -112,6 +123,17 @@ def _system_check(
     if _names_a_value_set(walker, system):
         where = _at(location, index) + ".system"
         walker.run.error(IssueType.INVALID, MessageId.TERMINOLOGY_TX_SYSTEM_VALUESET2, where, system=system)
+        return
+    if walker.terminology.supplement(system) is not None:
+        # a supplement adds designations and properties to the concepts of another code system (R4 CodeSystem.content
+        # `supplement`, CodeSystem.supplements): codes are always of that code system, never of the supplement
+        walker.run.error(
+            IssueType.BUSINESS_RULE,
+            MessageId.CODESYSTEM_CS_SUPPLEMENT_AS_SYSTEM,
+            _at(location, index),
+            system=system,
+            code=value,
+        )
         return
     try:
         result = _in_code_system(walker, system, value, display)

@@ -6,9 +6,12 @@ fullUrls (bdl-7); unique link relations; references between entries (resolution 
 against the entry's base, with `_history` versions; several matches are errors); in a document, the Composition's
 subject, author, encounter, custodian, attester.party, event.detail and every section's author, focus and entries
 must resolve to exactly one entry, and every entry but a Provenance must be reachable from the Composition (a
-warning). Each entry is validated against its own meta.profile (done by the walk). The
-bdl-* invariants run as FHIRPath from the Bundle definition. Not checked: transaction/batch request semantics,
-search-set scores, signatures.
+warning); in a search set, each entry agrees with its search mode (an `outcome` is an OperationOutcome, a `match`
+or `include` has an id, a `match` is of a type the `self` link searched), and a missing self link or search mode is
+a warning. Each entry is validated against its own
+meta.profile (done by the walk); in a transaction or batch, an update's URL names the type and id of the resource it
+sends, a create's its type. The bdl-* invariants run as FHIRPath from the Bundle definition. Not checked: other
+transaction/batch request semantics (conditional references, ordering), search-set scores, signatures.
 """
 
 from __future__ import annotations
@@ -98,6 +101,10 @@ def check(walker: Checker, bundle: dict, path: str, frame: Frame) -> None:
         return
     if bundle.get("type") == "document":
         _document_references(walker, entries, path, frame)
+    if bundle.get("type") == "searchset":
+        _search_entries(walker, bundle, entries, path)
+    if bundle.get("type") in ("transaction", "batch"):
+        _request_entries(walker, entries, path)
     full_urls: dict[str, int] = {}
     identified = bundle.get("type") not in _UNIDENTIFIED_TYPES
     for index, entry in enumerate(entries):
@@ -134,6 +141,133 @@ def check(walker: Checker, bundle: dict, path: str, frame: Frame) -> None:
                 + str((resource.get("meta") or {}).get("versionId") if isinstance(resource.get("meta"), dict) else "")
             )
             full_urls[key] = full_urls.get(key, 0) + 1
+
+
+def _request_entries(walker: Checker, entries: list, path: str) -> None:
+    """The request of each entry of a transaction or batch agrees with the resource it sends (R4 http.html):
+
+    - an update (`PUT [type]/[id]`) sends a resource of that type whose id "has an identical value to the [id] in
+      the URL" ("if no id element is provided, or the id disagrees with the id in the URL", the server refuses it);
+    - a create (`POST [type]`) sends a resource of that type.
+
+    Conditional updates (a URL with a query) and operations (`$name`) name no single resource and are left alone.
+    """
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            continue
+        resource, request = entry.get("resource"), entry.get("request")
+        if not isinstance(resource, dict) or not isinstance(request, dict):
+            continue
+        method, url = request.get("method"), request.get("url")
+        if not isinstance(url, str) or "?" in url or "$" in url:
+            continue
+        location = f"{path}.entry[{index}].request.url"
+        resource_type, resource_id = resource.get("resourceType"), resource.get("id")
+        segments = url.rstrip("/").split("/")
+        if method == "PUT" and len(segments) >= 2 and _is_resource_type(walker, segments[-2]):
+            if resource_id is None:
+                walker.run.error(IssueType.INVALID, MessageId.BUNDLE_ENTRY_PUT_NO_ID, location, url=url)
+            elif segments[-2] != resource_type or segments[-1] != resource_id:
+                walker.run.error(
+                    IssueType.INVALID,
+                    MessageId.BUNDLE_ENTRY_URL_MATCHES_TYPE_ID,
+                    location,
+                    url=url,
+                    resource_type=resource_type,
+                    resource_id=resource_id,
+                )
+        elif method == "POST" and _is_resource_type(walker, segments[-1]) and segments[-1] != resource_type:
+            walker.run.error(
+                IssueType.INVALID,
+                MessageId.BUNDLE_ENTRY_URL_MATCHES_TYPE,
+                location,
+                url=url,
+                resource_type=resource_type,
+            )
+
+
+def _search_entries(walker: Checker, bundle: dict, entries: list, path: str) -> None:
+    """The entries of a search set, by their search mode (R4 search-entry-mode, search.html):
+
+    - an `outcome` entry is "an OperationOutcome that provides additional information about the processing of a
+      search";
+    - a `match` or `include` entry is a resource the server holds, so it has an id (R4 Resource.id: "the only time
+      that a resource does not have an id is when it is being submitted to the server using a create operation");
+    - a `match` entry "matched the search specification": its type is one the search named, in the `self` link's
+      URL (`[base]/[type]?…`, or `[base]?_type=[types]…` for a search of several types).
+    """
+    if _self_link(bundle) is None:
+        # the server "SHALL return the parameters that were actually used to process the search" (search.html), in
+        # the self link
+        walker.run.warning(IssueType.INVALID, MessageId.BUNDLE_SEARCH_NOSELF, path)
+    searched = _searched_types(walker, bundle)
+    modeless = False
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            continue
+        resource, search = entry.get("resource"), entry.get("search")
+        mode = search.get("mode") if isinstance(search, dict) else None
+        if isinstance(resource, dict) and mode is None:
+            modeless = True
+        if not isinstance(resource, dict) or not isinstance(mode, str):
+            continue
+        location = f"{path}.entry[{index}].resource"
+        resource_type = resource.get("resourceType")
+        if mode == "outcome":
+            if resource_type != "OperationOutcome":
+                walker.run.error(
+                    IssueType.INVALID, MessageId.BUNDLE_SEARCH_OUTCOME_NOT_OO, location, resource_type=resource_type
+                )
+            continue
+        if mode not in ("match", "include"):
+            continue
+        if not isinstance(resource.get("id"), str):
+            walker.run.error(IssueType.INVALID, MessageId.BUNDLE_SEARCH_NOID, location)
+        if mode == "match" and searched and resource_type not in searched:
+            walker.run.error(
+                IssueType.INVALID,
+                MessageId.BUNDLE_SEARCH_WRONG_TYPE,
+                location,
+                resource_type=resource_type,
+                types=", ".join(searched),
+            )
+    if modeless:
+        # without a mode, whether an entry matched, was included or reports on the search is unknown
+        walker.run.warning(IssueType.INVALID, MessageId.BUNDLE_SEARCH_NO_MODE, path)
+
+
+def _searched_types(walker: Checker, bundle: dict) -> list[str]:
+    """The resource types a search set's `self` link says were searched: the type of a type-level search
+    (`[base]/[type]?…`, `[base]/[type]/_search`, `[base]/[compartment]/[id]/[type]`), or the `_type` parameter of a
+    search across types; none when the link names no type (nothing to compare with)."""
+    url = _self_link(bundle)
+    if url is None:
+        return []
+    address, _, query = url.partition("?")
+    segments = [segment for segment in address.split("/") if segment]
+    if segments and segments[-1] == "_search":
+        segments.pop()
+    if segments and _is_resource_type(walker, segments[-1]):
+        return [segments[-1]]
+    for parameter in query.split("&"):
+        name, _, value = parameter.partition("=")
+        if name == "_type" and value:
+            types = [part for part in value.split(",") if part]
+            return types if all(_is_resource_type(walker, part) for part in types) else []
+    return []
+
+
+def _self_link(bundle: dict) -> str | None:
+    links = bundle.get("link")
+    for link in links if isinstance(links, list) else []:
+        if isinstance(link, dict) and link.get("relation") == "self" and isinstance(link.get("url"), str):
+            return str(link["url"])
+    return None
+
+
+def _is_resource_type(walker: Checker, name: str) -> bool:
+    model = walker.models.get(name)
+    return model is not None and model.kind == "resource" and model.derivation != "constraint" and not model.abstract
 
 
 #: Bundle types whose entries may carry resources that have no identity yet (Bundle.entry.fullUrl: "fullUrl can be

@@ -1,5 +1,10 @@
-"""Rules on conformance resources themselves (StructureDefinition, SearchParameter, CapabilityStatement) that their
-element tree and invariants do not express; run only for resources of those types.
+"""Rules on conformance resources themselves (StructureDefinition, SearchParameter, CapabilityStatement and every
+resource with a canonical URL) that their element tree and invariants do not express; run only for resources of
+those types.
+
+Every resource whose R4 `url` is its canonical URL: the url is an absolute URI (contained ones included).
+CodeSystem supplements: every concept is one of the supplemented code system's (when it is loaded and complete; for
+LOINC, which is not loaded, when it has the shape of a LOINC code).
 
 StructureDefinition, every element list: no slicing on the root element of a differential; a binding, maxLength,
 minValue or maxValue only on types that can carry one (the HL7 type characteristics); discriminator paths of a
@@ -25,6 +30,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from dermfhir.terminology.loinc import LOINC_SYSTEM, loinc_code_error
 from dermfhir.validation.messages import TEXTS, MessageId
 from dermfhir.validation.model import Node, StructureModel
 from dermfhir.validation.outcome import IssueType
@@ -32,8 +38,45 @@ from dermfhir.validation.outcome import IssueType
 if TYPE_CHECKING:
     from dermfhir.validation.checker import Checker
 
+#: The R4 resources whose `url` is "An absolute URI that is used to identify this [resource] when it is referenced in
+#: a specification, model, design or an instance" (the definition of each one's `url` element): their canonical URL.
+#: `tests/validation/test_conformance_resources.py` derives the same list from the core definitions.
+CANONICAL_URL_TYPES = frozenset(
+    {
+        "ActivityDefinition",
+        "CapabilityStatement",
+        "ChargeItemDefinition",
+        "CodeSystem",
+        "CompartmentDefinition",
+        "ConceptMap",
+        "EffectEvidenceSynthesis",
+        "EventDefinition",
+        "Evidence",
+        "EvidenceVariable",
+        "ExampleScenario",
+        "GraphDefinition",
+        "ImplementationGuide",
+        "Library",
+        "Measure",
+        "OperationDefinition",
+        "PlanDefinition",
+        "Questionnaire",
+        "ResearchDefinition",
+        "ResearchElementDefinition",
+        "RiskEvidenceSynthesis",
+        "SearchParameter",
+        "StructureDefinition",
+        "StructureMap",
+        "TerminologyCapabilities",
+        "TestScript",
+        "ValueSet",
+    }
+)
+
 #: Resource types with checks here: the walk calls `check` for these only, so other resources pay nothing.
-CHECKED = frozenset({"StructureDefinition", "SearchParameter", "CapabilityStatement"})
+CHECKED = frozenset({"StructureDefinition", "SearchParameter", "CapabilityStatement"}) | CANONICAL_URL_TYPES
+
+_ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 _FHIR_TYPE_EXT = "http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type"
 
@@ -99,12 +142,52 @@ class SnapshotError(Exception):
 
 def check(walker: Checker, resource: dict, path: str) -> None:
     resource_type = resource.get("resourceType")
+    url = resource.get("url")
+    if resource_type in CANONICAL_URL_TYPES and isinstance(url, str) and url and not _ABSOLUTE_URI.match(url):
+        # a canonical URL is absolute wherever the resource is, contained ones included: a contained resource is
+        # referred to by `#id`, never by a relative url of its own
+        walker.run.error(IssueType.INVALID, MessageId.TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE, f"{path}.url", url=url)
+    if resource_type == "CodeSystem" and (resource.get("content") == "supplement" or "supplements" in resource):
+        _supplement(walker, resource, path)
     if resource_type == "StructureDefinition":
         _structure_definition(walker, resource, path)
     elif resource_type == "SearchParameter":
         _search_parameter(walker, resource, path)
     elif resource_type == "CapabilityStatement":
         _capability_statement(walker, resource, path)
+
+
+# CodeSystem -------------------------------------------------------------------------------------------------------
+def _supplement(walker: Checker, code_system: dict, path: str) -> None:
+    """A supplement adds designations and properties to the concepts of the code system it supplements (R4
+    CodeSystem.content `supplement`: "adding additional designations and properties to another CodeSystem"): each
+    of its concepts is one of that code system's, judged when the code system is loaded and complete."""
+    base = code_system.get("supplements")
+    if not isinstance(base, str) or not base:
+        return
+    url, _, version = base.partition("|")
+    # LOINC is not loaded: a code of its shape may be one of its codes
+    index = None if url == LOINC_SYSTEM else walker.terminology.code_system_for(url, version or None)
+    if url != LOINC_SYSTEM and (index is None or not index.complete):
+        return
+    pending: list[tuple[Any, str]] = [(code_system.get("concept"), path)]
+    while pending:
+        concepts, where = pending.pop()
+        for number, concept in enumerate(concepts if isinstance(concepts, list) else []):
+            if not isinstance(concept, dict):
+                continue
+            location = f"{where}.concept[{number}]"
+            code = concept.get("code")
+            if isinstance(code, str) and not _declared(index, code):
+                walker.run.error(
+                    IssueType.BUSINESS_RULE, MessageId.CODESYSTEM_CS_SUPPLEMENT_NEW_CODE, location, code=code, base=base
+                )
+            pending.append((concept.get("concept"), location))
+
+
+def _declared(index: Any, code: str) -> bool:
+    """Whether `code` is a concept of the code system `index` (None: LOINC, which has the shape of its codes only)."""
+    return loinc_code_error(code) is None if index is None else index.concept(code) is not None
 
 
 # StructureDefinition ---------------------------------------------------------------------------------------------

@@ -250,6 +250,22 @@ class MessageId(StrEnum):
     TYPE_SPECIFIC_CHECKS_DT_UUID_VAID = "TYPE_SPECIFIC_CHECKS_DT_UUID_VAID"
     TYPE_SPECIFIC_CHECKS_DT_OID_VALID = "TYPE_SPECIFIC_CHECKS_DT_OID_VALID"
     TYPE_SPECIFIC_CHECKS_DT_CANONICAL_TYPE = "TYPE_SPECIFIC_CHECKS_DT_CANONICAL_TYPE"
+    BUNDLE_SEARCH_NOID = "BUNDLE_SEARCH_NOID"
+    BUNDLE_ENTRY_PUT_NO_ID = "BUNDLE_ENTRY_PUT_NO_ID"
+    BUNDLE_ENTRY_URL_MATCHES_TYPE = "BUNDLE_ENTRY_URL_MATCHES_TYPE"
+    BUNDLE_ENTRY_URL_MATCHES_TYPE_ID = "BUNDLE_ENTRY_URL_MATCHES_TYPE_ID"
+    BUNDLE_SEARCH_NOSELF = "BUNDLE_SEARCH_NOSELF"
+    BUNDLE_SEARCH_NO_MODE = "BUNDLE_SEARCH_NO_MODE"
+    DUPLICATE_ID = "DUPLICATE_ID"
+    SHC_NOT_JWS = "SHC_NOT_JWS"
+    SHC_PAYLOAD_UNREADABLE = "SHC_PAYLOAD_UNREADABLE"
+    SHC_SIGNATURE_NOT_CHECKED = "SHC_SIGNATURE_NOT_CHECKED"
+    SHC_NO_BUNDLE = "SHC_NO_BUNDLE"
+    CODESYSTEM_CS_SUPPLEMENT_AS_SYSTEM = "CODESYSTEM_CS_SUPPLEMENT_AS_SYSTEM"
+    CODESYSTEM_CS_SUPPLEMENT_NEW_CODE = "CODESYSTEM_CS_SUPPLEMENT_NEW_CODE"
+    TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE = "TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE"
+    BUNDLE_SEARCH_OUTCOME_NOT_OO = "BUNDLE_SEARCH_OUTCOME_NOT_OO"
+    BUNDLE_SEARCH_WRONG_TYPE = "BUNDLE_SEARCH_WRONG_TYPE"
 
 
 #: The text of every message: a `str.format` template whose named placeholders the call site supplies.
@@ -678,6 +694,34 @@ TEXTS: dict[MessageId, str] = {
     MessageId.TYPE_SPECIFIC_CHECKS_DT_OID_VALID: "OIDs must be valid ({value})",
     MessageId.TYPE_SPECIFIC_CHECKS_DT_CANONICAL_TYPE: (
         "Canonical URL '{url}' refers to a resource that has the wrong type. Found {actual} expecting one of {allowed}"
+    ),
+    MessageId.BUNDLE_SEARCH_NOID: "Search results must have ids",
+    MessageId.BUNDLE_ENTRY_PUT_NO_ID: "A resource updated with PUT must have the id of the request URL ('{url}')",
+    MessageId.BUNDLE_ENTRY_URL_MATCHES_TYPE: (
+        "The request URL '{url}' does not name the type of the resource ({resource_type})"
+    ),
+    MessageId.BUNDLE_ENTRY_URL_MATCHES_TYPE_ID: (
+        "The request URL '{url}' does not match the type and id of the resource ({resource_type}/{resource_id})"
+    ),
+    MessageId.BUNDLE_SEARCH_NOSELF: "SearchSet Bundles should have a self link that specifies what the search was",
+    MessageId.BUNDLE_SEARCH_NO_MODE: "SearchSet bundles should have search modes on the entries",
+    MessageId.DUPLICATE_ID: "Duplicate id value '{element_id}'",
+    MessageId.SHC_NOT_JWS: "A verifiable credential is a JWS in compact serialization (header.payload.signature)",
+    MessageId.SHC_PAYLOAD_UNREADABLE: "The payload of the verifiable credential cannot be read: {error}",
+    MessageId.SHC_SIGNATURE_NOT_CHECKED: (
+        "The signature of the verifiable credential is not checked (the issuer's keys are published online)"
+    ),
+    MessageId.SHC_NO_BUNDLE: "The verifiable credential has no FHIR Bundle at vc.credentialSubject.fhirBundle",
+    MessageId.CODESYSTEM_CS_SUPPLEMENT_AS_SYSTEM: (
+        "CodeSystem {system} is a supplement, so can't be used as a value in Coding.system for '{system}#{code}'"
+    ),
+    MessageId.CODESYSTEM_CS_SUPPLEMENT_NEW_CODE: (
+        "The code '{code}' is not declared in the base CodeSystem {base} so is not valid in the supplement"
+    ),
+    MessageId.TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE: "Canonical URLs must be absolute URLs ({url})",
+    MessageId.BUNDLE_SEARCH_OUTCOME_NOT_OO: "This is not an OperationOutcome ({resource_type})",
+    MessageId.BUNDLE_SEARCH_WRONG_TYPE: (
+        "This is not a matching resource type for the specified search ({resource_type} expecting [{types}])"
     ),
 }
 

@@ -250,6 +250,31 @@ class Models:
         self.slice_paths: dict[tuple[Node, str], Node | None] = {}
         #: node → the resource types its reference target profiles allow (filled by references.py)
         self.reference_types: dict[Node, frozenset[str] | None] = {}
+        self._global_profiles: dict[str, tuple[str, ...]] | None = None
+
+    def global_profiles(self, resource_type: str) -> tuple[str, ...]:
+        """The profiles every resource of `resource_type` must conform to, by the loaded ImplementationGuides (R4
+        ImplementationGuide.global: "a set of profiles that all resources covered by this implementation guide must
+        conform to"); read from the guides on first use."""
+        if self._global_profiles is None:
+            found: dict[str, list[str]] = {}
+            guides = [
+                package.load(entry["filename"])
+                for package in self.definitions.packages
+                for entry in package.index
+                if entry["resourceType"] == "ImplementationGuide"
+                and package.may_mention(entry["filename"], b'"global"')
+            ]
+            for guide in guides:
+                entries = guide.get("global")
+                for entry in entries if isinstance(entries, list) else []:
+                    if not isinstance(entry, dict):
+                        continue
+                    kind, profile = entry.get("type"), entry.get("profile")
+                    if isinstance(kind, str) and isinstance(profile, str) and profile not in found.get(kind, []):
+                        found.setdefault(kind, []).append(profile)
+            self._global_profiles = {kind: tuple(profiles) for kind, profiles in found.items()}
+        return self._global_profiles.get(resource_type, ())
 
     def get(self, url_or_type: str) -> StructureModel | None:
         """The compiled model of a canonical URL (`url|version` allowed) or core type name."""

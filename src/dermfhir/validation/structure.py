@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import orjson
 from markdown_it import MarkdownIt
 
 from dermfhir.fhirpath.compare import compare_quantities, compare_temporal
@@ -159,6 +160,7 @@ class Walker:
         if resource_type in conformance_resources.CHECKED:
             conformance_resources.check(self, value, path)
         self._contained(value, path, frame)
+        _element_ids(self.run, value, path)
         walked = self._profiles(value, profiles, path, explicit)
         for profile in walked:
             self.element(profile.root, value, path, resource_type, frame, profile)  # type: ignore[arg-type]
@@ -171,7 +173,8 @@ class Walker:
         listed = meta.get("profile") if isinstance(meta, dict) else None
         declared = [p for p in listed if isinstance(p, str)] if isinstance(listed, list) else []
         resource_type = value.get("resourceType")
-        for url in [*profiles, *declared]:
+        in_force = self.models.global_profiles(resource_type) if isinstance(resource_type, str) else ()
+        for url in [*profiles, *declared, *in_force]:
             model = self.models.get(url)
             if model is None or model.root is None:
                 if url in profiles and explicit:
@@ -927,6 +930,60 @@ def _local_references(resource: dict) -> set[str]:
         elif isinstance(current, list):
             stack.extend(current)
     return found
+
+
+def _element_ids(run: Run, resource: dict, path: str) -> None:
+    """Element ids are unique within a resource (R4 Element.id: "unique id for the element within a resource (for
+    internal references)"). A resource inside it (contained, a Bundle entry, a Parameters value) has ids of its own,
+    and so does each element list of a StructureDefinition: its snapshot and differential give the same element the
+    same id (R4 ElementDefinition.id)."""
+    scopes: list[tuple[Any, str]] = [(resource, path)]
+    if resource.get("resourceType") == "StructureDefinition":
+        for part in ("snapshot", "differential"):
+            if isinstance(resource.get(part), dict):
+                scopes.append((resource[part], f"{path}.{part}"))
+    if not _repeats_an_id(resource):
+        return
+    for scope, where in scopes:
+        seen: set[str] = set()
+        pending: list[tuple[Any, str]] = [(scope, where)]
+        while pending:
+            value, location = pending.pop()
+            if isinstance(value, list):
+                pending.extend((item, f"{location}[{index}]") for index, item in reversed(list(enumerate(value))))
+                continue
+            if not isinstance(value, dict):
+                continue
+            element_id = value.get("id")
+            if value is not scope and isinstance(element_id, str):
+                if element_id in seen:
+                    run.error(IssueType.BUSINESS_RULE, MessageId.DUPLICATE_ID, location, element_id=element_id)
+                seen.add(element_id)
+            children = []
+            for key, child in value.items():
+                if not isinstance(child, dict | list) or key == "contained":
+                    continue
+                if isinstance(child, dict) and "resourceType" in child:
+                    continue  # a resource of its own
+                if value is resource and key in ("snapshot", "differential") and len(scopes) > 1:
+                    continue
+                children.append((child, f"{location}.{key[1:] if key.startswith('_') else key}"))
+            pending.extend(reversed(children))
+
+
+def _repeats_an_id(resource: dict) -> bool:
+    """Whether an `"id": "…"` pair occurs twice in `resource`'s JSON text (its own id and nested resources'
+    included): the quick look, in C, before `_element_ids` places the repeats, which is rarely needed. A quote inside
+    a string is escaped in the text, so only properties match."""
+    try:
+        text = orjson.dumps(resource, default=str)
+    except (orjson.JSONEncodeError, TypeError):
+        return True
+    values = _ID_PAIR.findall(text)
+    return len(values) != len(set(values))
+
+
+_ID_PAIR = re.compile(rb'"id":"((?:[^"\\]|\\.)*)"')
 
 
 def _refers_to(resource: dict, target: str) -> bool:

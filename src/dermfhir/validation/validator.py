@@ -12,6 +12,7 @@ import orjson
 from dermfhir.definitions import Definitions
 from dermfhir.fhirjson import Decimal
 from dermfhir.terminology import Terminology
+from dermfhir.validation import health_cards
 from dermfhir.validation.context import Options, Run
 from dermfhir.validation.memo import Memo
 from dermfhir.validation.messages import MessageId
@@ -69,7 +70,10 @@ class Validator:
         if bundle_index is not None:
             walker.bundle_index, walker.bundle_root = bundle_index, resource
         try:
-            walker.resource(resource, path, tuple(profiles or ()), explicit=True)
+            if not path and health_cards.is_health_card_file(resource):
+                health_cards.check(walker, resource)
+            else:
+                walker.resource(resource, path, tuple(profiles or ()), explicit=True)
         except RecursionError:
             run.add("fatal", IssueType.TOO_COSTLY, MessageId.TOO_DEEP_RECURSION, path)
         except Exception as error:  # a validator bug must not become the caller's crash
