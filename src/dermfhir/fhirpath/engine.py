@@ -1,12 +1,23 @@
-"""The FHIRPath engine wrapper: compile once (LRU cache), evaluate at any node with the standard variables."""
+"""The FHIRPath engine wrapper: compile once (LRU cache), evaluate at any node with the standard variables.
+
+Parsing is most of compiling: fhirpathpy's ANTLR parser takes about 20 ms an expression in Python, so the dozen
+invariants of a one-file validation would cost a quarter of its start-up. Syntax trees are therefore kept on disk
+(`parse_cache_folder()`, one JSON file per expression, keyed by the expression and the fhirpathpy version) and read
+back by later processes; a cache that cannot be read or written is simply not used.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from collections.abc import Callable
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any, Protocol, cast
 
+import orjson
 from fhirpathpy import apply_parsed_path
 from fhirpathpy.engine.invocations import invocation_registry
 from fhirpathpy.engine.invocations import types as fp_types
@@ -209,6 +220,37 @@ _INVOCATIONS = {
 }
 
 
+@cache
+def parse_cache_folder() -> Path:
+    """Where syntax trees are kept: $XDG_CACHE_HOME/dermfhir/fhirpath-<fhirpathpy version> (or ~/.cache/…)."""
+    from importlib.metadata import version
+
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "dermfhir" / f"fhirpath-{version('fhirpathpy')}"
+
+
+def _tree(expression: str) -> dict:
+    """fhirpathpy's syntax tree of `expression`, from the disk cache when there; raises on bad syntax."""
+    name = hashlib.sha256(expression.encode("utf-8")).hexdigest()[:40] + ".json"
+    path = parse_cache_folder() / name
+    try:
+        stored = orjson.loads(path.read_bytes())
+        if isinstance(stored, dict) and stored.get("expression") == expression and isinstance(stored.get("tree"), dict):
+            return stored["tree"]
+    except (OSError, orjson.JSONDecodeError):
+        pass
+    tree = parse(expression)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "wb") as file:
+            file.write(orjson.dumps({"expression": expression, "tree": tree}))
+        os.replace(temporary, path)  # atomic: a concurrent reader sees the whole tree or none
+    except (OSError, TypeError):
+        pass
+    return tree
+
+
 class CompiledExpression:
     """A parsed FHIRPath expression, ready to run many times."""
 
@@ -221,7 +263,7 @@ class CompiledExpression:
         self._fast: fast.Program | None = None
         self.roots: tuple[str, ...] | None = None
         try:
-            tree = parse(expression)  # parsed once, for both evaluators: parsing is most of compiling
+            tree = _tree(expression)  # parsed once (or read from the cache), for both evaluators
             self._function = set_paths(
                 apply_parsed_path,
                 parsedPath=tree,

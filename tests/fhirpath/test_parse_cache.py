@@ -1,0 +1,64 @@
+"""Syntax trees kept on disk: written once, read back by later compiles, and never trusted when damaged."""
+
+from __future__ import annotations
+
+import pytest
+
+from dermfhir.fhirpath import engine
+
+
+@pytest.fixture
+def cache_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    engine.parse_cache_folder.cache_clear()
+    yield tmp_path
+    engine.parse_cache_folder.cache_clear()
+
+
+def test_a_tree_is_written_then_read_back(cache_home) -> None:
+    expression = "name.where(use = 'official').given.count() > 1"
+    first = engine.CompiledExpression(expression)
+    files = list(engine.parse_cache_folder().glob("*.json"))
+    assert len(files) == 1 and files[0].parent.parent == cache_home / "dermfhir"
+    again = engine.CompiledExpression(expression)
+    patient = {"resourceType": "Patient", "name": [{"use": "official", "given": ["A", "B"]}]}
+    assert first(patient) == again(patient) == [True]
+
+
+def test_a_damaged_or_foreign_entry_is_parsed_again(cache_home) -> None:
+    expression = "active.exists()"
+    engine.CompiledExpression(expression)
+    (path,) = engine.parse_cache_folder().glob("*.json")
+    for damaged in (b"{not json", b'{"expression": "other", "tree": {}}'):
+        path.write_bytes(damaged)
+        compiled = engine.CompiledExpression(expression)
+        assert compiled({"resourceType": "Patient", "active": True}) == [True]
+        assert compiled({"resourceType": "Patient"}) == [False]
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "telecom.where(system = 'phone').value.startsWith('+')",
+        "birthDate < @2000-01-01 and gender in ('male' | 'female')",
+        "(contact.count() + 2) mod 2 = 0 implies name.exists()",
+        "name.given.first().matches('^[A-Z]')",
+    ],
+)
+def test_a_cached_tree_evaluates_as_a_fresh_parse(cache_home, expression) -> None:
+    patient = {
+        "resourceType": "Patient",
+        "name": [{"given": ["Ann"]}],
+        "gender": "female",
+        "birthDate": "1990-05-01",
+        "telecom": [{"system": "phone", "value": "+41 1"}],
+    }
+    fresh = engine.CompiledExpression(expression)(patient)  # parsed, then written
+    assert len(list(engine.parse_cache_folder().glob("*.json"))) == 1
+    assert engine.CompiledExpression(expression)(patient) == fresh == [True]
+
+
+def test_an_unwritable_cache_is_not_used(cache_home) -> None:
+    (cache_home / "dermfhir").write_text("a file where the folder would be")
+    compiled = engine.CompiledExpression("active = true")
+    assert compiled.error is None and compiled({"resourceType": "Patient", "active": True}) == [True]
