@@ -175,6 +175,11 @@ def snomed_codings(map_name: str, system: str, code: str) -> list[dict[str, str]
     return _snomed(translations(map_name, system, code), morphology=False)
 
 
+@lru_cache(maxsize=4096)
+def _morphology_codings(system: str, code: str) -> tuple[dict[str, str], ...]:
+    return tuple(_snomed(terminology().translate(None, system, code, SNOMED), morphology=True))
+
+
 def morphology_of(concept: dict | None) -> dict | None:
     """The lesion morphology a finding implies: the morphologic-abnormality targets (skin-lesion-morphology) of a
     safe equivalence that the guide's ConceptMaps give for the concept's dataset codes, or None.
@@ -186,9 +191,9 @@ def morphology_of(concept: dict | None) -> dict | None:
     for item in (concept or {}).get("coding", []):
         system, code = item.get("system"), item.get("code")
         if isinstance(system, str) and system.startswith(BASE) and isinstance(code, str):
-            for found in _snomed(terminology().translate(None, system, code, SNOMED), morphology=True):
+            for found in _morphology_codings(system, code):
                 if found not in codings:
-                    codings.append(found)
+                    codings.append(dict(found))
     if not codings:
         return None
     return {"coding": codings, "text": codings[0].get("display", codings[0]["code"])}
