@@ -93,3 +93,60 @@ def test_real_file_counts_and_validation(real) -> None:
     assert confirmations == Counter({"histo": 5340, "follow_up": 3704, "consensus": 902, "confocal": 69})
     assert result.counts()["Patient"] == 7470
     assert errors_of(result.resources) == {}
+
+
+@pytest.mark.parametrize("reader", ["ham10000", "records"])
+def test_a_lesion_labelled_two_kinds_keeps_the_first_and_says_so(tmp_path, reader) -> None:
+    """Images of one lesion with labels of different kinds (nevus, seborrheic keratosis): the lesion keeps the first
+    kind with a warning naming the row; each annotation keeps its own label; a label implying no kind changes none."""
+    if reader == "ham10000":
+        source = tmp_path / "ham.csv"
+        source.write_text(
+            "lesion_id,image_id,dx,dx_type,age,sex,localization\n"
+            "HAM_0000001,ISIC_0000001,nv,follow_up,40,female,back\n"
+            "HAM_0000001,ISIC_0000002,bkl,histo,40,female,back\n"
+            "HAM_0000001,ISIC_0000003,nv,histo,40,female,back\n"
+            "HAM_0000001,ISIC_0000004,mel,histo,40,female,back\n",
+            encoding="utf-8",
+        )
+        result = ham10000.read([source], Options())
+        first, second = "nv", "mel"
+    else:  # the general path of the other layouts (BCN20000 here)
+        source = tmp_path / "bcn.csv"
+        source.write_text(
+            "bcn_filename,age_approx,anatom_site_general,diagnosis,lesion_id,capture_date,sex,split\n"
+            "BCN_0000000001.jpg,55.0,anterior torso,NV,BCN_0000001,2012-05-16,male,train\n"
+            "BCN_0000000002.jpg,55.0,anterior torso,BKL,BCN_0000001,2012-05-16,male,train\n"
+            "BCN_0000000003.jpg,55.0,anterior torso,NV,BCN_0000001,2012-05-16,male,train\n"
+            "BCN_0000000004.jpg,55.0,anterior torso,SCC,BCN_0000001,2012-05-16,male,train\n",
+            encoding="utf-8",
+        )
+        result = tabular.read_with_layouts(tabular.detected([source]), Options(), None, FORMATS)
+        first, second = "NV", "SCC"
+    (lesion,) = [r for r in result.resources if r["resourceType"] == "BodyStructure"]
+    assert lesion["morphology"]["coding"][0]["code"] == "1163403006"  # Pigmented nevus, from the first image
+    labels = sorted(
+        r["component"][0]["valueCodeableConcept"]["coding"][-1]["code"]
+        for r in result.resources
+        if r["resourceType"] == "Observation"
+    )
+    assert len(labels) == 4 and labels.count(first) == 2 and second in labels
+    assert result.report.warnings == []  # a disorder (melanoma, SCC) or no target implies no other kind
+
+
+def test_images_of_one_lesion_with_two_kinds_are_reported(tmp_path) -> None:
+    """A nevus and a melanoma in situ (two morphologic abnormalities) on one lesion: a data conflict, said."""
+    source = tmp_path / "archive.csv"
+    source.write_text(
+        "isic_id,diagnosis_1,diagnosis_2,diagnosis_3,lesion_id,patient_id\n"
+        "ISIC_0000001,Benign,Benign melanocytic proliferations,Nevus,IL_0000001,IP_0000001\n"
+        "ISIC_0000002,Malignant,Malignant melanocytic proliferations (Melanoma),Melanoma in situ,"
+        "IL_0000001,IP_0000001\n",
+        encoding="utf-8",
+    )
+    result = tabular.read_with_layouts(tabular.detected([source]), Options(), None, FORMATS)
+    (lesion,) = [r for r in result.resources if r["resourceType"] == "BodyStructure"]
+    assert lesion["morphology"]["coding"][0]["code"] == "1163403006"
+    (warning,) = result.report.warnings
+    assert "row 3" in warning and "IL_0000001" in warning and "Melanoma in situ" in warning
+    assert errors_of(result.resources) == {}

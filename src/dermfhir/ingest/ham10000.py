@@ -98,12 +98,23 @@ def _row(
     confirmation = dx_type.concept(row.get("dx_type"), row, "dx_type") if row.get("dx_type") else None
 
     patient = Patient(ident(DATASET, "patient", lesion_id), identifier=(HAM_LESION, lesion_id), gender=gender(sex))
+    # the lesion's kind, from the first of its images whose label implies one (a morphologic abnormality)
+    morphology = morphology_of(finding)
+    earlier = result.get("BodyStructure", ident(DATASET, "lesion", lesion_id))
+    if earlier is not None and earlier.get("morphology"):
+        if morphology is not None and morphology != earlier["morphology"]:
+            result.report.warnings.append(
+                f"{row.file}, row {row.number}: lesion {lesion_id} is labelled {morphology['text']!r} here but "
+                f"{earlier['morphology']['text']!r} before (the lesion keeps the first kind; each image's "
+                "annotation keeps its own label)"
+            )
+        morphology = earlier["morphology"]
     lesion = SkinLesion(
         ident(DATASET, "lesion", lesion_id),
         identifier=(HAM_LESION, lesion_id),
         patient=patient,
         location=location,
-        morphology=morphology_of(finding),
+        morphology=morphology,
     )
     file_name = f"{image_id}.jpg"
     width, height = image_size(options, file_name) or (WIDTH, HEIGHT)

@@ -392,6 +392,12 @@ class Context:
         # the lesion's kind, from the first of its images whose label implies one (a morphologic abnormality)
         morphology = morphology_of(record.finding)
         if known is not None and known[3] is not None:
+            if morphology is not None and morphology != known[3]:
+                self.report.warnings.append(
+                    f"{record.row.file}, row {record.row.number}: lesion {lesion_key} is labelled "
+                    f"{morphology['text']!r} here but {known[3]['text']!r} before (the lesion keeps the first kind; "
+                    "each image's annotation keeps its own label)"
+                )
             morphology = known[3]
         if known is not None and known[0]:
             location = known[0]
