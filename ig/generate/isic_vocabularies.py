@@ -1400,6 +1400,28 @@ SITE_MAPS = {"isic-anatomic-site-to-snomed", "isic-anatomic-site-hierarchy-to-sn
              "ham10000-localization-to-snomed", "derm7pt-location-to-snomed", "pad-ufes-20-region-to-snomed"}
 
 
+def completion_value_set(ident: str, name: str, title: str, description: str, canonical: str, version: str,
+                         maps_named: str) -> list[str]:
+    """The FSH header lines of a generated completion ValueSet (draft, the guide's version)."""
+    return [
+        header([maps_named]).rstrip("\n"),
+        f"ValueSet: {name}",
+        f"Id: {ident}",
+        f"Title: {q(title)}",
+        "Description: " + q(f"{COMPLETION} {description}"),
+        f"* ^url = {q(f'{canonical}/ValueSet/{ident}')}",
+        f"* ^version = {q(version)}",
+        "* ^status = #draft",
+        "* ^experimental = false",
+    ]
+
+
+def concept_comment(rule: str, text: str) -> list[str]:
+    """Caret rules giving the value set concept `rule` (`* system#code`) a valueset-concept-comments extension."""
+    return [f"{rule} ^extension[0].url = \"http://hl7.org/fhir/StructureDefinition/valueset-concept-comments\"",
+            f"{rule} ^extension[0].valueString = {q(text)}"]
+
+
 #: dataset codes that say no value was recorded (the importers leave the element out)
 NOT_RECORDED = {("ham10000-localization", "unknown")}
 #: ConceptMap equivalences whose target may stand for the source code (as the importers use them)
@@ -1419,31 +1441,20 @@ def write_body_site_completion(maps: list[ConceptMapSpec], canonical: str, versi
                     used.setdefault(target, [])
                     if cm.id not in used[target]:
                         used[target].append(cm.id)
-    lines = [
-        header(["the site ConceptMaps of this script"]).rstrip("\n"),
-        "ValueSet: BodySitesSkinCompletionVS",
-        "Id: body-sites-skin-completion",
-        'Title: "Body Sites (Skin): Completion"',
-        "Description: " + q(
-            f"{COMPLETION} The SNOMED CT body structures that the dataset site maps of the guide (ISIC, HAM10000, "
-            "Derm7pt, PAD-UFES-20) use where the published body-sites-skin value set has no concept for the site "
-            "(e.g. the trunk, the upper extremity, the skin as a whole), and the dataset sites for which no SNOMED CT "
-            "body structure is sourced (e.g. oral/genital, mucosa), sent with their dataset code. body-sites-skin "
-            "includes this value set, so that correctly imported sites conform to its binding."),
-        f"* ^url = {q(f'{canonical}/ValueSet/body-sites-skin-completion')}",
-        f"* ^version = {q(version)}",
-        "* ^status = #draft",
-        "* ^experimental = false",
-    ]
+    lines = completion_value_set(
+        "body-sites-skin-completion", "BodySitesSkinCompletionVS", "Body Sites (Skin): Completion",
+        "The SNOMED CT body structures that the dataset site maps of the guide (ISIC, HAM10000, Derm7pt, PAD-UFES-20) "
+        "use where the published body-sites-skin value set has no concept for the site (e.g. the trunk, the upper "
+        "extremity, the skin as a whole), and the dataset sites for which no SNOMED CT body structure is sourced (e.g. "
+        "oral/genital, mucosa), sent with their dataset code. body-sites-skin includes this value set, so that "
+        "correctly imported sites conform to its binding.", canonical, version, "the site ConceptMaps of this script")
     carets = []
     for code in sorted(used, key=int):
         item = SNOMED[code]
         comment = (f"{COMPLETION} Target of {', '.join(sorted(used[code]))}; source: {'; '.join(item.sources)} "
                    f"(confidence {item.confidence}).")
         lines.append(f"* $SCT#{code} {q(item.display)}")
-        carets.append(f"* $SCT#{code} ^extension[0].url = "
-                      f"\"http://hl7.org/fhir/StructureDefinition/valueset-concept-comments\"")
-        carets.append(f"* $SCT#{code} ^extension[0].valueString = {q(comment)}")
+        carets += concept_comment(f"* $SCT#{code}", comment)
     # the dataset sites no SNOMED CT body structure of the cited sources covers (mucosa, oral/genital …): sent with
     # their dataset code, which must then conform too. A code saying no site was recorded is no site: left out.
     for cm in sorted(maps, key=lambda item: item.id):
@@ -1456,10 +1467,7 @@ def write_body_site_completion(maps: list[ConceptMapSpec], canonical: str, versi
                 continue
             rule = f"* {system}{fsh_code(element.code)}"
             lines.append(f"{rule} {q(element.display)}")
-            carets.append(f"{rule} ^extension[0].url = "
-                          f"\"http://hl7.org/fhir/StructureDefinition/valueset-concept-comments\"")
-            carets.append(f"{rule} ^extension[0].valueString = "
-                          f"{q(f'{COMPLETION} {cm.id}: no SNOMED CT body structure is sourced for this site.')}")
+            carets += concept_comment(rule, f"{COMPLETION} {cm.id}: no SNOMED CT body structure is sourced for this site.")
     return "\n".join(lines + carets) + "\n"
 
 
@@ -1472,23 +1480,14 @@ def write_finding_completion(maps: list[ConceptMapSpec], canonical: str, version
     (disorder) of the cited sources stands for, each marked as a completion. DermatologyFindings includes it, so that
     a finding sent with its dataset code and text (and, where one is sourced, a morphologic abnormality on the
     lesion) conforms to the binding."""
-    lines = [
-        header(["the diagnosis ConceptMaps of this script"]).rstrip("\n"),
-        "ValueSet: DermatologyFindingsCompletionVS",
-        "Id: dermatology-findings-completion",
-        'Title: "Dermatology Findings: Completion"',
-        "Description: " + q(
-            f"{COMPLETION} The dataset diagnosis codes of the guide's code systems (ISIC, HAM10000, MILK10k, "
-            "PAD-UFES-20) for which the cited sources give no SNOMED CT skin finding: either no SNOMED CT concept "
-            "(e.g. dermatofibroma, benign keratosis) or only a morphologic abnormality, which belongs on the "
-            "lesion (BodyStructure.morphology, skin-lesion-morphology), not in a finding. DermatologyFindings "
-            "includes this value set, so that such findings, sent with their dataset code and text, conform to "
-            "its binding."),
-        f"* ^url = {q(f'{canonical}/ValueSet/dermatology-findings-completion')}",
-        f"* ^version = {q(version)}",
-        "* ^status = #draft",
-        "* ^experimental = false",
-    ]
+    lines = completion_value_set(
+        "dermatology-findings-completion", "DermatologyFindingsCompletionVS", "Dermatology Findings: Completion",
+        "The dataset diagnosis codes of the guide's code systems (ISIC, HAM10000, MILK10k, PAD-UFES-20) for which the "
+        "cited sources give no SNOMED CT skin finding: either no SNOMED CT concept (e.g. dermatofibroma, benign "
+        "keratosis) or only a morphologic abnormality, which belongs on the lesion (BodyStructure.morphology, "
+        "skin-lesion-morphology), not in a finding. DermatologyFindings includes this value set, so that such "
+        "findings, sent with their dataset code and text, conform to its binding.", canonical, version,
+        "the diagnosis ConceptMaps of this script")
     carets = []
     for cm in sorted(maps, key=lambda item: item.id):
         if cm.id not in DIAGNOSIS_MAPS:
@@ -1504,9 +1503,7 @@ def write_finding_completion(maps: list[ConceptMapSpec], canonical: str, version
                    if morphology else "no SNOMED CT skin finding is sourced")
             rule = f"* {system}{fsh_code(element.code)}"
             lines.append(f"{rule} {q(element.display)}")
-            carets.append(f"{rule} ^extension[0].url = "
-                          f"\"http://hl7.org/fhir/StructureDefinition/valueset-concept-comments\"")
-            carets.append(f"{rule} ^extension[0].valueString = {q(f'{COMPLETION} {cm.id}: {why}.')}")
+            carets += concept_comment(rule, f"{COMPLETION} {cm.id}: {why}.")
     return "\n".join(lines + carets) + "\n"
 
 

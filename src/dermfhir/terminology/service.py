@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from dermfhir.definitions import Definitions
+from dermfhir.definitions.package import Package
 from dermfhir.terminology.codesystems import NON_ENUMERABLE_SYSTEMS, CodeSystemIndex
 from dermfhir.terminology.conceptmaps import ConceptMapIndex, translate_with
 from dermfhir.terminology.loinc import LOINC_SYSTEM, loinc_code_error
@@ -38,31 +39,27 @@ class Terminology:
         """The loaded CodeSystem for `url` or `url|version` (supplements excluded), or None."""
         if system in self._code_systems:
             return self._code_systems[system]
-        located = self.definitions.locate(system)
+        found = self._code_system_resource(system)
         index = None
-        if located is not None and located[1].get("resourceType") == "CodeSystem":
-            package, entry = located
-            resource = package.load(entry["filename"])
-            if resource.get("content") != "supplement":
-                index = CodeSystemIndex(resource, from_publisher=_publishes(package.canonical, system))
+        if found is not None and not _is_supplement(found[1]):
+            index = CodeSystemIndex(found[1], from_publisher=_publishes(found[0].canonical, system))
         self._code_systems[system] = index
         return index
 
     def supplement(self, system: str) -> dict | None:
-        """The loaded CodeSystem `system` (`url` or `url|version`) when it is a supplement (content `supplement`, or
-        `supplements` naming "the code system that this code system supplement is adding designations and
-        properties to"), else None."""
-        if system in self._supplements:
-            return self._supplements[system]
+        """The loaded CodeSystem `system` (`url` or `url|version`) when it is a supplement, else None."""
+        if system not in self._supplements:
+            found = self._code_system_resource(system)
+            self._supplements[system] = found[1] if found is not None and _is_supplement(found[1]) else None
+        return self._supplements[system]
+
+    def _code_system_resource(self, system: str) -> tuple[Package, dict] | None:
+        """(package, resource) of the loaded CodeSystem `url` or `url|version`, or None."""
         located = self.definitions.locate(system)
-        found = None
-        if located is not None and located[1].get("resourceType") == "CodeSystem":
-            package, entry = located
-            resource = package.load(entry["filename"])
-            if resource.get("content") == "supplement" or "supplements" in resource:
-                found = resource
-        self._supplements[system] = found
-        return found
+        if located is None or located[1].get("resourceType") != "CodeSystem":
+            return None
+        package, entry = located
+        return package, package.load(entry["filename"])
 
     def code_system_for(self, system: str, version: str | None) -> CodeSystemIndex | None:
         """The CodeSystem of `version` when loaded, else whichever version is loaded."""
@@ -330,3 +327,9 @@ def _cycle_limited(expansion: Expansion) -> bool:
 @lru_cache(maxsize=1)
 def _default() -> Terminology:
     return Terminology(Definitions.default())
+
+
+def _is_supplement(resource: dict) -> bool:
+    """A supplement: content `supplement`, or `supplements` naming "the code system that this code system supplement
+    is adding designations and properties to" (R4 CodeSystem)."""
+    return resource.get("content") == "supplement" or "supplements" in resource
