@@ -62,3 +62,13 @@ def test_an_unwritable_cache_is_not_used(cache_home) -> None:
     (cache_home / "dermfhir").write_text("a file where the folder would be")
     compiled = engine.CompiledExpression("active = true")
     assert compiled.error is None and compiled({"resourceType": "Patient", "active": True}) == [True]
+
+
+@pytest.mark.parametrize("expression", ["name.where(", "name..given", "1 +", "name.(", "name) or active", "active 'x'"])
+def test_bad_syntax_is_an_error_never_a_recovered_tree(cache_home, expression) -> None:
+    """ANTLR's error recovery would compile these to some other expression (or stop at the first complete one)."""
+    compiled = engine.CompiledExpression(expression)
+    assert compiled.error is not None and "syntax error at column" in compiled.error
+    with pytest.raises(engine.FhirPathError):
+        compiled({"resourceType": "Patient", "active": True})
+    assert not list(engine.parse_cache_folder().glob("*.json"))

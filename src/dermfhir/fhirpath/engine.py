@@ -4,6 +4,10 @@ Parsing is most of compiling: fhirpathpy's ANTLR parser takes about 20 ms an exp
 invariants of a one-file validation would cost a quarter of its start-up. Syntax trees are therefore kept on disk
 (`parse_cache_folder()`, one JSON file per expression, keyed by the expression and the fhirpathpy version) and read
 back by later processes; a cache that cannot be read or written is simply not used.
+
+Expressions are parsed with fhirpathpy's generated ANTLR lexer and parser and its tree builder, but strictly
+(`parse_strict`): fhirpathpy's own `parse` lets ANTLR recover from syntax errors without a word and stops reading at the
+end of the first complete expression, so `name.where(` or `name) or x` would compile to something else.
 """
 
 from __future__ import annotations
@@ -18,13 +22,18 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 import orjson
+from antlr4 import CommonTokenStream, InputStream, Token
+from antlr4.error.ErrorListener import ErrorListener
+from antlr4.tree.Tree import ParseTreeWalker
 from fhirpathpy import apply_parsed_path
 from fhirpathpy.engine.invocations import invocation_registry
 from fhirpathpy.engine.invocations import types as fp_types
 from fhirpathpy.engine.nodes import FP_Quantity, ResourceNode
 from fhirpathpy.engine.util import set_paths
 from fhirpathpy.models import models
-from fhirpathpy.parser import parse
+from fhirpathpy.parser.ASTPathListener import ASTPathListener
+from fhirpathpy.parser.generated.FHIRPathLexer import FHIRPathLexer
+from fhirpathpy.parser.generated.FHIRPathParser import FHIRPathParser
 
 from dermfhir.fhirpath import fast
 from dermfhir.fhirpath.compare import UCUM, compare_quantities
@@ -220,13 +229,41 @@ _INVOCATIONS = {
 }
 
 
+class _RaiseOnError(ErrorListener):
+    def syntaxError(self, recognizer: Any, offendingSymbol: Any, line: int, column: int, msg: str, e: Any) -> None:
+        raise FhirPathError(f"syntax error at column {column + 1}: {msg}")
+
+
+def parse_strict(expression: str) -> dict:
+    """fhirpathpy's syntax tree of `expression`; raises FhirPathError on any syntax error or text left over."""
+    lexer = FHIRPathLexer(InputStream(expression))
+    lexer.removeErrorListeners()
+    lexer.addErrorListener(_RaiseOnError())
+    tokens = CommonTokenStream(lexer)
+    parser = FHIRPathParser(tokens)
+    parser.removeErrorListeners()
+    parser.addErrorListener(_RaiseOnError())
+    tree = parser.expression()
+    if tokens.LA(1) != Token.EOF:
+        extra = tokens.LT(1)
+        raise FhirPathError(f"syntax error at column {extra.column + 1}: unexpected {extra.text!r}")
+    listener = ASTPathListener()
+    ParseTreeWalker().walk(listener, tree)
+    return cast(dict, listener.parentStack[0])
+
+
 @cache
 def parse_cache_folder() -> Path:
-    """Where syntax trees are kept: $XDG_CACHE_HOME/dermfhir/fhirpath-<fhirpathpy version> (or ~/.cache/…)."""
+    """Where syntax trees are kept: $XDG_CACHE_HOME/dermfhir/fhirpath-<fhirpathpy version>-<`_TREES`> (or
+    ~/.cache/…): a new parser or a change of how trees are made starts a new cache."""
     from importlib.metadata import version
 
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "dermfhir" / f"fhirpath-{version('fhirpathpy')}"
+    return root / "dermfhir" / f"fhirpath-{version('fhirpathpy')}-{_TREES}"
+
+
+#: the version of how this module makes syntax trees (2: strict parsing), part of the cache folder's name
+_TREES = 2
 
 
 def _tree(expression: str) -> dict:
@@ -239,7 +276,7 @@ def _tree(expression: str) -> dict:
             return stored["tree"]
     except (OSError, orjson.JSONDecodeError):
         pass
-    tree = parse(expression)
+    tree = parse_strict(expression)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
