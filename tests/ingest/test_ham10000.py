@@ -150,3 +150,26 @@ def test_images_of_one_lesion_with_two_kinds_are_reported(tmp_path) -> None:
     (warning,) = result.report.warnings
     assert "row 3" in warning and "IL_0000001" in warning and "Melanoma in situ" in warning
     assert errors_of(result.resources) == {}
+
+
+@pytest.mark.parametrize("command", ["ham10000", "auto"])
+def test_a_lesion_is_written_once_with_its_first_kind_from_the_command_line(tmp_path, capsys, command) -> None:
+    """Streamed (as the command writes), every image of the lesion carries the same lesion: no second version."""
+    import json
+
+    from dermfhir.cli.main import main
+
+    source = tmp_path / "ham.csv"
+    source.write_text(
+        "lesion_id,image_id,dx,dx_type,age,sex,localization\n"
+        "HAM_0000001,ISIC_0000001,nv,follow_up,40,female,back\n"
+        "HAM_0000001,ISIC_0000002,bkl,histo,40,female,back\n"
+        "HAM_0000001,ISIC_0000003,mel,histo,40,female,back\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "ham.json"
+    assert main(["import", command, str(source), "--out", str(out)]) == 0
+    assert "given again" not in capsys.readouterr().err
+    entries = [e["resource"] for e in json.loads(out.read_text())["entry"]]
+    (lesion,) = [r for r in entries if r["resourceType"] == "BodyStructure"]
+    assert lesion["morphology"]["coding"][0]["code"] == "1163403006"

@@ -89,10 +89,6 @@ class ImportResult:
     def has(self, resource_type: str, id: str) -> bool:
         return (resource_type, id) in self._resources
 
-    def get(self, resource_type: str, id: str) -> dict | None:
-        """The resource of that type and id added so far, or None."""
-        return self._resources.get((resource_type, id))
-
     @property
     def resources(self) -> list[dict]:
         return list(self._resources.values())

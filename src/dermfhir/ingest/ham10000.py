@@ -39,6 +39,7 @@ from dermfhir.ingest._common import (
 from dermfhir.ingest._result import ImportResult
 from dermfhir.ingest._source import Row
 from dermfhir.ingest.records import ImageRecord, image_extensions
+from dermfhir.ingest.spill import DiskMap
 
 COLUMNS = ("lesion_id", "image_id", "dx", "dx_type", "age", "sex", "localization")
 #: Pixel size of every HAM10000 image as distributed (Tschandl et al. 2018).
@@ -60,19 +61,27 @@ def read(
     site = Labels("localization", "ham10000-localization", "ham10000-localization-to-snomed", options, report)
     organization = curator(DATASET, "HAM10000 dataset curators (ViDIR Group, Medical University of Vienna)")
     result.add(organization)
+    kinds = DiskMap()  # lesion id → the morphology its first labelled image implies (on disk: memory stays flat)
     import_csv_rows(
         paths,
         COLUMNS,
         report,
         progress,
-        lambda row: _row(row, result, options, dx, dx_type, site, organization.reference),
+        lambda row: _row(row, result, options, dx, dx_type, site, organization.reference, kinds),
         ImageKeys("image_id"),
     )
     return result
 
 
 def _row(
-    row: Row, result: ImportResult, options: Options, dx: Labels, dx_type: Labels, site: Labels, performer: str
+    row: Row,
+    result: ImportResult,
+    options: Options,
+    dx: Labels,
+    dx_type: Labels,
+    site: Labels,
+    performer: str,
+    kinds: DiskMap,
 ) -> None:
     lesion_id, image_id = row.get("lesion_id"), row.get("image_id")
     if not lesion_id:
@@ -100,15 +109,17 @@ def _row(
     patient = Patient(ident(DATASET, "patient", lesion_id), identifier=(HAM_LESION, lesion_id), gender=gender(sex))
     # the lesion's kind, from the first of its images whose label implies one (a morphologic abnormality)
     morphology = morphology_of(finding)
-    earlier = result.get("BodyStructure", ident(DATASET, "lesion", lesion_id))
-    if earlier is not None and earlier.get("morphology"):
-        if morphology is not None and morphology != earlier["morphology"]:
+    earlier = kinds.get(lesion_id)
+    if earlier is not None:
+        if morphology is not None and morphology != earlier:
             result.report.warnings.append(
                 f"{row.file}, row {row.number}: lesion {lesion_id} is labelled {morphology['text']!r} here but "
-                f"{earlier['morphology']['text']!r} before (the lesion keeps the first kind; each image's "
-                "annotation keeps its own label)"
+                f"{earlier['text']!r} before (the lesion keeps the first kind; each image's annotation keeps its "
+                "own label)"
             )
-        morphology = earlier["morphology"]
+        morphology = earlier
+    elif morphology is not None:
+        kinds[lesion_id] = morphology
     lesion = SkinLesion(
         ident(DATASET, "lesion", lesion_id),
         identifier=(HAM_LESION, lesion_id),
