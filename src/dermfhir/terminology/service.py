@@ -41,7 +41,7 @@ class Terminology:
             return self._code_systems[system]
         found = self._code_system_resource(system)
         index = None
-        if found is not None and not _is_supplement(found[1]):
+        if found is not None and not is_supplement(found[1]):
             index = CodeSystemIndex(found[1], from_publisher=_publishes(found[0].canonical, system))
         self._code_systems[system] = index
         return index
@@ -50,7 +50,7 @@ class Terminology:
         """The loaded CodeSystem `system` (`url` or `url|version`) when it is a supplement, else None."""
         if system not in self._supplements:
             found = self._code_system_resource(system)
-            self._supplements[system] = found[1] if found is not None and _is_supplement(found[1]) else None
+            self._supplements[system] = found[1] if found is not None and is_supplement(found[1]) else None
         return self._supplements[system]
 
     def _code_system_resource(self, system: str) -> tuple[Package, dict] | None:
@@ -329,7 +329,7 @@ def _default() -> Terminology:
     return Terminology(Definitions.default())
 
 
-def _is_supplement(resource: dict) -> bool:
+def is_supplement(resource: dict) -> bool:
     """A supplement: content `supplement`, or `supplements` naming "the code system that this code system supplement
     is adding designations and properties to" (R4 CodeSystem)."""
     return resource.get("content") == "supplement" or "supplements" in resource

@@ -31,6 +31,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from dermfhir.terminology.loinc import LOINC_SYSTEM, loinc_code_error
+from dermfhir.terminology.service import is_supplement
 from dermfhir.validation.messages import TEXTS, MessageId
 from dermfhir.validation.model import Node, StructureModel
 from dermfhir.validation.outcome import IssueType
@@ -147,7 +148,7 @@ def check(walker: Checker, resource: dict, path: str) -> None:
         # a canonical URL is absolute wherever the resource is, contained ones included: a contained resource is
         # referred to by `#id`, never by a relative url of its own
         walker.run.error(IssueType.INVALID, MessageId.TYPE_SPECIFIC_CHECKS_CANONICAL_ABSOLUTE, f"{path}.url", url=url)
-    if resource_type == "CodeSystem" and (resource.get("content") == "supplement" or "supplements" in resource):
+    if resource_type == "CodeSystem" and is_supplement(resource):
         _supplement(walker, resource, path)
     if resource_type == "StructureDefinition":
         _structure_definition(walker, resource, path)

@@ -102,14 +102,14 @@ def _definition(walker: Checker, node: Node, url: str) -> StructureModel | None:
 
 def _allowed_unknown(url: str, examples_allowed: bool) -> bool:
     """URLs whose extensions HL7's validator accepts without their definition: DICOM's (nema.org), HL7's tooling
-    extensions, structuredefinition-expression (used by versions that predate it), and example URLs (example.org,
-    acme.com) where examples are allowed: example domains (RFC 2606 reserves example.org; HL7's own examples use
-    acme.com) whose extension definitions are never published."""
+    extensions, structuredefinition-expression (used by versions that predate it), and example URLs (`_EXAMPLE_HOSTS`:
+    example.org, example.com, acme.*) where examples are allowed: example domains (RFC 2606 reserves example.org and
+    example.com; HL7's own examples use acme.com) whose extension definitions are never published."""
     return (
         "nema.org" in url
         or url.startswith(_TOOLS_NAMESPACE)
         or url == _HL7_NAMESPACE[0] + "structuredefinition-expression"
-        or (examples_allowed and ("example.org" in url or "acme.com" in url))
+        or (examples_allowed and url.startswith(_EXAMPLE_HOSTS))
     )
 
 
