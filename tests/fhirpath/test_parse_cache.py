@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from dermfhir.fhirpath import engine
+from dermfhir.fhirpath import engine, parser
 
 
 @pytest.fixture
 def cache_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    engine.parse_cache_folder.cache_clear()
+    parser.cache_folder.cache_clear()
     yield tmp_path
-    engine.parse_cache_folder.cache_clear()
+    parser.cache_folder.cache_clear()
 
 
 def test_a_tree_is_written_then_read_back(cache_home) -> None:
     expression = "name.where(use = 'official').given.count() > 1"
     first = engine.CompiledExpression(expression)
-    files = list(engine.parse_cache_folder().glob("*.json"))
+    files = list(parser.cache_folder().glob("*.json"))
     assert len(files) == 1 and files[0].parent.parent == cache_home / "dermfhir"
     again = engine.CompiledExpression(expression)
     patient = {"resourceType": "Patient", "name": [{"use": "official", "given": ["A", "B"]}]}
@@ -28,7 +28,7 @@ def test_a_tree_is_written_then_read_back(cache_home) -> None:
 def test_a_damaged_or_foreign_entry_is_parsed_again(cache_home) -> None:
     expression = "active.exists()"
     engine.CompiledExpression(expression)
-    (path,) = engine.parse_cache_folder().glob("*.json")
+    (path,) = parser.cache_folder().glob("*.json")
     for damaged in (b"{not json", b'{"expression": "other", "tree": {}}'):
         path.write_bytes(damaged)
         compiled = engine.CompiledExpression(expression)
@@ -54,7 +54,7 @@ def test_a_cached_tree_evaluates_as_a_fresh_parse(cache_home, expression) -> Non
         "telecom": [{"system": "phone", "value": "+41 1"}],
     }
     fresh = engine.CompiledExpression(expression)(patient)  # parsed, then written
-    assert len(list(engine.parse_cache_folder().glob("*.json"))) == 1
+    assert len(list(parser.cache_folder().glob("*.json"))) == 1
     assert engine.CompiledExpression(expression)(patient) == fresh == [True]
 
 
@@ -71,4 +71,20 @@ def test_bad_syntax_is_an_error_never_a_recovered_tree(cache_home, expression) -
     assert compiled.error is not None and "syntax error at column" in compiled.error
     with pytest.raises(engine.FhirPathError):
         compiled({"resourceType": "Patient", "active": True})
-    assert not list(engine.parse_cache_folder().glob("*.json"))
+    assert not list(parser.cache_folder().glob("*.json"))
+
+
+def test_no_home_folder_means_no_cache(monkeypatch) -> None:
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> None:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(parser.Path, "home", staticmethod(no_home))
+    parser.cache_folder.cache_clear()
+    try:
+        assert parser.cache_folder() is None
+        compiled = engine.CompiledExpression("active.not()")
+        assert compiled.error is None and compiled({"resourceType": "Patient", "active": False}) == [True]
+    finally:
+        parser.cache_folder.cache_clear()

@@ -1,51 +1,31 @@
 """The FHIRPath engine wrapper: compile once (LRU cache), evaluate at any node with the standard variables.
 
-Parsing is most of compiling: fhirpathpy's ANTLR parser takes about 20 ms an expression in Python, so the dozen
-invariants of a one-file validation would cost a quarter of its start-up. Syntax trees are therefore kept on disk
-(`parse_cache_folder()`, one JSON file per expression, keyed by the expression and the fhirpathpy version) and read
-back by later processes; a cache that cannot be read or written is simply not used.
-
-Expressions are parsed with fhirpathpy's generated ANTLR lexer and parser and its tree builder, but strictly
-(`parse_strict`): fhirpathpy's own `parse` lets ANTLR recover from syntax errors without a word and stops reading at the
-end of the first complete expression, so `name.where(` or `name) or x` would compile to something else.
-"""
+Expressions are parsed by `parser.parse` (strictly, with their syntax trees kept on disk between runs)."""
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 from collections.abc import Callable
 from contextvars import ContextVar
-from functools import cache, lru_cache
-from pathlib import Path
+from functools import lru_cache
 from typing import Any, Protocol, cast
 
-import orjson
-from antlr4 import CommonTokenStream, InputStream, Token
-from antlr4.error.ErrorListener import ErrorListener
-from antlr4.tree.Tree import ParseTreeWalker
 from fhirpathpy import apply_parsed_path
 from fhirpathpy.engine.invocations import invocation_registry
 from fhirpathpy.engine.invocations import types as fp_types
 from fhirpathpy.engine.nodes import FP_Quantity, ResourceNode
 from fhirpathpy.engine.util import set_paths
 from fhirpathpy.models import models
-from fhirpathpy.parser.ASTPathListener import ASTPathListener
-from fhirpathpy.parser.generated.FHIRPathLexer import FHIRPathLexer
-from fhirpathpy.parser.generated.FHIRPathParser import FHIRPathParser
 
 from dermfhir.fhirpath import fast
 from dermfhir.fhirpath.compare import UCUM, compare_quantities
+from dermfhir.fhirpath.parser import FhirPathError, parse
+
+__all__ = ["CompiledExpression", "FhirPathError", "compile", "evaluate", "truthy"]
 
 #: fhirpathpy's table of functions and operators (name → {"fn": …, "arity": …})
 fp_invocations = cast(dict[str, dict[str, Any]], invocation_registry)
 
 _R4 = models["r4"]
-
-
-class FhirPathError(Exception):
-    """An expression that cannot be parsed or evaluated."""
 
 
 def _has_value(collection: list) -> list:
@@ -229,65 +209,6 @@ _INVOCATIONS = {
 }
 
 
-class _RaiseOnError(ErrorListener):
-    def syntaxError(self, recognizer: Any, offendingSymbol: Any, line: int, column: int, msg: str, e: Any) -> None:
-        raise FhirPathError(f"syntax error at column {column + 1}: {msg}")
-
-
-def parse_strict(expression: str) -> dict:
-    """fhirpathpy's syntax tree of `expression`; raises FhirPathError on any syntax error or text left over."""
-    lexer = FHIRPathLexer(InputStream(expression))
-    lexer.removeErrorListeners()
-    lexer.addErrorListener(_RaiseOnError())
-    tokens = CommonTokenStream(lexer)
-    parser = FHIRPathParser(tokens)
-    parser.removeErrorListeners()
-    parser.addErrorListener(_RaiseOnError())
-    tree = parser.expression()
-    if tokens.LA(1) != Token.EOF:
-        extra = tokens.LT(1)
-        raise FhirPathError(f"syntax error at column {extra.column + 1}: unexpected {extra.text!r}")
-    listener = ASTPathListener()
-    ParseTreeWalker().walk(listener, tree)
-    return cast(dict, listener.parentStack[0])
-
-
-@cache
-def parse_cache_folder() -> Path:
-    """Where syntax trees are kept: $XDG_CACHE_HOME/dermfhir/fhirpath-<fhirpathpy version>-<`_TREES`> (or
-    ~/.cache/…): a new parser or a change of how trees are made starts a new cache."""
-    from importlib.metadata import version
-
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "dermfhir" / f"fhirpath-{version('fhirpathpy')}-{_TREES}"
-
-
-#: the version of how this module makes syntax trees (2: strict parsing), part of the cache folder's name
-_TREES = 2
-
-
-def _tree(expression: str) -> dict:
-    """fhirpathpy's syntax tree of `expression`, from the disk cache when there; raises on bad syntax."""
-    name = hashlib.sha256(expression.encode("utf-8")).hexdigest()[:40] + ".json"
-    path = parse_cache_folder() / name
-    try:
-        stored = orjson.loads(path.read_bytes())
-        if isinstance(stored, dict) and stored.get("expression") == expression and isinstance(stored.get("tree"), dict):
-            return stored["tree"]
-    except (OSError, orjson.JSONDecodeError):
-        pass
-    tree = parse_strict(expression)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "wb") as file:
-            file.write(orjson.dumps({"expression": expression, "tree": tree}))
-        os.replace(temporary, path)  # atomic: a concurrent reader sees the whole tree or none
-    except (OSError, TypeError):
-        pass
-    return tree
-
-
 class CompiledExpression:
     """A parsed FHIRPath expression, ready to run many times."""
 
@@ -300,7 +221,7 @@ class CompiledExpression:
         self._fast: fast.Program | None = None
         self.roots: tuple[str, ...] | None = None
         try:
-            tree = _tree(expression)  # parsed once (or read from the cache), for both evaluators
+            tree = parse(expression)  # parsed once (or read from the cache), for both evaluators
             self._function = set_paths(
                 apply_parsed_path,
                 parsedPath=tree,

@@ -22,9 +22,9 @@ from collections.abc import Callable
 from typing import Any
 
 from fhirpathpy.models import models
-from fhirpathpy.parser import parse
 
 from dermfhir.fhirpath.compare import compare_quantities, compare_temporal, quantity_parts
+from dermfhir.fhirpath.parser import parse
 from dermfhir.fhirpath.types import CHOICE_TYPES
 
 Collection = list
